@@ -1,0 +1,64 @@
+/**
+ * Typed errors that teach: every error names what was wrong, where, what was received, and the fix.
+ */
+
+/** One problem found while validating input, located by a dotted path (`payoff.threshold`). */
+export interface Issue {
+  readonly path: string;
+  readonly message: string;
+  /** Optional hint on how to fix it. */
+  readonly fix?: string;
+}
+
+export function formatIssue(issue: Issue, source?: string): string {
+  const where = source ? `${source}: ` : '';
+  const fix = issue.fix ? ` (fix: ${issue.fix})` : '';
+  return `${where}${issue.path || '<root>'}: ${issue.message}${fix}`;
+}
+
+export type ErrorCode =
+  | 'INVALID_SCENARIO'
+  | 'INVALID_NETWORK'
+  | 'INVALID_ARGUMENT'
+  | 'FILE_NOT_FOUND'
+  | 'MODEL_CALL_FAILED'
+  | 'MODEL_REPLY_INVALID'
+  | 'REPLAY_MISS'
+  | 'BUDGET_EXHAUSTED'
+  | 'FAILURE_RATE_EXCEEDED'
+  | 'RUN_DIR_CONFLICT'
+  | 'INTERNAL';
+
+export class AtpSimError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: readonly Issue[];
+  constructor(code: ErrorCode, message: string, issues: readonly Issue[] = [], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AtpSimError';
+    this.code = code;
+    this.issues = issues;
+  }
+}
+
+/** Throws an INVALID_* error listing every issue (one line each) when the list is not empty. */
+export function throwIfIssues(
+  issues: readonly Issue[],
+  code: ErrorCode,
+  what: string,
+  source?: string,
+): void {
+  if (issues.length === 0) return;
+  const lines = issues.map((i) => formatIssue(i, source));
+  throw new AtpSimError(code, `${what}: ${issues.length} problem(s)\n${lines.join('\n')}`, issues);
+}
+
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === undefined) return 'nothing';
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(v);
+  }
+}
