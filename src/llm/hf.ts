@@ -1,0 +1,311 @@
+/**
+ * The `hf` backend: Hugging Face Inference Providers (hosted, token from the caller) or any
+ * OpenAI-compatible server given by `endpointUrl` (vLLM, TGI, llama.cpp server, Ollama).
+ *
+ * The only module that imports @huggingface/inference. What we rely on (see STACK.md):
+ * - the client retries HTTP 503 at once and without limit unless `retry_on_error: false`:
+ *   we always switch that off and retry ourselves (retry.ts), with bounded backoff;
+ * - it exposes no response headers, so each call installs its own fetch wrapper that records
+ *   the status and Retry-After of the last response it saw (per call, so concurrent calls do not
+ *   read each other's headers);
+ * - a non-JSON 200 comes back as a Blob and, on the endpoint path, a wrong-shaped 200 comes back
+ *   as is: we validate every reply and treat a bad one as a retryable "malformed reply".
+ *
+ * Credentials: the token goes to the client and nowhere else. Every message we build passes
+ * through `redact`, and errors carry no `cause` pointing at the client's objects (they hold
+ * request details).
+ */
+import {
+  InferenceClient,
+  InferenceClientHubApiError,
+  InferenceClientInputError,
+  InferenceClientProviderApiError,
+  InferenceClientProviderOutputError,
+  InferenceClientRoutingError,
+  PROVIDERS_OR_POLICIES,
+} from '@huggingface/inference';
+import type { InferenceProviderOrPolicy } from '@huggingface/inference';
+import { AtpSimError, describeValue } from '../core/errors.ts';
+import type { CompletionRequest, CompletionResult, LanguageModel, TokenUsage } from '../core/types.ts';
+import {
+  ModelCallError,
+  describeError,
+  describeOrigin,
+  isNetworkError,
+  isTimeoutError,
+  parseRetryAfter,
+} from './errors.ts';
+import { estimatePromptTokens, estimateTokens } from './tokens.ts';
+
+export interface HfModelOptions {
+  /** Model id: `org/name` (hosted, optionally `org/name:provider`) or the server's model name. */
+  readonly model: string;
+  /** OpenAI-compatible server: root, `.../v1` or the full `.../chat/completions` URL. */
+  readonly endpointUrl?: string;
+  /** Hosted provider or policy (`auto`, `together`, ...); default `auto`. Not with endpointUrl. */
+  readonly provider?: string;
+  /** Access token (the caller reads HF_TOKEN); required for hosted providers. */
+  readonly token?: string;
+  /** Custom fetch (tests, proxies); default: global fetch. */
+  readonly fetch?: typeof fetch;
+  /** Per-attempt timeout in ms. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Request fields we set ourselves, or that the client consumes instead of sending: an `extra`
+ * field with one of these names would silently change the call, so it is refused.
+ */
+const RESERVED_FIELDS = new Set([
+  'model',
+  'messages',
+  'stream',
+  'temperature',
+  'max_tokens',
+  'seed',
+  'response_format',
+  'accessToken',
+  'endpointUrl',
+  'provider',
+  'urlTransform',
+]);
+
+/** Checks that `extra` request fields do not collide with the ones the backend sets. */
+export function checkExtraFields(extra: Readonly<Record<string, unknown>> | undefined, where: string): void {
+  if (!extra) return;
+  const clashing = Object.keys(extra).filter((k) => RESERVED_FIELDS.has(k));
+  if (clashing.length > 0) {
+    throw new AtpSimError(
+      'INVALID_ARGUMENT',
+      `${where}: extra request field(s) ${clashing.join(', ')} are set by the backend itself; ` +
+        `received ${describeValue(extra)}. Fix: use the model settings (temperature, maxTokens, ` +
+        `structuredOutput) instead, and keep extra for server-specific fields such as chat_template_kwargs.`,
+    );
+  }
+}
+
+/** A URL fit for messages and manifests: no credentials, no query string, no fragment. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '<unparseable URL>';
+  }
+}
+
+function validateOptions(o: HfModelOptions): void {
+  const problems: string[] = [];
+  if (typeof o.model !== 'string' || o.model.trim() === '') problems.push(`model must be a non-empty string; got ${describeValue(o.model)}`);
+  if (o.endpointUrl !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(o.endpointUrl);
+      ok = u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`endpointUrl must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(o.endpointUrl))}`);
+    if (o.provider !== undefined) problems.push('endpointUrl and provider cannot be combined: a provider is for hosted models only (drop --provider)');
+  }
+  if (o.provider !== undefined && !(PROVIDERS_OR_POLICIES as readonly string[]).includes(o.provider)) {
+    problems.push(`provider must be one of ${PROVIDERS_OR_POLICIES.join(', ')}; got ${describeValue(o.provider)}`);
+  }
+  if (!(Number.isFinite(o.timeoutMs) && o.timeoutMs > 0)) problems.push(`timeoutMs must be a positive number; got ${describeValue(o.timeoutMs)}`);
+  if (problems.length > 0) throw new AtpSimError('INVALID_ARGUMENT', `hfModel: ${problems.join('; ')}`);
+}
+
+/** The request body fields (besides model/messages routing) for one call. */
+function bodyFields(model: string, request: CompletionRequest): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...(request.extra ?? {}) };
+  fields.model = model;
+  fields.messages = request.messages.map((m) => ({ role: m.role, content: m.content }));
+  if (request.temperature !== undefined) fields.temperature = request.temperature;
+  if (request.maxTokens !== undefined) fields.max_tokens = request.maxTokens;
+  if (request.seed !== undefined) fields.seed = request.seed;
+  if (request.jsonSchema) {
+    fields.response_format = {
+      type: 'json_schema',
+      json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true },
+    };
+  }
+  return fields;
+}
+
+function where(request: CompletionRequest): string {
+  return describeOrigin(request.origin);
+}
+
+function hintFor(status: number, hosted: boolean): string {
+  if (status === 401 || status === 403) {
+    return hosted
+      ? 'check HF_TOKEN: it must be a valid token with the "Make calls to Inference Providers" permission'
+      : 'check HF_TOKEN (or the key your server expects) and the server\'s authentication settings';
+  }
+  if (status === 404) {
+    return hosted
+      ? 'check --model (is the model served by an Inference Provider? try --provider auto)'
+      : 'check --model (the name the server serves) and the --endpoint path (usually ending in /v1)';
+  }
+  if (status === 400 || status === 422) return 'the server rejected the request: check the model settings and extra fields';
+  return 'see the server message';
+}
+
+/** Short server-provided text of an HTTP error body (the client puts it in its message). */
+function serverText(err: InferenceClientProviderApiError | InferenceClientHubApiError): string {
+  const text = err.message.replace(/^Failed to perform inference: /, '');
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+/** Retryable statuses: rate limits, server trouble, and 408 (a server-side timeout). */
+function retryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+interface Seen {
+  status?: number;
+  retryAfter?: string | null;
+}
+
+/**
+ * Builds an `hf` LanguageModel. It makes one attempt per `complete` call; retries, limits and
+ * caching are wrappers (see index.ts).
+ */
+export function hfModel(options: HfModelOptions): LanguageModel {
+  validateOptions(options);
+  const { model, endpointUrl, token, timeoutMs } = options;
+  const hosted = endpointUrl === undefined;
+  const provider = (hosted ? (options.provider ?? 'auto') : undefined) as InferenceProviderOrPolicy | undefined;
+  const baseFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const client = new InferenceClient(token ?? '');
+  const target = hosted ? `Inference Providers (provider ${provider})` : safeUrl(endpointUrl);
+
+  const redact = (text: string): string => (token ? text.split(token).join('[redacted token]') : text);
+
+  const fail = (
+    kind: ModelCallError['kind'],
+    request: CompletionRequest,
+    problem: string,
+    details: { retryable: boolean; status?: number; retryAfterMs?: number },
+  ): ModelCallError => new ModelCallError(kind, redact(`hf ${model} at ${target}, ${where(request)}: ${problem}`), details);
+
+  const classify = (err: unknown, request: CompletionRequest, timeout: AbortSignal, seen: Seen): ModelCallError => {
+    if (err instanceof ModelCallError) return err;
+    if (err instanceof InferenceClientProviderApiError || err instanceof InferenceClientHubApiError) {
+      const status = err.httpResponse.status;
+      const retryable = retryableStatus(status);
+      const retryAfterMs = seen.status === status ? parseRetryAfter(seen.retryAfter, Date.now()) : undefined;
+      const problem = retryable
+        ? `HTTP ${status}: ${serverText(err)}`
+        : `HTTP ${status}: ${serverText(err)} (not retried; fix: ${hintFor(status, hosted)})`;
+      return fail('http', request, problem, { retryable, status, retryAfterMs });
+    }
+    if (err instanceof SyntaxError) {
+      return fail('malformed', request, `malformed reply: invalid JSON (${describeError(err)})`, { retryable: true, status: seen.status });
+    }
+    if (err instanceof InferenceClientProviderOutputError) {
+      return fail('malformed', request, `malformed reply: ${describeError(err)}`, { retryable: true, status: seen.status });
+    }
+    if (err instanceof InferenceClientInputError || err instanceof InferenceClientRoutingError) {
+      const fix = hosted && !token ? 'set HF_TOKEN, or use --endpoint for your own server' : 'check --model, --provider and HF_TOKEN';
+      return fail('config', request, `${describeError(err)} (not retried; fix: ${fix})`, { retryable: false });
+    }
+    // Abort reasons: the caller's own signal wins over our timeout.
+    if (request.signal?.aborted) {
+      return fail('aborted', request, 'cancelled by the caller', { retryable: false });
+    }
+    if (timeout.aborted || isTimeoutError(err)) {
+      return fail('timeout', request, `no complete reply within ${timeoutMs} ms (timeout)`, { retryable: true });
+    }
+    if (isNetworkError(err)) {
+      return fail('network', request, `network error: ${describeError(err)}`, { retryable: true });
+    }
+    return fail('network', request, `unexpected error: ${describeError(err)}`, { retryable: false });
+  };
+
+  return {
+    id: `hf:${model}`,
+    async complete(request: CompletionRequest): Promise<CompletionResult> {
+      checkExtraFields(request.extra, `hf ${model}, ${where(request)}`);
+      if (hosted && !token) {
+        throw fail('config', request, 'no access token for hosted Inference Providers (not retried; fix: set HF_TOKEN, or pass --endpoint for your own server)', {
+          retryable: false,
+        });
+      }
+      if (request.signal?.aborted) throw fail('aborted', request, 'cancelled by the caller', { retryable: false });
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+      const seen: Seen = {};
+      const recordingFetch: typeof fetch = async (input, init) => {
+        const response = await baseFetch(input, init);
+        seen.status = response.status;
+        seen.retryAfter = response.headers.get('retry-after');
+        return response;
+      };
+      const args = {
+        ...bodyFields(model, request),
+        ...(hosted ? { provider } : { endpointUrl }),
+      } as Parameters<InferenceClient['chatCompletion']>[0];
+      let raw: unknown;
+      try {
+        raw = await client.chatCompletion(args, { retry_on_error: false, signal, fetch: recordingFetch });
+      } catch (err) {
+        throw classify(err, request, timeout, seen);
+      }
+      const parsed = readReply(raw, request);
+      if (typeof parsed === 'string') throw fail('malformed', request, `malformed reply: ${parsed}`, { retryable: true, status: seen.status });
+      return parsed;
+    },
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describeShape(raw: unknown): string {
+  if (typeof Blob !== 'undefined' && raw instanceof Blob) return `a non-JSON body (${raw.type || 'no content type'}, ${raw.size} bytes)`;
+  if (!isRecord(raw)) return `a JSON ${Array.isArray(raw) ? 'array' : typeof raw}`;
+  const keys = Object.keys(raw).slice(0, 6).join(', ');
+  return `a JSON object with keys {${keys}}`;
+}
+
+/**
+ * Reads an OpenAI chat completion into a CompletionResult, or returns what is wrong with it.
+ * `content: null` is accepted (as '') only when the server says why it stopped: reasoning models
+ * cut off while thinking reply that way, and retrying a deterministic cut-off would only pay for
+ * it again; the caller sees `finishReason: 'length'` and records the reply as invalid.
+ */
+export function readReply(raw: unknown, request: CompletionRequest): CompletionResult | string {
+  if (!isRecord(raw) || !Array.isArray(raw.choices) || raw.choices.length === 0) {
+    return `expected a chat completion with choices[0].message.content, got ${describeShape(raw)}`;
+  }
+  const choice = raw.choices[0];
+  const message = isRecord(choice) ? choice.message : undefined;
+  if (!isRecord(choice) || !isRecord(message)) return 'choices[0].message is missing';
+  const finishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : undefined;
+  let text: string;
+  if (typeof message.content === 'string') text = message.content;
+  else if ((message.content === null || message.content === undefined) && finishReason !== undefined) text = '';
+  else return `choices[0].message.content is ${describeValue(message.content)}, not a string`;
+  const reasoningRaw = message.reasoning_content ?? message.reasoning;
+  const reasoning = typeof reasoningRaw === 'string' && reasoningRaw !== '' ? reasoningRaw : undefined;
+  return {
+    text,
+    ...(reasoning !== undefined ? { reasoning } : {}),
+    ...(finishReason !== undefined ? { finishReason } : {}),
+    usage: readUsage(raw.usage, request, text, reasoning),
+  };
+}
+
+/** Server usage when it reports both counts; otherwise the ceil(chars / 4) estimate, flagged. */
+function readUsage(usage: unknown, request: CompletionRequest, text: string, reasoning: string | undefined): TokenUsage {
+  if (isRecord(usage) && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number') {
+    return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
+  }
+  return {
+    promptTokens: estimatePromptTokens(request),
+    completionTokens: estimateTokens(text) + estimateTokens(reasoning ?? ''),
+    estimated: true,
+  };
+}
