@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CompletionRequest, CompletionResult, LanguageModel } from '../../src/core/types.ts';
+import type { CompletionRequest, CompletionResult, LanguageModel, TokenUsage } from '../../src/core/types.ts';
 import { hfModel } from '../../src/llm/hf.ts';
 import { Limiter, withLimit } from '../../src/llm/limit.ts';
 import type { LimiterClock } from '../../src/llm/limit.ts';
@@ -62,6 +62,11 @@ function gatedModel(track = tracker()) {
     },
   };
   return { model, started, gates, peak: () => track.peak };
+}
+
+/** A model answering at once; `onCall` sees each request and may set the reported usage. */
+function recordingModel(onCall: (request: CompletionRequest) => TokenUsage | undefined): LanguageModel {
+  return { id: 'test:recording', complete: async (request) => ({ text: 'ok', usage: onCall(request) }) };
 }
 
 /** A model answering at once with the given usage. */
@@ -178,13 +183,7 @@ describe('Limiter per-minute limits (fake clock)', () => {
     const time = fakeClock();
     const limiter = new Limiter({ concurrency: 10, requestsPerMinute: 3, clock: time.clock });
     const starts: number[] = [];
-    const model: LanguageModel = {
-      id: 't',
-      complete: async () => {
-        starts.push(time.clock.now());
-        return { text: 'ok' };
-      },
-    };
+    const model = recordingModel(() => void starts.push(time.clock.now()));
     const calls = Array.from({ length: 8 }, (_, i) => withLimit(model, limiter).complete(ask(i)));
     await settle();
     for (let i = 0; i < 3; i++) await time.advance(60_000);
@@ -229,13 +228,10 @@ describe('Limiter per-minute limits (fake clock)', () => {
     const time = fakeClock();
     const limiter = new Limiter({ concurrency: 10, tokensPerMinute: 100, clock: time.clock });
     const order: number[] = [];
-    const model: LanguageModel = {
-      id: 't',
-      complete: async (r) => {
-        order.push(r.origin!.agent);
-        return { text: 'ok', usage: { promptTokens: r.messages[0].content.length / 4, completionTokens: 0 } };
-      },
-    };
+    const model = recordingModel((r) => {
+      order.push(r.origin!.agent);
+      return { promptTokens: r.messages[0].content.length / 4, completionTokens: 0 };
+    });
     const limited = withLimit(model, limiter);
     await limited.complete(ask(0, 'x'.repeat(320))); // 80 tokens used
     const big = limited.complete(ask(1, 'x'.repeat(320))); // needs 80: waits
