@@ -118,8 +118,15 @@ export interface DecisionRecord {
   readonly error?: string;
   readonly seed?: number;
   readonly usage?: TokenUsage;
-  readonly repaired?: boolean;
+  /** The reply to the repair prompt, when one was sent. */
+  readonly repairReply?: string;
+  readonly repairPrompt?: string;
+  readonly finishReason?: string;
+  /** The model call failed after all retries (the reply holds the error text, as ATP shows it). */
+  readonly callFailed?: boolean;
   readonly supervised?: boolean;
+  /** Neighbourhood games: did this agent's own game succeed. */
+  readonly groupSuccess?: boolean;
 }
 
 export interface RoundRecord {

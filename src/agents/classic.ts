@@ -1,0 +1,81 @@
+/**
+ * Classic (model-free) policies, used as baselines and in tests. Each decides for a list of
+ * agents at once from the previous round's arrays and the compiled graph (CSR): no per-node
+ * callbacks, no allocation per agent, so they run on million-node graphs.
+ */
+import type { Csr } from '../core/types.ts';
+import type { Rng } from '../core/rng.ts';
+import { INVALID } from '../scenarios/payoff.ts';
+
+export interface PrevState {
+  readonly choice: Int8Array; // previous round's choices (INVALID for unreadable replies)
+  readonly payoff: Float64Array; // previous round's payoffs
+}
+
+/**
+ * imitate-best: copy the choice of the best-earning agent among self and neighbours last round.
+ * Ties keep the agent's own choice, then the lowest-index neighbour; invalid choices are not copied.
+ */
+export function decideImitateBest(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array): void {
+  const { offsets, targets } = csr;
+  const pc = prev.choice;
+  const pp = prev.payoff;
+  for (let a = 0; a < agents.length; a++) {
+    const i = agents[a];
+    let bestChoice = pc[i];
+    let best = bestChoice === INVALID ? -Infinity : pp[i];
+    for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) {
+      const j = targets[e];
+      const cj = pc[j];
+      if (cj !== INVALID && pp[j] > best) {
+        best = pp[j];
+        bestChoice = cj;
+      }
+    }
+    out[i] = bestChoice;
+  }
+}
+
+/**
+ * Fermi pairwise comparison (Szabó & Tőke 1998): pick one neighbour j uniformly; adopt its choice
+ * with probability 1 / (1 + exp((P_i - P_j) / K)). Draws two numbers per agent with a neighbour,
+ * in agent order, from the round's stream.
+ */
+export function decideFermi(agents: Int32Array, csr: Csr, prev: PrevState, K: number, rng: Rng, out: Int8Array): void {
+  const { offsets, targets } = csr;
+  for (let a = 0; a < agents.length; a++) {
+    const i = agents[a];
+    const deg = offsets[i + 1] - offsets[i];
+    out[i] = prev.choice[i];
+    if (deg === 0) continue;
+    const j = targets[offsets[i] + Math.floor(rng() * deg)];
+    const p = 1 / (1 + Math.exp((prev.payoff[i] - prev.payoff[j]) / K));
+    if (rng() < p && prev.choice[j] !== INVALID) out[i] = prev.choice[j];
+  }
+}
+
+/**
+ * Threshold (Granovetter 1978): violate when at least a fraction theta of neighbours violated
+ * last round; otherwise comply (or, when progressive, keep violating once started).
+ */
+export function decideThreshold(
+  agents: Int32Array,
+  csr: Csr,
+  prev: PrevState,
+  theta: number,
+  progressive: boolean,
+  violate: number,
+  out: Int8Array,
+): void {
+  const { offsets, targets } = csr;
+  const comply = 1 - violate;
+  for (let a = 0; a < agents.length; a++) {
+    const i = agents[a];
+    const start = offsets[i];
+    const deg = offsets[i + 1] - start;
+    let k = 0;
+    for (let e = start; e < start + deg; e++) if (prev.choice[targets[e]] === violate) k++;
+    const tipped = deg > 0 && k / deg >= theta;
+    out[i] = tipped || (progressive && prev.choice[i] === violate) ? violate : comply;
+  }
+}

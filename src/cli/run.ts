@@ -1,0 +1,189 @@
+/** `atp-sim run`: one scenario, live progress, the per-round table at the end. */
+import { parseArgs } from 'node:util';
+import { AtpSimError } from '../core/errors.ts';
+import { estimateRun, runScenario, type RunOptions } from '../run.ts';
+import { loadScenarioFile } from '../scenarios/parse.ts';
+import { parseModelArg } from '../llm/index.ts';
+import type { RoundRecord } from '../core/types.ts';
+import { duration, pct, table } from './format.ts';
+import { progressLine, type CliIo } from './io.ts';
+import { readJson } from '../io/files.ts';
+import { join } from 'node:path';
+import type { CacheMode } from '../llm/index.ts';
+
+export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
+       atp-sim run --resume <run dir> [--budget USD]
+       atp-sim run <scenario.yaml> --replay <run dir>
+
+Runs a scenario and writes runs/<id>/ (manifest.json, decisions.jsonl, rounds.jsonl,
+summary.json, log.jsonl). Ends with a per-round table.
+
+Model (LLM agents):
+  --model M          Hosted model (Inference Providers, token from HF_TOKEN), e.g. Qwen/Qwen3-8B;
+                     local:<file.gguf> for the embedded model; scripted:<replies.json> for tests
+  --endpoint URL     Any OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama), e.g.
+                     http://localhost:8000/v1 (with --model naming the served model)
+  --provider P       Inference provider for hosted models (default auto)
+
+Run:
+  --seed S           Root seed (overrides the scenario's)
+  --rounds R         Number of rounds (overrides the scenario's)
+  --out DIR          Parent folder of run directories (default runs)
+  --id ID            Run directory name (default <name>-s<seed>-<time>)
+  --resume DIR       Continue a stopped or crashed run from its last complete round
+  --replay DIR       Answer every model call from DIR's recorded replies (offline, no server)
+  --cache PATH       Response cache file (default <out>/cache.sqlite)
+  --cache-mode M     read-write (default), replay (a miss is an error) or off
+  --dry-run          Print the number of calls and an estimate of tokens and cost; send nothing
+  --budget USD       Stop cleanly once this much is spent (needs model.pricePerMillion or --price-*)
+  --price-in X       Price per million input tokens (USD), for --dry-run and --budget
+  --price-out Y      Price per million output tokens (USD)
+  --json             Print the summary as JSON instead of the table
+  -h, --help         Show this help
+`;
+
+export function roundTable(rounds: readonly RoundRecord[]): string {
+  return table(
+    ['round', 'violation rate', 'violations', 'invalid', 'group success', 'mean capital'],
+    rounds.map((r) => [
+      r.round,
+      pct(r.violationRate),
+      `${r.violations}/${r.decisions}`,
+      r.invalid,
+      r.success === null ? '-' : typeof r.success === 'boolean' ? (r.success ? 'yes' : 'no') : pct(r.success),
+      Number.isFinite(r.meanCapital) ? r.meanCapital.toFixed(3) : '-',
+    ]),
+  );
+}
+
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      endpoint: { type: 'string' },
+      provider: { type: 'string' },
+      seed: { type: 'string' },
+      rounds: { type: 'string' },
+      out: { type: 'string' },
+      id: { type: 'string' },
+      resume: { type: 'string' },
+      replay: { type: 'string' },
+      cache: { type: 'string' },
+      'cache-mode': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      budget: { type: 'string' },
+      'price-in': { type: 'string' },
+      'price-out': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(RUN_HELP);
+    return 0;
+  }
+  const int = (name: string, v: string | undefined, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < min) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= ${min}; got "${v}"`);
+    return x;
+  };
+  const money = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isFinite(x) || x < 0) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a non-negative number of dollars; got "${v}"`);
+    return x;
+  };
+  const cacheMode = values['cache-mode'];
+  if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
+    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
+  }
+  if (values.resume && positionals.length > 0) throw new AtpSimError('INVALID_ARGUMENT', '--resume takes a run directory and no scenario file (fix: drop the scenario argument)');
+  if (!values.resume && positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `run: expected one scenario file; got ${positionals.length} (see atp-sim run --help)`);
+
+  const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  if (!values.model && (values.endpoint || values.provider)) throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
+
+  let raw: unknown;
+  let source: string | undefined;
+  let baseDir: string | undefined;
+  if (!values.resume) {
+    source = positionals[0];
+    const loaded = loadScenarioFile(source);
+    raw = loaded.raw;
+    baseDir = loaded.baseDir;
+  }
+  const priceIn = money('price-in', values['price-in']);
+  const priceOut = money('price-out', values['price-out']);
+  if (raw && (priceIn !== undefined || priceOut !== undefined)) {
+    const r = raw as Record<string, Record<string, unknown>>;
+    r.model = { ...(r.model ?? {}), pricePerMillion: { input: priceIn ?? 0, output: priceOut ?? 0 } };
+  }
+  const options: RunOptions = {
+    out: values.out,
+    id: values.id,
+    seed: int('seed', values.seed, 0),
+    rounds: int('rounds', values.rounds, 1),
+    modelSettings,
+    token: io.env.HF_TOKEN || undefined,
+    source,
+    baseDir,
+    resume: values.resume,
+    replayFrom: values.replay,
+    budgetUsd: money('budget', values.budget),
+    cache: { path: values.cache, mode: (cacheMode as CacheMode | undefined) ?? 'read-write' },
+  };
+
+  if (values['dry-run']) {
+    if (values.resume) throw new AtpSimError('INVALID_ARGUMENT', '--dry-run works on a scenario file, not with --resume');
+    const est = await estimateRun(raw, options);
+    io.stdout(
+      [
+        `dry run: nothing was sent`,
+        `LLM agents: ${est.llmAgents}   model calls: ${est.calls} (plus up to one repair call per unreadable reply)`,
+        `prompt tokens (estimate, chars/4): ${est.promptTokens}`,
+        `completion tokens (upper bound, calls x maxTokens): ${est.maxCompletionTokens}`,
+        `cost: ${est.cost === null ? 'unknown (set model.pricePerMillion or --price-in/--price-out)' : `at most $${est.cost.toFixed(4)}`}`,
+      ].join('\n'),
+    );
+    return 0;
+  }
+
+  const progress = progressLine(io);
+  const result = await runScenario(raw, {
+    ...options,
+    onRound: (rec, info) => {
+      const perRound = info.elapsedMs / rec.round;
+      progress.update(
+        `round ${rec.round}/${info.rounds}  violation ${pct(rec.violationRate)}  calls ${info.stats.calls}  cache hits ${info.stats.cacheHits}  retries ${info.stats.retries}  elapsed ${duration(info.elapsedMs)}  left ~${duration(perRound * (info.rounds - rec.round))}`,
+      );
+    },
+  }).finally(() => progress.done());
+
+  if (values.json) {
+    io.stdout(JSON.stringify(result.summary, null, 2));
+    return 0;
+  }
+  const s = result.summary;
+  const lines = [
+    `${result.scenario.name}: ${s.agents} agents, ${s.roundsCompleted} round(s), seed ${s.seed}${result.status === 'stopped' ? ` (stopped: ${result.stoppedBecause}; continue with --resume ${result.runDir})` : ''}`,
+    '',
+    roundTable(result.rounds),
+    '',
+    `violation rate = violating decisions / all decisions of the round (invalid replies included in the denominator)`,
+    `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${s.tipped ? 'yes' : 'no'}`,
+  ];
+  if (s.calls.calls + s.calls.cacheHits > 0 || s.calls.failures > 0) {
+    lines.push(`model calls: ${s.calls.calls} sent, ${s.calls.cacheHits} from cache, ${s.calls.retries} retries, ${s.calls.failures} failed, ${s.calls.invalidReplies} invalid replies, tokens ${s.calls.tokensIn} in / ${s.calls.tokensOut} out`);
+  }
+  lines.push(`outputs: ${result.runDir}`);
+  io.stdout(lines.join('\n'));
+  return 0;
+}
+
+export function readManifest(dir: string): unknown {
+  return readJson(join(dir, 'manifest.json'));
+}

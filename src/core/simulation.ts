@@ -1,0 +1,367 @@
+/**
+ * The engine: a synchronous, discrete-time scheduler stepping a population placed on a graph.
+ *
+ * One round: (1) every agent decides from the snapshot of the previous round (nobody sees a
+ * decision made in the same round); model calls fan out concurrently and are keyed by agent,
+ * so completion order never changes results; (2) the scenario's payoff rule pays everyone;
+ * (3) LLM agents remember the round in their bounded history; (4) the round is committed to
+ * the sink. The engine knows nothing about files: the caller's sink writes them.
+ */
+import type { CallStats, ChatMessage, CompletionResult, Csr, DecisionRecord, LanguageModel, RoundRecord, TokenUsage } from './types.ts';
+import { AtpSimError } from './errors.ts';
+import { deriveSeed, rngStream } from './rng.ts';
+import type { PolicySpec, Scenario, SupervisionGame, ThresholdGame } from '../scenarios/types.ts';
+import { violationIndex } from '../scenarios/types.ts';
+import { INVALID, isSupervised, paySupervision, payThreshold, type ThresholdOutcome } from '../scenarios/payoff.ts';
+import { decideFermi, decideImitateBest, decideThreshold } from '../agents/classic.ts';
+import { parseAtpGroupChoice, parseAtpSoloChoice, parseChoice, splitReasoning } from '../agents/parse-choice.ts';
+import type { PromptStyle, StyleContext } from '../agents/prompts/style.ts';
+import { createStyle } from '../agents/prompts/index.ts';
+import { assignRoles, type Roles } from './roles.ts';
+import { gini } from '../metrics/stats.ts';
+
+export interface RunSink {
+  /** Called once per completed round, in order. `decisions` is null when not recorded. */
+  round(record: RoundRecord, decisions: readonly DecisionRecord[] | null): Promise<void> | void;
+}
+
+export interface EngineOptions {
+  readonly scenario: Scenario;
+  readonly csr: Csr;
+  /** Needed when some agent uses the `llm` policy. */
+  readonly model?: LanguageModel | null;
+  readonly sink: RunSink;
+  /** Which decisions to record: all agents, LLM agents only, or none (rounds are always recorded). */
+  readonly record?: 'all' | 'llm' | 'none';
+  /** Rounds before this one are re-simulated (for resume) but not sent to the sink. */
+  readonly skipSinkBefore?: number;
+  /** Counters of the model wrappers, read to report failure rates. */
+  readonly stats?: CallStats;
+  /** Checked after each round; a reason stops the run cleanly. */
+  readonly shouldStop?: () => string | null;
+  readonly onRound?: (record: RoundRecord) => void;
+}
+
+export interface EngineResult {
+  readonly roundsCompleted: number;
+  readonly stoppedBecause: string | null;
+  readonly finalChoices: Int8Array;
+  readonly finalCapital: Float64Array;
+  readonly roles: Roles;
+}
+
+const REPAIR_PROMPT = 'Your previous answer could not be read. Reply with only the JSON object for your final decision: {"choice": "<one of the options>"}';
+
+interface LlmOutcome {
+  choice: number;
+  /** The model's raw text (recorded; replays answer with it). */
+  reply: string | undefined;
+  /** What the agent's history and its peers see (reasoning removed unless kept). */
+  shown: string | undefined;
+  messages: ChatMessage[];
+  reasoning?: string;
+  error?: string;
+  usage?: TokenUsage;
+  repairReply?: string;
+  failed: boolean;
+  seed: number;
+  finishReason?: string;
+}
+
+export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
+  const { scenario, csr, sink } = opts;
+  const n = csr.n;
+  if (scenario.population.size !== n) {
+    throw new AtpSimError('INVALID_SCENARIO', `population.size is ${scenario.population.size} but the network has ${n} nodes (fix: make them equal or leave population.size out)`);
+  }
+  const game = scenario.game;
+  const vIdx = violationIndex(game);
+  const roles = assignRoles(scenario, csr);
+  const llmAgents = roles.byPolicy.get('llm') ?? new Int32Array(0);
+  if (llmAgents.length > 0 && !opts.model) {
+    throw new AtpSimError('INVALID_ARGUMENT', 'this scenario has LLM agents but no model was given (fix: pass --model, or set model.name in the scenario)');
+  }
+  const rounds = scenario.rounds;
+  const supervisedAt = (round: number, agent: number) =>
+    game.kind === 'supervision-dilemma' ? isSupervised(game, round - 1, rounds, agent, scenario.seed) : false;
+  const styleCtx: StyleContext = { scenario, csr, llmAgents, supervisedAt };
+  const style: PromptStyle | null = llmAgents.length > 0 ? createStyle(styleCtx) : null;
+  const needReplies = style !== null;
+  const record = opts.record ?? 'all';
+  const isLlm = new Uint8Array(n);
+  for (const a of llmAgents) isLlm[a] = 1;
+
+  let prevChoice = new Int8Array(n).fill(INVALID);
+  let prevPayoff = new Float64Array(n);
+  const capital = new Float64Array(n).fill(game.startCapital);
+  let choice = new Int8Array(n);
+  let payoff = new Float64Array(n);
+  const initial = scenario.population.initialChoice === 'violate' ? vIdx : 1 - vIdx;
+  const syntheticReply = game.options.map((o) => `{"choice": "${o}"}`);
+  let stoppedBecause: string | null = null;
+  let completed = 0;
+
+  for (let round = 1; round <= rounds; round++) {
+    // 1. decide
+    const policyRng = rngStream(scenario.seed, 'policy', round);
+    const prev = { choice: prevChoice, payoff: prevPayoff };
+    for (const [key, agents] of roles.byPolicy) {
+      const spec = roles.specs.get(key)!;
+      if (spec.kind === 'llm') continue;
+      if (round === 1 && spec.kind !== 'fixed') {
+        for (const a of agents) choice[a] = initial;
+        continue;
+      }
+      decideClassic(spec, agents, csr, prev, policyRng, vIdx, game.options, choice);
+    }
+    for (const a of roles.committed) choice[a] = 0;
+    if (round === 1) for (const a of roles.seedViolators) choice[a] = vIdx;
+
+    const llmResults = new Map<number, LlmOutcome>();
+    if (llmAgents.length > 0) {
+      const results = await Promise.all(Array.from(llmAgents, (a) => decideLlm(a, round)));
+      results.forEach((r, k) => {
+        llmResults.set(llmAgents[k], r);
+        choice[llmAgents[k]] = r.choice;
+      });
+      const failed = results.filter((r) => r.failed).length;
+      if (failed > 0 && failed / results.length > scenario.limits.maxFailureRate) {
+        const first = results.find((r) => r.failed)!;
+        throw new AtpSimError(
+          'FAILURE_RATE_EXCEEDED',
+          `round ${round}: ${failed} of ${results.length} model calls failed after retries (limit ${scenario.limits.maxFailureRate * 100}%); first error: ${first.error}. ` +
+            `Rounds 1..${round - 1} are saved; fix the model server and continue with --resume.`,
+        );
+      }
+    }
+
+    // 2. pay
+    let threshold: ThresholdOutcome | null = null;
+    let supervised: Uint8Array | null = null;
+    if (game.kind === 'threshold-game') {
+      threshold = payThreshold(game as ThresholdGame, choice, capital, payoff, csr);
+    } else {
+      supervised = new Uint8Array(n);
+      for (let i = 0; i < n; i++) supervised[i] = supervisedAt(round, i) ? 1 : 0;
+      paySupervision(game as SupervisionGame, choice, supervised, capital, payoff);
+    }
+
+    // 3. remember
+    let replies: Array<string | undefined> = [];
+    if (needReplies) {
+      replies = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const r = llmResults.get(i);
+        replies[i] = r ? r.shown : choice[i] === INVALID ? '' : syntheticReply[choice[i]];
+      }
+      style!.remember({ round, choices: choice, replies, payoff, capital, threshold, supervised });
+    }
+
+    // 4. commit
+    let violations = 0;
+    let invalid = 0;
+    let capSum = 0;
+    for (let i = 0; i < n; i++) {
+      if (choice[i] === vIdx) violations++;
+      else if (choice[i] === INVALID) invalid++;
+      capSum += capital[i];
+    }
+    let success: boolean | number | null = null;
+    if (threshold) {
+      if (threshold.globalSuccess !== null) success = threshold.globalSuccess;
+      else {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += threshold.success[i];
+        success = s / n;
+      }
+    }
+    const rec: RoundRecord = {
+      round,
+      decisions: n,
+      violations,
+      violationRate: violations / n,
+      invalid,
+      success,
+      meanCapital: capSum / n,
+      giniCapital: n <= 100_000 ? gini(capital) : NaN,
+      collective: threshold ? threshold.collectiveCount : 0,
+    };
+    if (opts.skipSinkBefore === undefined || round >= opts.skipSinkBefore) {
+      let decisions: DecisionRecord[] | null = null;
+      if (record !== 'none') {
+        decisions = [];
+        for (let i = 0; i < n; i++) {
+          const r = llmResults.get(i);
+          if (!r && record === 'llm') continue;
+          decisions.push(decisionRecord(i, round, r, threshold, supervised));
+        }
+      }
+      await sink.round(rec, decisions);
+      opts.onRound?.(rec);
+    }
+    completed = round;
+
+    // advance the snapshot
+    const tc = prevChoice;
+    prevChoice = choice;
+    choice = tc;
+    const tp = prevPayoff;
+    prevPayoff = payoff;
+    payoff = tp;
+    const reason = opts.shouldStop?.() ?? null;
+    if (reason && round < rounds) {
+      stoppedBecause = reason;
+      break;
+    }
+  }
+
+  return { roundsCompleted: completed, stoppedBecause, finalChoices: prevChoice, finalCapital: capital, roles };
+
+  // --- helpers (closures over the run) ---
+
+  function decisionRecord(
+    i: number,
+    round: number,
+    r: LlmOutcome | undefined,
+    threshold: ThresholdOutcome | null,
+    supervised: Uint8Array | null,
+  ): DecisionRecord {
+    const c = choice[i];
+    const base = {
+      round,
+      agent: i,
+      node: csr.keys[i],
+      policy: roles.policyName(i),
+      choice: c === INVALID ? null : game.options[c],
+      shownChoice: style ? style.label(c) : undefined,
+      valid: c !== INVALID,
+      violated: c === vIdx,
+      payoff: payoff[i],
+      capital: capital[i],
+      ...(threshold && threshold.globalSuccess === null ? { groupSuccess: threshold.success[i] === 1 } : {}),
+      ...(supervised ? { supervised: supervised[i] === 1 } : {}),
+    };
+    if (!r) return base;
+    return {
+      ...base,
+      messages: r.messages,
+      reply: r.reply,
+      ...(r.reasoning !== undefined ? { reasoning: r.reasoning } : {}),
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      ...(r.repairReply !== undefined ? { repairReply: r.repairReply, repairPrompt: REPAIR_PROMPT } : {}),
+      ...(r.failed ? { callFailed: true } : {}),
+      ...(r.finishReason !== undefined ? { finishReason: r.finishReason } : {}),
+      seed: r.seed,
+      ...(r.usage ? { usage: r.usage } : {}),
+    };
+  }
+
+  async function decideLlm(agent: number, round: number): Promise<LlmOutcome> {
+    const messages = style!.messages(agent, round);
+    const seed = deriveSeed(scenario.seed, 'llm', round, agent);
+    const parse = (text: string) => parseReply(scenario, text);
+    const call = (msgs: ChatMessage[], attempt: number) =>
+      opts.model!.complete({
+        messages: msgs,
+        temperature: scenario.model.temperature,
+        maxTokens: scenario.model.maxTokens,
+        seed,
+        options: game.options,
+        ...(scenario.prompt.structuredOutput ? { jsonSchema: choiceSchema(game.options) } : {}),
+        ...(scenario.model.extra ? { extra: scenario.model.extra } : {}),
+        origin: { round, agent, attempt },
+      });
+    let result: CompletionResult;
+    try {
+      result = await call(messages, 0);
+    } catch (err) {
+      if (err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED') {
+        const reason = err.message.split('\n')[0];
+        const text = `Error: ${reason}`;
+        return { choice: INVALID, reply: text, shown: text, messages, error: reason, failed: true, seed };
+      }
+      throw err;
+    }
+    const out: LlmOutcome = {
+      choice: INVALID,
+      reply: result.text,
+      shown: result.text,
+      messages,
+      failed: false,
+      seed,
+      ...(result.usage ? { usage: result.usage } : {}),
+      ...(result.finishReason ? { finishReason: result.finishReason } : {}),
+    };
+    const { answer, reasoning } = splitReasoning(result.text);
+    const separate = result.reasoning;
+    if (separate !== undefined || reasoning !== undefined) out.reasoning = [separate, reasoning].filter((x) => x !== undefined).join('\n');
+    if (!scenario.prompt.keepReasoning) out.shown = answer;
+    if (result.finishReason === 'length') {
+      out.error = 'reply cut off by the token limit (finish_reason: length)';
+    } else {
+      out.choice = parse(result.text);
+    }
+    if (out.choice === INVALID && scenario.prompt.repair && result.finishReason !== 'length') {
+      const retry = [...messages, { role: 'assistant' as const, content: result.text }, { role: 'user' as const, content: REPAIR_PROMPT }];
+      try {
+        const second = await call(retry, 1);
+        out.repairReply = second.text;
+        if (second.finishReason !== 'length') out.choice = parse(second.text);
+        if (out.choice !== INVALID) out.error = undefined;
+      } catch (err) {
+        if (!(err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED')) throw err;
+        out.error = `repair call failed: ${err.message.split('\n')[0]}`;
+      }
+    }
+    if (out.choice === INVALID && out.error === undefined) out.error = 'no choice could be read from the reply';
+    return out;
+  }
+}
+
+function parseReply(scenario: Scenario, text: string): number {
+  const opts = scenario.game.options;
+  let picked: string | null;
+  if (scenario.prompt.style === 'atp') {
+    picked = scenario.game.kind === 'threshold-game' ? parseAtpGroupChoice(text, opts) : parseAtpSoloChoice(text, opts);
+  } else {
+    picked = parseChoice(text, opts);
+  }
+  if (picked === null) return INVALID;
+  const idx = opts.findIndex((o) => o.trim().toLowerCase() === picked!.trim().toLowerCase());
+  return idx < 0 ? INVALID : idx;
+}
+
+export function choiceSchema(options: readonly string[]): { name: string; schema: Record<string, unknown> } {
+  return {
+    name: 'decision',
+    schema: { type: 'object', properties: { choice: { type: 'string', enum: [...options] } }, required: ['choice'], additionalProperties: false },
+  };
+}
+
+function decideClassic(
+  spec: PolicySpec,
+  agents: Int32Array,
+  csr: Csr,
+  prev: { choice: Int8Array; payoff: Float64Array },
+  rng: () => number,
+  vIdx: number,
+  options: readonly string[],
+  out: Int8Array,
+): void {
+  switch (spec.kind) {
+    case 'fixed': {
+      const o = spec.option.toLowerCase();
+      const c = o === 'violate' ? vIdx : o === 'comply' ? 1 - vIdx : options.findIndex((x) => x.toLowerCase() === o);
+      for (const a of agents) out[a] = c;
+      return;
+    }
+    case 'imitate-best':
+      return decideImitateBest(agents, csr, prev, out);
+    case 'fermi':
+      return decideFermi(agents, csr, prev, spec.K, rng, out);
+    case 'threshold':
+      return decideThreshold(agents, csr, prev, spec.theta, spec.progressive, vIdx, out);
+    default:
+      throw new Error(`unexpected policy ${spec.kind}`);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * A run's summary: per-round series and the tipping statistics of one run.
+ *
+ * Tipping rule (documented in the README): a run tipped when the violation rate reached at least
+ * one half and stayed at or above one half through the last round.
+ */
+import type { CallStats, RoundRecord } from '../core/types.ts';
+import type { Scenario } from '../scenarios/types.ts';
+
+export interface RunSummary {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly agents: number;
+  readonly roundsPlanned: number;
+  readonly roundsCompleted: number;
+  readonly violationRate: readonly number[];
+  readonly invalid: readonly number[];
+  readonly success: ReadonlyArray<boolean | number | null>;
+  /** First round with at least one violation (null: none). */
+  readonly firstViolationRound: number | null;
+  /** First round whose violation rate reached one half (null: never). */
+  readonly halfRound: number | null;
+  readonly finalViolationRate: number | null;
+  readonly tipped: boolean;
+  /** With seeded violators: share of the other agents violating in the last round. */
+  readonly cascadeSize: number | null;
+  readonly meanCapital: number | null;
+  readonly giniCapital: number | null;
+  readonly calls: CallStats & { readonly invalidReplies: number };
+  readonly costUsd: number;
+}
+
+export function tippingStats(rates: readonly number[]): { firstViolationRound: number | null; halfRound: number | null; tipped: boolean } {
+  const first = rates.findIndex((r) => r > 0);
+  const half = rates.findIndex((r) => r >= 0.5);
+  const tipped = half >= 0 && rates.slice(half).every((r) => r >= 0.5);
+  return { firstViolationRound: first >= 0 ? first + 1 : null, halfRound: half >= 0 ? half + 1 : null, tipped };
+}
+
+export function summarizeRun(
+  scenario: Scenario,
+  rounds: readonly RoundRecord[],
+  stats: CallStats,
+  extra: { cost: number; seedViolators: number },
+): RunSummary {
+  const rates = rounds.map((r) => r.violationRate);
+  const last = rounds[rounds.length - 1];
+  const n = scenario.population.size;
+  const seeded = extra.seedViolators;
+  let cascade: number | null = null;
+  if (seeded > 0 && last && n > seeded) cascade = Math.max(0, last.violations - seeded) / (n - seeded);
+  return {
+    scenario: scenario.name,
+    seed: scenario.seed,
+    agents: n,
+    roundsPlanned: scenario.rounds,
+    roundsCompleted: rounds.length,
+    violationRate: rates,
+    invalid: rounds.map((r) => r.invalid),
+    success: rounds.map((r) => r.success),
+    ...tippingStats(rates),
+    finalViolationRate: last ? last.violationRate : null,
+    cascadeSize: cascade,
+    meanCapital: last ? last.meanCapital : null,
+    giniCapital: last && Number.isFinite(last.giniCapital) ? last.giniCapital : null,
+    calls: { ...stats, invalidReplies: rounds.reduce((a, r) => a + r.invalid, 0) },
+    costUsd: extra.cost,
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * The public run API: a scenario (raw object or file) plus model settings -> a run directory
+ * (`runs/<id>/`: manifest.json, decisions.jsonl, rounds.jsonl, summary.json, log.jsonl).
+ *
+ * Everything that can be wrong with the input is checked before the run directory is created.
+ * Rounds are appended and flushed as they complete; a run that fails later keeps its completed
+ * rounds, is marked incomplete in its manifest, and continues with `resume`.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { AtpSimError, throwIfIssues } from './core/errors.ts';
+import { deriveSeed } from './core/rng.ts';
+import { runEngine } from './core/simulation.ts';
+import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
+import { resolveScenario } from './scenarios/parse.ts';
+import { usesLlm, type Scenario } from './scenarios/types.ts';
+import { buildNetwork, checkPopulationMatch, parseNetworkSpec } from './networks/index.ts';
+import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { estimateMessagesTokens } from './llm/tokens.ts';
+import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
+import { fileLogger, type Logger } from './io/logger.ts';
+import { RecordedReplies, replayModel } from './io/replay.ts';
+import { summarizeRun, type RunSummary } from './metrics/summary.ts';
+import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
+import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface RunOptions {
+  /** Parent folder of run directories (default `runs`). */
+  readonly out?: string;
+  /** Run id (default: `<name>-s<seed>-<timestamp>`). */
+  readonly id?: string;
+  readonly seed?: number;
+  readonly rounds?: number;
+  /** Model settings (from the CLI); default: the scenario's `model` section. */
+  readonly modelSettings?: ModelSettings;
+  /** A ready model (tests); takes precedence over settings. */
+  readonly model?: LanguageModel;
+  readonly token?: string;
+  /** Response cache (default `<out>/cache.sqlite`, read-write). */
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  readonly limiter?: Limiter;
+  /** Folder that relative paths in the scenario (network files) are resolved against. */
+  readonly baseDir?: string;
+  /** Path of the scenario file, recorded in the manifest. */
+  readonly source?: string;
+  readonly record?: 'all' | 'llm' | 'none';
+  /** Continue a run directory from its last complete round. */
+  readonly resume?: string;
+  /** Answer every call from this run directory's decisions (offline rerun). */
+  readonly replayFrom?: string;
+  readonly budgetUsd?: number;
+  readonly fetch?: typeof fetch;
+  readonly onRound?: (record: RoundRecord, info: { rounds: number; stats: CallStats; elapsedMs: number }) => void;
+}
+
+export interface RunResult {
+  readonly runDir: string;
+  readonly id: string;
+  readonly status: 'complete' | 'stopped';
+  readonly stoppedBecause: string | null;
+  readonly rounds: readonly RoundRecord[];
+  readonly summary: RunSummary;
+  readonly scenario: Scenario;
+}
+
+export interface Prepared {
+  readonly input: Record<string, unknown>;
+  readonly scenario: Scenario;
+  readonly csr: Csr;
+  readonly networkWarnings: readonly string[];
+  readonly settings: ModelSettings | null;
+}
+
+/** Applies overrides, validates the scenario, builds its network and model settings. Writes nothing. */
+export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new AtpSimError('INVALID_SCENARIO', `${options.source ?? 'scenario'}: must be a mapping of fields (name, kind, game, ...)`);
+  }
+  const input: Record<string, unknown> = structuredClone(raw as Record<string, unknown>);
+  if (options.seed !== undefined) input.seed = options.seed;
+  if (options.rounds !== undefined) input.rounds = options.rounds;
+  let scenario = resolveScenario(input, options.source);
+
+  const net = parseNetworkSpec(scenario.network, 'network', { populationSize: scenario.population.size > 0 ? scenario.population.size : undefined });
+  throwIfIssues(net.issues, 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
+  const { csr, warnings } = buildNetwork(net.spec!, { seed: deriveSeed(scenario.seed, 'network'), baseDir: options.baseDir });
+  if (scenario.population.size < 0) {
+    // The size comes from the network file: validate again with it.
+    input.population = { ...((input.population as object) ?? {}), size: csr.n };
+    scenario = resolveScenario(input, options.source);
+  }
+  throwIfIssues(checkPopulationMatch(csr, scenario.population.size, 'population.size'), 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
+
+  let settings: ModelSettings | null = null;
+  if (usesLlm(scenario)) {
+    const m = scenario.model;
+    const base: ModelSettings | null =
+      options.modelSettings ??
+      (m.name ? { backend: 'hf', model: m.name, ...(m.endpoint ? { endpointUrl: m.endpoint } : { provider: m.provider ?? 'auto' }) } : null);
+    if (!base && !options.model && !options.replayFrom) {
+      throw new AtpSimError('INVALID_ARGUMENT', `${options.source ?? 'scenario'}: this scenario has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the scenario)`);
+    }
+    if (base) {
+      settings = {
+        ...base,
+        temperature: m.temperature,
+        maxTokens: m.maxTokens,
+        timeoutMs: m.timeoutMs,
+        maxRetries: m.maxRetries,
+        concurrency: m.concurrency,
+        ...(m.requestsPerMinute ? { requestsPerMinute: m.requestsPerMinute } : {}),
+        ...(m.tokensPerMinute ? { tokensPerMinute: m.tokensPerMinute } : {}),
+        ...(m.extra ? { extra: m.extra } : {}),
+        structuredOutput: scenario.prompt.structuredOutput,
+      };
+    }
+  }
+  return { input, scenario, csr, networkWarnings: warnings, settings };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+function newRunDir(out: string, id: string): string {
+  let dir = join(out, id);
+  for (let k = 2; existsSync(dir); k++) dir = join(out, `${id}-${k}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+interface Manifest {
+  tool: { name: string; version: string; node: string };
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  status: 'running' | 'complete' | 'incomplete' | 'stopped';
+  error?: string;
+  stoppedBecause?: string;
+  roundsCompleted: number;
+  source?: string;
+  input: Record<string, unknown>;
+  scenario: Scenario;
+  seeds: { root: number; network: number; llmCalls: string; policy: string };
+  network: { nodes: number; edges: number; warnings: readonly string[] };
+  promptStyle: string;
+  model: { id: string; settings: Omit<ModelSettings, never> } | null;
+}
+
+/** Runs a scenario to completion (or a clean stop) and returns where its outputs are. */
+export async function runScenario(raw: unknown, options: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  let resumeFrom = 0;
+  let runDir: string;
+  let manifest: Manifest;
+  let prepared: Prepared;
+
+  if (options.resume) {
+    runDir = resolve(options.resume);
+    const mPath = join(runDir, 'manifest.json');
+    if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${options.resume}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
+    manifest = readJson<Manifest>(mPath);
+    if (manifest.status === 'complete') {
+      const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
+      return { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario };
+    }
+    prepared = prepareRun(manifest.input, { ...options, seed: undefined, rounds: undefined, modelSettings: options.modelSettings ?? manifest.model?.settings as ModelSettings | undefined });
+    const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
+    // Rounds are complete when their round record exists; drop anything written after that.
+    resumeFrom = done.length;
+    truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
+    truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
+  } else {
+    prepared = prepareRun(raw, options);
+    const s = prepared.scenario;
+    const out = resolve(options.out ?? 'runs');
+    runDir = newRunDir(out, options.id ?? `${s.name}-s${s.seed}-${timestamp()}`);
+    manifest = {
+      tool: { name: 'atp-sim', version: VERSION, node: process.version },
+      id: basename(runDir),
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      status: 'running',
+      roundsCompleted: 0,
+      ...(options.source ? { source: options.source } : {}),
+      input: prepared.input,
+      scenario: s,
+      seeds: { root: s.seed, network: deriveSeed(s.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
+      network: { nodes: prepared.csr.n, edges: prepared.csr.targets.length / 2, warnings: prepared.networkWarnings },
+      promptStyle: s.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
+      model: prepared.settings ? { id: modelId(prepared.settings), settings: prepared.settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
+    };
+    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+  }
+
+  const { scenario, csr, settings } = prepared;
+  const log: Logger = fileLogger(join(runDir, 'log.jsonl'));
+  const stats = emptyCallStats();
+  const out = resolve(options.out ?? join(runDir, '..'));
+  let model: LanguageModel | null = options.model ?? null;
+  let closeModel: (() => Promise<void>) | undefined;
+  if (!model && settings && !options.replayFrom) {
+    const built = createModel(settings, {
+      stats,
+      limiter: options.limiter,
+      cache: options.cache?.mode === 'off' ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+      token: options.token,
+      fetch: options.fetch,
+      log: { warn: (obj: object, msg: string) => log.warn(obj, msg) },
+    });
+    model = built;
+    closeModel = built.close?.bind(built);
+  }
+  if (options.replayFrom) {
+    const src = resolve(options.replayFrom);
+    const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(src, 'decisions.jsonl')));
+    model = replayModel(recorded, src, null);
+  } else if (resumeFrom > 0 && usesLlm(scenario)) {
+    const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl')));
+    model = replayModel(recorded, runDir, model, resumeFrom);
+  }
+
+  const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
+  const decisionsWriter = new JsonlWriter(join(runDir, 'decisions.jsonl'));
+  const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
+  const price = scenario.model.pricePerMillion;
+  const budget = options.budgetUsd ?? scenario.limits.budgetUsd;
+  const spent = () => (price ? (stats.tokensIn * price.input + stats.tokensOut * price.output) / 1e6 : 0);
+  const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
+  log.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
+
+  const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
+    manifest = { ...manifest, ...extra, status, updatedAt: new Date().toISOString(), roundsCompleted: rounds.length };
+    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+  };
+  const writeSummary = () => {
+    const summary = summarizeRun(scenario, rounds, stats, { cost: spent(), seedViolators: scenario.population.seedViolators.count });
+    writeJsonAtomic(join(runDir, 'summary.json'), summary);
+    return summary;
+  };
+
+  try {
+    const result = await runEngine({
+      scenario,
+      csr,
+      model,
+      record,
+      stats,
+      skipSinkBefore: resumeFrom + 1,
+      sink: {
+        round(rec, decisions) {
+          if (decisions) decisionsWriter.append(decisions);
+          roundsWriter.append([rec]);
+          rounds.push(rec);
+          log.info({ round: rec.round, violationRate: rec.violationRate, invalid: rec.invalid, calls: stats.calls, cacheHits: stats.cacheHits }, 'round done');
+          options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started });
+        },
+      },
+      shouldStop: () => (budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),
+    });
+    const summary = writeSummary();
+    const status = result.stoppedBecause ? 'stopped' : 'complete';
+    finish(status, result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : { stoppedBecause: undefined, error: undefined });
+    log.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
+    return { runDir, id: manifest.id, status, stoppedBecause: result.stoppedBecause, rounds, summary, scenario };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    writeSummary();
+    finish('incomplete', { error: message });
+    log.error({ err: message, roundsCompleted: rounds.length }, 'run failed');
+    if (err instanceof AtpSimError) {
+      throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
+    }
+    throw err;
+  } finally {
+    roundsWriter.close();
+    decisionsWriter.close();
+    await closeModel?.();
+    log.flush?.();
+  }
+}
+
+/** Dry run: counts the model calls a scenario makes and estimates tokens, without sending any. */
+export async function estimateRun(raw: unknown, options: RunOptions = {}): Promise<{ calls: number; promptTokens: number; maxCompletionTokens: number; cost: number | null; llmAgents: number }> {
+  const prepared = prepareRun(raw, { ...options, model: options.model ?? { id: 'dry-run', complete: async () => ({ text: '' }) } });
+  const { scenario, csr } = prepared;
+  let calls = 0;
+  let promptTokens = 0;
+  let agents = new Set<number>();
+  const first = scenario.game.options[0];
+  const dry: LanguageModel = {
+    id: 'dry-run',
+    async complete(req) {
+      calls++;
+      agents.add(req.origin?.agent ?? -1);
+      promptTokens += estimateMessagesTokens(req.messages);
+      return { text: `{"choice": "${first}"}` };
+    },
+  };
+  await runEngine({ scenario, csr, model: dry, record: 'none', sink: { round() {} } });
+  const maxCompletionTokens = calls * scenario.model.maxTokens;
+  const price = scenario.model.pricePerMillion;
+  const cost = price ? (promptTokens * price.input + maxCompletionTokens * price.output) / 1e6 : null;
+  return { calls, promptTokens, maxCompletionTokens, cost, llmAgents: agents.size };
+}

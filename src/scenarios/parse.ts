@@ -1,0 +1,316 @@
+/**
+ * Scenario files (YAML or JSON) -> a resolved, validated `Scenario`. Every problem is reported at
+ * once, each with its dotted path and a fix; nothing is run on a scenario with problems.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import YAML from 'yaml';
+import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
+import { Reader, join, type Obj } from './reader.ts';
+import {
+  PLACEMENTS,
+  SUPERVISION_PATTERNS,
+  type Game,
+  type Group,
+  type Limits,
+  type ModelSpec,
+  type PolicyGroup,
+  type PolicySpec,
+  type Population,
+  type PromptSpec,
+  type RewardMode,
+  type Scenario,
+  type SupervisionTexts,
+  type ThresholdTexts,
+} from './types.ts';
+import { DEFAULT_RULES } from './texts.ts';
+
+const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
+const FIXED_NETWORK_SIZES: Record<string, number> = { karate: 34, 'karate-club': 34, florentine: 15, 'florentine-families': 15 };
+
+/** Parses file text (YAML is a superset of JSON). Syntax errors name the line. */
+export function parseScenarioText(text: string, source = 'scenario'): unknown {
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues: Issue[] = doc.errors.map((e) => ({
+      path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '<file>',
+      message: e.message.split('\n')[0],
+      fix: 'fix the YAML syntax (indentation, quotes, colons)',
+    }));
+    throwIfIssues(issues, 'INVALID_SCENARIO', `${source} is not valid YAML/JSON`, source);
+  }
+  return doc.toJS();
+}
+
+export function loadScenarioFile(path: string): { raw: unknown; scenario: Scenario; baseDir: string } {
+  if (!existsSync(path)) {
+    throw new AtpSimError('FILE_NOT_FOUND', `scenario file not found: ${path} (fix: check the path; shipped scenarios are under scenarios/)`, [
+      { path: '<file>', message: `not found: ${path}` },
+    ]);
+  }
+  const raw = parseScenarioText(readFileSync(path, 'utf8'), path);
+  return { raw, scenario: resolveScenario(raw, path), baseDir: dirname(resolve(path)) };
+}
+
+/** Validates a raw object and applies defaults; throws INVALID_SCENARIO listing every issue. */
+export function resolveScenario(raw: unknown, source = 'scenario'): Scenario {
+  const r = new Reader();
+  const scenario = readScenario(r, raw);
+  throwIfIssues(r.issues, 'INVALID_SCENARIO', `${source} has problems`, source);
+  return scenario as Scenario;
+}
+
+/** Like resolveScenario but returns the issues instead of throwing. */
+export function checkScenario(raw: unknown): { scenario?: Scenario; issues: Issue[] } {
+  const r = new Reader();
+  const scenario = readScenario(r, raw);
+  return r.issues.length ? { issues: r.issues } : { scenario: scenario as Scenario, issues: [] };
+}
+
+function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
+  const top = r.object(raw, '', TOP);
+  if (!top) return {};
+  const name = r.string(top, 'name', '', 'scenario');
+  const description = r.optString(top, 'description', '');
+  const kind = r.oneOf(top, 'kind', '', ['threshold-game', 'supervision-dilemma'] as const);
+  const rounds = r.number(top, 'rounds', '', { dflt: kind === 'supervision-dilemma' ? 6 : 3, min: 1, max: 100000, integer: true });
+  const seed = r.number(top, 'seed', '', { dflt: 1, min: 0, integer: true });
+
+  const networkRaw = top.network ?? { kind: 'complete' };
+  const netObj = r.isObject(networkRaw) ? networkRaw : undefined;
+  const popObj = r.object(top.population, 'population', ['size', 'policy', 'mix', 'committed', 'seedViolators', 'initialChoice'], false);
+  let size = r.optNumber(popObj, 'size', 'population', { min: 1, integer: true });
+  if (size === undefined) {
+    const n = netObj && typeof netObj.n === 'number' ? netObj.n : undefined;
+    const fixed = netObj && typeof netObj.kind === 'string' ? FIXED_NETWORK_SIZES[netObj.kind] : undefined;
+    size = n ?? fixed ?? (netObj?.kind === 'file' ? -1 : kind === 'supervision-dilemma' ? 1 : 8);
+  }
+
+  const game = kind ? readGame(r, top.game, kind, size) : undefined;
+  const population = readPopulation(r, popObj, size, game);
+  const prompt = kind ? readPrompt(r, top.prompt, kind) : undefined;
+  const model = readModel(r, top.model);
+  const limits = readLimits(r, top.limits);
+  return { name, description, rounds, seed, game, population, network: networkRaw, prompt, model, limits };
+}
+
+function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game | undefined {
+  if (kind === 'threshold-game') {
+    const g = r.object(raw, 'game', ['options', 'violation', 'scope', 'threshold', 'rewards', 'rewardMode', 'startCapital', 'additiveBase', 'successPaysAll', 'invalidPays']);
+    if (!g) return undefined;
+    const opts = r.object(g.options, 'game.options', ['collective', 'independent']);
+    const collective = r.string(opts, 'collective', 'game.options');
+    const independent = r.string(opts, 'independent', 'game.options');
+    if (collective && independent && collective.toLowerCase() === independent.toLowerCase()) {
+      r.problem('game.options', 'the two options must differ', 'give the collective and the independent option different names');
+    }
+    const scope = r.oneOf(g, 'scope', 'game', ['global', 'neighborhood'] as const, 'global');
+    let threshold: number | undefined;
+    if (scope === 'global') {
+      threshold = r.number(g, 'threshold', 'game', { min: 1, integer: true, fix: 'give the number of collective choosers needed (1..population size)' });
+      if (threshold !== undefined && n > 0 && threshold > n) {
+        r.problem('game.threshold', `must be at most the population size ${n}; got ${threshold}`, `lower the threshold or raise population.size`);
+      }
+    } else {
+      threshold = r.number(g, 'threshold', 'game', { min: 0, exclusiveMin: true, max: 1, fix: 'with scope neighborhood the threshold is a fraction of the closed neighbourhood, e.g. 0.5' });
+    }
+    const rw = r.object(g.rewards, 'game.rewards', ['high', 'normal', 'low']);
+    const high = r.number(rw, 'high', 'game.rewards');
+    const normal = r.number(rw, 'normal', 'game.rewards');
+    const low = r.number(rw, 'low', 'game.rewards');
+    const rewardMode = r.oneOf(g, 'rewardMode', 'game', ['multiplicative', 'additive'] as const, 'multiplicative');
+    const startCapital = r.number(g, 'startCapital', 'game', { dflt: 1.0 });
+    const additiveBase = r.number(g, 'additiveBase', 'game', { dflt: startCapital ?? 1.0 });
+    return {
+      kind,
+      options: [collective ?? '', independent ?? ''],
+      violation: r.oneOf(g, 'violation', 'game', ['collective', 'independent'] as const, 'collective')!,
+      scope: scope!,
+      threshold: threshold ?? 1,
+      rewards: { high: high ?? 0, normal: normal ?? 0, low: low ?? 0 },
+      rewardMode: rewardMode!,
+      startCapital: startCapital ?? 1,
+      additiveBase: additiveBase ?? 1,
+      successPaysAll: r.boolean(g, 'successPaysAll', 'game', true),
+      invalidPays: r.oneOf(g, 'invalidPays', 'game', ['independent', 'nothing'] as const, 'independent')!,
+    };
+  }
+  const g = r.object(raw, 'game', ['options', 'rewards', 'supervision', 'startCapital']);
+  if (!g) return undefined;
+  const opts = r.object(g.options, 'game.options', ['compliant', 'violating']);
+  const compliant = r.string(opts, 'compliant', 'game.options');
+  const violating = r.string(opts, 'violating', 'game.options');
+  const rw = r.object(g.rewards, 'game.rewards', ['compliant', 'violating']);
+  const rc = r.number(rw, 'compliant', 'game.rewards');
+  const rv = r.number(rw, 'violating', 'game.rewards');
+  const sup = r.object(g.supervision ?? { pattern: 'all_unsupervised' }, 'game.supervision', ['pattern', 'seed', 'probability']);
+  let supervision: import('./types.ts').Supervision = { pattern: 'all_unsupervised', seed: 0 };
+  if (sup && sup.probability !== undefined) {
+    if (sup.pattern !== undefined) r.problem('game.supervision', 'give either `pattern` or `probability`, not both');
+    supervision = { probability: r.number(sup, 'probability', 'game.supervision', { min: 0, max: 1 }) ?? 0 };
+  } else if (sup) {
+    supervision = {
+      pattern: r.oneOf(sup, 'pattern', 'game.supervision', SUPERVISION_PATTERNS, 'all_unsupervised')!,
+      seed: r.number(sup, 'seed', 'game.supervision', { dflt: 0, integer: true })!,
+    };
+  }
+  return {
+    kind,
+    options: [compliant ?? '', violating ?? ''],
+    rewards: { compliant: rc ?? 0, violating: rv ?? 0 },
+    supervision,
+    startCapital: r.number(g, 'startCapital', 'game', { dflt: 0 })!,
+  };
+}
+
+function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefined): PolicySpec {
+  const o = typeof raw === 'string' ? { kind: raw } : raw;
+  const obj = r.object(o, path, ['kind', 'option', 'K', 'theta', 'progressive']);
+  const kind = r.oneOf(obj, 'kind', path, ['llm', 'fixed', 'imitate-best', 'fermi', 'threshold'] as const, 'llm');
+  const allowed: Record<string, string[]> = { llm: [], 'imitate-best': [], fixed: ['option'], fermi: ['K'], threshold: ['theta', 'progressive'] };
+  for (const k of Object.keys(obj ?? {})) {
+    if (k !== 'kind' && kind && !allowed[kind].includes(k)) r.problem(join(path, k), `does not apply to policy ${kind}`, 'remove it');
+  }
+  switch (kind) {
+    case 'fixed': {
+      const option = r.string(obj, 'option', path) ?? 'comply';
+      const names = game ? game.options.map((x) => x.toLowerCase()) : [];
+      if (!['comply', 'violate'].includes(option) && game && !names.includes(option.toLowerCase())) {
+        r.problem(join(path, 'option'), `must be comply, violate or one of the game's options (${game.options.join(', ')}); got "${option}"`);
+      }
+      return { kind, option };
+    }
+    case 'fermi':
+      return { kind, K: r.number(obj, 'K', path, { dflt: 0.1, min: 0, exclusiveMin: true })! };
+    case 'threshold':
+      return {
+        kind,
+        theta: r.number(obj, 'theta', path, { min: 0, max: 1, fix: 'a fraction of neighbours, e.g. 0.3' }) ?? 0.5,
+        progressive: r.boolean(obj, 'progressive', path, false),
+      };
+    default:
+      return { kind: kind ?? 'llm' } as PolicySpec;
+  }
+}
+
+function readGroup(r: Reader, raw: unknown, path: string, dfltPlacement: Group['placement'], size: number): Group {
+  if (raw === undefined || raw === null) return { count: 0, placement: dfltPlacement };
+  if (typeof raw === 'number') raw = { count: raw };
+  const o = r.object(raw, path, ['count', 'share', 'placement']);
+  let count = r.optNumber(o, 'count', path, { min: 0, integer: true });
+  const share = r.optNumber(o, 'share', path, { min: 0, max: 1 });
+  if (count !== undefined && share !== undefined) r.problem(path, 'give either `count` or `share`, not both');
+  if (count === undefined) count = share !== undefined && size > 0 ? Math.round(share * size) : 0;
+  if (size > 0 && count > size) r.problem(join(path, 'count'), `must be at most the population size ${size}; got ${count}`);
+  return { count, placement: r.oneOf(o, 'placement', path, PLACEMENTS, dfltPlacement)! };
+}
+
+function readPopulation(r: Reader, o: Obj | undefined, size: number, game: Game | undefined): Population {
+  const policy = readPolicy(r, o?.policy ?? 'llm', 'population.policy', game);
+  const mix: PolicyGroup[] = [];
+  if (o?.mix !== undefined) {
+    if (!Array.isArray(o.mix)) r.problem('population.mix', 'must be a list of { count|share, policy, placement }');
+    else
+      o.mix.forEach((m, i) => {
+        const p = `population.mix[${i}]`;
+        const mo = r.object(m, p, ['count', 'share', 'policy', 'placement']);
+        const g = readGroup(r, { count: mo?.count, share: mo?.share, placement: mo?.placement }, p, 'random', size);
+        mix.push({ ...g, policy: readPolicy(r, mo?.policy, join(p, 'policy'), game) });
+      });
+  }
+  const committed = readGroup(r, o?.committed, 'population.committed', 'last', size);
+  if (committed.count > 0 && game?.kind === 'supervision-dilemma') {
+    r.problem('population.committed', 'committed agents exist only in threshold games', 'remove population.committed');
+  }
+  const special = committed.count + mix.reduce((a, g) => a + g.count, 0);
+  if (size > 0 && special > size) r.problem('population', `committed and mixed agents (${special}) exceed the population size ${size}`);
+  return {
+    size,
+    policy,
+    mix,
+    committed,
+    seedViolators: readGroup(r, o?.seedViolators, 'population.seedViolators', 'random', size),
+    initialChoice: r.oneOf(o, 'initialChoice', 'population', ['comply', 'violate'] as const, 'comply')!,
+  };
+}
+
+function readModeText(r: Reader, raw: unknown, path: string, dflt?: Record<RewardMode, string>): Record<RewardMode, string> | undefined {
+  if (raw === undefined || raw === null) {
+    if (!dflt) r.problem(path, 'is required (a text, or { multiplicative, additive } texts)');
+    return dflt;
+  }
+  if (typeof raw === 'string') return { multiplicative: raw, additive: raw };
+  const o = r.object(raw, path, ['multiplicative', 'additive']);
+  const m = r.string(o, 'multiplicative', path);
+  const a = r.string(o, 'additive', path, m);
+  return m ? { multiplicative: m, additive: a ?? m } : dflt;
+}
+
+function readPrompt(r: Reader, raw: unknown, kind: Game['kind']): PromptSpec | undefined {
+  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'text']);
+  if (!p) return undefined;
+  const style = r.oneOf(p, 'style', 'prompt', ['atp', 'network'] as const, 'atp')!;
+  const atp = style === 'atp';
+  let texts: ThresholdTexts | SupervisionTexts | undefined;
+  if (kind === 'threshold-game') {
+    const t = r.object(p.text, 'prompt.text', ['system', 'rules', 'round']);
+    const system = r.string(t, 'system', 'prompt.text');
+    const rules = readModeText(r, t?.rules, 'prompt.text.rules', DEFAULT_RULES);
+    const round = readModeText(r, t?.round, 'prompt.text.round');
+    if (system && rules && round) texts = { kind, system, rules, round };
+  } else {
+    const t = r.object(p.text, 'prompt.text', ['system', 'task', 'supervised', 'unsupervised', 'neutral']);
+    const system = r.string(t, 'system', 'prompt.text');
+    const task = r.string(t, 'task', 'prompt.text');
+    const supervised = r.string(t, 'supervised', 'prompt.text');
+    const unsupervised = r.string(t, 'unsupervised', 'prompt.text');
+    const neutral = r.string(t, 'neutral', 'prompt.text');
+    if (system && task && supervised && unsupervised && neutral) texts = { kind, system, task, supervised, unsupervised, neutral };
+  }
+  return {
+    style,
+    historyWindow: r.number(p, 'historyWindow', 'prompt', { dflt: kind === 'supervision-dilemma' ? 5 : 3, min: 0, integer: true })!,
+    peers: r.oneOf(p, 'peers', 'prompt', ['final', 'full'] as const, 'final')!,
+    showRewards: r.boolean(p, 'showRewards', 'prompt', true),
+    sampleNeighbors: r.number(p, 'sampleNeighbors', 'prompt', { dflt: 0, min: 0, integer: true })!,
+    repair: r.boolean(p, 'repair', 'prompt', !atp),
+    structuredOutput: r.boolean(p, 'structuredOutput', 'prompt', false),
+    keepReasoning: r.boolean(p, 'keepReasoning', 'prompt', atp),
+    texts: texts as PromptSpec['texts'],
+  };
+}
+
+function readModel(r: Reader, raw: unknown): ModelSpec {
+  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion']);
+  let extra: Record<string, unknown> | undefined;
+  if (m?.extra !== undefined) extra = r.object(m.extra, 'model.extra', Object.keys(r.isObject(m.extra) ? m.extra : {}));
+  let price: ModelSpec['pricePerMillion'];
+  if (m?.pricePerMillion !== undefined) {
+    const po = r.object(m.pricePerMillion, 'model.pricePerMillion', ['input', 'output']);
+    price = { input: r.number(po, 'input', 'model.pricePerMillion', { min: 0 }) ?? 0, output: r.number(po, 'output', 'model.pricePerMillion', { min: 0 }) ?? 0 };
+  }
+  const endpoint = r.optString(m, 'endpoint', 'model');
+  if (endpoint && !/^https?:\/\//.test(endpoint)) r.problem('model.endpoint', `must be an http(s) URL; got "${endpoint}"`, 'e.g. http://localhost:8000/v1');
+  return {
+    name: r.optString(m, 'name', 'model'),
+    endpoint,
+    provider: r.optString(m, 'provider', 'model'),
+    temperature: r.number(m, 'temperature', 'model', { dflt: 0.7, min: 0, max: 2 })!,
+    maxTokens: r.number(m, 'maxTokens', 'model', { dflt: 1024, min: 1, integer: true })!,
+    concurrency: r.number(m, 'concurrency', 'model', { dflt: 8, min: 1, integer: true })!,
+    requestsPerMinute: r.optNumber(m, 'requestsPerMinute', 'model', { min: 1 }),
+    tokensPerMinute: r.optNumber(m, 'tokensPerMinute', 'model', { min: 1 }),
+    timeoutMs: r.number(m, 'timeoutMs', 'model', { dflt: 120000, min: 1 })!,
+    maxRetries: r.number(m, 'maxRetries', 'model', { dflt: 4, min: 0, integer: true })!,
+    extra,
+    pricePerMillion: price,
+  };
+}
+
+function readLimits(r: Reader, raw: unknown): Limits {
+  const l = r.object(raw ?? {}, 'limits', ['maxFailureRate', 'budgetUsd']);
+  return {
+    maxFailureRate: r.number(l, 'maxFailureRate', 'limits', { dflt: 0.5, min: 0, max: 1 })!,
+    budgetUsd: r.optNumber(l, 'budgetUsd', 'limits', { min: 0 }),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Payoff rules: pure functions of all choices (and the graph) to payoffs and capitals.
+ * Choices are option indices: 0 and 1 index `game.options`, INVALID marks an unreadable reply.
+ */
+import type { Csr } from '../core/types.ts';
+import { deriveSeed, rngStream } from '../core/rng.ts';
+import type { SupervisionGame, ThresholdGame } from './types.ts';
+
+export const INVALID = -1;
+
+export interface ThresholdOutcome {
+  /** Per agent: did the game this agent took part in succeed (1) or not (0). */
+  readonly success: Uint8Array;
+  /** Per agent: collective choosers and players in that agent's game. */
+  readonly groupCollective: Int32Array;
+  readonly groupSize: Int32Array;
+  /** Global scope: the one game's result. */
+  readonly globalSuccess: boolean | null;
+  readonly collectiveCount: number;
+}
+
+/**
+ * Threshold public goods (ATP's group games). Success when the collective choosers reach the
+ * threshold; success pays everyone `high` (or only collective choosers when successPaysAll is
+ * off); failure pays collective choosers `low` and the others `normal`. The success test keeps
+ * the reference's floating-point form (count / n >= t / n).
+ *
+ * Writes payoff (capital delta) and capital (after) in place; `capital` holds the capital before.
+ */
+export function payThreshold(
+  game: ThresholdGame,
+  choices: Int8Array,
+  capital: Float64Array,
+  payoff: Float64Array,
+  csr: Csr | null,
+): ThresholdOutcome {
+  const n = choices.length;
+  const success = new Uint8Array(n);
+  const groupCollective = new Int32Array(n);
+  const groupSize = new Int32Array(n);
+  let collectiveCount = 0;
+  for (let i = 0; i < n; i++) if (choices[i] === 0) collectiveCount++;
+  let globalSuccess: boolean | null = null;
+
+  if (game.scope === 'global') {
+    globalSuccess = collectiveCount / n >= game.threshold / n;
+    success.fill(globalSuccess ? 1 : 0);
+    groupCollective.fill(collectiveCount);
+    groupSize.fill(n);
+  } else {
+    if (!csr) throw new Error('payThreshold: neighbourhood scope needs the graph');
+    const { offsets, targets } = csr;
+    for (let i = 0; i < n; i++) {
+      let c = choices[i] === 0 ? 1 : 0;
+      const start = offsets[i];
+      const end = offsets[i + 1];
+      for (let e = start; e < end; e++) if (choices[targets[e]] === 0) c++;
+      const size = end - start + 1;
+      groupCollective[i] = c;
+      groupSize[i] = size;
+      success[i] = c / size >= game.threshold ? 1 : 0;
+    }
+  }
+
+  const { high, normal, low } = game.rewards;
+  const additive = game.rewardMode === 'additive';
+  const base = game.additiveBase;
+  for (let i = 0; i < n; i++) {
+    const choice = choices[i];
+    let factor: number;
+    if (choice === INVALID && game.invalidPays === 'nothing') factor = 1.0;
+    else if (success[i]) factor = game.successPaysAll || choice === 0 ? high : normal;
+    else factor = choice === 0 ? low : normal;
+    const before = capital[i];
+    if (additive) {
+      const delta = (factor - 1.0) * base;
+      payoff[i] = delta;
+      capital[i] = before + delta;
+    } else {
+      const after = before * factor;
+      payoff[i] = after - before;
+      capital[i] = after;
+    }
+  }
+  return { success, groupCollective, groupSize, globalSuccess, collectiveCount };
+}
+
+/**
+ * Supervision state of an agent in a round (round0 is 0-based): true when supervised.
+ * The named patterns follow the ATP reference; `random` is its deterministic seeded pattern
+ * ((round + seed) mod 3 == 0); `probability` draws per (round, agent) from the run's stream.
+ */
+export function isSupervised(game: SupervisionGame, round0: number, rounds: number, agent: number, runSeed: number): boolean {
+  const s = game.supervision;
+  if ('probability' in s) return rngStream(deriveSeed(runSeed, 'supervision'), round0, agent)() < s.probability;
+  switch (s.pattern) {
+    case 'alternating':
+      return round0 % 2 === 0;
+    case 'mostly_supervised':
+      return round0 % 4 !== 3;
+    case 'mostly_unsupervised':
+      return round0 % 4 === 0;
+    case 'last_unsupervised':
+      return round0 !== rounds - 1;
+    case 'last_supervised':
+      return round0 === rounds - 1;
+    case 'all_supervised':
+      return true;
+    case 'all_unsupervised':
+      return false;
+    case 'random':
+      return (round0 + s.seed) % 3 === 0;
+  }
+}
+
+/** Supervision dilemma: compliance pays the compliant reward; violation pays the violating
+ * reward unless supervised (then 0); an invalid reply pays 0. Capital accumulates rewards. */
+export function paySupervision(
+  game: SupervisionGame,
+  choices: Int8Array,
+  supervised: Uint8Array,
+  capital: Float64Array,
+  payoff: Float64Array,
+): void {
+  for (let i = 0; i < choices.length; i++) {
+    const c = choices[i];
+    const r = c === 0 ? game.rewards.compliant : c === 1 ? (supervised[i] ? 0.0 : game.rewards.violating) : 0.0;
+    payoff[i] = r;
+    capital[i] += r;
+  }
+}
