@@ -1,0 +1,218 @@
+/**
+ * Response cache in SQLite: the real reproducibility guarantee (providers may ignore `seed`).
+ *
+ * Key: sha256 of a canonical JSON (sorted keys, absent = null) of everything that decides the
+ * reply: backend, model, temperature, max tokens, JSON schema, extra fields, messages, seed and
+ * the decision's options (the local backend builds its grammar from them). Never the origin:
+ * the same prompt from another round or agent is the same request.
+ *
+ * Durability: each reply is committed on its own, in WAL mode with synchronous=FULL, before the
+ * caller sees it, so a killed process (or a lost machine) keeps every reply it returned. An fsync
+ * per call is noise next to a model call.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AtpSimError } from '../core/errors.ts';
+import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
+import { describeOrigin } from './errors.ts';
+
+export type CacheMode = 'read-write' | 'replay' | 'off';
+
+/** Bump when the key's content or meaning changes: old entries then simply miss. */
+const KEY_VERSION = 1;
+
+/** JSON with object keys sorted at every level and `undefined` fields dropped. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The cache key of a request sent to `model` through `backend` (hex sha256). */
+export function cacheKey(backend: string, model: string, request: CompletionRequest): string {
+  const extra = request.extra && Object.keys(request.extra).length > 0 ? request.extra : null;
+  const identity = {
+    v: KEY_VERSION,
+    backend,
+    model,
+    temperature: request.temperature ?? null,
+    maxTokens: request.maxTokens ?? null,
+    jsonSchema: request.jsonSchema ?? null,
+    extra,
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    seed: request.seed ?? null,
+    options: request.options ?? null,
+  };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
+}
+
+interface Row {
+  text: string;
+  reasoning: string | null;
+  finish_reason: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  usage_estimated: number;
+}
+
+/** A SQLite file of model replies. Holds an open database: close it. */
+export class ResponseCache {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string], Row>;
+  private readonly putStmt: Database.Statement<unknown[]>;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.db = db;
+    this.getStmt = db.prepare<[string], Row>(
+      'SELECT text, reasoning, finish_reason, prompt_tokens, completion_tokens, usage_estimated FROM responses WHERE key = ?',
+    );
+    this.putStmt = db.prepare(
+      `INSERT OR REPLACE INTO responses
+         (key, backend, model, text, reasoning, finish_reason, prompt_tokens, completion_tokens, usage_estimated, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /** Opens (creating it and its directory if needed) the cache at `path`. */
+  static open(path: string): ResponseCache {
+    let db: Database.Database;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      // Several processes of a sweep may share one cache file.
+      db.pragma('busy_timeout = 10000');
+      db.exec(`CREATE TABLE IF NOT EXISTS responses (
+        key TEXT PRIMARY KEY,
+        backend TEXT NOT NULL,
+        model TEXT NOT NULL,
+        text TEXT NOT NULL,
+        reasoning TEXT,
+        finish_reason TEXT,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        usage_estimated INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      )`);
+    } catch (err) {
+      throw new AtpSimError(
+        'INVALID_ARGUMENT',
+        `ResponseCache.open: cannot open the response cache at ${path}: ${(err as Error).message}. ` +
+          'Fix: check that the directory is writable and the file is a SQLite database made by atp-sim.',
+        [],
+        { cause: err },
+      );
+    }
+    return new ResponseCache(path, db);
+  }
+
+  /** The stored reply for `key`, or undefined. */
+  get(key: string): CompletionResult | undefined {
+    const row = this.getStmt.get(key);
+    if (!row) return undefined;
+    return {
+      text: row.text,
+      ...(row.reasoning !== null ? { reasoning: row.reasoning } : {}),
+      ...(row.finish_reason !== null ? { finishReason: row.finish_reason } : {}),
+      ...(row.prompt_tokens !== null && row.completion_tokens !== null
+        ? {
+            usage: {
+              promptTokens: row.prompt_tokens,
+              completionTokens: row.completion_tokens,
+              ...(row.usage_estimated ? { estimated: true } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Stores a reply (committed before returning). */
+  put(key: string, result: CompletionResult, source: { backend: string; model: string }): void {
+    this.putStmt.run(
+      key,
+      source.backend,
+      source.model,
+      result.text,
+      result.reasoning ?? null,
+      result.finishReason ?? null,
+      result.usage?.promptTokens ?? null,
+      result.usage?.completionTokens ?? null,
+      result.usage?.estimated ? 1 : 0,
+      new Date().toISOString(),
+    );
+  }
+
+  /** Number of stored replies. */
+  get size(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export interface CacheOptions {
+  readonly mode: CacheMode;
+  readonly stats: CallStats;
+  /** Backend identity in the key (`hf:auto`, `endpoint`, `local`, ...); the model part is `model.id`. */
+  readonly backendId: string;
+}
+
+function preview(request: CompletionRequest): string {
+  const last = request.messages[request.messages.length - 1]?.content ?? '';
+  const flat = last.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 80)}...` : flat;
+}
+
+/**
+ * Wraps a model with the cache. `read-write`: hits are returned (`cached: true`) without calling
+ * the model; misses are stored after success (failures never; `finish_reason: length` replies
+ * are data and are stored). `replay`: a miss is an error, the model is never called. `off`: the
+ * model itself. Identical concurrent requests may both reach the model; the second write wins
+ * with an equivalent reply. The cache is not closed with the model (its owner closes it).
+ */
+export function withCache(model: LanguageModel, cache: ResponseCache, options: CacheOptions): LanguageModel {
+  const { mode, stats, backendId } = options;
+  if (mode === 'off') return model;
+  const source = { backend: backendId, model: model.id };
+  return {
+    id: model.id,
+    close: model.close ? () => model.close!() : undefined,
+    async complete(request: CompletionRequest): Promise<CompletionResult> {
+      const key = cacheKey(backendId, model.id, request);
+      const hit = cache.get(key);
+      if (hit) {
+        stats.cacheHits++;
+        return { ...hit, cached: true };
+      }
+      if (mode === 'replay') {
+        throw new AtpSimError(
+          'REPLAY_MISS',
+          `replay: no cached reply for ${describeOrigin(request.origin)} (${model.id}; last message: "${preview(request)}") in ${cache.path}. ` +
+            'Replay makes no model calls, so every request must be exactly one that was recorded. ' +
+            'Fix: rerun without --replay to call the model, or replay with the same scenario, model settings and seed that produced the cache.',
+        );
+      }
+      const result = await model.complete(request);
+      cache.put(key, result, source);
+      return result;
+    },
+  };
+}
