@@ -9,19 +9,16 @@ import { emptyCallStats } from '../../src/core/types.ts';
 import type { CompletionRequest, CompletionResult, LanguageModel } from '../../src/core/types.ts';
 import { ResponseCache, cacheKey, canonicalJson, withCache } from '../../src/llm/cache.ts';
 import { hfModel } from '../../src/llm/hf.ts';
-import { startOpenAiServer } from '../helpers/openai-server.ts';
+import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
 
-const request: CompletionRequest = {
-  messages: [
-    { role: 'system', content: 'rules' },
-    { role: 'user', content: 'Round 3. Your neighbours chose A and earned 12. Choose A or B.' },
-  ],
+const request = sampleRequest({
   temperature: 0.7,
   maxTokens: 256,
   seed: 99,
   extra: { chat_template_kwargs: { enable_thinking: true } },
   origin: { round: 3, agent: 5 },
-};
+});
+const serve = serversPerTest();
 
 let dir: string;
 beforeEach(() => {
@@ -135,7 +132,7 @@ describe('withCache', () => {
   });
 
   it('makes zero server requests on a hit', async () => {
-    const server = await startOpenAiServer();
+    const server = await serve();
     const cache = ResponseCache.open(join(dir, 'c.sqlite'));
     try {
       const stats = emptyCallStats();
@@ -150,7 +147,6 @@ describe('withCache', () => {
       expect(again).toEqual({ ...live, cached: true });
     } finally {
       cache.close();
-      await server.close();
     }
   });
 
@@ -196,9 +192,12 @@ describe('withCache', () => {
     const cache = ResponseCache.open(join(dir, 'c.sqlite'));
     const { model, state } = countingModel();
     const long = `${'x'.repeat(79)}Y${'z'.repeat(50)}`;
-    const err = await withCache(model, cache, { mode: 'replay', stats: emptyCallStats(), backendId: 'test' })
-      .complete({ ...request, messages: [{ role: 'user', content: long }] })
-      .catch((e: unknown) => e as Error & { code: string });
+    const err = await rejection(
+      withCache(model, cache, { mode: 'replay', stats: emptyCallStats(), backendId: 'test' }).complete({
+        ...request,
+        messages: [{ role: 'user', content: long }],
+      }),
+    );
     expect(err.code).toBe('REPLAY_MISS');
     expect(err.message).toContain('round 3 agent 5');
     expect(err.message).toContain(`"${'x'.repeat(79)}Y..."`);

@@ -1,44 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { CompletionRequest } from '../../src/core/types.ts';
+import { describe, expect, it } from 'vitest';
 import { ModelCallError } from '../../src/llm/errors.ts';
 import { hfModel, readReply } from '../../src/llm/hf.ts';
 import { estimateTokens } from '../../src/llm/tokens.ts';
-import { startOpenAiServer } from '../helpers/openai-server.ts';
-import type { Fault, OpenAiServer, OpenAiServerOptions } from '../helpers/openai-server.ts';
+import type { Fault } from '../helpers/openai-server.ts';
+import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
 
-const request: CompletionRequest = {
-  messages: [
-    { role: 'system', content: 'You are agent 3.' },
-    { role: 'user', content: 'Choose A or B.' },
-  ],
-  temperature: 0.3,
-  maxTokens: 64,
-  seed: 12345,
-  origin: { round: 2, agent: 3 },
-};
-
-let server: OpenAiServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(options: OpenAiServerOptions = {}): Promise<OpenAiServer> {
-  server = await startOpenAiServer(options);
-  return server;
-}
+const request = sampleRequest();
+const serve = serversPerTest();
 
 function endpointModel(url: string, timeoutMs = 5_000) {
   return hfModel({ model: 'test/model', endpointUrl: url, timeoutMs });
 }
 
 async function failure(promise: Promise<unknown>): Promise<ModelCallError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const err = await rejection<ModelCallError>(promise);
   expect(err).toBeInstanceOf(ModelCallError);
-  return err as ModelCallError;
+  return err;
 }
 
 describe('hfModel against an OpenAI-compatible endpoint', () => {
@@ -146,7 +123,6 @@ describe('hfModel against an OpenAI-compatible endpoint', () => {
     const s = await serve();
     const url = s.url;
     await s.close();
-    server = undefined;
     const err = await failure(endpointModel(url).complete(request));
     expect(err.kind).toBe('network');
     expect(err.retryable).toBe(true);

@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompletionRequest, CompletionResult, LanguageModel, TokenUsage } from '../../src/core/types.ts';
 import { hfModel } from '../../src/llm/hf.ts';
 import { Limiter, withLimit } from '../../src/llm/limit.ts';
 import type { LimiterClock } from '../../src/llm/limit.ts';
-import { startOpenAiServer } from '../helpers/openai-server.ts';
-import type { OpenAiServer } from '../helpers/openai-server.ts';
+import { serversPerTest } from './fixtures.ts';
 
 /** A manual clock: time moves only when the test says so. */
 function fakeClock() {
@@ -245,14 +244,10 @@ describe('Limiter per-minute limits (fake clock)', () => {
 });
 
 describe('withLimit against a server', () => {
-  let server: OpenAiServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const serve = serversPerTest();
 
   it('never has more requests in flight at the server than the cap', async () => {
-    server = await startOpenAiServer({ delayMs: 15 });
+    const server = await serve({ delayMs: 15 });
     const limiter = new Limiter({ concurrency: 3 });
     const model = withLimit(hfModel({ model: 'test/model', endpointUrl: server.url, timeoutMs: 5_000 }), limiter);
     await Promise.all(Array.from({ length: 24 }, (_, i) => model.complete(ask(i))));

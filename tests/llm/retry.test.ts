@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AtpSimError } from '../../src/core/errors.ts';
 import { rngStream } from '../../src/core/rng.ts';
 import { emptyCallStats } from '../../src/core/types.ts';
@@ -7,8 +7,8 @@ import { ModelCallError } from '../../src/llm/errors.ts';
 import { hfModel } from '../../src/llm/hf.ts';
 import { backoffDelay, withRetry } from '../../src/llm/retry.ts';
 import { withCallStats } from '../../src/llm/stats.ts';
-import { startOpenAiServer } from '../helpers/openai-server.ts';
-import type { Fault, OpenAiServer } from '../helpers/openai-server.ts';
+import type { Fault } from '../helpers/openai-server.ts';
+import { rejection, serversPerTest } from './fixtures.ts';
 
 const request: CompletionRequest = {
   messages: [{ role: 'user', content: 'Choose A or B.' }],
@@ -52,9 +52,8 @@ describe('withRetry', () => {
   it('stops after maxRetries + 1 attempts and names the call, the last error and the attempts', async () => {
     const stats = emptyCallStats();
     const model = flaky(Array.from({ length: 10 }, transient));
-    const err = await withRetry(model, { stats, maxRetries: 3, sleep: recorder().sleep, random: () => 0.5 })
-      .complete(request)
-      .catch((e: unknown) => e as AtpSimError);
+    const err = await rejection(withRetry(model, { stats, maxRetries: 3, sleep: recorder().sleep, random: () => 0.5 })
+      .complete(request));
     expect(model.attempts).toBe(4);
     expect(err).toBeInstanceOf(AtpSimError);
     expect(err.code).toBe('MODEL_CALL_FAILED');
@@ -68,9 +67,8 @@ describe('withRetry', () => {
   it('fails fast on a non-retryable error', async () => {
     const stats = emptyCallStats();
     const model = flaky([new ModelCallError('http', 'HTTP 401: no (fix: check HF_TOKEN)', { retryable: false, status: 401 })]);
-    const err = await withRetry(model, { stats, sleep: recorder().sleep })
-      .complete(request)
-      .catch((e: unknown) => e as AtpSimError);
+    const err = await rejection(withRetry(model, { stats, sleep: recorder().sleep })
+      .complete(request));
     expect(model.attempts).toBe(1);
     expect(err.code).toBe('MODEL_CALL_FAILED');
     expect(err.message).toMatch(/not retryable: HTTP 401.*HF_TOKEN/);
@@ -156,11 +154,7 @@ describe('backoffDelay', () => {
 });
 
 describe('withRetry against a faulty server', () => {
-  let server: OpenAiServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const serve = serversPerTest();
 
   const faults: Array<[string, Fault]> = [
     ['429', { kind: 'rate-limit', retryAfterSeconds: 0 }],
@@ -174,7 +168,7 @@ describe('withRetry against a faulty server', () => {
   ];
   for (const [what, fault] of faults) {
     it(`recovers from ${what} with one retry, counted`, async () => {
-      server = await startOpenAiServer({ faults: [fault] });
+      const server = await serve({ faults: [fault] });
       const stats = emptyCallStats();
       const backend = withCallStats(hfModel({ model: 'test/model', endpointUrl: server.url, timeoutMs: 200 }), stats);
       const result = await withRetry(backend, { stats, sleep: recorder().sleep }).complete(request);
@@ -185,7 +179,7 @@ describe('withRetry against a faulty server', () => {
   }
 
   it('gives up on a server that keeps failing after the bounded number of attempts', async () => {
-    server = await startOpenAiServer({ faults: () => ({ kind: 'status', status: 503 }) });
+    const server = await serve({ faults: () => ({ kind: 'status', status: 503 }) });
     const stats = emptyCallStats();
     const backend = withCallStats(hfModel({ model: 'test/model', endpointUrl: server.url, timeoutMs: 1000 }), stats);
     await expect(withRetry(backend, { stats, maxRetries: 2, sleep: recorder().sleep }).complete(request)).rejects.toMatchObject({
@@ -196,7 +190,7 @@ describe('withRetry against a faulty server', () => {
   });
 
   it('fails fast on 404 with a single request', async () => {
-    server = await startOpenAiServer({ faults: () => ({ kind: 'status', status: 404 }) });
+    const server = await serve({ faults: () => ({ kind: 'status', status: 404 }) });
     const stats = emptyCallStats();
     const backend = hfModel({ model: 'test/model', endpointUrl: server.url, timeoutMs: 1000 });
     await expect(withRetry(backend, { stats, sleep: recorder().sleep }).complete(request)).rejects.toThrow(/HTTP 404.*--model/);
@@ -204,7 +198,7 @@ describe('withRetry against a faulty server', () => {
   });
 
   it('passes a real Retry-After from the server to the wait', async () => {
-    server = await startOpenAiServer({ faults: [{ kind: 'rate-limit', retryAfterSeconds: 2 }] });
+    const server = await serve({ faults: [{ kind: 'rate-limit', retryAfterSeconds: 2 }] });
     const { delays, sleep } = recorder();
     const backend = hfModel({ model: 'test/model', endpointUrl: server.url, timeoutMs: 1000 });
     await withRetry(backend, { stats: emptyCallStats(), sleep, random: () => 0 }).complete(request);
