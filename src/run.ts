@@ -14,13 +14,14 @@ import { runEngine } from './core/simulation.ts';
 import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
-import { buildNetwork, checkPopulationMatch, parseNetworkSpec } from './networks/index.ts';
+import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
+import { parseNetworkSpec } from './networks/spec.ts';
 import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type Logger } from './io/logger.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
-import { summarizeRun, type RunSummary } from './metrics/summary.ts';
+import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
 import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
 
@@ -63,6 +64,8 @@ export interface RunResult {
   readonly rounds: readonly RoundRecord[];
   readonly summary: RunSummary;
   readonly scenario: Scenario;
+  /** What this process sent: requests, cache hits, retries, failures. */
+  readonly session: { readonly requests: number; readonly cacheHits: number; readonly retries: number; readonly failures: number };
 }
 
 export interface Prepared {
@@ -147,6 +150,8 @@ interface Manifest {
   network: { nodes: number; edges: number; warnings: readonly string[] };
   promptStyle: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
+  /** One entry per process that worked on the run: what it actually sent (not deterministic). */
+  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number }>;
 }
 
 /** Runs a scenario to completion (or a clean stop) and returns where its outputs are. */
@@ -164,7 +169,8 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     manifest = readJson<Manifest>(mPath);
     if (manifest.status === 'complete') {
       const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
-      return { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario };
+      const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
+      return { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session };
     }
     prepared = prepareRun(manifest.input, { ...options, seed: undefined, rounds: undefined, modelSettings: options.modelSettings ?? manifest.model?.settings as ModelSettings | undefined });
     const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
@@ -191,6 +197,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       network: { nodes: prepared.csr.n, edges: prepared.csr.targets.length / 2, warnings: prepared.networkWarnings },
       promptStyle: s.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
       model: prepared.settings ? { id: modelId(prepared.settings), settings: prepared.settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
+      sessions: [],
     };
     writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
   }
@@ -227,16 +234,22 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
   const price = scenario.model.pricePerMillion;
   const budget = options.budgetUsd ?? scenario.limits.budgetUsd;
-  const spent = () => (price ? (stats.tokensIn * price.input + stats.tokensOut * price.output) / 1e6 : 0);
+  if (budget !== undefined && !price) {
+    throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
+  }
+  // Spend is counted from the round records, so it carries over when a stopped run resumes.
+  const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
   log.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
 
+  const session = { startedAt: new Date(started).toISOString(), resumedFromRound: resumeFrom, requests: 0, cacheHits: 0, retries: 0, failures: 0 };
   const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
-    manifest = { ...manifest, ...extra, status, updatedAt: new Date().toISOString(), roundsCompleted: rounds.length };
+    Object.assign(session, { requests: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries, failures: stats.failures });
+    manifest = { ...manifest, ...extra, status, updatedAt: new Date().toISOString(), roundsCompleted: rounds.length, sessions: [...(manifest.sessions ?? []), session] };
     writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
   };
   const writeSummary = () => {
-    const summary = summarizeRun(scenario, rounds, stats, { cost: spent(), seedViolators: scenario.population.seedViolators.count });
+    const summary = summarizeRun(scenario, rounds, { seedViolators: scenario.population.seedViolators.count });
     writeJsonAtomic(join(runDir, 'summary.json'), summary);
     return summary;
   };
@@ -264,7 +277,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     const status = result.stoppedBecause ? 'stopped' : 'complete';
     finish(status, result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : { stoppedBecause: undefined, error: undefined });
     log.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
-    return { runDir, id: manifest.id, status, stoppedBecause: result.stoppedBecause, rounds, summary, scenario };
+    return { runDir, id: manifest.id, status, stoppedBecause: result.stoppedBecause, rounds, summary, scenario, session };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     writeSummary();

@@ -176,8 +176,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     `violation rate = violating decisions / all decisions of the round (invalid replies included in the denominator)`,
     `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${s.tipped ? 'yes' : 'no'}`,
   ];
-  if (s.calls.calls + s.calls.cacheHits > 0 || s.calls.failures > 0) {
-    lines.push(`model calls: ${s.calls.calls} sent, ${s.calls.cacheHits} from cache, ${s.calls.retries} retries, ${s.calls.failures} failed, ${s.calls.invalidReplies} invalid replies, tokens ${s.calls.tokensIn} in / ${s.calls.tokensOut} out`);
+  if (s.calls.calls > 0) {
+    const t = result.session;
+    lines.push(
+      `model calls: ${s.calls.calls} replies (${s.calls.repairs} repair prompts, ${s.calls.failed} failed after retries, ${s.calls.invalidReplies} invalid), tokens ${s.calls.tokensIn} in / ${s.calls.tokensOut} out${s.costUsd !== null ? `, cost $${s.costUsd.toFixed(4)}` : ''}`,
+      `this session: ${t.requests} requests sent, ${t.cacheHits} answered from the cache, ${t.retries} retries`,
+    );
   }
   lines.push(`outputs: ${result.runDir}`);
   io.stdout(lines.join('\n'));

@@ -63,6 +63,7 @@ interface LlmOutcome {
   error?: string;
   usage?: TokenUsage;
   repairReply?: string;
+  repairUsage?: TokenUsage;
   failed: boolean;
   seed: number;
   finishReason?: string;
@@ -175,6 +176,17 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         success = s / n;
       }
     }
+    let llm: RoundRecord['llm'];
+    if (llmAgents.length > 0) {
+      let calls = 0, repairs = 0, failed = 0, tokensIn = 0, tokensOut = 0;
+      for (const r of llmResults.values()) {
+        calls++;
+        if (r.failed) failed++;
+        if (r.repairReply !== undefined) (calls++, repairs++);
+        for (const u of [r.usage, r.repairUsage]) if (u) (tokensIn += u.promptTokens, tokensOut += u.completionTokens);
+      }
+      llm = { calls, repairs, failed, tokensIn, tokensOut };
+    }
     const rec: RoundRecord = {
       round,
       decisions: n,
@@ -185,6 +197,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       meanCapital: capSum / n,
       giniCapital: n <= 100_000 ? gini(capital) : NaN,
       collective: threshold ? threshold.collectiveCount : 0,
+      ...(llm ? { llm } : {}),
     };
     if (opts.skipSinkBefore === undefined || round >= opts.skipSinkBefore) {
       let decisions: DecisionRecord[] | null = null;
@@ -306,6 +319,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       try {
         const second = await call(retry, 1);
         out.repairReply = second.text;
+        if (second.usage) out.repairUsage = second.usage;
         if (second.finishReason !== 'length') out.choice = parse(second.text);
         if (out.choice !== INVALID) out.error = undefined;
       } catch (err) {

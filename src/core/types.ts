@@ -141,4 +141,14 @@ export interface RoundRecord {
   readonly meanCapital: number;
   readonly giniCapital: number;
   readonly collective: number; // agents who chose the collective option (group games)
+  /** Model use in this round (LLM agents only); deterministic, so it survives resume and replay. */
+  readonly llm?: LlmRoundUsage;
+}
+
+export interface LlmRoundUsage {
+  readonly calls: number; // replies used, repair prompts included
+  readonly repairs: number;
+  readonly failed: number; // calls that failed after all retries
+  readonly tokensIn: number;
+  readonly tokensOut: number;
 }

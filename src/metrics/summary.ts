@@ -4,7 +4,7 @@
  * Tipping rule (documented in the README): a run tipped when the violation rate reached at least
  * one half and stayed at or above one half through the last round.
  */
-import type { CallStats, RoundRecord } from '../core/types.ts';
+import type { LlmRoundUsage, RoundRecord } from '../core/types.ts';
 import type { Scenario } from '../scenarios/types.ts';
 
 export interface RunSummary {
@@ -26,8 +26,14 @@ export interface RunSummary {
   readonly cascadeSize: number | null;
   readonly meanCapital: number | null;
   readonly giniCapital: number | null;
-  readonly calls: CallStats & { readonly invalidReplies: number };
-  readonly costUsd: number;
+  /**
+   * Model use over the whole run, from the round records: deterministic, so a resumed or replayed
+   * run has the same summary. Requests actually sent, cache hits and retries depend on the
+   * process (a rerun sends none); they are kept per session in manifest.json.
+   */
+  readonly calls: LlmRoundUsage & { readonly invalidReplies: number };
+  /** Cost at the scenario's prices (null: no prices given). */
+  readonly costUsd: number | null;
 }
 
 export function tippingStats(rates: readonly number[]): { firstViolationRound: number | null; halfRound: number | null; tipped: boolean } {
@@ -40,9 +46,10 @@ export function tippingStats(rates: readonly number[]): { firstViolationRound: n
 export function summarizeRun(
   scenario: Scenario,
   rounds: readonly RoundRecord[],
-  stats: CallStats,
-  extra: { cost: number; seedViolators: number },
+  extra: { seedViolators: number },
 ): RunSummary {
+  const usage = totalUsage(rounds);
+  const price = scenario.model.pricePerMillion;
   const rates = rounds.map((r) => r.violationRate);
   const last = rounds[rounds.length - 1];
   const n = scenario.population.size;
@@ -63,7 +70,24 @@ export function summarizeRun(
     cascadeSize: cascade,
     meanCapital: last ? last.meanCapital : null,
     giniCapital: last && Number.isFinite(last.giniCapital) ? last.giniCapital : null,
-    calls: { ...stats, invalidReplies: rounds.reduce((a, r) => a + r.invalid, 0) },
-    costUsd: extra.cost,
+    calls: { ...usage, invalidReplies: rounds.reduce((a, r) => a + r.invalid, 0) },
+    costUsd: price ? costOf(usage, price) : null,
   };
+}
+
+export function totalUsage(rounds: readonly RoundRecord[]): LlmRoundUsage {
+  const t = { calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 };
+  for (const r of rounds) {
+    if (!r.llm) continue;
+    t.calls += r.llm.calls;
+    t.repairs += r.llm.repairs;
+    t.failed += r.llm.failed;
+    t.tokensIn += r.llm.tokensIn;
+    t.tokensOut += r.llm.tokensOut;
+  }
+  return t;
+}
+
+export function costOf(u: { tokensIn: number; tokensOut: number }, price: { input: number; output: number }): number {
+  return (u.tokensIn * price.input + u.tokensOut * price.output) / 1e6;
 }
