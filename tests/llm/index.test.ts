@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emptyCallStats } from '../../src/core/types.ts';
+import type { CallStats } from '../../src/core/types.ts';
+import { Limiter, createModel, modelId, parseModelArg } from '../../src/llm/index.ts';
+import type { CreateModelOptions, ModelSettings } from '../../src/llm/index.ts';
+import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
+
+const serve = serversPerTest();
+const noWait: CreateModelOptions['retry'] = { sleep: async () => {} };
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'atp-model-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A request as an agent would send it: no decoding fields, the model settings decide them. */
+const bare = (agent = 0) => ({ messages: sampleRequest().messages, origin: { round: 1, agent } });
+
+function endpointSettings(url: string, more: Partial<ModelSettings> = {}): ModelSettings {
+  return { ...parseModelArg('test/model', url), ...more };
+}
+
+describe('parseModelArg', () => {
+  it('maps a plain model id to the hosted hf backend with provider auto', () => {
+    expect(parseModelArg('Qwen/Qwen3-8B')).toEqual({ backend: 'hf', model: 'Qwen/Qwen3-8B', provider: 'auto' });
+    expect(parseModelArg('Qwen/Qwen3-8B', undefined, 'together')).toEqual({ backend: 'hf', model: 'Qwen/Qwen3-8B', provider: 'together' });
+    expect(parseModelArg('hf:Qwen/Qwen3-8B')).toEqual({ backend: 'hf', model: 'Qwen/Qwen3-8B', provider: 'auto' });
+  });
+
+  it('maps --endpoint to an OpenAI-compatible server, keeping the model name', () => {
+    expect(parseModelArg('qwen3:8b', 'http://localhost:11434/v1')).toEqual({
+      backend: 'hf',
+      model: 'qwen3:8b',
+      endpointUrl: 'http://localhost:11434/v1',
+    });
+  });
+
+  it('maps local: and scripted: prefixes', () => {
+    expect(parseModelArg('local:models/tiny.gguf')).toEqual({ backend: 'local', model: 'models/tiny.gguf' });
+    expect(parseModelArg('local:hf:org/repo/model.Q4.gguf')).toEqual({ backend: 'local', model: 'hf:org/repo/model.Q4.gguf' });
+    expect(parseModelArg('scripted:tests/replies.json')).toEqual({
+      backend: 'scripted',
+      model: 'tests/replies.json',
+      script: 'tests/replies.json',
+    });
+  });
+
+  it('refuses contradictory or empty flags with a fix', () => {
+    expect(() => parseModelArg('')).toThrow(/a model is required/);
+    expect(() => parseModelArg('local:')).toThrow(/nothing after "local:"/);
+    expect(() => parseModelArg('m', 'http://h/v1', 'together')).toThrow(/cannot be combined/);
+    expect(() => parseModelArg('local:x.gguf', 'http://h/v1')).toThrow(/not local/);
+    expect(() => parseModelArg('m', 'localhost:8000')).toThrow(/http\(s\) URL/);
+  });
+});
+
+describe('modelId', () => {
+  it('names backend, model and where, without credentials or query strings', () => {
+    expect(modelId(parseModelArg('Qwen/Qwen3-8B'))).toBe('hf:Qwen/Qwen3-8B');
+    expect(modelId(parseModelArg('Qwen/Qwen3-8B', undefined, 'together'))).toBe('hf:Qwen/Qwen3-8B@provider=together');
+    expect(modelId(parseModelArg('m', 'https://user:secret@host:8000/v1?api_key=SECRET#x'))).toBe('hf:m@https://host:8000/v1');
+    expect(modelId(parseModelArg('local:tiny.gguf'))).toBe('local:tiny.gguf');
+  });
+});
+
+describe('createModel', () => {
+  it('fills temperature, max tokens and extra fields from the settings', async () => {
+    const server = await serve();
+    const model = createModel(endpointSettings(server.url, { extra: { chat_template_kwargs: { enable_thinking: true } } }), {
+      stats: emptyCallStats(),
+    });
+    await model.complete({ ...bare(), seed: 7, extra: { top_k: 20 } });
+    const { body } = server.requests[0];
+    expect(body).toMatchObject({ temperature: 0.7, max_tokens: 1024, seed: 7, chat_template_kwargs: { enable_thinking: true }, top_k: 20 });
+    await model.close?.();
+  });
+
+  it('sends response_format only when structured output is on', async () => {
+    const server = await serve();
+    const jsonSchema = { name: 'decision', schema: { type: 'object' } };
+    const off = createModel(endpointSettings(server.url), { stats: emptyCallStats() });
+    const on = createModel(endpointSettings(server.url, { structuredOutput: true }), { stats: emptyCallStats() });
+    await off.complete({ ...bare(), jsonSchema });
+    await on.complete({ ...bare(), jsonSchema });
+    expect(server.requests[0].body.response_format).toBeUndefined();
+    expect(server.requests[1].body.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'decision' } });
+  });
+
+  it('counts calls and server-reported tokens', async () => {
+    const server = await serve();
+    const stats = emptyCallStats();
+    const model = createModel(endpointSettings(server.url), { stats });
+    const result = await model.complete(bare());
+    expect(stats).toEqual<CallStats>({
+      calls: 1,
+      cacheHits: 0,
+      retries: 0,
+      failures: 0,
+      tokensIn: result.usage!.promptTokens,
+      tokensOut: result.usage!.completionTokens,
+    });
+  });
+
+  it('retries through the composed stack and counts every request', async () => {
+    const server = await serve({ faults: [{ kind: 'status', status: 503 }, { kind: 'drop' }] });
+    const stats = emptyCallStats();
+    const model = createModel(endpointSettings(server.url), { stats, retry: noWait });
+    await model.complete(bare());
+    expect(stats).toMatchObject({ calls: 3, retries: 2, failures: 0 });
+    expect(server.stats.requests).toBe(3);
+  });
+
+  it('serves a rerun from the cache file with zero requests, and replays it offline', async () => {
+    const server = await serve();
+    const cache = { path: join(dir, 'cache.sqlite'), mode: 'read-write' as const };
+    const first = createModel(endpointSettings(server.url), { stats: emptyCallStats(), cache });
+    const live = await Promise.all([0, 1, 2].map((a) => first.complete(bare(a))));
+    await first.close?.();
+
+    const stats = emptyCallStats();
+    const rerun = createModel(endpointSettings(server.url), { stats, cache });
+    const again = await Promise.all([0, 1, 2].map((a) => rerun.complete(bare(a))));
+    await rerun.close?.();
+    expect(server.stats.requests).toBe(3);
+    expect(again.map((r) => r.text)).toEqual(live.map((r) => r.text));
+    expect(stats).toMatchObject({ calls: 0, cacheHits: 3 });
+
+    // A reviewer's replay: another endpoint, no server at all.
+    const replay = createModel(endpointSettings('http://127.0.0.1:9/v1'), { stats: emptyCallStats(), cache: { ...cache, mode: 'replay' } });
+    expect((await replay.complete(bare(2))).text).toBe(live[2].text);
+    const miss = await rejection(replay.complete({ ...bare(3), messages: [{ role: 'user', content: 'never asked' }] }));
+    expect(miss.code).toBe('REPLAY_MISS');
+    expect(miss.message).toContain('round 1 agent 3');
+    await replay.close?.();
+  });
+
+  it('shares one limiter between models: the server never sees more than its cap', async () => {
+    const server = await serve({ delayMs: 10 });
+    const limiter = new Limiter({ concurrency: 2 });
+    const models = [0, 1].map(() => createModel(endpointSettings(server.url), { stats: emptyCallStats(), limiter }));
+    await Promise.all(models.flatMap((m) => Array.from({ length: 8 }, (_, i) => m.complete(bare(i)))));
+    expect(server.stats.requests).toBe(16);
+    expect(server.stats.maxInFlight).toBeLessThanOrEqual(2);
+    limiter.close();
+  });
+
+  it('applies its own concurrency setting when no limiter is given', async () => {
+    const server = await serve({ delayMs: 10 });
+    const model = createModel(endpointSettings(server.url, { concurrency: 3 }), { stats: emptyCallStats() });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => model.complete(bare(i))));
+    expect(server.stats.maxInFlight).toBeLessThanOrEqual(3);
+    await model.close?.();
+  });
+
+  it('builds the scripted backend from a script file', async () => {
+    const path = join(dir, 'replies.json');
+    writeFileSync(path, JSON.stringify({ rounds: [['A', 'B']] }));
+    const stats = emptyCallStats();
+    const model = createModel(parseModelArg(`scripted:${path}`), { stats });
+    expect(model.id).toBe(`scripted:${path}`);
+    expect((await model.complete(bare(1))).text).toBe('B');
+    expect(stats.calls).toBe(1);
+  });
+
+  it('fails a call the server refuses with the status and a hint, without retrying', async () => {
+    const server = await serve({ faults: () => ({ kind: 'status', status: 404 }) });
+    const stats = emptyCallStats();
+    const err = await rejection(createModel(endpointSettings(server.url), { stats, retry: noWait }).complete(bare(4)));
+    expect(err.code).toBe('MODEL_CALL_FAILED');
+    expect(err.message).toMatch(/round 1 agent 4.*HTTP 404.*--model/);
+    expect(stats).toMatchObject({ calls: 1, retries: 0, failures: 1 });
+  });
+
+  it('lists every invalid setting at once', () => {
+    expect(() =>
+      createModel({ backend: 'hf', model: 'm', concurrency: 0, temperature: -1, extra: { model: 'x' } } as ModelSettings, {
+        stats: emptyCallStats(),
+      }),
+    ).toThrow(/2 problem\(s\)[\s\S]*temperature[\s\S]*concurrency/);
+    expect(() => createModel({ backend: 'hf', model: 'm', extra: { messages: [] } }, { stats: emptyCallStats() })).toThrow(
+      /extra request field\(s\) messages/,
+    );
+  });
+});
