@@ -1,0 +1,36 @@
+/**
+ * The data a report page is rendered from (`buildReportData` in src/report/data.ts produces it,
+ * `renderReport` in src/report/html.ts renders it). Plain JSON-serialisable data.
+ * Shape is frozen: extend only by adding optional fields.
+ */
+import type { ChatMessage } from '../core/types.ts';
+
+export interface Interval { readonly mean: number; readonly lo: number; readonly hi: number; readonly n: number }
+export interface ReportCondition {
+  readonly label: string;                       // e.g. "network.kind=ring"
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly replicates: number;
+  readonly violation: ReadonlyArray<Interval & { readonly round: number }>;   // per round
+  readonly success?: ReadonlyArray<Interval & { readonly round: number }>;
+  readonly finalRate: Interval;
+  readonly tippedShare: Interval;
+  readonly halfRoundMedian: number | null;
+}
+export interface ExposureCurve { readonly label: string; readonly points: ReadonlyArray<{ readonly k: number; readonly p: number; readonly lo: number; readonly hi: number; readonly n: number }> }
+export interface NetworkView {
+  readonly nodes: number; readonly edges: ReadonlyArray<readonly [number, number]>;
+  readonly labels?: readonly string[];
+  readonly optionNames: readonly [string, string]; readonly violationIndex: number;
+  readonly snapshots: ReadonlyArray<{ readonly round: number; readonly choices: readonly number[] }>; // per node: 0, 1, or -1 (invalid)
+}
+export interface ReportData {
+  readonly title: string;
+  readonly kind: 'run' | 'sweep';
+  readonly subtitle?: string;
+  readonly conditions: readonly ReportCondition[];
+  readonly heatmap?: { readonly xLabel: string; readonly yLabel: string; readonly cells: ReadonlyArray<{ readonly x: string; readonly y: string; readonly value: number; readonly n: number }> };
+  readonly exposure: readonly ExposureCurve[];
+  readonly network?: NetworkView;
+  readonly runs: ReadonlyArray<{ readonly id: string; readonly params: Readonly<Record<string, unknown>>; readonly seed: number; readonly finalRate: number | null; readonly tipped: boolean; readonly halfRound: number | null; readonly firstViolationRound: number | null; readonly invalid: number }>;
+  readonly transcripts: ReadonlyArray<{ readonly run: string; readonly round: number; readonly agent: number; readonly messages: readonly ChatMessage[]; readonly reply: string; readonly choice: string | null; readonly note: string }>;
+}
