@@ -5,7 +5,7 @@
 import { throwIfIssues } from '../../core/errors.ts';
 import type { Csr } from '../../core/types.ts';
 import { compileCsr, EdgeList } from '../csr.ts';
-import { checkEdgeBudget, checkNodeCount, type Issues } from './check.ts';
+import { checkEdgeBudget, checkInt, type Issues } from './check.ts';
 
 export interface CompleteParams {
   readonly n: number;
@@ -13,7 +13,8 @@ export interface CompleteParams {
 
 export function checkComplete(p: CompleteParams, path = ''): Issues {
   const issues: Issues = [];
-  if (checkNodeCount(issues, path, p.n)) checkEdgeBudget(issues, path, (p.n * (p.n - 1)) / 2);
+  // A single agent is allowed here: the self-interested-exploration paradigm has one agent alone.
+  if (checkInt(issues, path, 'n', p.n, 1, 2 ** 31 - 2, 'give the number of agents')) checkEdgeBudget(issues, path, (p.n * (p.n - 1)) / 2);
   return issues;
 }
 
