@@ -166,6 +166,17 @@ describe('createModel', () => {
     expect(stats.calls).toBe(1);
   });
 
+  it('loads the local backend only on first use and hands it the settings', async () => {
+    const stats = emptyCallStats();
+    const model = createModel(parseModelArg('local:/nonexistent/tiny.gguf'), { stats });
+    expect(model.id).toBe('local:/nonexistent/tiny.gguf');
+    const err = await rejection(model.complete(bare()));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toContain('/nonexistent/tiny.gguf');
+    expect(stats.failures).toBe(1);
+    await model.close?.();
+  });
+
   it('fails a call the server refuses with the status and a hint, without retrying', async () => {
     const server = await serve({ faults: () => ({ kind: 'status', status: 404 }) });
     const stats = emptyCallStats();
