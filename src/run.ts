@@ -53,6 +53,8 @@ export interface RunOptions {
   readonly replayFrom?: string;
   readonly budgetUsd?: number;
   readonly fetch?: typeof fetch;
+  /** Backoff tuning (tests): base and maximum delay between retries. */
+  readonly retry?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
   readonly onRound?: (record: RoundRecord, info: { rounds: number; stats: CallStats; elapsedMs: number }) => void;
 }
 
@@ -215,6 +217,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       cache: options.cache?.mode === 'off' ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
       token: options.token,
       fetch: options.fetch,
+      ...(options.retry ? { retry: options.retry } : {}),
       log: { warn: (obj: object, msg: string) => log.warn(obj, msg) },
     });
     model = built;
