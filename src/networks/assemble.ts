@@ -154,6 +154,7 @@ export function assembleNetwork(raw: RawGraph, directed: DirectedPolicy, source:
 /** Isolated nodes and disconnected parts: legal, but worth a word before a costly run. */
 export function structureWarnings(csr: Csr, source: string): string[] {
   const warnings: string[] = [];
+  if (csr.n < 2) return warnings; // a lone agent (single-agent dilemmas) is isolated by design
   const isolated: string[] = [];
   for (let i = 0; i < csr.n; i++) if (csr.offsets[i + 1] === csr.offsets[i]) isolated.push(csr.keys[i]);
   if (isolated.length > 0) {

@@ -58,7 +58,7 @@ export function buildNetwork(spec: NetworkSpec | string, options: BuildOptions):
   const s = parsed.spec as NetworkSpec & { n: number };
   if (s.kind === 'file') {
     const file = isAbsolute(s.path) ? s.path : resolve(options.baseDir ?? process.cwd(), s.path);
-    const loaded = loadNetworkFile(file, { format: s.format, directed: s.directed });
+    const loaded = loadNetworkFile(file, { format: s.format, directed: s.directed, name: s.path });
     if (options.populationSize !== undefined) {
       throwIfIssues(checkPopulationMatch(loaded.csr, options.populationSize, path), 'INVALID_NETWORK', `network file ${s.path}`);
     }

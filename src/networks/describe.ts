@@ -57,7 +57,7 @@ export interface DescribeOptions {
 }
 
 /** Largest graph on which 'auto' runs Louvain (it needs a graphology copy of the graph). */
-export const MODULARITY_LIMIT = 200_000;
+export const MODULARITY_LIMIT = 50_000;
 
 /** Triangles through each node, by the forward algorithm (each triangle found once, from its
  * lowest-ranked corner, ranking nodes by degree then index): O(edges^1.5) at worst. */

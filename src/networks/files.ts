@@ -36,6 +36,8 @@ export function formatFromPath(path: string): NetworkFormat | undefined {
 export interface LoadOptions {
   readonly format?: NetworkFormat;
   readonly directed?: DirectedPolicy;
+  /** How messages name the file (default: the path read). */
+  readonly name?: string;
 }
 
 export interface LoadedNetwork {
@@ -72,11 +74,12 @@ export function parseNetworkText(text: string, format: NetworkFormat, source: st
 
 /** Reads and validates a network file; throws FILE_NOT_FOUND or INVALID_NETWORK (all problems listed). */
 export function loadNetworkFile(path: string, options: LoadOptions = {}): LoadedNetwork {
+  const name = options.name ?? path;
   const format = options.format ?? formatFromPath(path);
   if (format === undefined) {
     throw new AtpSimError(
       'INVALID_NETWORK',
-      `${path}: cannot tell the network format from the extension ${JSON.stringify(extname(path))}; ` +
+      `${name}: cannot tell the network format from the extension ${JSON.stringify(extname(path))}; ` +
         `use .json, .gexf, .graphml, .csv, .tsv or .txt, or give format in the spec`,
     );
   }
@@ -85,15 +88,13 @@ export function loadNetworkFile(path: string, options: LoadOptions = {}): Loaded
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new AtpSimError(
-      code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INVALID_NETWORK',
-      `${path}: cannot read the network file (${code ?? (err as Error).message})`,
-      [],
-      { cause: err },
-    );
+    const why = code === 'ENOENT' ? `no such file (looked for ${path})` : `cannot read it (${code ?? (err as Error).message})`;
+    throw new AtpSimError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INVALID_NETWORK', `network file ${name}: ${why}`, [], {
+      cause: err,
+    });
   }
-  const { csr, issues, warnings } = parseNetworkText(text, format, path, options.directed ?? 'error');
-  throwIfIssues(issues, 'INVALID_NETWORK', `network file ${path}`);
+  const { csr, issues, warnings } = parseNetworkText(text, format, name, options.directed ?? 'error');
+  throwIfIssues(issues, 'INVALID_NETWORK', `network file ${name}`);
   return { csr: csr as Csr, warnings };
 }
 

@@ -580,7 +580,7 @@ export function formatNetworkSpec(spec: NetworkSpec): string {
     return extra.length === 0 ? `file:${spec.path}` : `file:path=${spec.path},${extra.join(',')}`;
   }
   const parts = fields
-    .filter((f) => record[f] !== undefined)
+    .filter((f) => record[f] !== undefined && !(f === 'n' && FIXED_SIZES[spec.kind] !== undefined))
     .map((f) => {
       const v = record[f];
       return `${f}=${Array.isArray(v) ? v.join('/') : String(v)}`;

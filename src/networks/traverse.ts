@@ -4,8 +4,8 @@
  */
 import type { Csr } from '../core/types.ts';
 
-/** Work budget for all-sources BFS (about sources × (nodes + 2·edges) steps): a second or two here. */
-export const PATH_BUDGET = 3e8;
+/** Work budget for all-sources BFS (about sources × (nodes + 2·edges) steps): about a second here. */
+export const PATH_BUDGET = 1e8;
 
 export interface Components {
   /** Component of each node; components are numbered in order of their smallest node. */
