@@ -3,15 +3,10 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAiServer, type OpenAiServer, type ChatBody } from '../helpers/openai-server.ts';
+import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
+import { seededChoice } from '../helpers/replies.ts';
 import { cli } from '../helpers/cli.ts';
 import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
-
-/** Replies depend only on the request (its seed), like a deterministic server. */
-export function seededChoice(body: ChatBody): string {
-  const seed = Number(body.seed ?? 0);
-  return seed % 3 === 0 ? 'Thinking it over.\n{"choice": "invest"}' : '{"choice": "keep money"}';
-}
 
 let server: OpenAiServer;
 beforeAll(async () => {
