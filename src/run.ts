@@ -15,6 +15,7 @@ import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type Lan
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
+import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
 import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
@@ -26,6 +27,9 @@ import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
 import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Runs on networks up to this many nodes keep a copy of the network (JSON and GEXF). */
+export const NETWORK_FILE_LIMIT = 5000;
 
 export interface RunOptions {
   /** Parent folder of run directories (default `runs`). */
@@ -202,6 +206,12 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       sessions: [],
     };
     writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+    // The network the run used, for the report's network views and for Gephi (small graphs only:
+    // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
+    if (prepared.csr.n <= NETWORK_FILE_LIMIT) {
+      writeNetworkFile(join(runDir, 'network.json'), prepared.csr);
+      writeNetworkFile(join(runDir, 'network.gexf'), prepared.csr);
+    }
   }
 
   const { scenario, csr, settings } = prepared;

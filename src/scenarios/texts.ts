@@ -1,7 +1,8 @@
 /**
  * Default texts in atp-sim's own words, used when a scenario does not give its own.
  * Placeholders: {n} {threshold} {high} {normal} {low} {delta_high} {delta_normal} {delta_low}
- * {base} {collective} {independent} {compliant} {violating}.
+ * {base} {collective} {independent} (threshold games); {n} {compliant} {violating}
+ * {compliant_reward} {violating_reward} (supervision dilemmas).
  */
 import type { RewardMode } from './types.ts';
 
