@@ -12,7 +12,8 @@ export type FailureKind =
   | 'timeout' // our per-call timeout fired
   | 'malformed' // a 200 that is not a chat completion (HTML, bad JSON, wrong shape)
   | 'aborted' // the caller cancelled (request.signal): never retried
-  | 'config'; // a problem with settings or credentials: never retried
+  | 'config' // a problem with settings or credentials: never retried
+  | 'unexpected'; // anything else (a bug, not the network): never retried
 
 export interface ModelCallErrorDetails {
   readonly retryable: boolean;

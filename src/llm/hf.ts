@@ -220,7 +220,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
     if (isNetworkError(err)) {
       return fail('network', request, `network error: ${describeError(err)}`, { retryable: true });
     }
-    return fail('network', request, `unexpected error: ${describeError(err)}`, { retryable: false });
+    return fail('unexpected', request, `unexpected error: ${describeError(err)}`, { retryable: false });
   };
 
   return {
