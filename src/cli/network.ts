@@ -41,7 +41,7 @@ A spec is kind[:key=value,...], for example
 Run 'atp-sim network <command> --help' for the options of a command.
 `;
 
-const GENERATE_HELP = `Usage: atp-sim network generate <spec> --out FILE [--seed S] [--format json|gexf]
+const GENERATE_HELP = `Usage: atp-sim network generate <spec> --out FILE [--seed S]
 
 Generates the network described by <spec> with the given seed (default 1) and writes it to FILE:
 graphology JSON for .json, GEXF (opens in Gephi) for .gexf. The same spec and seed always give
@@ -50,7 +50,6 @@ the same bytes. Agents are numbered in node order: generated nodes are "0".."n-1
 Options:
   --out FILE        file to write (required)
   --seed S          integer seed of the random models (default 1)
-  --format F        json or gexf (default: from the extension of FILE)
   --directed symmetrize   when <spec> is a file with directed edges, read each as mutual
 `;
 
@@ -117,31 +116,44 @@ function reportError(err: unknown, command: string, out: CliOutput): number {
   throw err;
 }
 
+const OPTIONS = {
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  format: { type: 'string' },
+  directed: { type: 'string' },
+  json: { type: 'boolean' },
+  'sample-sources': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+
+/** Parses a command's arguments: its one positional and the options it accepts (others are usage errors). */
+function readArgs(args: string[], accepted: ReadonlyArray<keyof typeof OPTIONS>, what: string): { values: Values; target: string } | null {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS });
+  if (values.help) return null;
+  for (const name of Object.keys(values) as Array<keyof typeof OPTIONS>) {
+    if (!accepted.includes(name)) throw new UsageError(`--${name} does not apply here (see --help)`);
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one ${what}, got ${positionals.length} (see --help)`);
+  return { values, target: positionals[0] };
+}
+
 function generate(args: string[], out: CliOutput): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      format: { type: 'string' },
-      directed: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const read = readArgs(args, ['out', 'seed', 'directed'], 'spec');
+  if (read === null) {
     out.stdout(GENERATE_HELP);
     return EXIT_OK;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one spec, got ${positionals.length} (see --help)`);
+  const { values } = read;
   if (values.out === undefined) throw new UsageError('--out FILE is required (.json or .gexf)');
   const target = values.out;
-  const format = values.format ?? formatFromPath(target);
+  const format = formatFromPath(target);
   if (format !== 'json' && format !== 'gexf') {
-    throw new UsageError(`cannot write ${JSON.stringify(target)}: use a .json or .gexf file, or --format json|gexf`);
+    throw new UsageError(`cannot write ${JSON.stringify(target)}: use a .json (graphology) or .gexf (Gephi) file name`);
   }
   const seed = parseSeed(values.seed);
-  const spec = specFromArgument(positionals[0], undefined, values.directed);
+  const spec = specFromArgument(read.target, undefined, values.directed);
   const { csr, warnings } = buildNetwork(spec, { seed, path: 'spec' });
   for (const w of warnings) out.stderr(`warning: ${w}\n`);
   const name = formatNetworkSpec(spec);
@@ -186,23 +198,12 @@ export function describeTable(name: string, seed: number, d: NetworkDescription)
 }
 
 function describe(args: string[], out: CliOutput): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-      'sample-sources': { type: 'string' },
-      format: { type: 'string' },
-      directed: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const read = readArgs(args, ['seed', 'json', 'sample-sources', 'format', 'directed'], 'file or spec');
+  if (read === null) {
     out.stdout(DESCRIBE_HELP);
     return EXIT_OK;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one file or spec, got ${positionals.length} (see --help)`);
+  const { values } = read;
   const seed = parseSeed(values.seed);
   let sampleSources: number | undefined;
   if (values['sample-sources'] !== undefined) {
@@ -211,7 +212,7 @@ function describe(args: string[], out: CliOutput): number {
       throw new UsageError(`--sample-sources must be a positive integer; got ${JSON.stringify(values['sample-sources'])}`);
     }
   }
-  const spec = specFromArgument(positionals[0], values.format, values.directed);
+  const spec = specFromArgument(read.target, values.format, values.directed);
   const { csr, warnings } = buildNetwork(spec, { seed, path: 'spec' });
   for (const w of warnings) out.stderr(`warning: ${w}\n`);
   const description = describeNetwork(csr, { seed, sampleSources });

@@ -5,7 +5,8 @@
  * - A first row naming `source` and `target` columns (any case) is a header; other columns are
  *   ignored except `type` (Gephi's edge tables), whose value `directed` or `undirected` sets the
  *   edge's direction. Without a header, the first two fields are the edge.
- * - A row with a single key declares a node with no edges (so isolated agents can be listed).
+ * - A row with a single key declares a node (so isolated agents can be listed, or the agent order
+ *   fixed before the edges).
  * - Nodes are numbered in order of first mention.
  * - Without a `type` column a line is an undirected tie; with `directed: 'symmetrize'` lines are
  *   read as directed and made mutual, so a file listing each tie both ways loads as one tie each.
@@ -92,14 +93,14 @@ export function readEdgeList(
         continue;
       }
     }
+    if (fields.length === 1 && fields[0] !== '') {
+      mention(fields[0], at); // a lone key: a node, declared without (or before) its edges
+      continue;
+    }
     const s = columns ? fields[columns.source] : fields[0];
     const t = columns ? fields[columns.target] : fields[1];
     if (s === undefined || s === '') {
       issues.push({ path: at, message: 'empty node key', fix: 'give source and target on every line' });
-      continue;
-    }
-    if (t === undefined && !columns) {
-      mention(s, at); // a lone key: a node without edges
       continue;
     }
     if (t === undefined || t === '') {
