@@ -42,7 +42,11 @@ export interface RunOptions {
   readonly modelSettings?: ModelSettings;
   /** A ready model (tests); takes precedence over settings. */
   readonly model?: LanguageModel;
+  /** Access token for hosted Inference Providers (the CLI reads HF_TOKEN). Never written anywhere. */
   readonly token?: string;
+  /** API key for an OpenAI-compatible endpoint (the CLI reads ATP_SIM_ENDPOINT_KEY or OPENAI_API_KEY).
+   * Kept apart from the HF token so that token is never sent to a server that is not Hugging Face's. */
+  readonly endpointKey?: string;
   /** Response cache (default `<out>/cache.sqlite`, read-write). */
   readonly cache?: { readonly path?: string; readonly mode: CacheMode };
   readonly limiter?: Limiter;
@@ -225,7 +229,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       stats,
       limiter: options.limiter,
       cache: options.cache?.mode === 'off' ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
-      token: options.token,
+      token: settings.endpointUrl ? options.endpointKey : options.token,
       fetch: options.fetch,
       ...(options.retry ? { retry: options.retry } : {}),
       log: { warn: (obj: object, msg: string) => log.warn(obj, msg) },

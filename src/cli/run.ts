@@ -24,6 +24,8 @@ Model (LLM agents):
   --endpoint URL     Any OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama), e.g.
                      http://localhost:8000/v1 (with --model naming the served model)
   --provider P       Inference provider for hosted models (default auto)
+                     Tokens: HF_TOKEN for hosted models; ATP_SIM_ENDPOINT_KEY (or OPENAI_API_KEY)
+                     for --endpoint servers that need a key. HF_TOKEN is never sent to an endpoint.
 
 Run:
   --seed S           Root seed (overrides the scenario's)
@@ -129,6 +131,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     rounds: int('rounds', values.rounds, 1),
     modelSettings,
     token: io.env.HF_TOKEN || undefined,
+    endpointKey: io.env.ATP_SIM_ENDPOINT_KEY || io.env.OPENAI_API_KEY || undefined,
     source,
     baseDir,
     resume: values.resume,

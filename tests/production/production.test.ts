@@ -116,10 +116,13 @@ describe('access tokens', () => {
     const token = 'hf_SECRETtoken0123456789abcdef';
     const out = tempDir();
     const server = await startOpenAiServer({ reply: seededChoice, faults: [{ kind: 'status', status: 401 }] });
-    await runScenario(big({ rounds: 2 }), { out, id: 'tok', modelSettings: settings(server.url), token }).catch((e) => {
+    await runScenario(big({ rounds: 2 }), { out, id: 'tok', modelSettings: settings(server.url), endpointKey: token }).catch((e) => {
       expect(String(e.message)).not.toContain(token);
     });
-    await runScenario(big({ rounds: 2 }), { out, id: 'tok2', modelSettings: settings(server.url), token });
+    await runScenario(big({ rounds: 2 }), { out, id: 'tok2', modelSettings: settings(server.url), endpointKey: token, token: `${token}-hf` });
+    // The key reached the server; the HF token was not sent to a server that is not Hugging Face's.
+    expect(server.requests.some((r) => r.authorization === `Bearer ${token}`)).toBe(true);
+    expect(server.requests.some((r) => (r.authorization ?? '').includes('-hf'))).toBe(false);
     await server.close();
     const files: string[] = [];
     const walk = (d: string) => readdirSync(d).forEach((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : files.push(join(d, f))));
