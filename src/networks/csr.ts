@@ -3,10 +3,10 @@
  *
  * Generators push undirected edges into an `EdgeList` (two growable Int32Arrays, no per-edge
  * objects) and compile straight to CSR, so a million-node graph never passes through a
- * graphology Graph. Compilation is two linear scatter passes and needs no sort: the first pass
- * fills each row in arbitrary order; the second walks rows b = 0, 1, 2, ... and appends b to the
- * final row of every neighbour a of b. Because the adjacency is symmetric, row a receives its
- * neighbours in ascending order.
+ * graphology Graph. Compilation counts degrees, scatters each edge into both rows, then sorts
+ * each row in place: insertion sort for the short rows that make up almost all of a sparse graph
+ * (sequential memory access), the typed-array sort for hubs. One scatter pass plus cache-friendly
+ * sorting measured about twice as fast at n = 10^6 as a second scatter (transposition) pass.
  */
 import { AtpSimError } from '../core/errors.ts';
 import type { Csr } from '../core/types.ts';
@@ -71,6 +71,25 @@ export function indexKeys(n: number): string[] {
   return keys;
 }
 
+/** Rows up to this length are insertion-sorted in place; longer ones use the typed-array sort. */
+const SHORT_ROW = 24;
+
+function sortRow(targets: Int32Array, lo: number, hi: number): void {
+  if (hi - lo > SHORT_ROW) {
+    targets.subarray(lo, hi).sort();
+    return;
+  }
+  for (let p = lo + 1; p < hi; p++) {
+    const x = targets[p];
+    let q = p - 1;
+    while (q >= lo && targets[q] > x) {
+      targets[q + 1] = targets[q];
+      q--;
+    }
+    targets[q + 1] = x;
+  }
+}
+
 /**
  * Compiles n nodes and a list of undirected edges to CSR. Edges must be free of self-loops and
  * duplicates (generators guarantee it; loaders check it first, with file locations).
@@ -80,29 +99,21 @@ export function compileCsr(n: number, edges: EdgeList, keys: readonly string[] =
     throw new AtpSimError('INTERNAL', `compileCsr: ${keys.length} keys for ${n} nodes`);
   }
   const m = edges.length;
-  const degree = new Int32Array(n);
-  for (let e = 0; e < m; e++) {
-    degree[edges.source(e)]++;
-    degree[edges.target(e)]++;
-  }
   const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + degree[i];
-
-  // Pass 1: rows in arbitrary order.
+  for (let e = 0; e < m; e++) {
+    offsets[edges.source(e) + 1]++;
+    offsets[edges.target(e) + 1]++;
+  }
+  for (let i = 0; i < n; i++) offsets[i + 1] += offsets[i];
   const cursor = offsets.slice(0, n);
-  const loose = new Int32Array(2 * m);
+  const targets = new Int32Array(2 * m);
   for (let e = 0; e < m; e++) {
     const u = edges.source(e);
     const v = edges.target(e);
-    loose[cursor[u]++] = v;
-    loose[cursor[v]++] = u;
+    targets[cursor[u]++] = v;
+    targets[cursor[v]++] = u;
   }
-  // Pass 2: transpose, which sorts every row.
-  cursor.set(offsets.subarray(0, n));
-  const targets = new Int32Array(2 * m);
-  for (let b = 0; b < n; b++) {
-    for (let p = offsets[b], end = offsets[b + 1]; p < end; p++) targets[cursor[loose[p]]++] = b;
-  }
+  for (let i = 0; i < n; i++) sortRow(targets, offsets[i], offsets[i + 1]);
   return { n, offsets, targets, keys };
 }
 
