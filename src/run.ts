@@ -22,6 +22,7 @@ import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type Logger } from './io/logger.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
+import { checkGgufFile } from './llm/local-gguf.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
 import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
@@ -168,10 +169,12 @@ interface Manifest {
 export async function runScenario(raw: unknown, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   let resumeFrom = 0;
-  let runDir: string;
-  let manifest: Manifest;
+  let runDir = '';
+  let manifest!: Manifest;
   let prepared: Prepared;
+  let out: string;
 
+  // 1. Validate everything (scenario, network, model) before anything is written.
   if (options.resume) {
     runDir = resolve(options.resume);
     const mPath = join(runDir, 'manifest.json');
@@ -182,61 +185,63 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
       return { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session };
     }
-    prepared = prepareRun(manifest.input, { ...options, seed: undefined, rounds: undefined, modelSettings: options.modelSettings ?? manifest.model?.settings as ModelSettings | undefined });
-    const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
-    // Rounds are complete when their round record exists; drop anything written after that.
-    resumeFrom = done.length;
-    truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
-    truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
+    prepared = prepareRun(manifest.input, { ...options, seed: undefined, rounds: undefined, modelSettings: options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined) });
+    out = resolve(options.out ?? join(runDir, '..'));
   } else {
     prepared = prepareRun(raw, options);
-    const s = prepared.scenario;
-    const out = resolve(options.out ?? 'runs');
-    runDir = newRunDir(out, options.id ?? `${s.name}-s${s.seed}-${timestamp()}`);
-    manifest = {
-      tool: { name: 'atp-sim', version: VERSION, node: process.version },
-      id: basename(runDir),
-      createdAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      status: 'running',
-      roundsCompleted: 0,
-      ...(options.source ? { source: options.source } : {}),
-      input: prepared.input,
-      scenario: s,
-      seeds: { root: s.seed, network: deriveSeed(s.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
-      network: { nodes: prepared.csr.n, edges: prepared.csr.targets.length / 2, warnings: prepared.networkWarnings },
-      promptStyle: s.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
-      model: prepared.settings ? { id: modelId(prepared.settings), settings: prepared.settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
-      sessions: [],
-    };
-    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
-    // The network the run used, for the report's network views and for Gephi (small graphs only:
-    // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
-    if (prepared.csr.n <= NETWORK_FILE_LIMIT) {
-      writeNetworkFile(join(runDir, 'network.json'), prepared.csr);
-      writeNetworkFile(join(runDir, 'network.gexf'), prepared.csr);
-    }
+    out = resolve(options.out ?? 'runs');
   }
-
   const { scenario, csr, settings } = prepared;
-  const log: Logger = fileLogger(join(runDir, 'log.jsonl'));
-  const stats = emptyCallStats();
-  const out = resolve(options.out ?? join(runDir, '..'));
-  let model: LanguageModel | null = options.model ?? null;
-  let closeModel: (() => Promise<void>) | undefined;
-  if (!model && settings && !options.replayFrom) {
-    const built = createModel(settings, {
-      stats,
-      limiter: options.limiter,
-      cache: options.cache?.mode === 'off' ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
-      token: settings.endpointUrl ? options.endpointKey : options.token,
-      fetch: options.fetch,
-      ...(options.retry ? { retry: options.retry } : {}),
-      log: { warn: (obj: object, msg: string) => log.warn(obj, msg) },
-    });
-    model = built;
-    closeModel = built.close?.bind(built);
+  const price = scenario.model.pricePerMillion;
+  const budget = options.budgetUsd ?? scenario.limits.budgetUsd;
+  if (budget !== undefined && !price) {
+    throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   }
+  const stats = emptyCallStats();
+  let log: Logger | null = null;
+  const opened = await openModel(prepared, options, out, stats, (obj, msg) => log?.warn(obj, msg));
+  let model = opened.model;
+  const closeModel = opened.close;
+
+  // 2. The run directory.
+  try {
+    if (options.resume) {
+      const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
+      // Rounds are complete when their round record exists; drop anything written after that.
+      resumeFrom = done.length;
+      truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
+      truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
+    } else {
+      runDir = newRunDir(out, options.id ?? `${scenario.name}-s${scenario.seed}-${timestamp()}`);
+      manifest = {
+        tool: { name: 'atp-sim', version: VERSION, node: process.version },
+        id: basename(runDir),
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+        status: 'running',
+        roundsCompleted: 0,
+        ...(options.source ? { source: options.source } : {}),
+        input: prepared.input,
+        scenario,
+        seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
+        network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
+        promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
+        model: settings ? { id: modelId(settings), settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
+        sessions: [],
+      };
+      writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+      // The network the run used, for the report's network views and for Gephi (small graphs only:
+      // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
+      if (csr.n <= NETWORK_FILE_LIMIT) {
+        writeNetworkFile(join(runDir, 'network.json'), csr);
+        writeNetworkFile(join(runDir, 'network.gexf'), csr);
+      }
+    }
+  } catch (err) {
+    await closeModel?.();
+    throw err;
+  }
+  log = fileLogger(join(runDir, 'log.jsonl'));
   if (options.replayFrom) {
     const src = resolve(options.replayFrom);
     const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(src, 'decisions.jsonl')));
@@ -245,15 +250,9 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl')));
     model = replayModel(recorded, runDir, model, resumeFrom);
   }
-
   const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
   const decisionsWriter = new JsonlWriter(join(runDir, 'decisions.jsonl'));
   const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
-  const price = scenario.model.pricePerMillion;
-  const budget = options.budgetUsd ?? scenario.limits.budgetUsd;
-  if (budget !== undefined && !price) {
-    throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
-  }
   // Spend is counted from the round records, so it carries over when a stopped run resumes.
   const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
@@ -310,6 +309,37 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     await closeModel?.();
     log.flush?.();
   }
+}
+
+/**
+ * Builds the model for a run (from the CLI settings or the scenario), failing on bad settings, a
+ * missing script or GGUF file before anything is written. Replays need no model at all.
+ */
+async function openModel(
+  prepared: Prepared,
+  options: RunOptions,
+  out: string,
+  stats: CallStats,
+  warn: (obj: object, msg: string) => void,
+): Promise<{ model: LanguageModel | null; close?: () => Promise<void> }> {
+  const { settings } = prepared;
+  if (options.model) return { model: options.model };
+  if (!settings || options.replayFrom) return { model: null };
+  if (settings.backend === 'local' && !/^(local:)?hf:/.test(settings.model)) {
+    await checkGgufFile(settings.model.replace(/^local:/, ''));
+  }
+  // Scripted replies are not cached: editing the script must change the run.
+  const cacheOff = options.cache?.mode === 'off' || (settings.backend === 'scripted' && options.cache?.mode !== 'replay');
+  const built = createModel(settings, {
+    stats,
+    limiter: options.limiter,
+    cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+    token: settings.endpointUrl ? options.endpointKey : options.token,
+    fetch: options.fetch,
+    ...(options.retry ? { retry: options.retry } : {}),
+    log: { warn },
+  });
+  return { model: built, close: built.close?.bind(built) };
 }
 
 /** Dry run: counts the model calls a scenario makes and estimates tokens, without sending any. */

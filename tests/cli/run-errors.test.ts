@@ -74,4 +74,19 @@ describe('atp-sim run rejects bad input before writing anything', () => {
     expect(stderr).toContain('pass --model');
     expect(existsSync(out)).toBe(false);
   });
+
+  it('a bad model (missing GGUF file, unreadable script) fails before anything is written', async () => {
+    const llm = GOOD.replace('policy: { kind: imitate-best }', 'policy: llm');
+    const dir = tempDir();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, llm);
+    writeFileSync(join(dir, 'bad.json'), '{ not json');
+    for (const model of [`local:${join(dir, 'missing.gguf')}`, `scripted:${join(dir, 'bad.json')}`]) {
+      const out = join(dir, `runs-${model.split(':')[0]}`);
+      const res = await cli(['run', file, '--model', model, '--out', out]);
+      expect(res.code, res.stderr).toBe(2);
+      expect(res.stderr).toMatch(/missing\.gguf|bad\.json/);
+      expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('cache')) : []).toEqual([]);
+    }
+  });
 });
