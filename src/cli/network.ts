@@ -165,7 +165,8 @@ function generate(args: string[], out: CliOutput): number {
 function fmt(x: number | null, digits = 4): string {
   if (x === null) return 'undefined';
   if (Number.isInteger(x)) return String(x);
-  return x.toFixed(digits);
+  // Densities of large sparse graphs would print as 0.0000.
+  return Math.abs(x) < 10 ** -digits ? x.toExponential(2) : x.toFixed(digits);
 }
 
 export function describeTable(name: string, seed: number, d: NetworkDescription): string {
