@@ -1,0 +1,577 @@
+/**
+ * Sweeps: many runs of a grid of scenarios with replicates, resumable, shardable and mergeable.
+ *
+ * Layout of `<out>/<name>/`:
+ *   sweep.json    the sweep and its expanded cells (id, params, replicate, seed, status)
+ *   runs/<cell>/  one normal run directory per cell (runScenario with id = cell id), plus
+ *                 network.json (graphology JSON) when the network has at most 5000 nodes
+ *   results.json  statistics per condition over replicates (no timestamps, no paths: merged
+ *                 shards give the same file as one unsharded sweep)
+ *
+ * Rerunning skips cells whose run directory says `complete` and resumes the others from their
+ * last complete round. A failed cell is recorded and does not stop the others.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { AtpSimError } from './core/errors.ts';
+import { deriveSeed } from './core/rng.ts';
+import type { CallStats, LanguageModel, RoundRecord } from './core/types.ts';
+import { readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
+import { Limiter, type CacheMode, type ModelSettings } from './llm/index.ts';
+import { canonicalJson } from './llm/cache.ts';
+import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
+import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
+import { summarizeRun, type RunSummary } from './metrics/summary.ts';
+import { writeNetworkFile } from './networks/files.ts';
+import { prepareRun, runScenario, type RunOptions } from './run.ts';
+import { resolveScenario } from './scenarios/parse.ts';
+import { cellScenario, conditionLabel, expandSweep, loadSweepFile, parseSweep, type GridAxis, type LoadedSweep, type RecordMode, type SweepCell, type SweepSpec } from './scenarios/sweep.ts';
+import { usesLlm, type Scenario } from './scenarios/types.ts';
+
+export const NETWORK_FILE_MAX_NODES = 5000;
+
+// ---------------------------------------------------------------------------------------------
+// Run directories (read side)
+// ---------------------------------------------------------------------------------------------
+
+/** The parts of a run's manifest.json that analysis reads. */
+export interface RunManifestView {
+  readonly id: string;
+  readonly status: 'running' | 'complete' | 'incomplete' | 'stopped';
+  readonly error?: string;
+  readonly roundsCompleted: number;
+  readonly source?: string;
+  readonly input: Record<string, unknown>;
+  readonly scenario: Scenario;
+  readonly seeds: { readonly root: number; readonly network: number };
+  readonly network: { readonly nodes: number; readonly edges: number };
+  readonly model: { readonly id: string } | null;
+}
+
+export interface LoadedRun {
+  readonly dir: string;
+  readonly manifest: RunManifestView;
+  readonly rounds: RoundRecord[];
+  /** summary.json, or computed from the rounds when it is missing. */
+  readonly summary: RunSummary;
+}
+
+export function isRunDir(dir: string): boolean {
+  return existsSync(join(dir, 'manifest.json'));
+}
+
+export function readRun(dir: string): LoadedRun {
+  const mPath = join(dir, 'manifest.json');
+  if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `${dir}: not a run directory (no manifest.json; fix: give a directory made by atp-sim run or atp-sim sweep)`);
+  const manifest = readJson<RunManifestView>(mPath);
+  const rounds = readJsonl<RoundRecord>(join(dir, 'rounds.jsonl'));
+  const sPath = join(dir, 'summary.json');
+  const summary = existsSync(sPath)
+    ? readJson<RunSummary>(sPath)
+    : summarizeRun(manifest.scenario, rounds, { seedViolators: manifest.scenario.population.seedViolators.count });
+  return { dir, manifest, rounds, summary };
+}
+
+/** Run directories under `root` (itself included), sorted by path; run directories are not searched inside. */
+export function findRunDirs(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    if (isRunDir(dir)) {
+      out.push(dir);
+      return;
+    }
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e === 'node_modules' || e.startsWith('.')) continue;
+      const p = join(dir, e);
+      try {
+        if (statSync(p).isDirectory()) walk(p);
+      } catch {
+        // unreadable or a dangling link: skip
+      }
+    }
+  };
+  walk(resolve(root));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sweep.json
+// ---------------------------------------------------------------------------------------------
+
+export type CellStatus = 'pending' | 'complete' | 'stopped' | 'failed' | 'other-shard';
+
+export interface SweepFileCell {
+  readonly index: number;
+  readonly id: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly replicate: number;
+  readonly seed: number;
+  status: CellStatus;
+  error?: string;
+}
+
+export interface SweepFile {
+  readonly format: 'atp-sim/sweep@1';
+  readonly name: string;
+  readonly description?: string;
+  /** The sweep as written, with the base scenario inlined. */
+  readonly spec: {
+    readonly base: Readonly<Record<string, unknown>>;
+    readonly baseSource?: string;
+    readonly grid: readonly GridAxis[];
+    readonly replicates: number;
+    readonly seed: number;
+    readonly record?: RecordMode;
+  };
+  /** Folder network files of the base scenario resolve against. */
+  readonly baseDir: string;
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  readonly cells: SweepFileCell[];
+}
+
+function specOf(s: SweepSpec): SweepFile['spec'] {
+  return {
+    base: s.base,
+    ...(s.baseSource !== undefined ? { baseSource: s.baseSource } : {}),
+    grid: s.grid,
+    replicates: s.replicates,
+    seed: s.seed,
+    ...(s.record ? { record: s.record } : {}),
+  };
+}
+
+export function readSweepFile(dir: string): SweepFile {
+  const p = join(dir, 'sweep.json');
+  if (!existsSync(p)) throw new AtpSimError('FILE_NOT_FOUND', `${dir}: not a sweep directory (no sweep.json; fix: give <out>/<sweep name> made by atp-sim sweep)`);
+  return readJson<SweepFile>(p);
+}
+
+/** The spec back from sweep.json, for expansion (concurrency is not part of the sweep's identity). */
+function specFromFile(f: SweepFile): SweepSpec {
+  return { name: f.name, ...(f.description ? { description: f.description } : {}), ...f.spec, concurrency: 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// results.json
+// ---------------------------------------------------------------------------------------------
+
+export interface SweepResults {
+  readonly format: 'atp-sim/results@1';
+  readonly name: string;
+  readonly grid: readonly GridAxis[];
+  readonly replicates: number;
+  readonly cells: { readonly total: number; readonly complete: number; readonly stopped: number; readonly failed: number; readonly missing: number };
+  /** Cells whose run did not complete (failed, or stopped by a budget); see sweep.json for errors. */
+  readonly incomplete: readonly string[];
+  /** Statistics over the complete replicates of each grid combination, in grid order. */
+  readonly conditions: readonly ConditionStats[];
+  /** When the grid varies population.committed: the committed share where outcomes cross one half. */
+  readonly criticalMass?: ReadonlyArray<{ readonly label: string; readonly params: Readonly<Record<string, unknown>>; readonly tipped: CriticalMass; readonly finalRate: CriticalMass }>;
+}
+
+/** Loads the complete runs of a sweep directory, keyed by cell id. */
+export function readSweepRuns(dir: string, file: SweepFile = readSweepFile(dir)): Map<string, LoadedRun> {
+  const runs = new Map<string, LoadedRun>();
+  for (const c of file.cells) {
+    const runDir = join(dir, 'runs', c.id);
+    if (isRunDir(runDir)) runs.set(c.id, readRun(runDir));
+  }
+  return runs;
+}
+
+const COMMITTED = /^population\.committed(\.(share|count))?$/;
+
+/** Statistics of a sweep directory from its run directories (deterministic: no clock, no paths). */
+export function sweepResults(dir: string, file: SweepFile = readSweepFile(dir), runs: Map<string, LoadedRun> = readSweepRuns(dir, file)): SweepResults {
+  const spec = specFromFile(file);
+  const cells = expandSweep(spec);
+  const byCondition = new Map<string, SweepCell[]>();
+  for (const c of cells) {
+    const list = byCondition.get(c.condition);
+    if (list) list.push(c);
+    else byCondition.set(c.condition, [c]);
+  }
+  let complete = 0;
+  let stopped = 0;
+  let failed = 0;
+  const incomplete: string[] = [];
+  for (const c of cells) {
+    const run = runs.get(c.id);
+    if (!run) continue;
+    if (run.manifest.status === 'complete') complete++;
+    else {
+      incomplete.push(c.id);
+      if (run.manifest.status === 'stopped') stopped++;
+      else failed++;
+    }
+  }
+  const conditions: ConditionStats[] = [];
+  for (const [key, list] of byCondition) {
+    const done = list.map((c) => runs.get(c.id)).filter((r): r is LoadedRun => r !== undefined && r.manifest.status === 'complete');
+    conditions.push(conditionStats(key, conditionLabel(list[0].params), list[0].params, done.map((r) => ({ id: r.manifest.id, summary: r.summary, rounds: r.rounds }))));
+  }
+  const results: SweepResults = {
+    format: 'atp-sim/results@1',
+    name: file.name,
+    grid: spec.grid,
+    replicates: spec.replicates,
+    cells: { total: cells.length, complete, stopped, failed, missing: cells.length - complete - stopped - failed },
+    incomplete,
+    conditions,
+  };
+  const cm = criticalMassOf(spec, byCondition, runs);
+  return cm ? { ...results, criticalMass: cm } : results;
+}
+
+function criticalMassOf(spec: SweepSpec, byCondition: Map<string, SweepCell[]>, runs: Map<string, LoadedRun>): SweepResults['criticalMass'] {
+  const axis = spec.grid.find((a) => COMMITTED.test(a.path));
+  if (!axis) return undefined;
+  // One curve per combination of the other axes.
+  const curves = new Map<string, { params: Record<string, unknown>; levels: Map<number, { tipped: number[]; finalRate: number[] }> }>();
+  for (const list of byCondition.values()) {
+    const others = Object.fromEntries(Object.entries(list[0].params).filter(([k]) => k !== axis.path));
+    const key = canonicalJson(others);
+    let curve = curves.get(key);
+    if (!curve) curves.set(key, (curve = { params: others, levels: new Map() }));
+    for (const c of list) {
+      const run = runs.get(c.id);
+      if (!run || run.manifest.status !== 'complete') continue;
+      const pop = run.manifest.scenario.population;
+      const share = pop.committed.count / pop.size;
+      let level = curve.levels.get(share);
+      if (!level) curve.levels.set(share, (level = { tipped: [], finalRate: [] }));
+      level.tipped.push(run.summary.tipped ? 1 : 0);
+      if (run.summary.finalViolationRate !== null) level.finalRate.push(run.summary.finalViolationRate);
+    }
+  }
+  return [...curves.entries()].map(([key, curve]) => {
+    const levels = [...curve.levels.entries()];
+    const seed = deriveSeed(spec.seed, 'critical-mass', key);
+    return {
+      label: conditionLabel(curve.params),
+      params: curve.params,
+      tipped: criticalMass(levels.map(([share, l]) => ({ share, outcomes: l.tipped })), { metric: 'tipped', seed }),
+      finalRate: criticalMass(levels.map(([share, l]) => ({ share, outcomes: l.finalRate })), { metric: 'finalRate', seed }),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+// ---------------------------------------------------------------------------------------------
+
+export interface SweepProgress {
+  readonly total: number; // cells in this shard
+  readonly done: number; // complete (including those skipped as already complete)
+  readonly skipped: number; // already complete before this invocation
+  readonly running: number;
+  readonly failed: number;
+  readonly rounds: number; // rounds completed in this invocation
+  readonly calls: number; // requests sent in this invocation
+  readonly cacheHits: number;
+  readonly elapsedMs: number;
+  /** Estimated time left from this invocation's pace (null until a cell finishes). */
+  readonly etaMs: number | null;
+}
+
+export interface SweepOptions {
+  /** Parent folder of the sweep directory (default `runs`). */
+  readonly out?: string;
+  /** Cells run at once (default: the sweep file's, else 2). */
+  readonly concurrency?: number;
+  /** Run only cells with index % count == index. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Shared by every cell's model (default: one built from the model settings). */
+  readonly limiter?: Limiter;
+  readonly modelSettings?: ModelSettings;
+  readonly token?: string;
+  /** A ready model for every cell, or per cell (tests). */
+  readonly model?: LanguageModel | ((cell: SweepCell) => LanguageModel);
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  /** Start at most this many cells in this invocation; a rerun continues with the rest. */
+  readonly maxCells?: number;
+  /** No new cell starts once aborted. */
+  readonly signal?: AbortSignal;
+  /** Folder the sweep's relative paths resolve against when `sweep` is an object (default cwd). */
+  readonly dir?: string;
+  readonly onProgress?: (p: SweepProgress) => void;
+  readonly fetch?: typeof fetch;
+}
+
+export interface SweepRunResult {
+  readonly dir: string;
+  readonly cells: readonly SweepFileCell[];
+  /** Cell ids started in this invocation, in start order. */
+  readonly ran: readonly string[];
+  /** Already complete before this invocation. */
+  readonly skipped: readonly string[];
+  readonly failed: ReadonlyArray<{ readonly id: string; readonly error: string }>;
+  /** Cells of this shard not complete at the end (failed, stopped, or not started). */
+  readonly remaining: number;
+  readonly results: SweepResults;
+}
+
+function loadSweep(sweep: string | LoadedSweep | Record<string, unknown>, dir?: string): LoadedSweep {
+  if (typeof sweep === 'string') return loadSweepFile(sweep);
+  if ('spec' in sweep && 'cells' in sweep && 'baseDir' in sweep) return sweep as LoadedSweep;
+  return parseSweep(sweep, { source: 'sweep', dir });
+}
+
+function checkShard(shard: SweepOptions['shard']): void {
+  if (!shard) return;
+  const ok = Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count;
+  if (!ok) throw new AtpSimError('INVALID_ARGUMENT', `shard ${shard.index}/${shard.count}: needs 0 <= index < count (fix: --shard 0/4, 1/4, 2/4, 3/4)`);
+}
+
+/** Runs a sweep (file path, raw object, or loaded sweep) into `<out>/<name>/`. */
+export async function runSweep(sweep: string | LoadedSweep | Record<string, unknown>, options: SweepOptions = {}): Promise<SweepRunResult> {
+  checkShard(options.shard);
+  const loaded = loadSweep(sweep, options.dir);
+  const { spec, baseDir } = loaded;
+  const shard = options.shard ?? null;
+  const mine = (c: SweepCell) => !shard || c.index % shard.count === shard.index;
+  const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source));
+  if (llm && !options.model && !options.modelSettings) {
+    const missing = loaded.cells.find((c) => !resolveScenario(cellScenario(spec, c), loaded.source).model.name);
+    if (missing) throw new AtpSimError('INVALID_ARGUMENT', `${loaded.source}: cell ${missing.id} has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the base scenario or the grid)`);
+  }
+  const out = resolve(options.out ?? 'runs');
+  const dir = join(out, spec.name);
+  const runsDir = join(dir, 'runs');
+  mkdirSync(runsDir, { recursive: true });
+
+  // An existing sweep directory must hold this same sweep.
+  const sweepPath = join(dir, 'sweep.json');
+  if (existsSync(sweepPath)) {
+    const prior = readJson<SweepFile>(sweepPath);
+    if (canonicalJson(prior.spec) !== canonicalJson(specOf(spec))) {
+      throw new AtpSimError('RUN_DIR_CONFLICT', `${dir} holds a different sweep named ${spec.name} (its base, grid, replicates, seed or record differ; fix: choose another --out or name, or delete the folder)`);
+    }
+  }
+
+
+  const cells: SweepFileCell[] = loaded.cells.map((c) => ({ index: c.index, id: c.id, params: c.params, replicate: c.replicate, seed: c.seed, status: mine(c) ? 'pending' : 'other-shard' }));
+  const statusOf = (id: string): CellStatus | null => {
+    const m = join(runsDir, id, 'manifest.json');
+    if (!existsSync(m)) return null;
+    const s = readJson<RunManifestView>(m).status;
+    return s === 'complete' ? 'complete' : s === 'stopped' ? 'stopped' : 'failed';
+  };
+  for (const c of cells) {
+    const s = statusOf(c.id);
+    if (s === 'complete' || (s && c.status !== 'other-shard')) c.status = s;
+  }
+  const file: SweepFile = {
+    format: 'atp-sim/sweep@1',
+    name: spec.name,
+    ...(spec.description ? { description: spec.description } : {}),
+    spec: specOf(spec),
+    baseDir,
+    shard,
+    cells,
+  };
+  const save = () => writeJsonAtomic(sweepPath, file);
+  save();
+
+  const todo = loaded.cells.filter((c) => mine(c) && cells[c.index].status !== 'complete');
+  const skipped = loaded.cells.filter((c) => mine(c) && cells[c.index].status === 'complete').map((c) => c.id);
+  const total = loaded.cells.filter(mine).length;
+
+  // One limiter for every model call of the sweep.
+  let limiter = options.limiter;
+  let ownLimiter: Limiter | undefined;
+  if (!limiter && llm && !options.model) {
+    const m = resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source).model;
+    limiter = ownLimiter = new Limiter({
+      concurrency: options.modelSettings?.concurrency ?? m.concurrency,
+      requestsPerMinute: options.modelSettings?.requestsPerMinute ?? m.requestsPerMinute,
+      tokensPerMinute: options.modelSettings?.tokensPerMinute ?? m.tokensPerMinute,
+    });
+  }
+
+  const started = Date.now();
+  const stats = new Map<string, CallStats>();
+  let running = 0;
+  let rounds = 0;
+  let finishedNow = 0;
+  const ran: string[] = [];
+  const failed: Array<{ id: string; error: string }> = [];
+  const progress = () => {
+    if (!options.onProgress) return;
+    let calls = 0;
+    let cacheHits = 0;
+    for (const s of stats.values()) {
+      calls += s.calls;
+      cacheHits += s.cacheHits;
+    }
+    const done = cells.filter((c) => c.status === 'complete' && mine(loaded.cells[c.index])).length;
+    const left = todo.length - finishedNow;
+    const elapsedMs = Date.now() - started;
+    const cap = options.maxCells !== undefined ? Math.max(0, Math.min(left, options.maxCells - finishedNow)) : left;
+    options.onProgress({ total, done, skipped: skipped.length, running, failed: failed.length, rounds, calls, cacheHits, elapsedMs, etaMs: finishedNow > 0 ? (elapsedMs / finishedNow) * cap : null });
+  };
+
+  const settingsFor = (cell: SweepCell): ModelSettings | undefined => {
+    const name = cell.params['model.name'];
+    if (!options.modelSettings) return undefined;
+    return typeof name === 'string' ? { ...options.modelSettings, model: name } : options.modelSettings;
+  };
+
+  const runCell = async (cell: SweepCell) => {
+    const entry = cells[cell.index];
+    const runDir = join(runsDir, cell.id);
+    running++;
+    ran.push(cell.id);
+    progress();
+    const common: RunOptions = {
+      baseDir,
+      limiter,
+      token: options.token,
+      modelSettings: settingsFor(cell),
+      model: typeof options.model === 'function' ? options.model(cell) : options.model,
+      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+      ...(spec.record ? { record: spec.record } : {}),
+      fetch: options.fetch,
+      onRound: (_rec, info) => {
+        rounds++;
+        stats.set(cell.id, info.stats);
+        progress();
+      },
+    };
+    try {
+      let result;
+      if (isRunDir(runDir)) {
+        result = await runScenario(undefined, { ...common, resume: runDir });
+      } else {
+        // A folder without a manifest was cut off before anything was written: start over.
+        if (existsSync(runDir)) rmSync(runDir, { recursive: true, force: true });
+        result = await runScenario(cellScenario(spec, cell), { ...common, out: runsDir, id: cell.id, source: `${loaded.source}#${cell.id}` });
+      }
+      entry.status = result.status === 'complete' ? 'complete' : 'stopped';
+      delete entry.error;
+      if (result.status === 'stopped') entry.error = `stopped: ${result.stoppedBecause}`;
+      writeRunNetwork(runDir, baseDir);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      entry.status = 'failed';
+      entry.error = message;
+      failed.push({ id: cell.id, error: message });
+    } finally {
+      running--;
+      finishedNow++;
+      save();
+      progress();
+    }
+  };
+
+  const concurrency = Math.max(1, options.concurrency ?? spec.concurrency);
+  let next = 0;
+  let startedNow = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      if (options.signal?.aborted) return;
+      if (options.maxCells !== undefined && startedNow >= options.maxCells) return;
+      const cell = todo[next++];
+      startedNow++;
+      await runCell(cell);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
+  } finally {
+    ownLimiter?.close();
+  }
+
+  const results = sweepResults(dir, file);
+  writeJsonAtomic(join(dir, 'results.json'), results);
+  const remaining = cells.filter((c) => c.status !== 'other-shard' && c.status !== 'complete').length;
+  return { dir, cells, ran, skipped, failed, remaining, results };
+}
+
+/**
+ * Writes `network.json` (graphology JSON) into a run directory when it has at most 5000 nodes,
+ * rebuilding the network from the manifest's input (deterministic from its seed).
+ */
+export function writeRunNetwork(runDir: string, baseDir?: string): boolean {
+  const target = join(runDir, 'network.json');
+  if (existsSync(target) || !isRunDir(runDir)) return existsSync(target);
+  const m = readJson<RunManifestView>(join(runDir, 'manifest.json'));
+  if (m.network.nodes > NETWORK_FILE_MAX_NODES) return false;
+  const csr = rebuildNetwork(m, baseDir);
+  writeNetworkFile(target, csr, { format: 'json', meta: { name: m.scenario.name, seed: m.seeds.network } });
+  return true;
+}
+
+const OFFLINE: LanguageModel = { id: 'offline', complete: () => Promise.reject(new AtpSimError('INTERNAL', 'no model calls while rebuilding a network')) };
+
+/** The network a run played on, rebuilt from its manifest (relative network files: `baseDir`, else the source's folder). */
+export function rebuildNetwork(m: RunManifestView, baseDir?: string) {
+  const dir = baseDir ?? (m.source ? dirname(resolve(m.source.replace(/#.*$/, ''))) : undefined);
+  return prepareRun(m.input, { model: OFFLINE, baseDir: dir }).csr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging shards
+// ---------------------------------------------------------------------------------------------
+
+export interface MergeResult {
+  readonly dir: string;
+  readonly copied: number;
+  readonly missing: readonly string[];
+  readonly results: SweepResults;
+}
+
+/**
+ * Joins sweep directories of the same sweep (shards, or interrupted copies) into `out` (the
+ * merged sweep directory itself): each cell's run directory is copied (or linked) from the first
+ * input where it is complete, else from the first where it exists; results.json is recomputed.
+ */
+export function mergeSweeps(dirs: readonly string[], out: string, options: { link?: boolean } = {}): MergeResult {
+  if (dirs.length === 0) throw new AtpSimError('INVALID_ARGUMENT', 'merge: give at least one sweep directory');
+  const target = resolve(out);
+  const inputs = dirs.map((d) => resolve(d));
+  if (inputs.includes(target)) throw new AtpSimError('INVALID_ARGUMENT', `merge: --out ${out} is one of the inputs (fix: merge into a new folder)`);
+  const files = inputs.map((d) => readSweepFile(d));
+  const identity = (f: SweepFile) => canonicalJson({ name: f.name, spec: f.spec });
+  files.forEach((f, i) => {
+    if (identity(f) !== identity(files[0])) {
+      throw new AtpSimError('INVALID_ARGUMENT', `merge: ${dirs[i]} holds another sweep than ${dirs[0]} (name, base, grid, replicates, seed or record differ; fix: merge shards of one sweep only)`);
+    }
+  });
+  mkdirSync(join(target, 'runs'), { recursive: true });
+  const first = files[0];
+  const cells: SweepFileCell[] = first.cells.map((c) => ({ index: c.index, id: c.id, params: c.params, replicate: c.replicate, seed: c.seed, status: 'pending' }));
+  let copied = 0;
+  const missing: string[] = [];
+  for (const cell of cells) {
+    const dst = join(target, 'runs', cell.id);
+    const candidates = inputs.map((d) => join(d, 'runs', cell.id)).filter(isRunDir);
+    const status = (d: string) => readJson<RunManifestView>(join(d, 'manifest.json')).status;
+    const src = candidates.find((d) => status(d) === 'complete') ?? candidates[0];
+    if (!src) {
+      if (!isRunDir(dst)) missing.push(cell.id);
+    } else if (!isRunDir(dst) || (status(dst) !== 'complete' && status(src) === 'complete')) {
+      rmSync(dst, { recursive: true, force: true });
+      if (options.link) symlinkSync(src, dst, 'dir');
+      else cpSync(src, dst, { recursive: true });
+      copied++;
+    }
+    if (isRunDir(dst)) {
+      const s = status(dst);
+      cell.status = s === 'complete' ? 'complete' : s === 'stopped' ? 'stopped' : 'failed';
+      const err = files.map((f) => f.cells[cell.index]).find((c) => c.error)?.error;
+      if (cell.status !== 'complete' && err) cell.error = err;
+    }
+  }
+  const file: SweepFile = { ...first, shard: null, cells };
+  writeJsonAtomic(join(target, 'sweep.json'), file);
+  const results = sweepResults(target, file);
+  writeJsonAtomic(join(target, 'results.json'), results);
+  return { dir: target, copied, missing, results };
+}

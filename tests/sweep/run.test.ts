@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AtpSimError } from '../../src/core/errors.ts';
+import { scriptedModel } from '../../src/llm/scripted.ts';
+import { mergeSweeps, readSweepFile, runSweep, type SweepProgress } from '../../src/sweep.ts';
+import { tempDir } from '../helpers/paths.ts';
+import { thresholdScenario } from '../helpers/scenarios.ts';
+
+/** 2 topologies x 3 replicates of a small classic neighbourhood game: 6 offline cells. */
+function classicSweep(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'mini',
+    base: thresholdScenario({
+      rounds: 5,
+      population: { size: 20, policy: 'imitate-best', seedViolators: { count: 4, placement: 'random' } },
+      network: { kind: 'ring', meanDegree: 4 },
+      game: { options: { collective: 'join', independent: 'stay out' }, scope: 'neighborhood', threshold: 0.3, rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false },
+    }),
+    grid: { network: [{ kind: 'ring' }, { kind: 'erdos-renyi' }] },
+    replicates: 3,
+    seed: 11,
+    ...over,
+  };
+}
+
+/** An 8-agent ATP-style game answered by a script, 2 thresholds x 2 replicates. */
+function llmSweep(): Record<string, unknown> {
+  return { name: 'llm', base: thresholdScenario(), grid: { 'game.threshold': [2, 6] }, replicates: 2, concurrency: 2 };
+}
+
+const invest = () => scriptedModel(() => '{"choice": "invest"}', 'invest');
+
+describe('runSweep', () => {
+  it('writes sweep.json, one run directory per cell (with its network) and results.json', async () => {
+    const out = tempDir();
+    const seen: SweepProgress[] = [];
+    const r = await runSweep(classicSweep(), { out, onProgress: (p) => seen.push(p) });
+    expect(r.dir).toBe(join(out, 'mini'));
+    expect(r.ran).toHaveLength(6);
+    expect(r.failed).toEqual([]);
+    const file = readSweepFile(r.dir);
+    expect(file.cells.map((c) => c.status)).toEqual(Array(6).fill('complete'));
+    for (const c of file.cells) {
+      expect(existsSync(join(r.dir, 'runs', c.id, 'summary.json'))).toBe(true);
+      expect(existsSync(join(r.dir, 'runs', c.id, 'network.json'))).toBe(true);
+      expect(JSON.parse(readFileSync(join(r.dir, 'runs', c.id, 'manifest.json'), 'utf8')).id).toBe(c.id);
+    }
+    const results = JSON.parse(readFileSync(join(r.dir, 'results.json'), 'utf8'));
+    expect(results.cells).toEqual({ total: 6, complete: 6, stopped: 0, failed: 0, missing: 0 });
+    expect(results.conditions.map((c: { label: string; replicates: number }) => [c.label, c.replicates])).toEqual([
+      ['network=ring', 3],
+      ['network=erdos-renyi', 3],
+    ]);
+    expect(results.conditions[0].rounds).toHaveLength(5);
+    const last = seen[seen.length - 1];
+    expect([last.done, last.total, last.running, last.failed, last.rounds]).toEqual([6, 6, 0, 0, 30]);
+  });
+
+  it('after an interruption, a rerun runs only the cells that are missing', async () => {
+    const out = tempDir();
+    const first = await runSweep(classicSweep(), { out, maxCells: 2, concurrency: 1 });
+    expect(first.ran).toHaveLength(2);
+    expect(first.remaining).toBe(4);
+    expect(readSweepFile(first.dir).cells.map((c) => c.status)).toEqual(['complete', 'complete', 'pending', 'pending', 'pending', 'pending']);
+    const ids = readSweepFile(first.dir).cells.map((c) => c.id);
+
+    const second = await runSweep(classicSweep(), { out });
+    expect(second.skipped).toEqual(ids.slice(0, 2));
+    expect([...second.ran].sort()).toEqual(ids.slice(2).sort());
+    expect(second.remaining).toBe(0);
+
+    const third = await runSweep(classicSweep(), { out });
+    expect(third.ran).toEqual([]);
+  });
+
+  it('records a failed cell without stopping the others, then resumes it from its last complete round', async () => {
+    const out = tempDir();
+    let broken = '';
+    const failing = (id: string) =>
+      scriptedModel((o) => {
+        if (o.round === 2) throw new AtpSimError('INTERNAL', `scripted crash in ${id}`);
+        return '{"choice": "invest"}';
+      }, 'crash');
+    const first = await runSweep(llmSweep(), {
+      out,
+      model: (cell) => {
+        if (cell.index === 1) {
+          broken = cell.id;
+          return failing(cell.id);
+        }
+        return invest();
+      },
+    });
+    expect(first.failed.map((f) => f.id)).toEqual([broken]);
+    expect(first.failed[0].error).toMatch(/scripted crash/);
+    const file = readSweepFile(first.dir);
+    expect(file.cells.map((c) => c.status)).toEqual(['complete', 'failed', 'complete', 'complete']);
+    expect(file.cells[1].error).toMatch(/scripted crash/);
+    expect(first.results.cells.failed).toBe(1);
+    expect(first.results.incomplete).toEqual([broken]);
+    expect(first.results.conditions[0].replicates).toBe(1);
+
+    const models: ReturnType<typeof invest>[] = [];
+    const second = await runSweep(llmSweep(), {
+      out,
+      model: () => {
+        const m = invest();
+        models.push(m);
+        return m;
+      },
+    });
+    expect(second.ran).toEqual([broken]);
+    expect(second.failed).toEqual([]);
+    // Round 1 was saved: only rounds 2 and 3 of the 8 agents reach the model.
+    expect(models[0].calls.map((c) => c.origin.round)).toEqual([...Array(8).fill(2), ...Array(8).fill(3)]);
+    expect(second.results.cells.complete).toBe(4);
+  });
+
+  it('shards merged give the same results.json as one unsharded sweep', async () => {
+    const a = tempDir();
+    const b = tempDir();
+    const whole = tempDir();
+    const s0 = await runSweep(classicSweep(), { out: a, shard: { index: 0, count: 2 } });
+    const s1 = await runSweep(classicSweep(), { out: b, shard: { index: 1, count: 2 } });
+    expect(s0.ran).toHaveLength(3);
+    expect(s1.ran).toHaveLength(3);
+    expect(readSweepFile(s0.dir).cells.map((c) => c.status)).toEqual(['complete', 'other-shard', 'complete', 'other-shard', 'complete', 'other-shard']);
+    const full = await runSweep(classicSweep(), { out: whole });
+    const merged = mergeSweeps([s0.dir, s1.dir], join(tempDir(), 'merged'));
+    expect(merged.copied).toBe(6);
+    expect(merged.missing).toEqual([]);
+    expect(readFileSync(join(merged.dir, 'results.json'), 'utf8')).toBe(readFileSync(join(full.dir, 'results.json'), 'utf8'));
+    expect(readSweepFile(merged.dir).cells).toEqual(readSweepFile(full.dir).cells);
+  });
+
+  it('refuses to mix another sweep into an existing sweep directory, or to merge different sweeps', async () => {
+    const out = tempDir();
+    const first = await runSweep(classicSweep({ replicates: 1 }), { out });
+    await expect(runSweep(classicSweep({ replicates: 2 }), { out })).rejects.toThrow(/holds a different sweep named mini/);
+    const other = await runSweep(classicSweep({ replicates: 1, seed: 12 }), { out: tempDir() });
+    expect(() => mergeSweeps([first.dir, other.dir], join(tempDir(), 'm'))).toThrow(/holds another sweep/);
+    await expect(runSweep(classicSweep(), { out, shard: { index: 2, count: 2 } })).rejects.toThrow(/0 <= index < count/);
+  });
+
+  it('needs a model for LLM cells before anything runs', async () => {
+    const out = tempDir();
+    await expect(runSweep(llmSweep(), { out })).rejects.toThrow(/names no model/);
+    expect(existsSync(join(out, 'llm', 'runs'))).toBe(false);
+  });
+});
