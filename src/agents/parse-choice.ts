@@ -12,14 +12,26 @@ export const ATP_GROUP_INVALID = 'error: unable to determine';
 /** The label the role-play reference returns for a reply it cannot read. */
 export const ATP_SOLO_INVALID = 'Error: Unclear';
 
-const JSON_CHOICE = /\{[^}]*"choice"\s*:\s*"([^"]+)"[^}]*\}/i;
-const GROUP_FALLBACK = /"?choice"?\s*:\s*"?([^",\s]+)"?/i;
-const SOLO_FALLBACK = /"?choice"?\s*:\s*"?([^"\n\r]+?)"?(?:[\s,}]|$)/i;
+/**
+ * Python's `\s` (and `str.strip`) on text: JavaScript's `\s` lacks U+001C..U+001F and U+0085 and
+ * adds U+FEFF, so the ATP patterns spell Python's set out.
+ */
+const PY_WS = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const S = `[${PY_WS}]`;
+const JSON_CHOICE = new RegExp(`\\{[^}]*"choice"${S}*:${S}*"([^"]+)"[^}]*\\}`, 'i');
+const GROUP_FALLBACK = new RegExp(`"?choice"?${S}*:${S}*"?([^",${PY_WS}]+)"?`, 'i');
+const SOLO_FALLBACK = new RegExp(`"?choice"?${S}*:${S}*"?([^"\\n\\r]+?)"?(?:[${PY_WS},}]|$)`, 'i');
+const PY_STRIP = new RegExp(`^${S}+|${S}+$`, 'g');
+
+/** Python's `str.strip()`. */
+export function pyStrip(text: string): string {
+  return text.replace(PY_STRIP, '');
+}
 
 function matchOption(raw: string, options: readonly string[], trim: boolean): string | null {
-  const wanted = (trim ? raw.trim() : raw).toLowerCase();
+  const wanted = (trim ? pyStrip(raw) : raw).toLowerCase();
   for (const option of options) {
-    const o = trim ? option.trim() : option;
+    const o = trim ? pyStrip(option) : option;
     if (wanted === o.toLowerCase()) return o;
   }
   return null;

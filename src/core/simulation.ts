@@ -16,7 +16,7 @@ import { INVALID, isSupervised, paySupervision, payThreshold, type ThresholdOutc
 import { decideFermi, decideImitateBest, decideThreshold } from '../agents/classic.ts';
 import { parseAtpGroupChoice, parseAtpSoloChoice, parseChoice, splitReasoning } from '../agents/parse-choice.ts';
 import type { PromptStyle, StyleContext } from '../agents/prompts/style.ts';
-import { createStyle } from '../agents/prompts/index.ts';
+import { createStyle, labelFor } from '../agents/prompts/index.ts';
 import { assignRoles, type Roles } from './roles.ts';
 import { gini } from '../metrics/stats.ts';
 
@@ -40,6 +40,8 @@ export interface EngineOptions {
   /** Checked after each round; a reason stops the run cleanly. */
   readonly shouldStop?: () => string | null;
   readonly onRound?: (record: RoundRecord) => void;
+  /** Called after each round with its choices (a view reused by the engine: copy what you keep). */
+  readonly onChoices?: (round: number, choices: Int8Array) => void;
 }
 
 export interface EngineResult {
@@ -88,6 +90,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const styleCtx: StyleContext = { scenario, csr, llmAgents, supervisedAt };
   const style: PromptStyle | null = llmAgents.length > 0 ? createStyle(styleCtx) : null;
   const needReplies = style !== null;
+  const label = labelFor(scenario);
   const record = opts.record ?? 'all';
   const isLlm = new Uint8Array(n);
   for (const a of llmAgents) isLlm[a] = 1;
@@ -213,6 +216,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       opts.onRound?.(rec);
     }
     completed = round;
+    opts.onChoices?.(round, choice);
 
     // advance the snapshot
     const tc = prevChoice;
@@ -246,7 +250,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       node: csr.keys[i],
       policy: roles.policyName(i),
       choice: c === INVALID ? null : game.options[c],
-      shownChoice: style ? style.label(c) : undefined,
+      shownChoice: label(c),
       valid: c !== INVALID,
       violated: c === vIdx,
       payoff: payoff[i],

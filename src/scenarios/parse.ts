@@ -88,7 +88,9 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
 
   const game = kind ? readGame(r, top.game, kind, size) : undefined;
   const population = readPopulation(r, popObj, size, game);
-  const prompt = kind ? readPrompt(r, top.prompt, kind) : undefined;
+  const mixed = population.mix.reduce((a, g) => a + g.count, 0) + population.committed.count;
+  const llm = (population.policy.kind === 'llm' && (size < 0 || mixed < size)) || population.mix.some((g) => g.policy.kind === 'llm' && g.count > 0);
+  const prompt = kind ? readPrompt(r, top.prompt ?? (llm ? undefined : {}), kind, llm) : undefined;
   const model = readModel(r, top.model);
   const limits = readLimits(r, top.limits);
   return { name, description, rounds, seed, game, population, network: networkRaw, prompt, model, limits };
@@ -246,13 +248,16 @@ function readModeText(r: Reader, raw: unknown, path: string, dflt?: Record<Rewar
   return m ? { multiplicative: m, additive: a ?? m } : dflt;
 }
 
-function readPrompt(r: Reader, raw: unknown, kind: Game['kind']): PromptSpec | undefined {
+/** `needText`: the texts are required only when some agent calls a model. */
+function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boolean): PromptSpec | undefined {
   const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'text']);
   if (!p) return undefined;
   const style = r.oneOf(p, 'style', 'prompt', ['atp', 'network'] as const, 'atp')!;
   const atp = style === 'atp';
   let texts: ThresholdTexts | SupervisionTexts | undefined;
-  if (kind === 'threshold-game') {
+  if (p.text === undefined && !needText) {
+    texts = undefined;
+  } else if (kind === 'threshold-game') {
     const t = r.object(p.text, 'prompt.text', ['system', 'rules', 'round']);
     const system = r.string(t, 'system', 'prompt.text');
     const rules = readModeText(r, t?.rules, 'prompt.text.rules', DEFAULT_RULES);

@@ -11,6 +11,12 @@ describe('the ATP parsers keep the reference behaviour', () => {
     expect(parseAtpGroupChoice('{"choice": "invest"} then {"choice": "keep money"}', group)).toBe('invest');
   });
 
+  it("uses Python's whitespace set, not JavaScript's", () => {
+    expect(parseAtpGroupChoice('{"choice":\x1f"invest"}', group)).toBe('invest');
+    expect(parseAtpSoloChoice('{"choice": "Route B\x1c"}', solo)).toBe('Route B');
+    expect(parseAtpGroupChoice('choice:\ufeffinvest', group)).toBeNull();
+  });
+
   it('falls back to `choice: word` only for one-word options', () => {
     expect(parseAtpGroupChoice('choice: invest', group)).toBe('invest');
     expect(parseAtpGroupChoice('choice: keep money', group)).toBeNull();

@@ -115,4 +115,14 @@ describe('the scheduler', () => {
     expect(r.rounds.map((x) => x.violationRate)).toEqual([1, 1, 0, 0]);
     expect(r.rounds[2].invalid).toBe(1);
   });
+
+  it('runs classic agents without prompt texts, and labels choices of agents that call no model', async () => {
+    const base = thresholdScenario({ population: { size: 6, policy: { kind: 'imitate-best' }, committed: 6 } });
+    delete (base as Record<string, unknown>).prompt;
+    const r = await runScenario(base, { out: tempDir() });
+    const d = decisionsOf(r.runDir);
+    expect(d).toHaveLength(18);
+    expect(new Set(d.map((x) => x.shownChoice))).toEqual(new Set(['invest']));
+    expect(r.rounds.every((x) => x.violationRate === 1 && x.success === true)).toBe(true);
+  });
 });

@@ -11,11 +11,10 @@
  * feedback); the question carries the week's supervision text.
  */
 import type { ChatMessage } from '../../core/types.ts';
-import { INVALID } from '../../scenarios/payoff.ts';
 import type { SupervisionGame, SupervisionTexts, ThresholdGame, ThresholdTexts } from '../../scenarios/types.ts';
-import { ATP_GROUP_INVALID, ATP_SOLO_INVALID } from '../parse-choice.ts';
 import { pyFloat, pyInt, pyPercent, pySlice, pyFixed } from '../pyfmt.ts';
 import { renderTemplate, scenarioVars } from './template.ts';
+import { labelFor } from './labels.ts';
 import { pushBounded, type PromptStyle, type RoundView, type StyleContext } from './style.ts';
 
 export const ATP_STYLE_VERSION = 'atp/1';
@@ -59,12 +58,11 @@ function atpGroupStyle(ctx: StyleContext): PromptStyle {
   const full = scenario.prompt.peers === 'full';
   const histories = new Map<number, ChatMessage[]>();
   for (const a of llmAgents) histories.set(a, []);
-  const label = (c: number) => (c === INVALID ? ATP_GROUP_INVALID : game.options[c]);
+  const label = labelFor(scenario);
 
   return {
     name: 'atp',
     version: ATP_STYLE_VERSION,
-    label,
     messages(agent) {
       return [{ role: 'system', content: system }, ...(histories.get(agent) ?? []), { role: 'user', content: question }];
     },
@@ -105,7 +103,6 @@ function atpDilemmaStyle(ctx: StyleContext): PromptStyle {
   const histories = new Map<number, ChatMessage[]>();
   for (const a of llmAgents) histories.set(a, []);
   const [compliant, violating] = game.options;
-  const label = (c: number) => (c === INVALID ? ATP_SOLO_INVALID : game.options[c]);
   const questionFor = (round: number, agent: number) => {
     const state = neutral ? texts.neutral : ctx.supervisedAt(round, agent) ? texts.supervised : texts.unsupervised;
     return `${task} This week, ${renderTemplate(state, vars)}. `;
@@ -114,7 +111,6 @@ function atpDilemmaStyle(ctx: StyleContext): PromptStyle {
   return {
     name: 'atp',
     version: ATP_STYLE_VERSION,
-    label,
     messages(agent, round) {
       return [{ role: 'system', content: system }, ...(histories.get(agent) ?? []), { role: 'user', content: questionFor(round, agent) }];
     },

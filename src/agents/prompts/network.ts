@@ -11,25 +11,10 @@ import { INVALID } from '../../scenarios/payoff.ts';
 import type { SupervisionTexts, ThresholdTexts } from '../../scenarios/types.ts';
 import { violationIndex } from '../../scenarios/types.ts';
 import { renderTemplate, scenarioVars } from './template.ts';
+import { labelFor } from './labels.ts';
 import type { PromptStyle, RoundView, StyleContext } from './style.ts';
 
 export const NETWORK_STYLE_VERSION = 'network/1';
-
-interface Seen {
-  readonly agent: number;
-  readonly choice: number;
-  readonly payoff: number;
-  readonly reply?: string;
-}
-
-interface Memory {
-  readonly round: number;
-  readonly ownChoice: number;
-  readonly ownPayoff: number;
-  readonly ownCapital: number;
-  readonly groupLine?: string;
-  readonly seen: readonly Seen[];
-}
 
 function signed(x: number): string {
   const r = Math.round(x * 10000) / 10000;
@@ -43,7 +28,7 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
   const vars = scenarioVars(scenario);
   const vIdx = violationIndex(game);
   const opts = game.options;
-  const label = (c: number) => (c === INVALID ? 'no valid answer' : opts[c]);
+  const label = labelFor(scenario);
   const format = `Finish with a JSON object naming your choice: ${opts.map((o) => `{"choice": "${o}"}`).join(' or ')}.`;
 
   let system: string;
@@ -56,74 +41,87 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
   }
   system += `\n\nYou are connected to some other participants (your neighbours). Each round you are told what they chose and what it earned them. ${format}`;
 
-  const memories = new Map<number, Memory[]>();
-  for (const a of llmAgents) memories.set(a, []);
+  // Each remembered round is rendered once, when it is remembered (it never changes afterwards),
+  // instead of once per later prompt; messages() only joins the agent's blocks.
+  const memories: Array<string[] | undefined> = new Array(csr.n);
+  for (const a of llmAgents) memories[a] = [];
   const window = prompt.historyWindow;
+  const question = `What do you choose this round? ${format}`;
+  const thresholdRound = game.kind === 'threshold-game' ? renderTemplate((prompt.texts as ThresholdTexts).round[game.rewardMode], vars) : '';
+  const supervisionRound =
+    game.kind === 'supervision-dilemma'
+      ? [false, true].map((sup) => {
+          const t = prompt.texts as SupervisionTexts;
+          return `This round: ${renderTemplate(sup ? t.supervised : t.unsupervised, vars)}`;
+        })
+      : [];
 
-  function observed(agent: number, round: number): number[] {
+  /** The agents that `agent` observes: its CSR row, or a seeded sample of k of it. */
+  function observed(agent: number, round: number): ArrayLike<number> {
     const start = csr.offsets[agent];
     const deg = csr.offsets[agent + 1] - start;
-    const all = Array.from(csr.targets.subarray(start, start + deg));
+    const row = csr.targets.subarray(start, start + deg);
     const k = prompt.sampleNeighbors;
-    if (k === 0 || k >= deg) return all;
+    if (k === 0 || k >= deg) return row;
     const rng = rngStream(deriveSeed(scenario.seed, 'observe'), round, agent);
     return sampleIndices(rng, deg, k)
-      .map((i) => all[i])
+      .map((i) => row[i])
       .sort((a, b) => a - b);
   }
 
   function roundText(round: number, agent: number): string {
-    if (game.kind === 'threshold-game') return renderTemplate((prompt.texts as ThresholdTexts).round[game.rewardMode], vars);
-    const t = prompt.texts as SupervisionTexts;
-    const state = ctx.supervisedAt(round, agent) ? t.supervised : t.unsupervised;
-    return `This round: ${renderTemplate(state, vars)}`;
+    if (game.kind === 'threshold-game') return thresholdRound;
+    return supervisionRound[ctx.supervisedAt(round, agent) ? 1 : 0];
   }
 
   return {
     name: 'network',
     version: NETWORK_STYLE_VERSION,
-    label,
     messages(agent, round): ChatMessage[] {
       const lines = [`Round ${round} of ${scenario.rounds}.`, roundText(round, agent)];
-      const mem = memories.get(agent) ?? [];
-      if (mem.length === 0) {
+      const mem = memories[agent];
+      if (!mem || mem.length === 0) {
         lines.push('This is the first round you remember: you have not seen your neighbours decide yet.');
       } else {
         lines.push('', 'What happened in the rounds you remember (most recent last):');
-        for (const m of mem) {
-          lines.push(`Round ${m.round}: you chose "${label(m.ownChoice)}" and earned ${signed(m.ownPayoff)} (capital now ${signed(m.ownCapital).replace(/^\+/, '')}).${m.groupLine ? ` ${m.groupLine}` : ''}`);
-          if (m.seen.length === 0) lines.push('  You have no neighbours to observe.');
-          for (const s of m.seen) {
-            const earned = prompt.showRewards ? ` and earned ${signed(s.payoff)}` : '';
-            const flag = prompt.showRewards && s.choice === vIdx && s.payoff > 0 ? ' (a rewarded violation)' : '';
-            const reply = s.reply !== undefined ? `; its reply: ${JSON.stringify(s.reply)}` : '';
-            lines.push(`  - Agent ${s.agent} chose "${label(s.choice)}"${earned}${flag}${reply}`);
-          }
-        }
+        for (const block of mem) lines.push(block);
       }
-      lines.push('', `What do you choose this round? ${format}`);
+      lines.push('', question);
       return [
         { role: 'system', content: system },
         { role: 'user', content: lines.join('\n') },
       ];
     },
     remember(view: RoundView) {
+      if (window === 0) return;
       const t = view.threshold;
+      // What an agent did this round reads the same to every neighbour: rendered once per round.
+      const peerLines: Array<string | undefined> = new Array(csr.n);
+      const peerLine = (j: number): string => {
+        let line = peerLines[j];
+        if (line === undefined) {
+          const choice = view.choices[j];
+          const payoff = view.payoff[j];
+          const earned = prompt.showRewards ? ` and earned ${signed(payoff)}` : '';
+          const flag = prompt.showRewards && choice === vIdx && payoff > 0 ? ' (a rewarded violation)' : '';
+          const reply = prompt.peers === 'full' ? `; its reply: ${JSON.stringify(view.replies[j] ?? '')}` : '';
+          line = peerLines[j] = `\n  - Agent ${j} chose "${label(choice)}"${earned}${flag}${reply}`;
+        }
+        return line;
+      };
       for (const agent of llmAgents) {
-        const seen: Seen[] = observed(agent, view.round).map((j) => ({
-          agent: j,
-          choice: view.choices[j],
-          payoff: view.payoff[j],
-          ...(prompt.peers === 'full' ? { reply: view.replies[j] ?? '' } : {}),
-        }));
-        let groupLine: string | undefined;
+        let groupLine = '';
         if (t && game.kind === 'threshold-game') {
           const reached = t.success[agent] === 1 ? 'reached' : 'missed';
           const scope = t.globalSuccess !== null ? 'The whole group' : 'Your neighbourhood';
-          groupLine = `${scope} ${reached} the threshold (${t.groupCollective[agent]} of ${t.groupSize[agent]} chose "${opts[0]}").`;
+          groupLine = ` ${scope} ${reached} the threshold (${t.groupCollective[agent]} of ${t.groupSize[agent]} chose "${opts[0]}").`;
         }
-        const mem = memories.get(agent)!;
-        mem.push({ round: view.round, ownChoice: view.choices[agent], ownPayoff: view.payoff[agent], ownCapital: view.capital[agent], groupLine, seen });
+        let block = `Round ${view.round}: you chose "${label(view.choices[agent])}" and earned ${signed(view.payoff[agent])} (capital now ${signed(view.capital[agent]).replace(/^\+/, '')}).${groupLine}`;
+        const seen = observed(agent, view.round);
+        if (seen.length === 0) block += '\n  You have no neighbours to observe.';
+        for (let k = 0; k < seen.length; k++) block += peerLine(seen[k]);
+        const mem = memories[agent]!;
+        mem.push(block);
         if (mem.length > window) mem.splice(0, mem.length - window);
       }
     },

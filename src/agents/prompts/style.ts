@@ -34,8 +34,6 @@ export interface PromptStyle {
   messages(agent: number, round: number): ChatMessage[];
   /** Records a finished round in every LLM agent's history. */
   remember(view: RoundView): void;
-  /** How a choice is shown to peers and in records (`atp`: the reference's labels). */
-  label(choice: number): string;
 }
 
 /** Appends messages to a history, keeping at most `limit` of the newest ones. */
