@@ -24,9 +24,9 @@ import {
   type ThresholdTexts,
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
+import { FIXED_SIZES, normalizeKind } from '../networks/spec.ts';
 
 const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
-const FIXED_NETWORK_SIZES: Record<string, number> = { karate: 34, 'karate-club': 34, florentine: 15, 'florentine-families': 15 };
 
 /** Parses file text (YAML is a superset of JSON). Syntax errors name the line. */
 export function parseScenarioText(text: string, source = 'scenario'): unknown {
@@ -82,7 +82,8 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   let size = r.optNumber(popObj, 'size', 'population', { min: 1, integer: true });
   if (size === undefined) {
     const n = netObj && typeof netObj.n === 'number' ? netObj.n : undefined;
-    const fixed = netObj && typeof netObj.kind === 'string' ? FIXED_NETWORK_SIZES[netObj.kind] : undefined;
+    const kind = netObj && typeof netObj.kind === 'string' ? normalizeKind(netObj.kind) : undefined;
+    const fixed = kind ? FIXED_SIZES[kind] : undefined;
     size = n ?? fixed ?? (netObj?.kind === 'file' ? -1 : kind === 'supervision-dilemma' ? 1 : 8);
   }
 
