@@ -82,8 +82,8 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   let size = r.optNumber(popObj, 'size', 'population', { min: 1, integer: true });
   if (size === undefined) {
     const n = netObj && typeof netObj.n === 'number' ? netObj.n : undefined;
-    const kind = netObj && typeof netObj.kind === 'string' ? normalizeKind(netObj.kind) : undefined;
-    const fixed = kind ? FIXED_SIZES[kind] : undefined;
+    const netKind = netObj && typeof netObj.kind === 'string' ? normalizeKind(netObj.kind) : undefined;
+    const fixed = netKind ? FIXED_SIZES[netKind] : undefined;
     size = n ?? fixed ?? (netObj?.kind === 'file' ? -1 : kind === 'supervision-dilemma' ? 1 : 8);
   }
 
