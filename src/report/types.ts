@@ -16,7 +16,14 @@ export interface ReportCondition {
   readonly tippedShare: Interval;
   readonly halfRoundMedian: number | null;
 }
-export interface ExposureCurve { readonly label: string; readonly points: ReadonlyArray<{ readonly k: number; readonly p: number; readonly lo: number; readonly hi: number; readonly n: number }> }
+export interface ExposureCurve {
+  readonly label: string;
+  readonly points: ReadonlyArray<{ readonly k: number; readonly p: number; readonly lo: number; readonly hi: number; readonly n: number }>;
+  /** Optional: which neighbours count (`rewarded`: violated and earned a positive payoff). */
+  readonly variant?: 'any' | 'rewarded';
+  /** Optional: `count` (k = violating neighbours) or `fraction` (k = lower edge of a k/d bin of width 0.1). */
+  readonly by?: 'count' | 'fraction';
+}
 export interface NetworkView {
   readonly nodes: number; readonly edges: ReadonlyArray<readonly [number, number]>;
   readonly labels?: readonly string[];
@@ -30,6 +37,8 @@ export interface ReportData {
   readonly conditions: readonly ReportCondition[];
   readonly heatmap?: { readonly xLabel: string; readonly yLabel: string; readonly cells: ReadonlyArray<{ readonly x: string; readonly y: string; readonly value: number; readonly n: number }> };
   readonly exposure: readonly ExposureCurve[];
+  /** Optional: the same curves by the fraction k/d of violating neighbours (bins of 0.1). */
+  readonly exposureByFraction?: readonly ExposureCurve[];
   readonly network?: NetworkView;
   readonly runs: ReadonlyArray<{ readonly id: string; readonly params: Readonly<Record<string, unknown>>; readonly seed: number; readonly finalRate: number | null; readonly tipped: boolean; readonly halfRound: number | null; readonly firstViolationRound: number | null; readonly invalid: number }>;
   readonly transcripts: ReadonlyArray<{ readonly run: string; readonly round: number; readonly agent: number; readonly messages: readonly ChatMessage[]; readonly reply: string; readonly choice: string | null; readonly note: string }>;
