@@ -105,7 +105,7 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
           const earned = prompt.showRewards ? ` and earned ${signed(payoff)}` : '';
           const flag = prompt.showRewards && choice === vIdx && payoff > 0 ? ' (a rewarded violation)' : '';
           const reply = prompt.peers === 'full' ? `; its reply: ${JSON.stringify(view.replies[j] ?? '')}` : '';
-          line = peerLines[j] = `\n  - Agent ${j} chose "${label(choice)}"${earned}${flag}${reply}`;
+          line = peerLines[j] = `  - Agent ${j} chose "${label(choice)}"${earned}${flag}${reply}`;
         }
         return line;
       };
@@ -116,12 +116,15 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
           const scope = t.globalSuccess !== null ? 'The whole group' : 'Your neighbourhood';
           groupLine = ` ${scope} ${reached} the threshold (${t.groupCollective[agent]} of ${t.groupSize[agent]} chose "${opts[0]}").`;
         }
-        let block = `Round ${view.round}: you chose "${label(view.choices[agent])}" and earned ${signed(view.payoff[agent])} (capital now ${signed(view.capital[agent]).replace(/^\+/, '')}).${groupLine}`;
+        const block = [
+          `Round ${view.round}: you chose "${label(view.choices[agent])}" and earned ${signed(view.payoff[agent])} (capital now ${signed(view.capital[agent]).replace(/^\+/, '')}).${groupLine}`,
+        ];
         const seen = observed(agent, view.round);
-        if (seen.length === 0) block += '\n  You have no neighbours to observe.';
-        for (let k = 0; k < seen.length; k++) block += peerLine(seen[k]);
+        if (seen.length === 0) block.push('  You have no neighbours to observe.');
+        for (let k = 0; k < seen.length; k++) block.push(peerLine(seen[k]));
         const mem = memories[agent]!;
-        mem.push(block);
+        // join() yields a flat string: later prompts copy it instead of walking a rope.
+        mem.push(block.join('\n'));
         if (mem.length > window) mem.splice(0, mem.length - window);
       }
     },
