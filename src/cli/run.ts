@@ -106,7 +106,20 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.resume && positionals.length > 0) throw new AtpSimError('INVALID_ARGUMENT', '--resume takes a run directory and no scenario file (fix: drop the scenario argument)');
   if (!values.resume && positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `run: expected one scenario file; got ${positionals.length} (see atp-sim run --help)`);
 
-  const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  let modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  if (modelSettings?.backend === 'local' && /^hf:/.test(modelSettings.model)) {
+    const bar = progressLine(io);
+    modelSettings = {
+      ...modelSettings,
+      onProgress: ({ downloaded, total }) => {
+        const mb = (x: number) => (x / 1e6).toFixed(1);
+        const width = 30;
+        const filled = total ? Math.round((downloaded / total) * width) : 0;
+        bar.update(total ? `downloading model [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${mb(downloaded)}/${mb(total)} MB` : `downloading model ${mb(downloaded)} MB`);
+        if (total && downloaded >= total) bar.done();
+      },
+    };
+  }
   if (!values.model && (values.endpoint || values.provider)) throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
 
   let raw: unknown;

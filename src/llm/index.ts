@@ -67,6 +67,8 @@ export interface ModelSettings {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Script path (scripted backend); defaults to `model`. */
   readonly script?: string;
+  /** Download progress of `local:hf:` models (not recorded in manifests). */
+  readonly onProgress?: (p: { downloaded: number; total?: number }) => void;
 }
 
 export const MODEL_DEFAULTS = {
