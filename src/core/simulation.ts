@@ -52,6 +52,9 @@ export interface EngineResult {
   readonly roles: Roles;
 }
 
+/** LLM agents whose calls are started before the engine yields to the event loop once. */
+const LAUNCH_CHUNK = 256;
+
 const REPAIR_PROMPT = 'Your previous answer could not be read. Reply with only the JSON object for your final decision: {"choice": "<one of the options>"}';
 
 interface LlmOutcome {
@@ -123,7 +126,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
     const llmResults = new Map<number, LlmOutcome>();
     if (llmAgents.length > 0) {
-      const results = await Promise.all(Array.from(llmAgents, (a) => decideLlm(a, round)));
+      const results = await decideAllLlm(round);
       results.forEach((r, k) => {
         llmResults.set(llmAgents[k], r);
         choice[llmAgents[k]] = r.choice;
@@ -236,6 +239,26 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
   // --- helpers (closures over the run) ---
 
+  /**
+   * Starts every LLM agent's call, in agent order. Building prompts is synchronous work: handing
+   * the event loop back every LAUNCH_CHUNK agents lets the first requests leave while later
+   * prompts are still being built, instead of leaving the model server idle until all are ready.
+   */
+  async function decideAllLlm(round: number): Promise<LlmOutcome[]> {
+    const pending: Promise<LlmOutcome>[] = new Array(llmAgents.length);
+    let failure: { error: unknown } | undefined;
+    for (let k = 0; k < llmAgents.length; k++) {
+      pending[k] = decideLlm(llmAgents[k], round);
+      // Handled here too, so a rejection before Promise.all below is not an unhandled one.
+      pending[k].catch((error: unknown) => void (failure ??= { error }));
+      if ((k + 1) % LAUNCH_CHUNK === 0 && k + 1 < llmAgents.length) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (failure) throw failure.error;
+      }
+    }
+    return Promise.all(pending);
+  }
+
   function decisionRecord(
     i: number,
     round: number,
@@ -244,7 +267,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     supervised: Uint8Array | null,
   ): DecisionRecord {
     const c = choice[i];
-    const base = {
+    // Built field by field, in the order records are written (no spread copies per decision).
+    const d: { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] } = {
       round,
       agent: i,
       node: csr.keys[i],
@@ -255,22 +279,23 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       violated: c === vIdx,
       payoff: payoff[i],
       capital: capital[i],
-      ...(threshold && threshold.globalSuccess === null ? { groupSuccess: threshold.success[i] === 1 } : {}),
-      ...(supervised ? { supervised: supervised[i] === 1 } : {}),
     };
-    if (!r) return base;
-    return {
-      ...base,
-      messages: r.messages,
-      reply: r.reply,
-      ...(r.reasoning !== undefined ? { reasoning: r.reasoning } : {}),
-      ...(r.error !== undefined ? { error: r.error } : {}),
-      ...(r.repairReply !== undefined ? { repairReply: r.repairReply, repairPrompt: REPAIR_PROMPT } : {}),
-      ...(r.failed ? { callFailed: true } : {}),
-      ...(r.finishReason !== undefined ? { finishReason: r.finishReason } : {}),
-      seed: r.seed,
-      ...(r.usage ? { usage: r.usage } : {}),
-    };
+    if (threshold && threshold.globalSuccess === null) d.groupSuccess = threshold.success[i] === 1;
+    if (supervised) d.supervised = supervised[i] === 1;
+    if (!r) return d;
+    d.messages = r.messages;
+    d.reply = r.reply;
+    if (r.reasoning !== undefined) d.reasoning = r.reasoning;
+    if (r.error !== undefined) d.error = r.error;
+    if (r.repairReply !== undefined) {
+      d.repairReply = r.repairReply;
+      d.repairPrompt = REPAIR_PROMPT;
+    }
+    if (r.failed) d.callFailed = true;
+    if (r.finishReason !== undefined) d.finishReason = r.finishReason;
+    d.seed = r.seed;
+    if (r.usage) d.usage = r.usage;
+    return d;
   }
 
   async function decideLlm(agent: number, round: number): Promise<LlmOutcome> {
