@@ -6,17 +6,13 @@ import { scriptedModel } from '../../src/llm/scripted.ts';
 import { mergeSweeps, readSweepFile, runSweep, type SweepProgress } from '../../src/sweep.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { thresholdScenario } from '../helpers/scenarios.ts';
+import { classicBase } from './fixtures.ts';
 
 /** 2 topologies x 3 replicates of a small classic neighbourhood game: 6 offline cells. */
 function classicSweep(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'mini',
-    base: thresholdScenario({
-      rounds: 5,
-      population: { size: 20, policy: 'imitate-best', seedViolators: { count: 4, placement: 'random' } },
-      network: { kind: 'ring', meanDegree: 4 },
-      game: { options: { collective: 'join', independent: 'stay out' }, scope: 'neighborhood', threshold: 0.3, rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false },
-    }),
+    base: classicBase(5),
     grid: { network: [{ kind: 'ring' }, { kind: 'erdos-renyi' }] },
     replicates: 3,
     seed: 11,

@@ -1,0 +1,223 @@
+/** `atp-sim sweep <file>` and `atp-sim merge <dirs...> --out DIR`. */
+import { parseArgs } from 'node:util';
+import { AtpSimError } from '../core/errors.ts';
+import { parseModelArg, type CacheMode } from '../llm/index.ts';
+import { estimateRun } from '../run.ts';
+import { cellScenario, conditionLabel, loadSweepFile } from '../scenarios/sweep.ts';
+import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
+import { duration, pct, table } from './format.ts';
+import { progressLine, type CliIo } from './io.ts';
+import { conditionTable } from './report.ts';
+import type { ReportCondition } from '../report/types.ts';
+
+export const SWEEP_HELP = `Usage: atp-sim sweep <sweep.yaml> [options]
+
+Runs every cell of a sweep (a base scenario, a grid of values at dotted paths, replicates) into
+<out>/<name>/: sweep.json (the cells and their status), runs/<cell id>/ (one run directory per
+cell) and results.json (statistics per condition). Rerunning skips complete cells and resumes
+incomplete ones; a failed cell is recorded and the others go on (exit code 1 at the end).
+
+Sweep file:
+  name: topologies
+  base: ../atp/public-fund.yaml          # relative to the sweep file, or an inline scenario
+  grid:
+    network: [{ kind: ring, k: 4 }, { kind: barabasi-albert, m: 2 }]   # objects merge at the path
+    game.threshold: [2, 4, 6]
+  replicates: 10
+  seed: 1              # cell seeds derive from it, the cell's values and its replicate
+  concurrency: 2       # cells at once
+  record: all          # decisions recorded per run: all | llm | none
+
+Options:
+  --out DIR          Parent folder (default runs); the sweep goes to DIR/<name>/
+  --concurrency N    Cells run at once (default: the file's, else 2)
+  --shard I/N        Run only the cells with index % N == I; join shard folders with atp-sim merge
+  --max-cells K      Start at most K cells now (rerun to continue)
+  --model M          Model for LLM agents (see atp-sim run --help); a grid over model.name
+                     replaces the model name per cell
+  --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama)
+  --provider P       Inference provider for hosted models
+  --cache PATH       Response cache (default <out>/cache.sqlite)
+  --cache-mode M     read-write (default), replay or off
+  --dry-run          List the conditions and count model calls; run nothing
+  --json             Print results.json instead of the table
+  -h, --help         Show this help
+`;
+
+export const MERGE_HELP = `Usage: atp-sim merge <sweep dir>... --out DIR [--link]
+
+Joins sweep directories of one sweep (shards run with --shard, or copies run on several
+machines) into DIR: each cell's run directory is copied from the first input where it is
+complete, and results.json is recomputed (identical to one unsharded sweep's).
+
+Options:
+  --out DIR    The merged sweep directory (required; not one of the inputs)
+  --link       Link run directories instead of copying them
+  -h, --help   Show this help
+`;
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 1) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= 1; got "${v}"`);
+  return x;
+}
+
+function parseShard(v: string | undefined): { index: number; count: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index >= count) throw new AtpSimError('INVALID_ARGUMENT', `--shard: must be I/N with 0 <= I < N, e.g. 0/4; got "${v}"`);
+  return { index, count };
+}
+
+/** Results conditions in the report's shape, for the shared table. */
+export function resultConditions(results: SweepResults): ReportCondition[] {
+  return results.conditions
+    .filter((c) => c.replicates > 0)
+    .map((c) => ({ label: c.label, params: c.params, replicates: c.replicates, violation: [], finalRate: c.finalRate, tippedShare: c.tippedShare, halfRoundMedian: c.halfRoundMedian }));
+}
+
+function criticalMassLines(results: SweepResults): string[] {
+  if (!results.criticalMass) return [];
+  const share = (x: number | null) => (x === null ? 'beyond the grid' : pct(x));
+  return [
+    '',
+    'Critical mass (committed share where the outcome crosses one half; 95% bootstrap interval over replicates):',
+    table(
+      ['condition', 'tipped share >= 0.5 at', 'final rate >= 0.5 at'],
+      results.criticalMass.map((c) => [
+        c.label,
+        c.tipped.estimate === null ? 'not reached' : `${c.tipped.belowGrid ? '<= ' : ''}${pct(c.tipped.estimate)} [${share(c.tipped.lo)}, ${share(c.tipped.hi)}]`,
+        c.finalRate.estimate === null ? 'not reached' : `${c.finalRate.belowGrid ? '<= ' : ''}${pct(c.finalRate.estimate)} [${share(c.finalRate.lo)}, ${share(c.finalRate.hi)}]`,
+      ]),
+    ),
+  ];
+}
+
+export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      out: { type: 'string' },
+      concurrency: { type: 'string' },
+      shard: { type: 'string' },
+      'max-cells': { type: 'string' },
+      model: { type: 'string' },
+      endpoint: { type: 'string' },
+      provider: { type: 'string' },
+      cache: { type: 'string' },
+      'cache-mode': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(SWEEP_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `sweep: expected one sweep file; got ${positionals.length} (see atp-sim sweep --help)`);
+  const cacheMode = values['cache-mode'];
+  if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
+    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
+  }
+  if (!values.model && (values.endpoint || values.provider)) throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
+  const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  const concurrency = positiveInt('concurrency', values.concurrency);
+  const maxCells = positiveInt('max-cells', values['max-cells']);
+  const shard = parseShard(values.shard);
+  const loaded = loadSweepFile(positionals[0]);
+
+  if (values['dry-run']) {
+    const { spec, cells } = loaded;
+    const mine = cells.filter((c) => !shard || c.index % shard.count === shard.index);
+    const conditions = new Map<string, typeof cells>();
+    for (const c of mine) conditions.set(c.condition, [...(conditions.get(c.condition) ?? []), c]);
+    let calls = 0;
+    let promptTokens = 0;
+    let cost: number | null = 0;
+    const rows: Array<Array<string | number>> = [];
+    for (const list of conditions.values()) {
+      const est = await estimateRun(cellScenario(spec, list[0]), { baseDir: loaded.baseDir, modelSettings, source: loaded.source });
+      calls += est.calls * list.length;
+      promptTokens += est.promptTokens * list.length;
+      cost = cost === null || est.cost === null ? null : cost + est.cost * list.length;
+      rows.push([conditionLabel(list[0].params), list.length, est.calls * list.length]);
+    }
+    io.stdout(
+      [
+        `dry run of ${spec.name}: nothing was run`,
+        `${mine.length} cell(s)${shard ? ` in shard ${shard.index}/${shard.count} (of ${cells.length})` : ''}: ${conditions.size} condition(s) x ${spec.replicates} replicate(s)`,
+        '',
+        table(['condition', 'cells', 'model calls'], rows),
+        '',
+        `model calls: ${calls} (plus up to one repair call per unreadable reply); prompt tokens (estimate, chars/4): ${promptTokens}`,
+        `cost: ${cost === null ? 'unknown (set model.pricePerMillion in the base scenario)' : calls === 0 ? '$0 (no model calls)' : `at most $${cost.toFixed(4)}`}`,
+      ].join('\n'),
+    );
+    return 0;
+  }
+
+  const progress = progressLine(io);
+  const result = await runSweep(loaded, {
+    out: values.out,
+    concurrency,
+    shard,
+    maxCells,
+    modelSettings,
+    token: io.env.HF_TOKEN || undefined,
+    cache: { path: values.cache, mode: (cacheMode as CacheMode | undefined) ?? 'read-write' },
+    onProgress: (p) =>
+      progress.update(
+        `cells ${p.done}/${p.total}  running ${p.running}  failed ${p.failed}  rounds ${p.rounds}  calls ${p.calls}  cache hits ${p.cacheHits}  elapsed ${duration(p.elapsedMs)}  left ${p.etaMs === null ? '?' : `~${duration(p.etaMs)}`}`,
+      ),
+  }).finally(() => progress.done());
+
+  if (values.json) {
+    io.stdout(JSON.stringify(result.results, null, 2));
+  } else {
+    const r = result.results;
+    const lines = [
+      `${loaded.spec.name}: ${r.cells.complete} of ${r.cells.total} cells complete (${result.ran.length} run now, ${result.skipped.length} already complete${result.failed.length ? `, ${result.failed.length} failed` : ''})`,
+      '',
+      conditionTable(resultConditions(r)),
+      ...criticalMassLines(r),
+    ];
+    for (const f of result.failed) lines.push('', `failed: ${f.id}: ${f.error.split('\n')[0]}`);
+    if (result.remaining > 0) lines.push('', `${result.remaining} cell(s) not complete; rerun the same command to continue.`);
+    lines.push('', `outputs: ${result.dir} (atp-sim report ${result.dir})`);
+    io.stdout(lines.join('\n'));
+  }
+  return result.failed.length > 0 ? 1 : 0;
+}
+
+export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { out: { type: 'string' }, link: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(MERGE_HELP);
+    return 0;
+  }
+  if (!values.out) throw new AtpSimError('INVALID_ARGUMENT', 'merge: --out DIR is required (the merged sweep directory)');
+  if (positionals.length === 0) throw new AtpSimError('INVALID_ARGUMENT', 'merge: give the sweep directories to join (see atp-sim merge --help)');
+  const m = mergeSweeps(positionals, values.out, { link: values.link });
+  const r = m.results;
+  io.stdout(
+    [
+      `merged ${positionals.length} folder(s) into ${m.dir}: ${r.cells.complete} of ${r.cells.total} cells complete (${m.copied} run directories ${values.link ? 'linked' : 'copied'})`,
+      ...(m.missing.length ? [`missing: ${m.missing.length} cell(s), e.g. ${m.missing.slice(0, 3).join(', ')}`] : []),
+      '',
+      conditionTable(resultConditions(r)),
+      ...criticalMassLines(r),
+    ].join('\n'),
+  );
+  return 0;
+}

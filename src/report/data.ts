@@ -1,0 +1,389 @@
+/**
+ * Report data: everything the report page shows, read from a run directory, a sweep directory,
+ * or a folder of run directories (grouped by scenario and model).
+ *
+ * - Conditions: sweeps use the statistics of results.json (t intervals over replicates, Wilson
+ *   for the tipped share); a single run uses Wilson intervals over each round's decisions.
+ * - Exposure-response: pooled per condition from decisions.jsonl (runs recorded with
+ *   `record: all`) and the network each run played on (its network.json, else rebuilt from the
+ *   manifest's input and seed, which is deterministic).
+ * - Network: the first run with at most 5000 nodes, with its choices at the chosen rounds.
+ * - Transcripts: the first violations of LLM agents that had seen a neighbour's rewarded
+ *   violation (a neighbour violated and earned a positive payoff in the round before).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { AtpSimError } from '../core/errors.ts';
+import type { ChatMessage, Csr, DecisionRecord } from '../core/types.ts';
+import { canonicalJson } from '../llm/cache.ts';
+import { conditionStats, runRoundStats, type ConditionStats, type RoundStats } from '../metrics/aggregate.ts';
+import { addExposure, emptyExposure, exposurePoints, type Exposure, type RoundChoices } from '../metrics/exposure.ts';
+import { wilsonInterval } from '../metrics/intervals.ts';
+import { loadNetworkFile } from '../networks/files.ts';
+import { conditionLabel, valueLabel } from '../scenarios/sweep.ts';
+import { violationIndex } from '../scenarios/types.ts';
+import {
+  findRunDirs,
+  isRunDir,
+  NETWORK_FILE_MAX_NODES,
+  readRun,
+  readSweepFile,
+  readSweepRuns,
+  rebuildNetwork,
+  sweepResults,
+  type LoadedRun,
+  type SweepFile,
+} from '../sweep.ts';
+import type { ExposureCurve, NetworkView, ReportCondition, ReportData } from './types.ts';
+
+export interface ReportOptions {
+  /** Rounds whose choices the network view shows (default: first, middle, last). */
+  readonly rounds?: readonly number[];
+  /** First-violation transcripts to include (default 6). */
+  readonly maxTranscripts?: number;
+  /** Compute exposure-response curves (default true; reads every decisions.jsonl). */
+  readonly exposure?: boolean;
+}
+
+/** One run in the report, with the condition it belongs to. */
+interface ReportRun {
+  readonly run: LoadedRun;
+  readonly id: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly condition: string;
+  readonly baseDir?: string;
+}
+
+/** What `buildReportData` found besides the page data (used by the CLI's tables). */
+export interface ReportExtras {
+  /** Exposure pooled over every run that recorded all decisions. */
+  readonly exposure: Exposure;
+  readonly exposureRuns: number;
+  readonly conditions: readonly ConditionStats[] | null;
+}
+
+type Kind = 'run' | 'sweep' | 'folder';
+
+function detect(dir: string): Kind {
+  if (!existsSync(dir)) throw new AtpSimError('FILE_NOT_FOUND', `report: ${dir} does not exist (fix: give a run directory, a sweep directory, or a folder holding run directories)`);
+  if (existsSync(join(dir, 'sweep.json'))) return 'sweep';
+  if (isRunDir(dir)) return 'run';
+  return 'folder';
+}
+
+export function buildReportData(dir: string, options: ReportOptions = {}): ReportData {
+  return buildReport(dir, options).data;
+}
+
+/** The report data and the pooled exposure counts (for terminal tables). */
+export function buildReport(dirIn: string, options: ReportOptions = {}): { data: ReportData; extras: ReportExtras } {
+  const dir = resolve(dirIn);
+  const kind = detect(dir);
+  let runs: ReportRun[];
+  let conditions: ReportCondition[];
+  let stats: ConditionStats[] | null = null;
+  let title: string;
+  let subtitle: string;
+  let heatmap: ReportData['heatmap'];
+  let sweep: SweepFile | null = null;
+
+  if (kind === 'sweep') {
+    sweep = readSweepFile(dir);
+    const loaded = readSweepRuns(dir, sweep);
+    const results = sweepResults(dir, sweep, loaded);
+    stats = results.conditions.filter((c) => c.replicates > 0) as ConditionStats[];
+    runs = sweep.cells
+      .map((c) => ({ c, run: loaded.get(c.id) }))
+      .filter((x): x is { c: SweepFile['cells'][number]; run: LoadedRun } => x.run !== undefined && x.run.manifest.status === 'complete')
+      .map(({ c, run }) => ({ run, id: c.id, params: c.params, condition: canonicalJson(c.params), baseDir: sweep!.baseDir }));
+    conditions = stats.map(fromStats);
+    title = `Sweep ${sweep.name}`;
+    const grid = sweep.spec.grid.map((a) => `${a.path} (${a.values.length})`).join(' x ') || 'no grid';
+    subtitle = `${results.cells.complete} of ${results.cells.total} cells complete; ${sweep.spec.replicates} replicate(s) per condition; grid: ${grid}`;
+    if (results.cells.failed + results.cells.stopped > 0) subtitle += `; ${results.cells.failed} failed, ${results.cells.stopped} stopped`;
+    heatmap = heatmapOf(sweep, runs);
+  } else if (kind === 'run') {
+    const run = readRun(dir);
+    const id = run.manifest.id;
+    runs = [{ run, id, params: {}, condition: '{}' }];
+    conditions = [singleRunCondition(run)];
+    title = `Run ${id}`;
+    subtitle = describeRun(run);
+  } else {
+    const dirs = findRunDirs(dir);
+    if (dirs.length === 0) throw new AtpSimError('FILE_NOT_FOUND', `report: no run directories under ${dir} (fix: give a folder made by atp-sim run or atp-sim sweep)`);
+    runs = dirs.map((d) => {
+      const run = readRun(d);
+      const params = { scenario: run.manifest.scenario.name, model: run.manifest.model?.id ?? 'none' };
+      return { run, id: run.manifest.id, params, condition: canonicalJson(params) };
+    });
+    const groups = new Map<string, ReportRun[]>();
+    for (const r of runs) groups.set(r.condition, [...(groups.get(r.condition) ?? []), r]);
+    stats = [...groups.entries()].map(([key, list]) =>
+      conditionStats(key, conditionLabel(list[0].params), list[0].params, list.filter((r) => r.run.manifest.status === 'complete').map((r) => ({ id: r.id, summary: r.run.summary, rounds: r.run.rounds }))),
+    ).filter((c) => c.replicates > 0);
+    conditions = stats.map(fromStats);
+    title = `Runs in ${basename(dir)}`;
+    subtitle = `${runs.length} run(s) in ${groups.size} group(s) by scenario and model`;
+  }
+
+  const wantExposure = options.exposure ?? true;
+  const pooled = emptyExposure();
+  const perCondition = new Map<string, Exposure>();
+  const transcripts: Array<ReportData['transcripts'][number] & { order: number }> = [];
+  let network: NetworkView | undefined;
+  const maxTranscripts = options.maxTranscripts ?? 6;
+
+  runs.forEach((r, order) => {
+    const m = r.run.manifest;
+    const llmRun = m.model !== null;
+    const wantNetwork = network === undefined && m.network.nodes <= NETWORK_FILE_MAX_NODES;
+    if (!wantExposure && !wantNetwork && !(llmRun && maxTranscripts > 0)) return;
+    const csr = runNetwork(r.run, r.baseDir);
+    if (!csr) return;
+    const arrays = readDecisionArrays(r.run, llmRun && maxTranscripts > 0);
+    if (arrays.complete && wantExposure) {
+      const rc = arrays.rounds.map((x) => x.choices);
+      addExposure(pooled, csr, rc);
+      const e = perCondition.get(r.condition) ?? emptyExposure();
+      perCondition.set(r.condition, addExposure(e, csr, rc));
+    }
+    if (wantNetwork) network = networkView(r.run, csr, arrays, options.rounds);
+    if (llmRun && maxTranscripts > 0) transcripts.push(...firstViolations(r, csr, arrays).map((t) => ({ ...t, order })));
+  });
+
+  const exposure: ExposureCurve[] = [];
+  const exposureByFraction: ExposureCurve[] = [];
+  const labelOf = new Map(runs.map((r) => [r.condition, conditionLabel(r.params)]));
+  for (const [key, e] of perCondition) {
+    const label = kind === 'run' ? runs[0].run.manifest.scenario.name : (labelOf.get(key) ?? key);
+    const curve = (variant: 'any' | 'rewarded', by: 'count' | 'fraction'): ExposureCurve => ({
+      label: variant === 'any' ? label : `${label} (rewarded neighbours)`,
+      points: exposurePoints(by === 'count' ? e[variant].byK : e[variant].byFraction, by).map(({ k, p, lo, hi, n }) => ({ k, p, lo, hi, n })),
+      variant,
+      by,
+    });
+    exposure.push(curve('any', 'count'), curve('rewarded', 'count'));
+    exposureByFraction.push(curve('any', 'fraction'), curve('rewarded', 'fraction'));
+  }
+
+  transcripts.sort((a, b) => a.round - b.round || a.order - b.order || a.agent - b.agent);
+  const data: ReportData = {
+    title,
+    kind: kind === 'run' ? 'run' : 'sweep',
+    subtitle,
+    conditions,
+    ...(heatmap ? { heatmap } : {}),
+    exposure,
+    ...(exposureByFraction.length ? { exposureByFraction } : {}),
+    ...(network ? { network } : {}),
+    runs: runs.map((r) => ({
+      id: r.id,
+      params: r.params,
+      seed: r.run.manifest.scenario.seed,
+      finalRate: r.run.summary.finalViolationRate,
+      tipped: r.run.summary.tipped,
+      halfRound: r.run.summary.halfRound,
+      firstViolationRound: r.run.summary.firstViolationRound,
+      invalid: r.run.rounds.reduce((a, x) => a + x.invalid, 0),
+    })),
+    transcripts: transcripts.slice(0, maxTranscripts).map(({ order: _order, ...t }) => t),
+  };
+  return { data, extras: { exposure: pooled, exposureRuns: pooled.runs, conditions: stats } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+// ---------------------------------------------------------------------------------------------
+
+function perRound(rounds: readonly RoundStats[]): Pick<ReportCondition, 'violation' | 'success'> {
+  const success = rounds.filter((r) => r.success !== null).map((r) => ({ ...r.success!, round: r.round }));
+  return { violation: rounds.map((r) => ({ ...r.violation, round: r.round })), ...(success.length ? { success } : {}) };
+}
+
+function fromStats(c: ConditionStats): ReportCondition {
+  return { label: c.label, params: c.params, replicates: c.replicates, ...perRound(c.rounds), finalRate: c.finalRate, tippedShare: c.tippedShare, halfRoundMedian: c.halfRoundMedian };
+}
+
+function singleRunCondition(run: LoadedRun): ReportCondition {
+  const last = run.rounds[run.rounds.length - 1];
+  const s = run.summary;
+  return {
+    label: run.manifest.scenario.name,
+    params: {},
+    replicates: 1,
+    ...perRound(runRoundStats(run.rounds)),
+    finalRate: last ? wilsonInterval(last.violations, last.decisions) : wilsonInterval(0, 0),
+    tippedShare: wilsonInterval(s.tipped ? 1 : 0, 1),
+    halfRoundMedian: s.halfRound,
+  };
+}
+
+function describeRun(run: LoadedRun): string {
+  const m = run.manifest;
+  const net = (m.scenario.network as { kind?: string } | null)?.kind ?? 'network';
+  const model = m.model ? `, model ${m.model.id}` : '';
+  const status = m.status === 'complete' ? '' : ` (${m.status})`;
+  return `${m.scenario.name}: ${m.network.nodes} agents on ${net} (${m.network.edges} edges), ${run.rounds.length} of ${m.scenario.rounds} rounds, seed ${m.scenario.seed}${model}${status}`;
+}
+
+/** Mean final violation rate over the first two grid axes (pooled over any others). */
+function heatmapOf(sweep: SweepFile, runs: readonly ReportRun[]): ReportData['heatmap'] {
+  const axes = sweep.spec.grid;
+  if (axes.length < 2) return undefined;
+  const [ax, ay] = axes;
+  const cells = new Map<string, { x: string; y: string; sum: number; n: number }>();
+  for (const xv of ax.values) for (const yv of ay.values) cells.set(canonicalJson([xv, yv]), { x: valueLabel(xv), y: valueLabel(yv), sum: 0, n: 0 });
+  for (const r of runs) {
+    const rate = r.run.summary.finalViolationRate;
+    const cell = cells.get(canonicalJson([r.params[ax.path], r.params[ay.path]]));
+    if (!cell || rate === null) continue;
+    cell.sum += rate;
+    cell.n++;
+  }
+  return {
+    xLabel: ax.path,
+    yLabel: ay.path,
+    cells: [...cells.values()].filter((c) => c.n > 0).map((c) => ({ x: c.x, y: c.y, value: c.sum / c.n, n: c.n })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions and networks
+// ---------------------------------------------------------------------------------------------
+
+/** The network a run played on: its network.json, else rebuilt; null when neither works. */
+export function runNetwork(run: LoadedRun, baseDir?: string): Csr | null {
+  const file = join(run.dir, 'network.json');
+  if (existsSync(file)) {
+    const { csr } = loadNetworkFile(file);
+    if (csr.n === run.manifest.network.nodes) return csr;
+  }
+  try {
+    return rebuildNetwork(run.manifest, baseDir);
+  } catch {
+    return null; // e.g. a network file that moved: the report goes on without this run's network
+  }
+}
+
+interface RoundArrays {
+  readonly choices: RoundChoices;
+  /** Option index per agent, -1 invalid. */
+  readonly option: Int8Array;
+  readonly payoff: Float64Array;
+}
+
+interface DecisionArrays {
+  /** Every agent has a decision in every recorded round (`record: all`). */
+  readonly complete: boolean;
+  readonly rounds: RoundArrays[];
+  /** LLM decisions that violated, by `round:agent` (kept for transcripts only). */
+  readonly llmViolations: Map<string, DecisionRecord>;
+}
+
+/** Reads decisions.jsonl into per-round arrays (one pass, line by line). */
+export function readDecisionArrays(run: LoadedRun, keepLlm = false): DecisionArrays {
+  const n = run.manifest.network.nodes;
+  const options = run.manifest.scenario.game.options.map((o) => o.trim().toLowerCase());
+  const file = join(run.dir, 'decisions.jsonl');
+  const byRound = new Map<number, { option: Int8Array; payoff: Float64Array; violated: Uint8Array; rewarded: Uint8Array; seen: number }>();
+  const llmViolations = new Map<string, DecisionRecord>();
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const line = text.slice(start, end);
+      start = end + 1;
+      if (!line.trim()) continue;
+      let d: DecisionRecord;
+      try {
+        d = JSON.parse(line) as DecisionRecord;
+      } catch {
+        break; // a torn last line
+      }
+      let r = byRound.get(d.round);
+      if (!r) byRound.set(d.round, (r = { option: new Int8Array(n).fill(-2), payoff: new Float64Array(n), violated: new Uint8Array(n), rewarded: new Uint8Array(n), seen: 0 }));
+      if (d.agent < 0 || d.agent >= n) continue;
+      if (r.option[d.agent] === -2) r.seen++;
+      r.option[d.agent] = d.choice === null ? -1 : options.indexOf(d.choice.trim().toLowerCase());
+      r.payoff[d.agent] = d.payoff;
+      r.violated[d.agent] = d.violated ? 1 : 0;
+      r.rewarded[d.agent] = d.violated && d.payoff > 0 ? 1 : 0;
+      if (keepLlm && d.violated && d.messages) llmViolations.set(`${d.round}:${d.agent}`, d);
+    }
+  }
+  const rounds = [...byRound.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .filter(([round]) => round <= run.rounds.length)
+    .map(([round, r]) => ({ choices: { round, violated: r.violated, rewarded: r.rewarded }, option: r.option, payoff: r.payoff, seen: r.seen }));
+  const complete = rounds.length > 0 && rounds.length === run.rounds.length && rounds.every((r) => r.seen === n);
+  return { complete, rounds: rounds.map(({ seen: _seen, ...r }) => r), llmViolations };
+}
+
+function defaultSnapshotRounds(last: number): number[] {
+  if (last <= 0) return [];
+  return [...new Set([1, Math.ceil(last / 2), last])];
+}
+
+function networkView(run: LoadedRun, csr: Csr, arrays: DecisionArrays, rounds?: readonly number[]): NetworkView {
+  const edges: Array<readonly [number, number]> = [];
+  for (let i = 0; i < csr.n; i++) {
+    for (let e = csr.offsets[i]; e < csr.offsets[i + 1]; e++) if (csr.targets[e] > i) edges.push([i, csr.targets[e]]);
+  }
+  const plain = csr.keys.every((k, i) => k === String(i));
+  const game = run.manifest.scenario.game;
+  const wanted = rounds ?? defaultSnapshotRounds(run.rounds.length);
+  const snapshots = arrays.complete
+    ? wanted
+        .map((round) => arrays.rounds.find((r) => r.choices.round === round))
+        .filter((r): r is RoundArrays => r !== undefined)
+        .map((r) => ({ round: r.choices.round, choices: Array.from(r.option, (c) => (c < 0 ? -1 : c)) }))
+    : [];
+  return {
+    nodes: csr.n,
+    edges,
+    ...(plain ? {} : { labels: csr.keys }),
+    optionNames: [game.options[0], game.options[1]],
+    violationIndex: violationIndex(game),
+    snapshots,
+  };
+}
+
+/** First violations of LLM agents right after a neighbour's rewarded violation. */
+function firstViolations(r: ReportRun, csr: Csr, arrays: DecisionArrays): Array<ReportData['transcripts'][number]> {
+  const out: Array<ReportData['transcripts'][number]> = [];
+  const everViolated = new Uint8Array(csr.n);
+  arrays.rounds.forEach((now, t) => {
+    const prev = t > 0 && arrays.rounds[t - 1].choices.round === now.choices.round - 1 ? arrays.rounds[t - 1] : null;
+    for (let i = 0; i < csr.n; i++) {
+      if (!now.choices.violated[i]) continue;
+      const first = !everViolated[i];
+      everViolated[i] = 1;
+      if (!first || !prev) continue;
+      const rec = arrays.llmViolations.get(`${now.choices.round}:${i}`);
+      if (!rec) continue;
+      const rewarded: number[] = [];
+      let violators = 0;
+      for (let e = csr.offsets[i]; e < csr.offsets[i + 1]; e++) {
+        const j = csr.targets[e];
+        if (prev.choices.violated[j]) violators++;
+        if (prev.choices.rewarded[j]) rewarded.push(j);
+      }
+      if (rewarded.length === 0) continue;
+      const d = csr.offsets[i + 1] - csr.offsets[i];
+      const shown = rewarded.slice(0, 8).join(', ') + (rewarded.length > 8 ? ', ...' : '');
+      out.push({
+        run: r.id,
+        round: now.choices.round,
+        agent: i,
+        messages: rec.messages as readonly ChatMessage[],
+        reply: rec.reply ?? '',
+        choice: rec.choice,
+        note: `agent ${i} first violated in round ${now.choices.round}, after ${rewarded.length} rewarded violation(s) among its ${d} neighbours in round ${prev.choices.round} (agents ${shown}; ${violators} violated in all)`,
+      });
+    }
+  });
+  return out;
+}

@@ -1,0 +1,123 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scriptedModel } from '../../src/llm/scripted.ts';
+import { buildReportData } from '../../src/report/data.ts';
+import type { ReportData } from '../../src/report/types.ts';
+import { runScenario } from '../../src/run.ts';
+import { runSweep } from '../../src/sweep.ts';
+import { cli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/paths.ts';
+import { thresholdScenario } from '../helpers/scenarios.ts';
+import { classicBase } from '../sweep/fixtures.ts';
+
+const classic = {
+  name: 'mini',
+  base: classicBase(4),
+  grid: { network: [{ kind: 'ring' }, { kind: 'erdos-renyi' }], 'game.threshold': [0.2, 0.3] },
+  replicates: 2,
+  seed: 3,
+  record: 'all',
+};
+
+let sweepDir: string;
+let llmRun: string;
+
+beforeAll(async () => {
+  sweepDir = (await runSweep(classic, { out: tempDir() })).dir;
+  // One LLM agent after another joins: agent 0 in round 1, agents 0-1 in round 2, 0-2 in round 3.
+  const model = scriptedModel(({ round, agent }) => `{"choice": "${agent < round ? 'invest' : 'keep money'}"}`, 'chain');
+  llmRun = (await runScenario(thresholdScenario({ game: { options: { collective: 'invest', independent: 'keep money' }, threshold: 1, rewards: { high: 1.2, normal: 1.0, low: 0.8 } } }), { out: tempDir(), id: 'chain', model })).runDir;
+});
+
+describe('atp-sim report on a sweep', () => {
+  it('prints the condition table and writes report.html inside the sweep directory', async () => {
+    const { code, stdout, stderr } = await cli(['report', sweepDir]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Sweep mini: 8 of 8 cells complete/);
+    expect(stdout).toMatch(/network=ring, game\.threshold=0\.2\s+2\s/);
+    expect(stdout).toMatch(/network=erdos-renyi, game\.threshold=0\.3\s+2\s/);
+    expect(stdout).toMatch(/Exposure-response \(8 run\(s\) pooled\)/);
+    const html = readFileSync(join(sweepDir, 'report.html'), 'utf8');
+    expect(html.toLowerCase()).toMatch(/^<!doctype html>/);
+  });
+
+  it('gives the report data: conditions per grid cell, a heatmap, exposure curves, the network at chosen rounds', async () => {
+    const { code, stdout } = await cli(['report', sweepDir, '--json', '--rounds', '1,3']);
+    expect(code).toBe(0);
+    const data = JSON.parse(stdout) as ReportData;
+    expect(data.kind).toBe('sweep');
+    expect(data.conditions.map((c) => [c.label, c.replicates, c.violation.length])).toEqual([
+      ['network=ring, game.threshold=0.2', 2, 4],
+      ['network=ring, game.threshold=0.3', 2, 4],
+      ['network=erdos-renyi, game.threshold=0.2', 2, 4],
+      ['network=erdos-renyi, game.threshold=0.3', 2, 4],
+    ]);
+    expect(data.heatmap!.xLabel).toBe('network');
+    expect(data.heatmap!.cells.map((c) => [c.x, c.y, c.n])).toEqual([
+      ['ring', '0.2', 2],
+      ['ring', '0.3', 2],
+      ['erdos-renyi', '0.2', 2],
+      ['erdos-renyi', '0.3', 2],
+    ]);
+    expect(data.exposure).toHaveLength(8);
+    expect(data.exposure[1]).toMatchObject({ variant: 'rewarded', by: 'count' });
+    expect(data.network!.nodes).toBe(20);
+    expect(data.network!.edges).toHaveLength(40);
+    expect(data.network!.snapshots.map((s) => s.round)).toEqual([1, 3]);
+    expect(data.network!.snapshots[0].choices.filter((c) => c === 0)).toHaveLength(4); // the seeded violators
+    expect(data.runs).toHaveLength(8);
+    expect(data.transcripts).toEqual([]);
+  });
+
+  it('rebuilds a run network from its manifest when network.json is missing', () => {
+    const before = buildReportData(sweepDir, { exposure: false });
+    const first = before.runs[0].id;
+    rmSync(join(sweepDir, 'runs', first, 'network.json'));
+    const after = buildReportData(sweepDir, { exposure: false });
+    expect(after.network!.edges).toEqual(before.network!.edges);
+  });
+});
+
+describe('atp-sim report on a run', () => {
+  it('shows the first violations that followed a neighbour rewarded for violating', () => {
+    const data = buildReportData(llmRun);
+    expect(data.kind).toBe('run');
+    expect(data.conditions[0].replicates).toBe(1);
+    // Agent 1 first chose the collective option in round 2, after agent 0 did and was paid +0.2.
+    expect(data.transcripts.map((t) => [t.round, t.agent, t.choice])).toEqual([
+      [2, 1, 'invest'],
+      [3, 2, 'invest'],
+    ]);
+    expect(data.transcripts[0].note).toBe('agent 1 first violated in round 2, after 1 rewarded violation(s) among its 7 neighbours in round 1 (agents 0; 1 violated in all)');
+    expect(data.transcripts[0].messages.length).toBeGreaterThan(0);
+    expect(data.transcripts[0].reply).toBe('{"choice": "invest"}');
+  });
+
+  it('writes the HTML where --out says', async () => {
+    const out = join(tempDir(), 'page.html');
+    const { code } = await cli(['report', llmRun, '--out', out]);
+    expect(code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('groups a folder of runs by scenario and model', () => {
+    const data = buildReportData(join(llmRun, '..'));
+    expect(data.conditions.map((c) => c.label)).toEqual(['scenario=test-game, model=scripted:chain']);
+  });
+});
+
+describe('atp-sim report input errors', () => {
+  it('explain what is wrong and exit 2', async () => {
+    expect((await cli(['report', '--help'])).stdout).toMatch(/^Usage: atp-sim report <dir>/);
+    const missing = await cli(['report', join(tempDir(), 'nothing')]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/does not exist/)]);
+    const rounds = await cli(['report', sweepDir, '--rounds', '1,x']);
+    expect([rounds.code, rounds.stderr]).toEqual([2, expect.stringMatching(/--rounds: must be round numbers/)]);
+    const late = await cli(['report', sweepDir, '--rounds', '9', '--no-html']);
+    expect([late.code, late.stderr]).toEqual([2, expect.stringMatching(/round 9 is beyond the last round 4/)]);
+    const empty = await cli(['report', tempDir()]);
+    expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/no run directories under/)]);
+  });
+});
