@@ -361,7 +361,8 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
     const m = join(runsDir, id, 'manifest.json');
     if (!existsSync(m)) return null;
     const s = readJson<RunManifestView>(m).status;
-    return s === 'complete' ? 'complete' : s === 'stopped' ? 'stopped' : 'failed';
+    // `running`: the process died mid-run (it resumes like a failed cell, but nothing failed).
+    return s === 'complete' ? 'complete' : s === 'stopped' ? 'stopped' : s === 'running' ? 'pending' : 'failed';
   };
   for (const c of cells) {
     const s = statusOf(c.id);

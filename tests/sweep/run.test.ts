@@ -139,6 +139,22 @@ describe('runSweep', () => {
     await expect(runSweep(classicSweep(), { out, shard: { index: 2, count: 2 } })).rejects.toThrow(/0 <= index < count/);
   });
 
+  it('estimates the critical mass when the grid varies the committed share', async () => {
+    const sweep = classicSweep({ grid: { 'population.committed.share': [0, 0.25, 0.5, 0.75] }, replicates: 2 });
+    const { results } = await runSweep(sweep, { out: tempDir() });
+    expect(results.criticalMass).toHaveLength(1);
+    const cm = results.criticalMass![0];
+    expect(cm.label).toBe('base');
+    expect(cm.tipped.points.map((p) => p.share)).toEqual([0, 0.25, 0.5, 0.75]);
+    // Committed agents always take the collective option, which is the violation here: at a
+    // committed share of one half every run has tipped.
+    expect(cm.tipped.points[2].value).toBe(1);
+    expect(cm.tipped.estimate).not.toBeNull();
+    expect(cm.tipped.estimate!).toBeLessThanOrEqual(0.5);
+    const again = await runSweep(sweep, { out: tempDir() });
+    expect(again.results.criticalMass).toEqual(results.criticalMass);
+  });
+
   it('needs a model for LLM cells before anything runs', async () => {
     const out = tempDir();
     await expect(runSweep(llmSweep(), { out })).rejects.toThrow(/names no model/);
