@@ -3,8 +3,8 @@
  *
  * Layout of `<out>/<name>/`:
  *   sweep.json    the sweep and its expanded cells (id, params, replicate, seed, status)
- *   runs/<cell>/  one normal run directory per cell (runScenario with id = cell id), plus
- *                 network.json (graphology JSON) when the network has at most 5000 nodes
+ *   runs/<cell>/  one normal run directory per cell (runScenario with id = cell id; it keeps
+ *                 network.json when the network has at most 5000 nodes)
  *   results.json  statistics per condition over replicates (no timestamps, no paths: merged
  *                 shards give the same file as one unsharded sweep)
  *
@@ -22,13 +22,10 @@ import { canonicalJson } from './llm/cache.ts';
 import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
 import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
 import { summarizeRun, type RunSummary } from './metrics/summary.ts';
-import { writeNetworkFile } from './networks/files.ts';
 import { prepareRun, runScenario, type RunOptions } from './run.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { cellScenario, conditionLabel, expandSweep, loadSweepFile, parseSweep, type GridAxis, type LoadedSweep, type RecordMode, type SweepCell, type SweepSpec } from './scenarios/sweep.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
-
-export const NETWORK_FILE_MAX_NODES = 5000;
 
 // ---------------------------------------------------------------------------------------------
 // Run directories (read side)
@@ -457,7 +454,6 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       entry.status = result.status === 'complete' ? 'complete' : 'stopped';
       delete entry.error;
       if (result.status === 'stopped') entry.error = `stopped: ${result.stoppedBecause}`;
-      writeRunNetwork(runDir, baseDir);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       entry.status = 'failed';
@@ -493,20 +489,6 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   writeJsonAtomic(join(dir, 'results.json'), results);
   const remaining = cells.filter((c) => c.status !== 'other-shard' && c.status !== 'complete').length;
   return { dir, cells, ran, skipped, failed, remaining, results };
-}
-
-/**
- * Writes `network.json` (graphology JSON) into a run directory when it has at most 5000 nodes,
- * rebuilding the network from the manifest's input (deterministic from its seed).
- */
-export function writeRunNetwork(runDir: string, baseDir?: string): boolean {
-  const target = join(runDir, 'network.json');
-  if (existsSync(target) || !isRunDir(runDir)) return existsSync(target);
-  const m = readJson<RunManifestView>(join(runDir, 'manifest.json'));
-  if (m.network.nodes > NETWORK_FILE_MAX_NODES) return false;
-  const csr = rebuildNetwork(m, baseDir);
-  writeNetworkFile(target, csr, { format: 'json', meta: { name: m.scenario.name, seed: m.seeds.network } });
-  return true;
 }
 
 const OFFLINE: LanguageModel = { id: 'offline', complete: () => Promise.reject(new AtpSimError('INTERNAL', 'no model calls while rebuilding a network')) };

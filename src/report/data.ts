@@ -20,12 +20,12 @@ import { conditionStats, runRoundStats, type ConditionStats, type RoundStats } f
 import { addExposure, emptyExposure, exposurePoints, type Exposure, type RoundChoices } from '../metrics/exposure.ts';
 import { wilsonInterval } from '../metrics/intervals.ts';
 import { loadNetworkFile } from '../networks/files.ts';
+import { NETWORK_FILE_LIMIT } from '../run.ts';
 import { conditionLabel, valueLabel } from '../scenarios/sweep.ts';
 import { violationIndex } from '../scenarios/types.ts';
 import {
   findRunDirs,
   isRunDir,
-  NETWORK_FILE_MAX_NODES,
   readRun,
   readSweepFile,
   readSweepRuns,
@@ -137,7 +137,7 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
   runs.forEach((r, order) => {
     const m = r.run.manifest;
     const llmRun = m.model !== null;
-    const wantNetwork = network === undefined && m.network.nodes <= NETWORK_FILE_MAX_NODES;
+    const wantNetwork = network === undefined && m.network.nodes <= NETWORK_FILE_LIMIT;
     if (!wantExposure && !wantNetwork && !(llmRun && maxTranscripts > 0)) return;
     const csr = runNetwork(r.run, r.baseDir);
     if (!csr) return;
