@@ -7,8 +7,6 @@ import { parseModelArg } from '../llm/index.ts';
 import type { RoundRecord } from '../core/types.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
-import { readJson } from '../io/files.ts';
-import { join } from 'node:path';
 import type { CacheMode } from '../llm/index.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
@@ -202,8 +200,4 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   lines.push(`outputs: ${result.runDir}`);
   io.stdout(lines.join('\n'));
   return 0;
-}
-
-export function readManifest(dir: string): unknown {
-  return readJson(join(dir, 'manifest.json'));
 }

@@ -12,6 +12,7 @@ export function atpDir(kind: 'golden' | 'data'): string {
   return candidates.find((c) => existsSync(c)) ?? candidates[0];
 }
 
+/** A fresh folder inside the test run's temporary root (removed when the run ends). */
 export function tempDir(prefix = 'atp-sim-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return mkdtempSync(join(process.env.ATP_SIM_TEST_TMP ?? tmpdir(), prefix));
 }
