@@ -64,7 +64,7 @@ export interface RunOptions {
   readonly fetch?: typeof fetch;
   /** Backoff tuning (tests): base and maximum delay between retries. */
   readonly retry?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
-  readonly onRound?: (record: RoundRecord, info: { rounds: number; stats: CallStats; elapsedMs: number }) => void;
+  readonly onRound?: (record: RoundRecord, info: { rounds: number; stats: CallStats; elapsedMs: number; spentUsd: number | null }) => void;
 }
 
 export interface RunResult {
@@ -284,7 +284,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
           roundsWriter.append([rec]);
           rounds.push(rec);
           log.info({ round: rec.round, violationRate: rec.violationRate, invalid: rec.invalid, calls: stats.calls, cacheHits: stats.cacheHits }, 'round done');
-          options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started });
+          options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started, spentUsd: price ? spent() : null });
         },
       },
       shouldStop: () => (budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),

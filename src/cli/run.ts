@@ -172,7 +172,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     onRound: (rec, info) => {
       const perRound = info.elapsedMs / rec.round;
       progress.update(
-        `round ${rec.round}/${info.rounds}  violation ${pct(rec.violationRate)}  calls ${info.stats.calls}  cache hits ${info.stats.cacheHits}  retries ${info.stats.retries}  elapsed ${duration(info.elapsedMs)}  left ~${duration(perRound * (info.rounds - rec.round))}`,
+        `round ${rec.round}/${info.rounds}  violation ${pct(rec.violationRate)}  calls ${info.stats.calls}  cache hits ${info.stats.cacheHits}  retries ${info.stats.retries}${info.spentUsd !== null ? `  spent $${info.spentUsd.toFixed(4)}` : ''}  elapsed ${duration(info.elapsedMs)}  left ~${duration(perRound * (info.rounds - rec.round))}`,
       );
     },
   }).finally(() => progress.done());
