@@ -193,7 +193,7 @@ for (const path of ${JSON.stringify([noBytes, truncated])}) {
     expect(out.status, out.stderr).toBe(0);
     const lines = out.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^INVALID_ARGUMENT .*nobytes\.gguf.*without 256 of the 256 byte tokens/);
-    expect(lines[1]).toMatch(/^INVALID_ARGUMENT .*truncated\.gguf.*llama\.cpp could not load it.*not within the file bounds/);
+    expect(lines[1]).toMatch(/^INVALID_ARGUMENT .*truncated\.gguf.*llama\.cpp could not load it/);
   });
 });
 
