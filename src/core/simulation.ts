@@ -53,7 +53,7 @@ export interface EngineResult {
 }
 
 /** LLM agents whose calls are started before the engine yields to the event loop once. */
-const LAUNCH_CHUNK = 256;
+const LAUNCH_CHUNK = 64;
 
 const REPAIR_PROMPT = 'Your previous answer could not be read. Reply with only the JSON object for your final decision: {"choice": "<one of the options>"}';
 
