@@ -62,10 +62,19 @@ export function payThreshold(
     }
   }
 
+  payBySuccess(game, choices, success, capital, payoff);
+  return { success, groupCollective, groupSize, globalSuccess, collectiveCount };
+}
+
+/**
+ * The threshold game's payment once each agent's game is decided (`success[i]` is 1 when agent
+ * i's game succeeded): payoff (capital delta) and capital (after) written in place.
+ */
+export function payBySuccess(game: ThresholdGame, choices: Int8Array, success: Uint8Array, capital: Float64Array, payoff: Float64Array): void {
   const { high, normal, low } = game.rewards;
   const additive = game.rewardMode === 'additive';
   const base = game.additiveBase;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < choices.length; i++) {
     const choice = choices[i];
     let factor: number;
     if (choice === INVALID && game.invalidPays === 'nothing') factor = 1.0;
@@ -82,7 +91,6 @@ export function payThreshold(
       capital[i] = after;
     }
   }
-  return { success, groupCollective, groupSize, globalSuccess, collectiveCount };
 }
 
 /**
