@@ -1,0 +1,209 @@
+/**
+ * LLM throughput: N agents in the `network` style for a few rounds against a loopback
+ * OpenAI-compatible server that answers after a fixed latency L with at most C requests in
+ * service (bench/latency-server.ts, in its own process so its CPU is not charged here).
+ *
+ * The path is the real one: prepareRun -> createModel (hf backend on `endpointUrl`, cache off,
+ * concurrency C, the default wrappers) -> runEngine with a sink writing decisions.jsonl and
+ * rounds.jsonl through the run directory's JsonlWriter. Only runEngine is timed, so the figure
+ * is the scheduler's throughput, not the cost of creating a run directory.
+ *
+ * Figures: achieved decisions/s over the ideal C / L; CPU time of this process per decision
+ * (process.cpuUsage); and, at one N, where that CPU goes (engine alone, + model wrappers and the
+ * HF client, + HTTP transport).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runEngine } from '../src/core/simulation.ts';
+import { emptyCallStats, type CallStats, type LanguageModel } from '../src/core/types.ts';
+import { JsonlWriter } from '../src/io/files.ts';
+import { createModel, type ModelSettings } from '../src/llm/index.ts';
+import { prepareRun } from '../src/run.ts';
+import { httpFetch } from './http-fetch.ts';
+import { forkTs } from './proc.ts';
+import { llmScenario } from './scenarios.ts';
+
+export interface LlmParams {
+  readonly ns: readonly number[];
+  readonly rounds: number;
+  readonly latencyMs: number;
+  readonly concurrency: number;
+  /** `global`: Node's fetch, what the hf backend uses by default; `http`: bench/http-fetch.ts. */
+  readonly transports: readonly Transport[];
+  /** N at which the CPU breakdown is measured (0: none). */
+  readonly breakdownN: number;
+}
+
+export type Transport = 'global' | 'http';
+
+export interface LlmRow {
+  readonly n: number;
+  readonly transport: Transport;
+  readonly decisions: number;
+  readonly wallS: number;
+  readonly rate: number;
+  readonly ideal: number;
+  /** rate / ideal. */
+  readonly ratio: number;
+  /** What synchronous rounds allow at best: each round needs ceil(N / C) service waves. */
+  readonly roundBound: number;
+  readonly cpuUsPerDecision: number;
+  /** Decisions per second one core could drive at that CPU cost. */
+  readonly cpuCeiling: number;
+  readonly server: { readonly maxInFlight: number; readonly maxQueued: number; readonly meanServiceMs: number; readonly cpuUsPerDecision: number };
+}
+
+export interface LlmResult {
+  readonly params: LlmParams;
+  readonly rows: LlmRow[];
+  /** CPU µs per decision at breakdownN, cumulative: engine alone, + wrappers and HF client, + transport. */
+  readonly breakdown: { readonly n: number; readonly engineUs: number; readonly wrappersUs: number; readonly transportUs: Record<string, number> } | null;
+}
+
+interface ServerStats {
+  answered: number;
+  maxInFlight: number;
+  maxQueued: number;
+  serviceMsTotal: number;
+}
+
+const OPTIONS: [string, string] = ['collude', 'comply'];
+
+/** An OpenAI chat completion body like the server's, for the in-process transport. */
+function completionBody(seed: number): string {
+  return JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'bench-model',
+    choices: [{ index: 0, message: { role: 'assistant', content: `{"choice": "${OPTIONS[seed & 1]}"}` }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 500, completion_tokens: 8, total_tokens: 508 },
+  });
+}
+
+/** A fetch that never leaves the process: the hf backend and the HF client without sockets. */
+const inProcessFetch: typeof fetch = async (_input, init) => {
+  const seed = (JSON.parse(String(init?.body)) as { seed?: number }).seed ?? 0;
+  return new Response(completionBody(seed), { status: 200, headers: { 'content-type': 'application/json' } });
+};
+
+/** Answers at once, without any wrapper: the engine's own cost. */
+const instantModel: LanguageModel = {
+  id: 'bench:instant',
+  async complete(request) {
+    return { text: `{"choice": "${OPTIONS[(request.seed ?? 0) & 1]}"}`, finishReason: 'stop', usage: { promptTokens: 500, completionTokens: 8 } };
+  },
+};
+
+interface Timed {
+  readonly wallS: number;
+  readonly cpuUs: number;
+  readonly decisions: number;
+}
+
+/** prepareRun + a model + runEngine writing JSONL like a run directory; times runEngine only. */
+async function timedRun(raw: Record<string, unknown>, makeModel: (settings: ModelSettings, stats: CallStats) => LanguageModel): Promise<Timed> {
+  const { scenario, csr, settings } = prepareRun(raw);
+  const stats = emptyCallStats();
+  const model = makeModel(settings!, stats);
+  const dir = mkdtempSync(join(tmpdir(), 'atp-bench-llm-'));
+  const decisions = new JsonlWriter(join(dir, 'decisions.jsonl'));
+  const rounds = new JsonlWriter(join(dir, 'rounds.jsonl'));
+  (globalThis as { gc?: () => void }).gc?.();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  try {
+    await runEngine({
+      scenario,
+      csr,
+      model,
+      stats,
+      record: 'all',
+      sink: {
+        round(rec, ds) {
+          if (ds) decisions.append(ds);
+          rounds.append([rec]);
+        },
+      },
+    });
+  } finally {
+    decisions.close();
+    rounds.close();
+    await model.close?.();
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  rmSync(dir, { recursive: true, force: true });
+  if (stats.failures > 0) throw new Error(`${stats.failures} model calls failed`);
+  return { wallS, cpuUs: cpu.user + cpu.system, decisions: csr.n * scenario.rounds };
+}
+
+export async function run(params: LlmParams): Promise<LlmResult> {
+  const { latencyMs: L, concurrency: C, rounds } = params;
+  const server = forkTs('./server-process.ts', [JSON.stringify({ latencyMs: L, maxInFlight: C, options: OPTIONS })]);
+  const { url } = await server.next<{ url: string }>('ready');
+  const serverStats = async (): Promise<{ stats: ServerStats; cpuMs: number }> => {
+    server.send({ type: 'stats' });
+    return server.next('stats');
+  };
+  const transports = new Map<Transport, { fetch?: typeof fetch; close(): void }>([
+    ['global', { close() {} }],
+    ['http', httpFetch(C)],
+  ]);
+  const viaServer = (t: Transport) => (settings: ModelSettings, stats: CallStats) =>
+    createModel(settings, { stats, ...(transports.get(t)!.fetch ? { fetch: transports.get(t)!.fetch } : {}) });
+
+  try {
+    // Warm-up: JIT, sockets and the server's timer calibration, for every path measured.
+    for (const t of params.transports) await timedRun(llmScenario(2 * C, { endpoint: url, concurrency: C, rounds: 2 }), viaServer(t));
+    await timedRun(llmScenario(200, { rounds: 2 }), () => instantModel);
+
+    const rows: LlmRow[] = [];
+    for (const n of params.ns) {
+      for (const t of params.transports) {
+        server.send({ type: 'reset' });
+        await server.next('reset');
+        const r = await timedRun(llmScenario(n, { endpoint: url, concurrency: C, rounds }), viaServer(t));
+        const s = await serverStats();
+        const rate = r.decisions / r.wallS;
+        const ideal = C / (L / 1000);
+        const cpuUsPerDecision = r.cpuUs / r.decisions;
+        rows.push({
+          n,
+          transport: t,
+          decisions: r.decisions,
+          wallS: r.wallS,
+          rate,
+          ideal,
+          ratio: rate / ideal,
+          roundBound: n / (Math.ceil(n / C) * C),
+          cpuUsPerDecision,
+          cpuCeiling: 1e6 / cpuUsPerDecision,
+          server: {
+            maxInFlight: s.stats.maxInFlight,
+            maxQueued: s.stats.maxQueued,
+            meanServiceMs: s.stats.serviceMsTotal / Math.max(1, s.stats.answered),
+            cpuUsPerDecision: (s.cpuMs * 1000) / r.decisions,
+          },
+        });
+      }
+    }
+
+    let breakdown: LlmResult['breakdown'] = null;
+    if (params.breakdownN > 0) {
+      const n = params.breakdownN;
+      const engine = await timedRun(llmScenario(n, { rounds }), () => instantModel);
+      const wrappers = await timedRun(llmScenario(n, { endpoint: url, concurrency: C, rounds }), (settings, stats) =>
+        createModel(settings, { stats, fetch: inProcessFetch }),
+      );
+      const transportUs: Record<string, number> = {};
+      for (const row of rows) if (row.n === n) transportUs[row.transport] = row.cpuUsPerDecision;
+      breakdown = { n, engineUs: engine.cpuUs / engine.decisions, wrappersUs: wrappers.cpuUs / wrappers.decisions, transportUs };
+    }
+    return { params, rows, breakdown };
+  } finally {
+    for (const t of transports.values()) t.close();
+    server.send({ type: 'close' });
+  }
+}

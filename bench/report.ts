@@ -1,0 +1,220 @@
+/** The benchmark's results: their shape, the goals they are held to, and the printed table. */
+import type { ClassicResult } from './classic.ts';
+import type { LlmResult } from './llm.ts';
+import type { MemoryResult } from './memory.ts';
+import type { PromptResult } from './prompt.ts';
+
+export interface Goal {
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+export interface BenchResults {
+  date: string;
+  node: string;
+  cpus: number;
+  cpuModel: string;
+  /** One-minute load average before and after: other work on the machine skews wall times. */
+  loadBefore: number;
+  loadAfter: number;
+  quick: boolean;
+  seconds: number;
+  prompt: PromptResult | null;
+  llm: LlmResult[];
+  /** The same run as is (peak memory) and with a full collection before each sample (slope). */
+  memory: { natural: MemoryResult; collected: MemoryResult } | null;
+  classic: ClassicResult[];
+  goals?: Goal[];
+}
+
+const MB = 1024 * 1024;
+const bytes = (b: number) => (b >= 1024 * MB ? `${(b / 1024 / MB).toFixed(2)} GB` : `${(b / MB).toFixed(0)} MB`);
+const pct = (x: number, digits = 0) => `${(100 * x).toFixed(digits)}%`;
+const times = (x: number) => `${x >= 100 ? x.toFixed(0) : x.toFixed(1)}x`;
+function si(x: number): string {
+  if (x >= 1e9) return `${(x / 1e9).toFixed(2)} G`;
+  if (x >= 1e6) return `${(x / 1e6).toFixed(1)} M`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(1)} k`;
+  return x.toFixed(0);
+}
+const seconds = (s: number) => (s >= 10 ? `${s.toFixed(1)} s` : s >= 0.1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(1)} ms`);
+
+/** A Markdown table with aligned columns. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((x, c) => x.padEnd(widths[c])).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** The goals of the scale issue, checked against the results present. */
+export function goals(r: BenchResults): Goal[] {
+  const out: Goal[] = [];
+  for (const llm of r.llm) {
+    for (const t of llm.params.transports) {
+      const rows = llm.rows.filter((x) => x.transport === t);
+      if (rows.length === 0) continue;
+      const worst = Math.min(...rows.map((x) => x.ratio));
+      const { latencyMs: L, concurrency: C } = llm.params;
+      out.push({
+        goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${t === 'global' ? "hf backend's default fetch" : 'hf backend + node:http fetch'})`,
+        measured: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(', '),
+        met: worst >= 0.9,
+      });
+    }
+  }
+  const million = r.classic.find((c) => c.n >= 1_000_000);
+  if (million) {
+    out.push({ goal: '10^6 nodes x 100 rounds well under a minute', measured: `${seconds(million.totalS)} (${seconds(million.secondsPerRound)}/round)`, met: million.totalS < 30 });
+    out.push({ goal: '10^6-node BA graph generated and run within 2 GB', measured: `peak RSS ${bytes(million.peakRssBytes)}`, met: million.peakRssBytes < 2048 * MB });
+  }
+  const withBase = r.classic.filter((c) => c.baseline);
+  if (withBase.length > 0) {
+    out.push({
+      goal: '>= 20x the graphology callback baseline',
+      measured: withBase.map((c) => `n=${si(c.n)}: ${times(c.baseline!.speedup)}`).join(', '),
+      met: withBase.every((c) => c.baseline!.speedup >= 20),
+    });
+    out.push({
+      goal: 'same choices as the baseline every round',
+      measured: withBase.map((c) => `n=${si(c.n)}: ${c.baseline!.identical ? `${c.baseline!.rounds} rounds identical` : `differs from round ${c.baseline!.firstMismatchRound}`}`).join(', '),
+      met: withBase.every((c) => c.baseline!.identical),
+    });
+  }
+  if (r.classic.length > 0) {
+    out.push({
+      goal: '>= 1/4 of the streaming limit (neighbour visits/s)',
+      measured: r.classic.map((c) => `n=${si(c.n)}: ${c.streaming.ratio.toFixed(2)}`).join(', '),
+      met: r.classic.every((c) => c.streaming.ratio >= 0.25),
+    });
+  }
+  if (r.memory) {
+    const m = r.memory.collected;
+    const fitted = m.rssByRound.slice(-40).length;
+    const drift = Math.abs(m.slopeShare) * fitted;
+    out.push({
+      goal: `RSS flat after the first rounds (${m.n} LLM agents, ${m.rounds} rounds)`,
+      measured: `slope ${(m.slopeBytesPerRound / MB).toFixed(3)} MB/round (${pct(drift, 1)} of RSS over the last ${fitted} rounds); live heap ${m.liveGrowthBytes >= 0 ? '+' : ''}${(m.liveGrowthBytes / MB).toFixed(1)} MB from round ${m.checkRound} to ${m.rounds}`,
+      met: drift < 0.05,
+    });
+  }
+  if (r.prompt) {
+    out.push({
+      goal: 'network-style prompt length plateaus once the window is full',
+      measured: `max drift ${pct(r.prompt.plateauDrift, 1)} from round ${r.prompt.plateauFrom}`,
+      met: r.prompt.plateauDrift < 0.02,
+    });
+  }
+  return out;
+}
+
+export function renderReport(r: BenchResults): string {
+  const parts: string[] = [];
+  parts.push(
+    `atp-sim bench ${r.quick ? '(quick) ' : ''}${r.date} - Node ${r.node}, ${r.cpus} x ${r.cpuModel}, ` +
+      `load ${r.loadBefore.toFixed(1)} -> ${r.loadAfter.toFixed(1)}, ${r.seconds.toFixed(0)} s`,
+  );
+
+  if (r.prompt) {
+    const p = r.prompt;
+    parts.push(`\n## Prompt economy: network style, ${p.n} agents, history window ${p.historyWindow} (estimated tokens)\n`);
+    parts.push(
+      table(
+        ['round', 'mean prompt', 'prefix shared by all agents', 'shared share'],
+        p.rounds.map((x) => [String(x.round), String(x.meanTokens), String(x.sharedPrefixTokens), pct(x.sharedShare)]),
+      ),
+    );
+    parts.push(
+      `\nSystem prompt ${p.systemTokens} tokens; prefix shared by every prompt of the run ${p.runPrefixTokens}; ` +
+        `mean length drifts at most ${pct(p.plateauDrift, 1)} from round ${p.plateauFrom} on (window full).`,
+    );
+  }
+
+  for (const { params, rows, breakdown } of r.llm) {
+    const ideal = params.concurrency / (params.latencyMs / 1000);
+    parts.push(
+      `\n## LLM throughput: server latency L = ${params.latencyMs} ms, at most C = ${params.concurrency} in service ` +
+        `(ideal C/L = ${ideal.toFixed(0)} decisions/s), ${params.rounds} rounds, network style, hf backend, cache off\n`,
+    );
+    parts.push(
+      table(
+        ['N', 'transport', 'decisions/s', 'of C/L', 'round bound', 'engine CPU/decision', '1-core ceiling', 'server in service (max)', 'server queue (max)', 'server latency (mean)'],
+        rows.map((x) => [
+          String(x.n),
+          x.transport === 'global' ? 'global fetch' : 'node:http',
+          x.rate.toFixed(0),
+          x.ratio.toFixed(2),
+          x.roundBound.toFixed(2),
+          `${x.cpuUsPerDecision.toFixed(0)} us`,
+          `${x.cpuCeiling.toFixed(0)}/s`,
+          String(x.server.maxInFlight),
+          String(x.server.maxQueued),
+          `${x.server.meanServiceMs.toFixed(1)} ms`,
+        ]),
+      ),
+    );
+    if (breakdown) {
+      const t = Object.entries(breakdown.transportUs)
+        .map(([k, v]) => `${v.toFixed(0)} us with ${k === 'global' ? 'global fetch' : 'node:http'}`)
+        .join(', ');
+      parts.push(
+        `\nCPU per decision at N=${breakdown.n} (cumulative): engine + run-directory writes ${breakdown.engineUs.toFixed(0)} us; ` +
+          `+ model wrappers and HF client (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+      );
+    }
+  }
+
+  if (r.memory) {
+    const { natural, collected } = r.memory;
+    parts.push(`\n## Memory: ${natural.n} LLM agents, ${natural.rounds} rounds, run directory written (in-process model)\n`);
+    parts.push(
+      table(
+        ['RSS sampled', 'RSS before', 'peak RSS', 'peak per agent', 'live heap per agent', `RSS slope (last ${natural.rssByRound.slice(-40).length} rounds)`, `live heap growth (round ${natural.checkRound} -> ${natural.rounds})`, 'decisions.jsonl', 'time'],
+        [natural, collected].map((m) => [
+          m.collectEachRound ? 'after a full GC' : 'as is',
+          bytes(m.rssBeforeBytes),
+          bytes(m.peakRssBytes),
+          `${(m.peakBytesPerAgent / 1024).toFixed(1)} KB`,
+          `${(m.liveBytesPerAgent / 1024).toFixed(1)} KB`,
+          `${(m.slopeBytesPerRound / MB).toFixed(3)} MB/round (${pct(m.slopeShare, 2)}/round)`,
+          `${(m.liveGrowthBytes / MB).toFixed(1)} MB`,
+          bytes(m.decisionsFileBytes),
+          seconds(m.seconds),
+        ]),
+      ),
+    );
+    parts.push(
+      `\nRSS per round after a full GC (MB): ${collected.rssByRound.map((b) => (b / MB).toFixed(0)).join(' ')}` +
+        `\nRSS per round as is (MB): ${natural.rawRssByRound.map((b) => (b / MB).toFixed(0)).join(' ')}`,
+    );
+  }
+
+  if (r.classic.length > 0) {
+    parts.push(`\n## Classic agents: imitate-best on Barabasi-Albert (m = 5), neighbourhood threshold game, 1% seed violators at the hubs\n`);
+    parts.push(
+      table(
+        ['nodes', 'edges', 'rounds', 'total', 's/round', 'neighbour visits/s', 'peak RSS', 'peak heap', 'vs callback baseline', 'identical', 'vs streaming', 'violation rate (end)'],
+        r.classic.map((c) => [
+          si(c.n),
+          si(c.edges),
+          String(c.rounds),
+          seconds(c.totalS),
+          seconds(c.secondsPerRound),
+          si(c.visitsPerSecond),
+          bytes(c.peakRssBytes),
+          bytes(c.peakHeapBytes),
+          c.baseline ? `${times(c.baseline.speedup)} (${seconds(c.baseline.secondsPerRound)}/round, ${c.baseline.rounds} rounds)` : 'not run',
+          c.baseline ? (c.baseline.identical ? 'yes' : `no (round ${c.baseline.firstMismatchRound})`) : '-',
+          `${c.streaming.ratio.toFixed(2)} (${si(c.streaming.visitsPerSecond)}/s)`,
+          pct(c.finalViolationRate),
+        ]),
+      ),
+    );
+  }
+
+  if (r.goals && r.goals.length > 0) {
+    parts.push('\n## Goals\n');
+    parts.push(table(['goal', 'measured', 'met'], r.goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : 'NO'])));
+  }
+  return parts.join('\n');
+}
