@@ -209,10 +209,11 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       let decisions: DecisionRecord[] | null = null;
       if (record !== 'none') {
         decisions = [];
-        for (let i = 0; i < n; i++) {
-          const r = llmResults.get(i);
-          if (!r && record === 'llm') continue;
-          decisions.push(decisionRecord(i, round, r, threshold, supervised));
+        if (record === 'llm') {
+          // LLM agents are sorted ascending: the same records without a lookup for every agent.
+          for (const i of llmAgents) decisions.push(decisionRecord(i, round, llmResults.get(i), threshold, supervised));
+        } else {
+          for (let i = 0; i < n; i++) decisions.push(decisionRecord(i, round, llmResults.get(i), threshold, supervised));
         }
       }
       await sink.round(rec, decisions);
