@@ -288,6 +288,8 @@ export interface SweepOptions {
   readonly limiter?: Limiter;
   readonly modelSettings?: ModelSettings;
   readonly token?: string;
+  /** API key for OpenAI-compatible endpoints (never the HF token). */
+  readonly endpointKey?: string;
   /** A ready model for every cell, or per cell (tests). */
   readonly model?: LanguageModel | ((cell: SweepCell) => LanguageModel);
   readonly cache?: { readonly path?: string; readonly mode: CacheMode };
@@ -431,6 +433,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       baseDir,
       limiter,
       token: options.token,
+      endpointKey: options.endpointKey,
       modelSettings: settingsFor(cell),
       model: typeof options.model === 'function' ? options.model(cell) : options.model,
       cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },

@@ -8,6 +8,7 @@ import { importAtpFile } from '../scenarios/atp-import.ts';
 import { resolveScenario } from '../scenarios/parse.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import type { CliIo } from './io.ts';
+import { wholeNumber } from './args.ts';
 
 export const IMPORT_HELP = `Usage: atp-sim import-atp <ATP file> --out <dir> [options]
 
@@ -56,12 +57,7 @@ export async function importAtpCommand(argv: string[], io: CliIo): Promise<numbe
   }
   if (positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `import-atp: expected one ATP file; got ${positionals.length} (see atp-sim import-atp --help)`);
   if (!values.out) throw new AtpSimError('INVALID_ARGUMENT', 'import-atp: --out <dir> is required (where to write the scenario files)');
-  const int = (name: string, v: string | undefined, min: number) => {
-    if (v === undefined) return undefined;
-    const x = Number(v);
-    if (!Number.isInteger(x) || x < min) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= ${min}; got "${v}"`);
-    return x;
-  };
+  const int = wholeNumber;
   const format = values.format ?? 'yaml';
   if (!['yaml', 'json'].includes(format)) throw new AtpSimError('INVALID_ARGUMENT', `--format: must be yaml or json; got "${format}"`);
   const mode = values['reward-mode'];

@@ -3,11 +3,10 @@ import { parseArgs } from 'node:util';
 import { AtpSimError } from '../core/errors.ts';
 import { estimateRun, runScenario, type RunOptions } from '../run.ts';
 import { loadScenarioFile } from '../scenarios/parse.ts';
-import { parseModelArg } from '../llm/index.ts';
 import type { RoundRecord } from '../core/types.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
-import type { CacheMode } from '../llm/index.ts';
+import { MODEL_FLAGS, modelFlags, wholeNumber } from './args.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
        atp-sim run --resume <run dir> [--budget USD]
@@ -62,17 +61,13 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     strict: true,
     options: {
-      model: { type: 'string' },
-      endpoint: { type: 'string' },
-      provider: { type: 'string' },
+      ...MODEL_FLAGS,
       seed: { type: 'string' },
       rounds: { type: 'string' },
       out: { type: 'string' },
       id: { type: 'string' },
       resume: { type: 'string' },
       replay: { type: 'string' },
-      cache: { type: 'string' },
-      'cache-mode': { type: 'string' },
       'dry-run': { type: 'boolean' },
       budget: { type: 'string' },
       'price-in': { type: 'string' },
@@ -85,26 +80,18 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(RUN_HELP);
     return 0;
   }
-  const int = (name: string, v: string | undefined, min: number): number | undefined => {
-    if (v === undefined) return undefined;
-    const x = Number(v);
-    if (!Number.isInteger(x) || x < min) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= ${min}; got "${v}"`);
-    return x;
-  };
   const money = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const x = Number(v);
     if (!Number.isFinite(x) || x < 0) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a non-negative number of dollars; got "${v}"`);
     return x;
   };
-  const cacheMode = values['cache-mode'];
-  if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
-    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
-  }
   if (values.resume && positionals.length > 0) throw new AtpSimError('INVALID_ARGUMENT', '--resume takes a run directory and no scenario file (fix: drop the scenario argument)');
   if (!values.resume && positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `run: expected one scenario file; got ${positionals.length} (see atp-sim run --help)`);
 
-  let modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  const flags = modelFlags(values);
+  const cacheMode = flags.cacheMode;
+  let modelSettings = flags.modelSettings;
   if (modelSettings?.backend === 'local' && /^hf:/.test(modelSettings.model)) {
     const bar = progressLine(io);
     modelSettings = {
@@ -118,7 +105,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       },
     };
   }
-  if (!values.model && (values.endpoint || values.provider)) throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
 
   let raw: unknown;
   let source: string | undefined;
@@ -138,8 +124,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const options: RunOptions = {
     out: values.out,
     id: values.id,
-    seed: int('seed', values.seed, 0),
-    rounds: int('rounds', values.rounds, 1),
+    seed: wholeNumber('seed', values.seed, 0),
+    rounds: wholeNumber('rounds', values.rounds, 1),
     modelSettings,
     token: io.env.HF_TOKEN || undefined,
     endpointKey: io.env.ATP_SIM_ENDPOINT_KEY || io.env.OPENAI_API_KEY || undefined,
@@ -148,7 +134,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     resume: values.resume,
     replayFrom: values.replay,
     budgetUsd: money('budget', values.budget),
-    cache: { path: values.cache, mode: (cacheMode as CacheMode | undefined) ?? 'read-write' },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
   };
 
   if (values['dry-run']) {

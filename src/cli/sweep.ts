@@ -1,12 +1,12 @@
 /** `atp-sim sweep <file>` and `atp-sim merge <dirs...> --out DIR`. */
 import { parseArgs } from 'node:util';
 import { AtpSimError } from '../core/errors.ts';
-import { parseModelArg, type CacheMode } from '../llm/index.ts';
 import { estimateRun } from '../run.ts';
 import { cellScenario, conditionLabel, loadSweepFile } from '../scenarios/sweep.ts';
 import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
+import { MODEL_FLAGS, modelFlags, wholeNumber } from './args.ts';
 import { conditionTable } from './report.ts';
 import type { ReportCondition } from '../report/types.ts';
 
@@ -56,13 +56,6 @@ Options:
   -h, --help   Show this help
 `;
 
-function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < 1) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= 1; got "${v}"`);
-  return x;
-}
-
 function parseShard(v: string | undefined): { index: number; count: number } | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(v.trim());
@@ -106,11 +99,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
       concurrency: { type: 'string' },
       shard: { type: 'string' },
       'max-cells': { type: 'string' },
-      model: { type: 'string' },
-      endpoint: { type: 'string' },
-      provider: { type: 'string' },
-      cache: { type: 'string' },
-      'cache-mode': { type: 'string' },
+      ...MODEL_FLAGS,
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -121,14 +110,9 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `sweep: expected one sweep file; got ${positionals.length} (see atp-sim sweep --help)`);
-  const cacheMode = values['cache-mode'];
-  if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
-    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
-  }
-  if (!values.model && (values.endpoint || values.provider)) throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
-  const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
-  const concurrency = positiveInt('concurrency', values.concurrency);
-  const maxCells = positiveInt('max-cells', values['max-cells']);
+  const { modelSettings, cacheMode } = modelFlags(values);
+  const concurrency = wholeNumber('concurrency', values.concurrency, 1);
+  const maxCells = wholeNumber('max-cells', values['max-cells'], 1);
   const shard = parseShard(values.shard);
   const loaded = loadSweepFile(positionals[0]);
 
@@ -170,7 +154,8 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     maxCells,
     modelSettings,
     token: io.env.HF_TOKEN || undefined,
-    cache: { path: values.cache, mode: (cacheMode as CacheMode | undefined) ?? 'read-write' },
+    endpointKey: io.env.ATP_SIM_ENDPOINT_KEY || io.env.OPENAI_API_KEY || undefined,
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
     onProgress: (p) =>
       progress.update(
         `cells ${p.done}/${p.total}  running ${p.running}  failed ${p.failed}  rounds ${p.rounds}  calls ${p.calls}  cache hits ${p.cacheHits}  elapsed ${duration(p.elapsedMs)}  left ${p.etaMs === null ? '?' : `~${duration(p.etaMs)}`}`,

@@ -1,0 +1,36 @@
+/** Argument checks shared by the commands: numbers, the model flags, the cache mode. */
+import { AtpSimError } from '../core/errors.ts';
+import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.ts';
+
+/** A whole number >= min from a flag, or undefined when the flag is absent. */
+export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!Number.isInteger(x) || x < min) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= ${min}; got "${value}"`);
+  return x;
+}
+
+/** The options every command that calls a model accepts (for node:util parseArgs). */
+export const MODEL_FLAGS = {
+  model: { type: 'string' },
+  endpoint: { type: 'string' },
+  provider: { type: 'string' },
+  cache: { type: 'string' },
+  'cache-mode': { type: 'string' },
+} as const;
+
+/** Validates the model flags: settings (when --model is given) and the cache mode. */
+export function modelFlags(values: { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string }): {
+  modelSettings: ModelSettings | undefined;
+  cacheMode: CacheMode | undefined;
+} {
+  const cacheMode = values['cache-mode'];
+  if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
+    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
+  }
+  if (!values.model && (values.endpoint || values.provider)) {
+    throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
+  }
+  const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  return { modelSettings, cacheMode: cacheMode as CacheMode | undefined };
+}
