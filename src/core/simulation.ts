@@ -52,8 +52,10 @@ export interface EngineResult {
   readonly roles: Roles;
 }
 
-/** LLM agents whose calls are started before the engine yields to the event loop once. */
+/** LLM calls started before the engine yields to the event loop once. */
 const LAUNCH_CHUNK = 64;
+/** LLM calls in flight or queued at once, at least (and 8x the model's concurrency). */
+const MIN_LANES = 4096;
 
 const REPAIR_PROMPT = 'Your previous answer could not be read. Reply with only the JSON object for your final decision: {"choice": "<one of the options>"}';
 
@@ -241,23 +243,38 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   // --- helpers (closures over the run) ---
 
   /**
-   * Starts every LLM agent's call, in agent order. Building prompts is synchronous work: handing
-   * the event loop back every LAUNCH_CHUNK agents lets the first requests leave while later
-   * prompts are still being built, instead of leaving the model server idle until all are ready.
+   * Every LLM agent's call, started in agent order by at most `lanes` workers: a worker takes the
+   * next agent when its call ends, so the model's queue (and the prompts held for it) stays
+   * bounded however many agents there are (a limiter queueing 10^5 calls gets slow). Building a
+   * prompt is synchronous work: the event loop gets a turn every LAUNCH_CHUNK workers started, so
+   * the first requests leave while later prompts are still being built.
    */
   async function decideAllLlm(round: number): Promise<LlmOutcome[]> {
-    const pending: Promise<LlmOutcome>[] = new Array(llmAgents.length);
-    let failure: { error: unknown } | undefined;
-    for (let k = 0; k < llmAgents.length; k++) {
-      pending[k] = decideLlm(llmAgents[k], round);
-      // Handled here too, so a rejection before Promise.all below is not an unhandled one.
-      pending[k].catch((error: unknown) => void (failure ??= { error }));
-      if ((k + 1) % LAUNCH_CHUNK === 0 && k + 1 < llmAgents.length) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (failure) throw failure.error;
+    const count = llmAgents.length;
+    const results: LlmOutcome[] = new Array(count);
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (next < count && !failed) {
+        const k = next++;
+        try {
+          results[k] = await decideLlm(llmAgents[k], round);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
       }
+    };
+    const lanes = Math.min(count, Math.max(MIN_LANES, 8 * scenario.model.concurrency));
+    const workers: Promise<void>[] = [];
+    for (let w = 0; w < lanes && !failed; w++) {
+      const p = worker();
+      p.catch(() => {}); // observed by Promise.all below; this keeps an early failure handled
+      workers.push(p);
+      if ((w + 1) % LAUNCH_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return Promise.all(pending);
+    await Promise.all(workers);
+    return results;
   }
 
   function decisionRecord(
