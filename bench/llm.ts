@@ -155,9 +155,11 @@ export async function run(params: LlmParams): Promise<LlmResult> {
     createModel(settings, { stats, ...(transports.get(t)!.fetch ? { fetch: transports.get(t)!.fetch } : {}) });
 
   try {
-    // Warm-up: JIT, sockets and the server's timer calibration, for every path measured.
-    for (const t of params.transports) await timedRun(llmScenario(2 * C, { endpoint: url, concurrency: C, rounds: 2 }), viaServer(t));
-    await timedRun(llmScenario(200, { rounds: 2 }), () => instantModel);
+    // Warm-up: JIT (a few thousand calls before the HTTP client's code is optimised), sockets and
+    // the server's timer calibration, for every path measured.
+    for (const t of params.transports) await timedRun(llmScenario(Math.max(1000, 2 * C), { endpoint: url, concurrency: C, rounds: 3 }), viaServer(t));
+    await timedRun(llmScenario(1000, { rounds: 3 }), () => instantModel);
+    await timedRun(llmScenario(1000, { endpoint: url, concurrency: C, rounds: 3 }), (settings, stats) => createModel(settings, { stats, fetch: inProcessFetch }));
 
     const rows: LlmRow[] = [];
     for (const n of params.ns) {
