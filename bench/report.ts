@@ -138,7 +138,7 @@ export function renderReport(r: BenchResults): string {
     );
     parts.push(
       table(
-        ['N', 'transport', 'decisions/s', 'of C/L', 'round bound', 'engine CPU/decision', '1-core ceiling', 'server in service (max)', 'server queue (max)', 'server latency (mean)'],
+        ['N', 'transport', 'decisions/s', 'of C/L', 'round bound', 'CPU/decision (engine process)', 'CPU ceiling (1 core)', 'server in service (max)', 'server queue (max)', 'server latency (mean)'],
         rows.map((x) => [
           String(x.n),
           x.transport === 'global' ? 'global fetch' : 'node:http',
