@@ -97,8 +97,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const needReplies = style !== null;
   const label = labelFor(scenario);
   const record = opts.record ?? 'all';
-  const isLlm = new Uint8Array(n);
-  for (const a of llmAgents) isLlm[a] = 1;
+  const isSeed = new Uint8Array(n);
+  for (const a of roles.seedViolators) isSeed[a] = 1;
 
   let prevChoice = new Int8Array(n).fill(INVALID);
   let prevPayoff = new Float64Array(n);
@@ -127,11 +127,13 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (round === 1) for (const a of roles.seedViolators) choice[a] = vIdx;
 
     const llmResults = new Map<number, LlmOutcome>();
-    if (llmAgents.length > 0) {
-      const results = await decideAllLlm(round);
+    // Seeded violators are forced in round 1: those on LLM agents make no call that round.
+    const callers = round === 1 && roles.seedViolators.length > 0 ? llmAgents.filter((a) => !isSeed[a]) : llmAgents;
+    if (callers.length > 0) {
+      const results = await decideAllLlm(callers, round);
       results.forEach((r, k) => {
-        llmResults.set(llmAgents[k], r);
-        choice[llmAgents[k]] = r.choice;
+        llmResults.set(callers[k], r);
+        choice[callers[k]] = r.choice;
       });
       const failed = results.filter((r) => r.failed).length;
       if (failed > 0 && failed / results.length > scenario.limits.maxFailureRate) {
@@ -249,8 +251,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
    * prompt is synchronous work: the event loop gets a turn every LAUNCH_CHUNK workers started, so
    * the first requests leave while later prompts are still being built.
    */
-  async function decideAllLlm(round: number): Promise<LlmOutcome[]> {
-    const count = llmAgents.length;
+  async function decideAllLlm(callers: Int32Array, round: number): Promise<LlmOutcome[]> {
+    const count = callers.length;
     const results: LlmOutcome[] = new Array(count);
     let next = 0;
     let failed = false;
@@ -258,7 +260,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       while (next < count && !failed) {
         const k = next++;
         try {
-          results[k] = await decideLlm(llmAgents[k], round);
+          results[k] = await decideLlm(callers[k], round);
         } catch (err) {
           failed = true;
           throw err;
@@ -290,7 +292,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       round,
       agent: i,
       node: csr.keys[i],
-      policy: roles.policyName(i),
+      policy: round === 1 && isSeed[i] ? 'seed' : roles.policyName(i),
       choice: c === INVALID ? null : game.options[c],
       shownChoice: label(c),
       valid: c !== INVALID,

@@ -125,4 +125,15 @@ describe('the scheduler', () => {
     expect(new Set(d.map((x) => x.shownChoice))).toEqual(new Set(['invest']));
     expect(r.rounds.every((x) => x.violationRate === 1 && x.success === true)).toBe(true);
   });
+
+  it('seeded violators are forced in round 1 without a model call, then decide for themselves', async () => {
+    const model = scriptedModel(() => '{"choice": "keep money"}');
+    const r = await runScenario(thresholdScenario({ rounds: 2, population: { size: 8, policy: 'llm', seedViolators: { count: 2, placement: 'first' } } }), { out: tempDir(), model });
+    const round1 = model.calls.filter((c) => c.origin.round === 1).map((c) => c.origin.agent);
+    expect(round1).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(model.calls.filter((c) => c.origin.round === 2)).toHaveLength(8);
+    const d = decisionsOf(r.runDir).filter((x) => x.round === 1 && x.agent < 2);
+    expect(d.map((x) => [x.policy, x.choice])).toEqual([['seed', 'invest'], ['seed', 'invest']]);
+    expect(r.rounds.map((x) => x.violations)).toEqual([2, 0]);
+  });
 });
