@@ -214,8 +214,12 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       if (record !== 'none') {
         decisions = [];
         if (record === 'llm') {
-          // LLM agents are sorted ascending: the same records without a lookup for every agent.
-          for (const i of llmAgents) decisions.push(decisionRecord(i, round, llmResults.get(i), threshold, supervised));
+          // LLM agents are sorted ascending: the same records without a lookup for every agent
+          // (only decisions a model made: seeded violators make no call in round 1).
+          for (const i of llmAgents) {
+            const r = llmResults.get(i);
+            if (r) decisions.push(decisionRecord(i, round, r, threshold, supervised));
+          }
         } else {
           for (let i = 0; i < n; i++) decisions.push(decisionRecord(i, round, llmResults.get(i), threshold, supervised));
         }
