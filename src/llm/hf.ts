@@ -15,6 +15,7 @@
  * through `redact`, and errors carry no `cause` pointing at the client's objects (they hold
  * request details).
  */
+import { keepAliveFetch } from './http-fetch.ts';
 import {
   InferenceClient,
   InferenceClientHubApiError,
@@ -176,7 +177,10 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   const { model, endpointUrl, token, timeoutMs } = options;
   const hosted = endpointUrl === undefined;
   const provider = (hosted ? (options.provider ?? 'auto') : undefined) as InferenceProviderOrPolicy | undefined;
-  const baseFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  // Endpoints get the keep-alive node:http transport (much cheaper per call than global fetch);
+  // hosted calls keep global fetch.
+  const transport = options.fetch || hosted ? undefined : keepAliveFetch();
+  const baseFetch: typeof fetch = options.fetch ?? transport?.fetch ?? ((input, init) => fetch(input, init));
   const client = new InferenceClient(token ?? '');
   const target = hosted ? `Inference Providers (provider ${provider})` : safeUrl(endpointUrl);
 
@@ -255,6 +259,9 @@ export function hfModel(options: HfModelOptions): LanguageModel {
       const parsed = readReply(raw, request);
       if (typeof parsed === 'string') throw fail('malformed', request, `malformed reply: ${parsed}`, { retryable: true, status: seen.status });
       return parsed;
+    },
+    async close(): Promise<void> {
+      transport?.close();
     },
   };
 }
