@@ -45,6 +45,8 @@ interface Waiter {
   readonly reject: (err: unknown) => void;
   /** Stops listening for the caller's abort. */
   unsubscribe: () => void;
+  /** Granted, aborted or rejected: no longer waiting. */
+  done?: boolean;
 }
 
 interface WindowEntry {
@@ -79,7 +81,10 @@ export class Limiter {
   readonly requestsPerMinute?: number;
   readonly tokensPerMinute?: number;
   private readonly clock: LimiterClock;
-  private readonly queue: Waiter[] = [];
+  /** Waiting calls from `head` on (a ring-free deque: shift() is O(n) and went quadratic with 10^5 waiters). */
+  private queue: Waiter[] = [];
+  private head = 0;
+  private waitingCount = 0;
   /** Starts within the last window, oldest first. */
   private readonly window: WindowEntry[] = [];
   private running = 0;
@@ -107,7 +112,7 @@ export class Limiter {
 
   /** Calls waiting for a permit. */
   get waiting(): number {
-    return this.queue.length;
+    return this.waitingCount;
   }
 
   /** Waits (FIFO) until a call charged `tokens` may start. Rejects if `signal` aborts first. */
@@ -118,14 +123,15 @@ export class Limiter {
       const waiter: Waiter = { tokens: Math.max(0, tokens), resolve, reject, unsubscribe: () => {} };
       if (signal) {
         waiter.unsubscribe = onAbort(signal, () => {
-          const i = this.queue.indexOf(waiter);
-          if (i < 0) return;
-          this.queue.splice(i, 1);
+          if (waiter.done) return;
+          waiter.done = true; // left in place; pump() skips it
+          this.waitingCount--;
           reject(signal.reason);
           this.pump(); // the head may have changed
         });
       }
       this.queue.push(waiter);
+      this.waitingCount++;
       this.pump();
     });
   }
@@ -134,7 +140,12 @@ export class Limiter {
   close(): void {
     this.closed = true;
     this.stopTimer();
-    for (const w of this.queue.splice(0)) {
+    const waiting = this.queue.slice(this.head).filter((w) => !w.done);
+    this.queue = [];
+    this.head = 0;
+    this.waitingCount = 0;
+    for (const w of waiting) {
+      w.done = true;
       w.unsubscribe();
       w.reject(closedError());
     }
@@ -142,21 +153,34 @@ export class Limiter {
 
   private pump(): void {
     if (this.closed) return;
+    this.compact();
     const now = this.clock.now();
     while (this.window.length > 0 && this.window[0].at <= now - WINDOW_MS) this.window.shift();
-    while (this.queue.length > 0 && this.running < this.concurrency) {
-      const head = this.queue[0];
+    while (this.running < this.concurrency) {
+      while (this.head < this.queue.length && this.queue[this.head].done) this.head++;
+      if (this.head >= this.queue.length) break;
+      const head = this.queue[this.head];
       const readyAt = this.readyAt(head.tokens, now);
       if (readyAt > now) {
         this.wakeAt(readyAt, now);
         return;
       }
-      this.queue.shift();
+      this.head++;
+      head.done = true;
+      this.waitingCount--;
       head.unsubscribe();
       this.running++;
       const entry: WindowEntry = { at: now, tokens: head.tokens };
       if (this.tracksWindow) this.window.push(entry);
       head.resolve(this.permit(entry));
+    }
+  }
+
+  /** Drops the consumed front of the queue once it is large (amortised O(1) per call). */
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
   }
 
