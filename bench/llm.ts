@@ -20,7 +20,6 @@ import { emptyCallStats, type CallStats, type LanguageModel } from '../src/core/
 import { JsonlWriter } from '../src/io/files.ts';
 import { createModel, type ModelSettings } from '../src/llm/index.ts';
 import { prepareRun } from '../src/run.ts';
-import { httpFetch } from './http-fetch.ts';
 import { forkTs } from './proc.ts';
 import { llmScenario } from './scenarios.ts';
 
@@ -29,13 +28,14 @@ export interface LlmParams {
   readonly rounds: number;
   readonly latencyMs: number;
   readonly concurrency: number;
-  /** `global`: Node's fetch, what the hf backend uses by default; `http`: bench/http-fetch.ts. */
+  /** Transports to compare (see Transport). */
   readonly transports: readonly Transport[];
   /** N at which the CPU breakdown is measured (0: none). */
   readonly breakdownN: number;
 }
 
-export type Transport = 'global' | 'http';
+/** `default`: the hf backend's own transport (keep-alive node:http); `global`: Node's global fetch, passed in. */
+export type Transport = 'default' | 'global';
 
 export interface LlmRow {
   readonly n: number;
@@ -148,8 +148,8 @@ export async function run(params: LlmParams): Promise<LlmResult> {
     return server.next('stats');
   };
   const transports = new Map<Transport, { fetch?: typeof fetch; close(): void }>([
-    ['global', { close() {} }],
-    ['http', httpFetch(C)],
+    ['default', { close() {} }],
+    ['global', { fetch: (input, init) => fetch(input, init), close() {} }],
   ]);
   const viaServer = (t: Transport) => (settings: ModelSettings, stats: CallStats) =>
     createModel(settings, { stats, ...(transports.get(t)!.fetch ? { fetch: transports.get(t)!.fetch } : {}) });

@@ -57,7 +57,7 @@ export function goals(r: BenchResults): Goal[] {
       const worst = Math.min(...rows.map((x) => x.ratio));
       const { latencyMs: L, concurrency: C } = llm.params;
       out.push({
-        goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${t === 'global' ? "hf backend's default fetch" : 'hf backend + node:http fetch'})`,
+        goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${t === 'default' ? "hf backend's own keep-alive transport" : "hf backend on Node's global fetch"})`,
         measured: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(', '),
         met: worst >= 0.9,
       });
@@ -141,7 +141,7 @@ export function renderReport(r: BenchResults): string {
         ['N', 'transport', 'decisions/s', 'of C/L', 'round bound', 'CPU/decision (engine process)', 'CPU ceiling (1 core)', 'server in service (max)', 'server queue (max)', 'server latency (mean)'],
         rows.map((x) => [
           String(x.n),
-          x.transport === 'global' ? 'global fetch' : 'node:http',
+          x.transport === 'default' ? 'default' : 'global fetch',
           x.rate.toFixed(0),
           x.ratio.toFixed(2),
           x.roundBound.toFixed(2),
@@ -155,7 +155,7 @@ export function renderReport(r: BenchResults): string {
     );
     if (breakdown) {
       const t = Object.entries(breakdown.transportUs)
-        .map(([k, v]) => `${v.toFixed(0)} us with ${k === 'global' ? 'global fetch' : 'node:http'}`)
+        .map(([k, v]) => `${v.toFixed(0)} us with ${k === 'default' ? 'the default transport' : 'global fetch'}`)
         .join(', ');
       parts.push(
         `\nCPU per decision at N=${breakdown.n} (cumulative): engine + run-directory writes ${breakdown.engineUs.toFixed(0)} us; ` +

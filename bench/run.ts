@@ -63,7 +63,7 @@ for (const s of only) {
     process.exit(2);
   }
 }
-const transports = (option('transport')?.split(',') ?? ['global', 'http']) as Transport[];
+const transports = (option('transport')?.split(',') ?? ['default', 'global']) as Transport[];
 
 const llmParams: LlmParams[] = [
   {
@@ -77,7 +77,7 @@ const llmParams: LlmParams[] = [
 ];
 // The same at a fifth of the rate, with the default transport: what the scheduler reaches when
 // the engine process has CPU to spare (the first setting is bound by CPU per call on 2 cores).
-if (option('latency') === undefined && !quick) llmParams.push({ ...llmParams[0], ns: [100, 1000], latencyMs: 100, transports: ['global'], breakdownN: 0 });
+if (option('latency') === undefined && !quick) llmParams.push({ ...llmParams[0], ns: [100, 1000], latencyMs: 100, transports: ['default'], breakdownN: 0 });
 const classicSizes = numbers('classic-n', quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]);
 const classicParams: ClassicParams[] = classicSizes.map((n) => ({
   n,

@@ -16,6 +16,47 @@ export interface KeepAliveFetch {
   close(): void;
 }
 
+/**
+ * The Response members the HF client and the hf backend use (status, ok, headers.get, json,
+ * text, blob, arrayBuffer) over a buffered body. A real undici Response builds WHATWG streams,
+ * a large part of global fetch's cost per call.
+ */
+function bufferedResponse(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders) {
+  const get = (name: string): string | null => {
+    const v = raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  };
+  let used = false;
+  const take = (): Buffer => {
+    if (used) throw new TypeError('Body is unusable: Body has already been read');
+    used = true;
+    return body;
+  };
+  return {
+    status,
+    statusText,
+    ok: status >= 200 && status < 300,
+    redirected: false,
+    headers: { get, has: (name: string) => get(name) !== null },
+    get bodyUsed() {
+      return used;
+    },
+    async text() {
+      return take().toString('utf8');
+    },
+    async json() {
+      return JSON.parse(take().toString('utf8')) as unknown;
+    },
+    async arrayBuffer() {
+      const b = take();
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+    },
+    async blob() {
+      return new Blob([new Uint8Array(take())], { type: get('content-type') ?? '' });
+    },
+  };
+}
+
 export function keepAliveFetch(): KeepAliveFetch {
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   const impl = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
@@ -60,12 +101,7 @@ export function keepAliveFetch(): KeepAliveFetch {
           res.on('aborted', () => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
           res.on('end', () => {
             if (!res.complete) return fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-            const h = new Headers();
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-            const status = res.statusCode ?? 500;
-            // A Response with a body may not have status 204/205/304.
-            const noBody = status === 204 || status === 205 || status === 304;
-            resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers: h }));
+            resolve(bufferedResponse(Buffer.concat(chunks), res.statusCode ?? 500, res.statusMessage ?? '', res.headers) as unknown as Response);
           });
         },
       );
