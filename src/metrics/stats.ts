@@ -4,7 +4,8 @@
 export function gini(values: Float64Array | readonly number[]): number {
   const n = values.length;
   if (n === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
+  // slice() on a typed array is a plain copy (Float64Array.from walks an iterator).
+  const sorted = (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
   let sum = 0;
   let weighted = 0;
   for (let i = 0; i < n; i++) {
