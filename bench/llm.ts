@@ -118,7 +118,6 @@ async function timedRun(raw: Record<string, unknown>, makeModel: (settings: Mode
       scenario,
       csr,
       model,
-      stats,
       record: 'all',
       sink: {
         round(rec, ds) {

@@ -276,7 +276,6 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       csr,
       model,
       record,
-      stats,
       skipSinkBefore: resumeFrom + 1,
       sink: {
         round(rec, decisions) {

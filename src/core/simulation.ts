@@ -7,7 +7,7 @@
  * (3) LLM agents remember the round in their bounded history; (4) the round is committed to
  * the sink. The engine knows nothing about files: the caller's sink writes them.
  */
-import type { CallStats, ChatMessage, CompletionResult, Csr, DecisionRecord, LanguageModel, RoundRecord, TokenUsage } from './types.ts';
+import type { ChatMessage, CompletionResult, Csr, DecisionRecord, LanguageModel, RoundRecord, TokenUsage } from './types.ts';
 import { AtpSimError } from './errors.ts';
 import { deriveSeed, rngStream } from './rng.ts';
 import type { PolicySpec, Scenario, SupervisionGame, ThresholdGame } from '../scenarios/types.ts';
@@ -35,8 +35,6 @@ export interface EngineOptions {
   readonly record?: 'all' | 'llm' | 'none';
   /** Rounds before this one are re-simulated (for resume) but not sent to the sink. */
   readonly skipSinkBefore?: number;
-  /** Counters of the model wrappers, read to report failure rates. */
-  readonly stats?: CallStats;
   /** Checked after each round; a reason stops the run cleanly. */
   readonly shouldStop?: () => string | null;
   readonly onRound?: (record: RoundRecord) => void;
