@@ -1,4 +1,5 @@
 /** Argument checks shared by the commands: numbers, the model flags, the cache mode. */
+import { parseArgs } from 'node:util';
 import { AtpSimError } from '../core/errors.ts';
 import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.ts';
 
@@ -33,4 +34,13 @@ export function modelFlags(values: { model?: string; endpoint?: string; provider
   }
   const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
   return { modelSettings, cacheMode: cacheMode as CacheMode | undefined };
+}
+
+const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
+
+type FlagSpec = { readonly type: 'string' | 'boolean'; readonly short?: string };
+
+/** node:util parseArgs as every command uses it: strict, positionals allowed, plus -h/--help. */
+export function parseCommand<const O extends Record<string, FlagSpec>>(argv: string[], options: O) {
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_FLAG } });
 }

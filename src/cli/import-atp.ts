@@ -1,14 +1,13 @@
 /** `atp-sim import-atp <file> --out <dir>`: ATP templates/questions -> scenario files. */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { AtpSimError } from '../core/errors.ts';
 import { importAtpFile } from '../scenarios/atp-import.ts';
 import { resolveScenario } from '../scenarios/parse.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import type { CliIo } from './io.ts';
-import { wholeNumber } from './args.ts';
+import { parseCommand, wholeNumber } from './args.ts';
 
 export const IMPORT_HELP = `Usage: atp-sim import-atp <ATP file> --out <dir> [options]
 
@@ -33,23 +32,17 @@ Options (default: the paper's settings):
 `;
 
 export async function importAtpCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      out: { type: 'string' },
-      agents: { type: 'string' },
-      threshold: { type: 'string' },
-      rounds: { type: 'string' },
-      'reward-mode': { type: 'string' },
-      peers: { type: 'string' },
-      window: { type: 'string' },
-      committed: { type: 'string' },
-      supervision: { type: 'string' },
-      format: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    out: { type: 'string' },
+    agents: { type: 'string' },
+    threshold: { type: 'string' },
+    rounds: { type: 'string' },
+    'reward-mode': { type: 'string' },
+    peers: { type: 'string' },
+    window: { type: 'string' },
+    committed: { type: 'string' },
+    supervision: { type: 'string' },
+    format: { type: 'string' },
   });
   if (values.help) {
     io.stdout(IMPORT_HELP);

@@ -5,13 +5,14 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { runSweep } from '../sweep.ts';
+import { AtpSimError } from '../core/errors.ts';
 import { buildReportData } from '../report/data.ts';
 import { renderReportAsync } from '../report/html.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import { pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
+import { parseCommand } from './args.ts';
 
 export const QUICKSTART_HELP = `Usage: atp-sim quickstart [--out DIR]
 
@@ -35,7 +36,8 @@ const NAMES: Record<string, string> = {
 };
 
 export async function quickstartCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseCommand(argv, { out: { type: 'string' } });
+  if (positionals.length > 0) throw new AtpSimError('INVALID_ARGUMENT', `quickstart takes no arguments; got "${positionals[0]}" (see atp-sim quickstart --help)`);
   if (values.help) {
     io.stdout(QUICKSTART_HELP);
     return 0;

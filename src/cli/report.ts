@@ -1,6 +1,5 @@
 /** `atp-sim report`: condition tables and a self-contained HTML report; `--atp`: the paper's tables. */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AtpSimError } from '../core/errors.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import { ATP_REFERENCE, atpGroupTable, atpRolePlayTable, type AtpCell, type AtpRun } from '../metrics/atp-table.ts';
@@ -10,6 +9,7 @@ import { buildReport } from '../report/data.ts';
 import type { ReportCondition, ReportData } from '../report/types.ts';
 import { findRunDirs, readRun } from '../sweep.ts';
 import { pct, table } from './format.ts';
+import { parseCommand } from './args.ts';
 import type { CliIo } from './io.ts';
 
 export const REPORT_HELP = `Usage: atp-sim report <dir> [--out report.html] [--rounds 1,3,5]
@@ -96,18 +96,12 @@ async function renderHtml(data: ReportData): Promise<string> {
 }
 
 export async function reportCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      out: { type: 'string' },
-      rounds: { type: 'string' },
-      'no-html': { type: 'boolean' },
-      json: { type: 'boolean' },
-      atp: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    out: { type: 'string' },
+    rounds: { type: 'string' },
+    'no-html': { type: 'boolean' },
+    json: { type: 'boolean' },
+    atp: { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(REPORT_HELP);

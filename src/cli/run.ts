@@ -1,12 +1,11 @@
 /** `atp-sim run`: one scenario, live progress, the per-round table at the end. */
-import { parseArgs } from 'node:util';
 import { AtpSimError } from '../core/errors.ts';
 import { estimateRun, runScenario, type RunOptions } from '../run.ts';
 import { loadScenarioFile } from '../scenarios/parse.ts';
 import type { RoundRecord } from '../core/types.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
-import { MODEL_FLAGS, modelFlags, wholeNumber } from './args.ts';
+import { MODEL_FLAGS, modelFlags, parseCommand, wholeNumber } from './args.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
        atp-sim run --resume <run dir> [--budget USD]
@@ -56,25 +55,19 @@ export function roundTable(rounds: readonly RoundRecord[]): string {
 }
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...MODEL_FLAGS,
-      seed: { type: 'string' },
-      rounds: { type: 'string' },
-      out: { type: 'string' },
-      id: { type: 'string' },
-      resume: { type: 'string' },
-      replay: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      budget: { type: 'string' },
-      'price-in': { type: 'string' },
-      'price-out': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    ...MODEL_FLAGS,
+    seed: { type: 'string' },
+    rounds: { type: 'string' },
+    out: { type: 'string' },
+    id: { type: 'string' },
+    resume: { type: 'string' },
+    replay: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    budget: { type: 'string' },
+    'price-in': { type: 'string' },
+    'price-out': { type: 'string' },
+    json: { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(RUN_HELP);

@@ -1,12 +1,11 @@
 /** `atp-sim sweep <file>` and `atp-sim merge <dirs...> --out DIR`. */
-import { parseArgs } from 'node:util';
 import { AtpSimError } from '../core/errors.ts';
 import { estimateRun } from '../run.ts';
 import { cellScenario, conditionLabel, loadSweepFile } from '../scenarios/sweep.ts';
 import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
-import { MODEL_FLAGS, modelFlags, wholeNumber } from './args.ts';
+import { MODEL_FLAGS, modelFlags, parseCommand, wholeNumber } from './args.ts';
 import { conditionTable } from './report.ts';
 import type { ReportCondition } from '../report/types.ts';
 
@@ -90,20 +89,14 @@ function criticalMassLines(results: SweepResults): string[] {
 }
 
 export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      out: { type: 'string' },
-      concurrency: { type: 'string' },
-      shard: { type: 'string' },
-      'max-cells': { type: 'string' },
-      ...MODEL_FLAGS,
-      'dry-run': { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    out: { type: 'string' },
+    concurrency: { type: 'string' },
+    shard: { type: 'string' },
+    'max-cells': { type: 'string' },
+    ...MODEL_FLAGS,
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(SWEEP_HELP);
@@ -181,12 +174,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { out: { type: 'string' }, link: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, link: { type: 'boolean' } });
   if (values.help) {
     io.stdout(MERGE_HELP);
     return 0;
