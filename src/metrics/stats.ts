@@ -1,11 +1,66 @@
 /** Small statistics used per round and across replicates. */
 
-/** Gini coefficient of non-negative values (0 = equal). Sorted-rank formula, O(n log n). */
+/**
+ * A sorted copy of `values` (ascending, -0 before +0, NaN last). Large arrays use an LSD radix
+ * sort over the IEEE-754 bits (4 passes of 16 bits, skipping passes where every key shares the
+ * digit): O(n), several times faster than a comparison sort at 10^5 and more values, which keeps
+ * the per-round Gini cheap on large populations.
+ */
+export function sortedCopy(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (n < 50_000) return values.slice().sort();
+  let keys = new Uint32Array(values.slice().buffer); // [lo, hi] per value, little-endian
+  let spare = new Uint32Array(2 * n);
+  // Order-preserving transform: flip every bit of negatives, only the sign bit of the rest.
+  for (let i = 0; i < 2 * n; i += 2) {
+    if (keys[i + 1] & 0x80000000) {
+      keys[i] = ~keys[i];
+      keys[i + 1] = ~keys[i + 1];
+    } else {
+      keys[i + 1] ^= 0x80000000;
+    }
+  }
+  // 16-bit digits: 4 passes (a pass is skipped when every key has the same digit there).
+  const count = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass < 2 ? 0 : 1;
+    const shift = (pass % 2) * 16;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(keys[2 * i + word] >>> shift) & 0xffff]++;
+    if (count[(keys[word] >>> shift) & 0xffff] === n) continue; // nothing to reorder
+    let total = 0;
+    for (let b = 0; b < 65536; b++) {
+      const c = count[b];
+      count[b] = total;
+      total += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const lo = keys[2 * i];
+      const hi = keys[2 * i + 1];
+      const at = 2 * count[((word === 0 ? lo : hi) >>> shift) & 0xffff]++;
+      spare[at] = lo;
+      spare[at + 1] = hi;
+    }
+    const t = keys;
+    keys = spare;
+    spare = t;
+  }
+  for (let i = 0; i < 2 * n; i += 2) {
+    if (keys[i + 1] & 0x80000000) {
+      keys[i + 1] ^= 0x80000000;
+    } else {
+      keys[i] = ~keys[i];
+      keys[i + 1] = ~keys[i + 1];
+    }
+  }
+  return new Float64Array(keys.buffer, keys.byteOffset, n);
+}
+
+/** Gini coefficient of non-negative values (0 = equal). Sorted-rank formula. */
 export function gini(values: Float64Array | readonly number[]): number {
   const n = values.length;
   if (n === 0) return 0;
-  // slice() on a typed array is a plain copy (Float64Array.from walks an iterator).
-  const sorted = (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
+  const sorted = sortedCopy(values instanceof Float64Array ? values : Float64Array.from(values));
   let sum = 0;
   let weighted = 0;
   for (let i = 0; i < n; i++) {
