@@ -37,31 +37,28 @@ function matchOption(raw: string, options: readonly string[], trim: boolean): st
   return null;
 }
 
+/** The reference parsers: the first JSON `choice` match, then the first fallback match. */
+function parseAtp(reply: string, options: readonly string[], fallback: RegExp, trim: boolean): string | null {
+  const json = JSON_CHOICE.exec(reply);
+  if (json) {
+    const hit = matchOption(json[1], options, trim);
+    if (hit !== null) return hit;
+  }
+  const loose = fallback.exec(reply);
+  return loose ? matchOption(loose[1], options, trim) : null;
+}
+
 /**
  * ATP group games (`_extract_choice` of the multi-agent reference): returns the canonical option
  * or null. Only the first match of each pattern is considered.
  */
 export function parseAtpGroupChoice(reply: string, options: readonly string[]): string | null {
-  const json = JSON_CHOICE.exec(reply);
-  if (json) {
-    const hit = matchOption(json[1], options, false);
-    if (hit !== null) return hit;
-  }
-  const dict = GROUP_FALLBACK.exec(reply);
-  if (dict) return matchOption(dict[1], options, false);
-  return null;
+  return parseAtp(reply, options, GROUP_FALLBACK, false);
 }
 
 /** ATP role-play dilemmas (single-agent reference): as above with trimming and a lazier fallback. */
 export function parseAtpSoloChoice(reply: string, options: readonly string[]): string | null {
-  const json = JSON_CHOICE.exec(reply);
-  if (json) {
-    const hit = matchOption(json[1], options, true);
-    if (hit !== null) return hit;
-  }
-  const dict = SOLO_FALLBACK.exec(reply);
-  if (dict) return matchOption(dict[1], options, true);
-  return null;
+  return parseAtp(reply, options, SOLO_FALLBACK, true);
 }
 
 const THINK_BLOCK = /<think>[\s\S]*?<\/think>/gi;
