@@ -1,5 +1,5 @@
 /** File helpers: atomic writes, durable JSONL appends. */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Writes a file atomically: a temp file in the same folder, fsync, then rename. */
@@ -50,36 +50,66 @@ export class JsonlWriter {
   }
 }
 
-/** Reads the complete lines of a JSONL file (a torn last line from a crash is ignored). */
-export function readJsonl<T>(path: string): T[] {
-  if (!existsSync(path)) return [];
-  const out: T[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      break; // torn tail
-    }
-  }
-  return out;
-}
-
-/** Rewrites a JSONL file keeping only the rows that pass `keep` (used when resuming). */
-export function truncateJsonl<T>(path: string, keep: (row: T) => boolean): T[] {
-  const rows = readJsonl<T>(path).filter(keep);
-  const text = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
-  if (!existsSync(path)) {
-    writeFileSync(path, text);
-    return rows;
-  }
-  const fd = openSync(path, 'r+');
+/**
+ * Calls `visit` for each complete JSON line of a file, in order, with the byte offset just past
+ * it, until `visit` returns false. Reads in chunks, so files larger than a string can hold work.
+ * A torn last line (a crash mid-write) ends the walk.
+ */
+export function forEachJsonl<T>(path: string, visit: (row: T, endOffset: number) => boolean | void): void {
+  if (!existsSync(path)) return;
+  const fd = openSync(path, 'r');
   try {
-    ftruncateSync(fd, 0);
-    writeSync(fd, text, 0);
-    fsyncSync(fd);
+    const chunk = Buffer.alloc(1 << 20);
+    let carry = Buffer.alloc(0);
+    let offset = 0; // file offset of carry[0]
+    for (;;) {
+      const got = readSync(fd, chunk, 0, chunk.length, null);
+      if (got === 0) return;
+      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+        const line = data.toString('utf8', start, nl);
+        start = nl + 1;
+        if (!line.trim()) continue;
+        let row: T;
+        try {
+          row = JSON.parse(line) as T;
+        } catch {
+          return; // a torn or corrupt line: nothing after it is trusted
+        }
+        if (visit(row, offset + start) === false) return;
+      }
+      offset += start;
+      carry = Buffer.from(data.subarray(start));
+    }
   } finally {
     closeSync(fd);
   }
-  return rows;
+}
+
+/** Reads the complete lines of a JSONL file (a torn last line from a crash is ignored). */
+export function readJsonl<T>(path: string): T[] {
+  const out: T[] = [];
+  forEachJsonl<T>(path, (row) => {
+    out.push(row);
+  });
+  return out;
+}
+
+/**
+ * Cuts a JSONL file after its longest prefix of rows that pass `keep` (used when resuming: the
+ * rows of complete rounds come first). Truncating in place never loses a kept row, even if the
+ * process is killed while doing it.
+ */
+export function truncateJsonl<T>(path: string, keep: (row: T) => boolean): number {
+  if (!existsSync(path)) return 0;
+  let end = 0;
+  let kept = 0;
+  forEachJsonl<T>(path, (row, after) => {
+    if (!keep(row)) return false;
+    end = after;
+    kept++;
+  });
+  truncateSync(path, end);
+  return kept;
 }
