@@ -69,6 +69,10 @@ interface LlmOutcome {
   usage?: TokenUsage;
   repairReply?: string;
   repairUsage?: TokenUsage;
+  /** The repair call failed after all retries (its error). */
+  repairFailed?: string;
+  /** Reasoning the server returned separately (`reasoning_content`), kept apart for replays. */
+  serverReasoning?: string;
   failed: boolean;
   seed: number;
   finishReason?: string;
@@ -191,6 +195,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         calls++;
         if (r.failed) failed++;
         if (r.repairReply !== undefined) (calls++, repairs++);
+        if (r.repairFailed !== undefined) (calls++, repairs++, failed++);
         for (const u of [r.usage, r.repairUsage]) if (u) (tokensIn += u.promptTokens, tokensOut += u.completionTokens);
       }
       llm = { calls, repairs, failed, tokensIn, tokensOut };
@@ -309,10 +314,13 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     d.reply = r.reply;
     if (r.reasoning !== undefined) d.reasoning = r.reasoning;
     if (r.error !== undefined) d.error = r.error;
-    if (r.repairReply !== undefined) {
-      d.repairReply = r.repairReply;
+    if (r.repairReply !== undefined || r.repairFailed !== undefined) {
+      if (r.repairReply !== undefined) d.repairReply = r.repairReply;
+      if (r.repairFailed !== undefined) d.repairFailed = r.repairFailed;
+      if (r.repairUsage) d.repairUsage = r.repairUsage;
       d.repairPrompt = REPAIR_PROMPT;
     }
+    if (r.serverReasoning !== undefined) d.serverReasoning = r.serverReasoning;
     if (r.failed) d.callFailed = true;
     if (r.finishReason !== undefined) d.finishReason = r.finishReason;
     d.seed = r.seed;
@@ -358,6 +366,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     };
     const { answer, reasoning } = splitReasoning(result.text);
     const separate = result.reasoning;
+    if (separate !== undefined) out.serverReasoning = separate;
     if (separate !== undefined || reasoning !== undefined) out.reasoning = [separate, reasoning].filter((x) => x !== undefined).join('\n');
     if (!scenario.prompt.keepReasoning) out.shown = answer;
     if (result.finishReason === 'length') {
@@ -375,7 +384,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         if (out.choice !== INVALID) out.error = undefined;
       } catch (err) {
         if (!(err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED')) throw err;
-        out.error = `repair call failed: ${err.message.split('\n')[0]}`;
+        out.repairFailed = err.message.split('\n')[0];
+        out.error = `repair call failed: ${out.repairFailed}`;
       }
     }
     if (out.choice === INVALID && out.error === undefined) out.error = 'no choice could be read from the reply';

@@ -120,7 +120,12 @@ export interface DecisionRecord {
   readonly usage?: TokenUsage;
   /** The reply to the repair prompt, when one was sent. */
   readonly repairReply?: string;
+  /** The repair call failed after all retries (its error). */
+  readonly repairFailed?: string;
   readonly repairPrompt?: string;
+  readonly repairUsage?: TokenUsage;
+  /** Reasoning the server returned separately (`reasoning_content`), as received. */
+  readonly serverReasoning?: string;
   readonly finishReason?: string;
   /** The model call failed after all retries (the reply holds the error text, as ATP shows it). */
   readonly callFailed?: boolean;

@@ -29,18 +29,35 @@ export class RecordedReplies {
       const key = `${d.round}:${d.agent}`;
       this.byCall.set(`${key}:0`, {
         hash: hashMessages(d.messages),
-        result: d.callFailed ? null : { text: d.reply ?? '', ...(d.finishReason ? { finishReason: d.finishReason } : {}), ...(d.usage ? { usage: d.usage } : {}) },
+        result: d.callFailed
+          ? null
+          : {
+              text: d.reply ?? '',
+              ...(d.serverReasoning !== undefined ? { reasoning: d.serverReasoning } : {}),
+              ...(d.finishReason ? { finishReason: d.finishReason } : {}),
+              ...(d.usage ? { usage: d.usage } : {}),
+            },
         error: d.error,
       });
-      if (d.repairReply !== undefined && d.reply !== undefined) {
+      if ((d.repairReply !== undefined || d.repairFailed !== undefined) && d.reply !== undefined) {
         const repairMessages: ChatMessage[] = [...d.messages, { role: 'assistant', content: d.reply }, { role: 'user', content: d.repairPrompt ?? '' }];
-        this.byCall.set(`${key}:1`, { hash: hashMessages(repairMessages), result: { text: d.repairReply } });
+        this.byCall.set(`${key}:1`, {
+          hash: hashMessages(repairMessages),
+          result: d.repairReply !== undefined ? { text: d.repairReply, ...(d.repairUsage ? { usage: d.repairUsage } : {}) } : null,
+          error: d.repairFailed,
+        });
       }
     }
   }
 
   get size(): number {
     return this.byCall.size;
+  }
+
+  /** Whether a call (by round, agent and attempt) was recorded. */
+  has(request: CompletionRequest): boolean {
+    const o = request.origin;
+    return o !== undefined && this.byCall.has(`${o.round}:${o.agent}:${o.attempt ?? 0}`);
   }
 
   /** The recorded answer for a request, or a REPLAY_MISS error naming the call. */
@@ -61,12 +78,17 @@ export class RecordedReplies {
   }
 }
 
-/** A model answering rounds up to `throughRound` from recordings and later ones from `live`. */
+/**
+ * A model answering rounds up to `throughRound` from recordings and later ones from `live`. When
+ * resuming, a call of a finished round that was not recorded (runs with `record: none`) goes to
+ * `live`, whose response cache holds it.
+ */
 export function replayModel(recorded: RecordedReplies, source: string, live: LanguageModel | null, throughRound = Infinity): LanguageModel {
   return {
     id: live?.id ?? `replay:${source}`,
     async complete(request) {
-      if (!live || (request.origin && request.origin.round <= throughRound)) return recorded.answer(request, source);
+      const finished = !request.origin || request.origin.round <= throughRound;
+      if (!live || (finished && recorded.has(request))) return recorded.answer(request, source);
       return live.complete(request);
     },
   };

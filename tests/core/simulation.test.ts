@@ -136,4 +136,25 @@ describe('the scheduler', () => {
     expect(d.map((x) => [x.policy, x.choice])).toEqual([['seed', 'invest'], ['seed', 'invest']]);
     expect(r.rounds.map((x) => x.violations)).toEqual([2, 0]);
   });
+
+  it('a failed repair call is recorded, and the run replays to the same decisions', async () => {
+    const scenario = thresholdScenario({ rounds: 2, prompt: { ...(thresholdScenario().prompt as object), style: 'network' } });
+    const model: LanguageModel = {
+      id: 'repair-fails',
+      async complete(req) {
+        const o = req.origin!;
+        if (o.agent === 0 && o.attempt === 1) throw new AtpSimError('MODEL_CALL_FAILED', 'server gone');
+        return { text: o.agent === 0 ? 'not sure' : '{"choice": "invest"}', reasoning: o.agent === 1 ? 'thought it over' : undefined };
+      },
+    };
+    const out = tempDir();
+    const first = await runScenario(scenario, { out, id: 'first', model });
+    const d0 = decisionsOf(first.runDir).find((d) => d.agent === 0 && d.round === 1)!;
+    expect(d0.repairFailed).toContain('server gone');
+    expect(d0.choice).toBeNull();
+    expect(first.rounds[0].llm).toMatchObject({ calls: 9, repairs: 1, failed: 1 });
+    const replay = await runScenario(scenario, { out, id: 'replay', replayFrom: first.runDir });
+    expect(readFileSync(join(replay.runDir, 'decisions.jsonl'), 'utf8')).toBe(readFileSync(join(first.runDir, 'decisions.jsonl'), 'utf8'));
+    expect(readFileSync(join(replay.runDir, 'summary.json'), 'utf8')).toBe(readFileSync(join(first.runDir, 'summary.json'), 'utf8'));
+  });
 });
