@@ -24,7 +24,7 @@ import {
   type ThresholdTexts,
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
-import { FIXED_SIZES, normalizeKind } from '../networks/spec.ts';
+import { parseNetworkSpec } from '../networks/spec.ts';
 
 const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
@@ -81,10 +81,12 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const popObj = r.object(top.population, 'population', ['size', 'policy', 'mix', 'committed', 'seedViolators', 'initialChoice'], false);
   let size = r.optNumber(popObj, 'size', 'population', { min: 1, integer: true });
   if (size === undefined) {
-    const n = netObj && typeof netObj.n === 'number' ? netObj.n : undefined;
-    const netKind = netObj && typeof netObj.kind === 'string' ? normalizeKind(netObj.kind) : undefined;
-    const fixed = netKind ? FIXED_SIZES[netKind] : undefined;
-    size = n ?? fixed ?? (netObj?.kind === 'file' ? -1 : kind === 'supervision-dilemma' ? 1 : 8);
+    // The network's own size when its spec fixes one (n, rows x cols, block sizes, karate, ...);
+    // a file's size is known once it is loaded (-1 until then); else the paper's 8 (1 agent alone
+    // in a dilemma).
+    const own = parseNetworkSpec(networkRaw, 'network', {}).spec as { kind: string; n?: number } | null;
+    const rawN = netObj && typeof netObj.n === 'number' ? netObj.n : undefined;
+    size = own?.n ?? rawN ?? (own?.kind === 'file' ? -1 : kind === 'supervision-dilemma' ? 1 : 8);
   }
 
   const game = kind ? readGame(r, top.game, kind, size) : undefined;

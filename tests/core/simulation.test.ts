@@ -157,4 +157,12 @@ describe('the scheduler', () => {
     expect(readFileSync(join(replay.runDir, 'decisions.jsonl'), 'utf8')).toBe(readFileSync(join(first.runDir, 'decisions.jsonl'), 'utf8'));
     expect(readFileSync(join(replay.runDir, 'summary.json'), 'utf8')).toBe(readFileSync(join(first.runDir, 'summary.json'), 'utf8'));
   });
+
+  it("takes the population size from the network when the scenario gives none", async () => {
+    for (const [network, n] of [[{ kind: 'grid', rows: 3, cols: 4 }, 12], [{ kind: 'sbm', sizes: [5, 7], pIn: 0.5, pOut: 0.1 }, 12], [{ kind: 'caveman', cliques: 3, cliqueSize: 4 }, 12], [{ kind: 'karate' }, 34], ['ws:n=20,k=4,beta=0.1', 20]] as const) {
+      const s = thresholdScenario({ rounds: 1, network, population: { policy: { kind: 'imitate-best' } }, game: { options: { collective: 'a', independent: 'b' }, threshold: 0.5, scope: 'neighborhood', rewards: { high: 1.2, normal: 1.0, low: 0.8 } } });
+      const r = await runScenario(s, { out: tempDir() });
+      expect(r.summary.agents, JSON.stringify(network)).toBe(n);
+    }
+  });
 });
