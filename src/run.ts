@@ -155,6 +155,10 @@ interface Manifest {
   stoppedBecause?: string;
   roundsCompleted: number;
   source?: string;
+  /** Folder relative paths in the scenario (network files) resolve against; kept for resume. */
+  baseDir?: string;
+  /** Budget given on the command line (the scenario's own is in `input`); kept for resume. */
+  budgetUsd?: number;
   input: Record<string, unknown>;
   scenario: Scenario;
   seeds: { root: number; network: number; llmCalls: string; policy: string };
@@ -185,7 +189,13 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
       return { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session };
     }
-    prepared = prepareRun(manifest.input, { ...options, seed: undefined, rounds: undefined, modelSettings: options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined) });
+    prepared = prepareRun(manifest.input, {
+      ...options,
+      seed: undefined,
+      rounds: undefined,
+      baseDir: options.baseDir ?? manifest.baseDir,
+      modelSettings: options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined),
+    });
     out = resolve(options.out ?? join(runDir, '..'));
   } else {
     prepared = prepareRun(raw, options);
@@ -193,7 +203,8 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   }
   const { scenario, csr, settings } = prepared;
   const price = scenario.model.pricePerMillion;
-  const budget = options.budgetUsd ?? scenario.limits.budgetUsd;
+  // A budget given when resuming replaces the one the run had (that is how a stopped run goes on).
+  const budget = options.budgetUsd ?? (options.resume ? manifest.budgetUsd : undefined) ?? scenario.limits.budgetUsd;
   if (budget !== undefined && !price) {
     throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   }
@@ -221,6 +232,8 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
         status: 'running',
         roundsCompleted: 0,
         ...(options.source ? { source: options.source } : {}),
+        ...(options.baseDir ? { baseDir: resolve(options.baseDir) } : {}),
+        ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
         input: prepared.input,
         scenario,
         seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
@@ -255,13 +268,28 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
   // Spend is counted from the round records, so it carries over when a stopped run resumes.
   const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
+  if (budget !== undefined && resumeFrom > 0 && spent() >= budget) {
+    await closeModel?.();
+    throw new AtpSimError(
+      'BUDGET_EXHAUSTED',
+      `the budget of $${budget} is already spent ($${spent().toFixed(4)} in ${resumeFrom} round(s)) (fix: resume with a larger --budget)`,
+    );
+  }
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
   log.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
 
   const session = { startedAt: new Date(started).toISOString(), resumedFromRound: resumeFrom, requests: 0, cacheHits: 0, retries: 0, failures: 0 };
   const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
     Object.assign(session, { requests: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries, failures: stats.failures });
-    manifest = { ...manifest, ...extra, status, updatedAt: new Date().toISOString(), roundsCompleted: rounds.length, sessions: [...(manifest.sessions ?? []), session] };
+    manifest = {
+      ...manifest,
+      ...extra,
+      ...(options.resume && options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+      status,
+      updatedAt: new Date().toISOString(),
+      roundsCompleted: rounds.length,
+      sessions: [...(manifest.sessions ?? []), session],
+    };
     writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
   };
   const writeSummary = () => {

@@ -240,7 +240,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const tp = prevPayoff;
     prevPayoff = payoff;
     payoff = tp;
-    const reason = opts.shouldStop?.() ?? null;
+    // Re-simulated rounds (resume) never stop the run: only rounds run now count.
+    const reason = round >= (opts.skipSinkBefore ?? 0) ? (opts.shouldStop?.() ?? null) : null;
     if (reason && round < rounds) {
       stoppedBecause = reason;
       break;

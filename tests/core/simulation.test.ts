@@ -165,4 +165,26 @@ describe('the scheduler', () => {
       expect(r.summary.agents, JSON.stringify(network)).toBe(n);
     }
   });
+
+  it('resumes a run on a network file given relative to the scenario, from any working directory', async () => {
+    const dir = tempDir();
+    const { writeFileSync } = await import('node:fs');
+    const ring = { attributes: {}, nodes: [0, 1, 2, 3, 4, 5].map((i) => ({ key: String(i) })), edges: [0, 1, 2, 3, 4, 5].map((i) => ({ source: String(i), target: String((i + 1) % 6) })) };
+    writeFileSync(join(dir, 'ring.json'), JSON.stringify({ options: { type: 'undirected' }, ...ring }));
+    const scenario = thresholdScenario({ rounds: 3, network: { kind: 'file', path: 'ring.json' }, population: { policy: 'llm' } });
+    const flaky: LanguageModel = {
+      id: 'flaky',
+      async complete(req) {
+        if (req.origin!.round === 2) throw new AtpSimError('MODEL_CALL_FAILED', 'down');
+        return { text: '{"choice": "invest"}' };
+      },
+    };
+    const err = await runScenario(scenario, { out: tempDir(), id: 'net', model: flaky, baseDir: dir }).catch((e) => e);
+    expect(err.code).toBe('FAILURE_RATE_EXCEEDED');
+    const runDir = err.message.match(/run directory: (\S+)/)[1];
+    const model = scriptedModel(() => '{"choice": "invest"}');
+    const resumed = await runScenario(undefined, { resume: runDir, model });
+    expect(resumed.status).toBe('complete');
+    expect(resumed.summary.agents).toBe(6);
+  });
 });

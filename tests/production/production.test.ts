@@ -103,6 +103,9 @@ describe('budgets and dry runs', () => {
     expect(stopped.status).toBe('stopped');
     expect(stopped.rounds.length).toBeLessThan(4);
     expect(JSON.parse(read(stopped.runDir, 'manifest.json')).status).toBe('stopped');
+    const again = await runScenario(undefined, { resume: stopped.runDir }).catch((e) => e);
+    expect(again.code).toBe('BUDGET_EXHAUSTED');
+    expect(again.message).toContain('larger --budget');
     const resumed = await runScenario(undefined, { resume: stopped.runDir, budgetUsd: 1000 });
     expect(resumed.status).toBe('complete');
     const whole = await runScenario(priced, { out: tempDir(), id: 'whole', modelSettings: settings(clean.url) });
