@@ -174,11 +174,15 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     let violations = 0;
     let invalid = 0;
     let capSum = 0;
+    let seededViolating = 0;
     for (let i = 0; i < n; i++) {
-      if (choice[i] === vIdx) violations++;
-      else if (choice[i] === INVALID) invalid++;
+      if (choice[i] === vIdx) {
+        violations++;
+        seededViolating += isSeed[i];
+      } else if (choice[i] === INVALID) invalid++;
       capSum += capital[i];
     }
+    const seeds = roles.seedViolators.length;
     let success: boolean | number | null = null;
     if (threshold) {
       if (threshold.globalSuccess !== null) success = threshold.globalSuccess;
@@ -210,6 +214,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       meanCapital: capSum / n,
       giniCapital: n <= 100_000 ? gini(capital) : NaN,
       collective: threshold ? threshold.collectiveCount : 0,
+      ...(seeds > 0 && n > seeds ? { cascade: (violations - seededViolating) / (n - seeds) } : {}),
       ...(llm ? { llm } : {}),
     };
     if (opts.skipSinkBefore === undefined || round >= opts.skipSinkBefore) {

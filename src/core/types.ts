@@ -146,6 +146,8 @@ export interface RoundRecord {
   readonly meanCapital: number;
   readonly giniCapital: number;
   readonly collective: number; // agents who chose the collective option (group games)
+  /** With seeded violators: the share of the other agents violating in this round. */
+  readonly cascade?: number;
   /** Model use in this round (LLM agents only); deterministic, so it survives resume and replay. */
   readonly llm?: LlmRoundUsage;
 }

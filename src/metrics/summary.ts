@@ -54,8 +54,7 @@ export function summarizeRun(
   const last = rounds[rounds.length - 1];
   const n = scenario.population.size;
   const seeded = extra.seedViolators;
-  let cascade: number | null = null;
-  if (seeded > 0 && last && n > seeded) cascade = Math.max(0, last.violations - seeded) / (n - seeded);
+  const cascade = seeded > 0 && last?.cascade !== undefined ? last.cascade : null;
   return {
     scenario: scenario.name,
     seed: scenario.seed,

@@ -187,4 +187,20 @@ describe('the scheduler', () => {
     expect(resumed.status).toBe('complete');
     expect(resumed.summary.agents).toBe(6);
   });
+
+  it('measures the cascade among the agents that were not seeded, even when the seeds revert', async () => {
+    const s = thresholdScenario({
+      rounds: 2,
+      population: {
+        size: 6,
+        policy: { kind: 'fixed', option: 'comply' },
+        mix: [{ count: 2, policy: { kind: 'fixed', option: 'violate' }, placement: 'last' }],
+        seedViolators: { count: 2, placement: 'first' },
+      },
+    });
+    const r = await runScenario(s, { out: tempDir() });
+    expect(r.rounds.map((x) => x.violations)).toEqual([4, 2]);
+    expect(r.rounds.map((x) => x.cascade)).toEqual([0.5, 0.5]);
+    expect(r.summary.cascadeSize).toBe(0.5);
+  });
 });
