@@ -44,3 +44,8 @@ type FlagSpec = { readonly type: 'string' | 'boolean'; readonly short?: string }
 export function parseCommand<const O extends Record<string, FlagSpec>>(argv: string[], options: O) {
   return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_FLAG } });
 }
+
+/** Access tokens from the environment: HF_TOKEN for hosted models only, a separate key for endpoints. */
+export function tokensFromEnv(env: NodeJS.ProcessEnv): { token?: string; endpointKey?: string } {
+  return { token: env.HF_TOKEN || undefined, endpointKey: env.ATP_SIM_ENDPOINT_KEY || env.OPENAI_API_KEY || undefined };
+}

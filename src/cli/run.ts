@@ -5,7 +5,7 @@ import { loadScenarioFile } from '../scenarios/parse.ts';
 import type { RoundRecord } from '../core/types.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
-import { MODEL_FLAGS, modelFlags, parseCommand, wholeNumber } from './args.ts';
+import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
        atp-sim run --resume <run dir> [--budget USD]
@@ -110,6 +110,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const priceIn = money('price-in', values['price-in']);
   const priceOut = money('price-out', values['price-out']);
+  if ((priceIn === undefined) !== (priceOut === undefined)) {
+    throw new AtpSimError('INVALID_ARGUMENT', '--price-in and --price-out go together (fix: give both prices per million tokens, e.g. --price-in 0.2 --price-out 0.6)');
+  }
   if (raw && (priceIn !== undefined || priceOut !== undefined)) {
     const r = raw as Record<string, Record<string, unknown>>;
     r.model = { ...(r.model ?? {}), pricePerMillion: { input: priceIn ?? 0, output: priceOut ?? 0 } };
@@ -120,8 +123,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     seed: wholeNumber('seed', values.seed, 0),
     rounds: wholeNumber('rounds', values.rounds, 1),
     modelSettings,
-    token: io.env.HF_TOKEN || undefined,
-    endpointKey: io.env.ATP_SIM_ENDPOINT_KEY || io.env.OPENAI_API_KEY || undefined,
+    ...tokensFromEnv(io.env),
     source,
     baseDir,
     resume: values.resume,

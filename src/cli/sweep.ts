@@ -5,7 +5,7 @@ import { cellScenario, conditionLabel, loadSweepFile } from '../scenarios/sweep.
 import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
-import { MODEL_FLAGS, modelFlags, parseCommand, wholeNumber } from './args.ts';
+import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 import { conditionTable } from './report.ts';
 import type { ReportCondition } from '../report/types.ts';
 
@@ -146,8 +146,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     shard,
     maxCells,
     modelSettings,
-    token: io.env.HF_TOKEN || undefined,
-    endpointKey: io.env.ATP_SIM_ENDPOINT_KEY || io.env.OPENAI_API_KEY || undefined,
+    ...tokensFromEnv(io.env),
     cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
     onProgress: (p) =>
       progress.update(

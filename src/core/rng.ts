@@ -36,22 +36,6 @@ export function rngStream(root: number | string, ...labels: Array<string | numbe
   return seedrandom.alea(seed) as unknown as Rng;
 }
 
-/** Uniform integer in [0, n). */
-export function randInt(rng: Rng, n: number): number {
-  return Math.floor(rng() * n);
-}
-
-/** Fisher–Yates shuffle in place. */
-export function shuffleInPlace<T>(rng: Rng, items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = items[i];
-    items[i] = items[j];
-    items[j] = t;
-  }
-  return items;
-}
-
 /** k distinct indices from [0, n), in the order drawn. */
 export function sampleIndices(rng: Rng, n: number, k: number): number[] {
   const all = Array.from({ length: n }, (_, i) => i);

@@ -13,7 +13,3 @@ export function fileLogger(path: string, level = 'info'): Logger {
     pino.destination({ dest: path, sync: true, mkdir: true }),
   );
 }
-
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

@@ -62,7 +62,7 @@ describe('resume after SIGKILL', () => {
     const resumed = await runScenario(undefined, { resume: runDir });
     expect(resumed.status).toBe('complete');
     // Replies already received before the kill came from the cache, not from the server again.
-    expect(resumed.session.requests + resumed.session.cacheHits).toBeGreaterThan(0);
+    expect(resumed.session.cacheHits).toBeGreaterThan(0);
 
     const whole = await runScenario(scenario, { out: tempDir(), id: 'whole', modelSettings: { backend: 'hf', model: 'm', endpointUrl: server.url } });
     const a = readFileSync(join(runDir, 'decisions.jsonl'), 'utf8');
