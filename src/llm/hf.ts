@@ -16,6 +16,7 @@
  * request details).
  */
 import { keepAliveFetch } from './http-fetch.ts';
+import { isHttpUrl } from '../core/url.ts';
 import {
   InferenceClient,
   InferenceClientHubApiError,
@@ -99,14 +100,7 @@ function validateOptions(o: HfModelOptions): void {
   const problems: string[] = [];
   if (typeof o.model !== 'string' || o.model.trim() === '') problems.push(`model must be a non-empty string; got ${describeValue(o.model)}`);
   if (o.endpointUrl !== undefined) {
-    let ok = false;
-    try {
-      const u = new URL(o.endpointUrl);
-      ok = u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push(`endpointUrl must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(o.endpointUrl))}`);
+    if (!isHttpUrl(o.endpointUrl)) problems.push(`endpointUrl must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(o.endpointUrl))}`);
     if (o.provider !== undefined) problems.push('endpointUrl and provider cannot be combined: a provider is for hosted models only (drop --provider)');
   }
   if (o.provider !== undefined && !(PROVIDERS_OR_POLICIES as readonly string[]).includes(o.provider)) {

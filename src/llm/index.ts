@@ -25,6 +25,7 @@ import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } fr
 import { ResponseCache, withCache } from './cache.ts';
 import type { CacheMode } from './cache.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
+import { isHttpUrl } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
 import { withRetry } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
@@ -170,14 +171,7 @@ export function parseModelArg(model: string, endpoint?: string, provider?: strin
   }
   if (endpoint !== undefined) {
     if (provider !== undefined) fail('--endpoint and --provider cannot be combined (a provider is for hosted models)');
-    let ok = false;
-    try {
-      const u = new URL(endpoint);
-      ok = u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      ok = false;
-    }
-    if (!ok) fail(`--endpoint must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(endpoint))}`);
+    if (!isHttpUrl(endpoint)) fail(`--endpoint must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(endpoint))}`);
     return { backend: 'hf', model: rest, endpointUrl: endpoint };
   }
   return { backend: 'hf', model: rest, provider: provider ?? 'auto' };
