@@ -11,7 +11,8 @@
  * - Transcripts: the first violations of LLM agents that had seen a neighbour's rewarded
  *   violation (a neighbour violated and earned a positive payoff in the round before).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { forEachJsonl } from '../io/files.ts';
 import { basename, join, resolve } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 import type { ChatMessage, Csr, DecisionRecord } from '../core/types.ts';
@@ -281,39 +282,24 @@ interface DecisionArrays {
   readonly llmViolations: Map<string, DecisionRecord>;
 }
 
-/** Reads decisions.jsonl into per-round arrays (one pass, line by line). */
+/** Reads decisions.jsonl into per-round arrays (one streamed pass, so files larger than a string work). */
 export function readDecisionArrays(run: LoadedRun, keepLlm = false): DecisionArrays {
   const n = run.manifest.network.nodes;
   const options = run.manifest.scenario.game.options.map((o) => o.trim().toLowerCase());
   const file = join(run.dir, 'decisions.jsonl');
   const byRound = new Map<number, { option: Int8Array; payoff: Float64Array; violated: Uint8Array; rewarded: Uint8Array; seen: number }>();
   const llmViolations = new Map<string, DecisionRecord>();
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const line = text.slice(start, end);
-      start = end + 1;
-      if (!line.trim()) continue;
-      let d: DecisionRecord;
-      try {
-        d = JSON.parse(line) as DecisionRecord;
-      } catch {
-        break; // a torn last line
-      }
-      let r = byRound.get(d.round);
-      if (!r) byRound.set(d.round, (r = { option: new Int8Array(n).fill(-2), payoff: new Float64Array(n), violated: new Uint8Array(n), rewarded: new Uint8Array(n), seen: 0 }));
-      if (d.agent < 0 || d.agent >= n) continue;
-      if (r.option[d.agent] === -2) r.seen++;
-      r.option[d.agent] = d.choice === null ? -1 : options.indexOf(d.choice.trim().toLowerCase());
-      r.payoff[d.agent] = d.payoff;
-      r.violated[d.agent] = d.violated ? 1 : 0;
-      r.rewarded[d.agent] = d.violated && d.payoff > 0 ? 1 : 0;
-      if (keepLlm && d.violated && d.messages) llmViolations.set(`${d.round}:${d.agent}`, d);
-    }
-  }
+  forEachJsonl<DecisionRecord>(file, (d) => {
+    let r = byRound.get(d.round);
+    if (!r) byRound.set(d.round, (r = { option: new Int8Array(n).fill(-2), payoff: new Float64Array(n), violated: new Uint8Array(n), rewarded: new Uint8Array(n), seen: 0 }));
+    if (d.agent < 0 || d.agent >= n) return;
+    if (r.option[d.agent] === -2) r.seen++;
+    r.option[d.agent] = d.choice === null ? -1 : options.indexOf(d.choice.trim().toLowerCase());
+    r.payoff[d.agent] = d.payoff;
+    r.violated[d.agent] = d.violated ? 1 : 0;
+    r.rewarded[d.agent] = d.violated && d.payoff > 0 ? 1 : 0;
+    if (keepLlm && d.violated && d.messages) llmViolations.set(`${d.round}:${d.agent}`, d);
+  });
   const rounds = [...byRound.entries()]
     .sort((a, b) => a[0] - b[0])
     .filter(([round]) => round <= run.rounds.length)
