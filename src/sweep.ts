@@ -328,6 +328,15 @@ function checkShard(shard: SweepOptions['shard']): void {
   if (!ok) throw new AtpSimError('INVALID_ARGUMENT', `shard ${shard.index}/${shard.count}: needs 0 <= index < count (fix: --shard 0/4, 1/4, 2/4, 3/4)`);
 }
 
+/**
+ * A cell's status from its run's manifest status. `running` means the process died mid-run: the
+ * cell resumes like a failed one, but nothing failed.
+ */
+function cellStatus(manifestStatus: string | undefined): CellStatus {
+  if (manifestStatus === 'complete' || manifestStatus === 'stopped') return manifestStatus;
+  return manifestStatus === 'running' ? 'pending' : 'failed';
+}
+
 /** Runs a sweep (file path, raw object, or loaded sweep) into `<out>/<name>/`. */
 export async function runSweep(sweep: string | LoadedSweep | Record<string, unknown>, options: SweepOptions = {}): Promise<SweepRunResult> {
   checkShard(options.shard);
@@ -359,9 +368,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   const statusOf = (id: string): CellStatus | null => {
     const m = join(runsDir, id, 'manifest.json');
     if (!existsSync(m)) return null;
-    const s = readJson<RunManifestView>(m).status;
-    // `running`: the process died mid-run (it resumes like a failed cell, but nothing failed).
-    return s === 'complete' ? 'complete' : s === 'stopped' ? 'stopped' : s === 'running' ? 'pending' : 'failed';
+    return cellStatus(readJson<RunManifestView>(m).status);
   };
   for (const c of cells) {
     const s = statusOf(c.id);
@@ -550,7 +557,7 @@ export function mergeSweeps(dirs: readonly string[], out: string, options: { lin
     }
     if (isRunDir(dst)) {
       const s = status(dst);
-      cell.status = s === 'complete' ? 'complete' : s === 'stopped' ? 'stopped' : 'failed';
+      cell.status = cellStatus(s);
       const err = files.map((f) => f.cells[cell.index]).find((c) => c.error)?.error;
       if (cell.status !== 'complete' && err) cell.error = err;
     }
