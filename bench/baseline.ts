@@ -14,9 +14,9 @@
  */
 import type { UndirectedGraph } from 'graphology';
 import { rngStream } from '../src/core/rng.ts';
-import { assignRoles } from '../src/core/roles.ts';
+import { assignRoles } from '../src/policies/roles.ts';
 import type { Csr } from '../src/core/types.ts';
-import { INVALID, payBySuccess } from '../src/scenarios/payoff.ts';
+import { INVALID, payBySuccess } from '../src/games/threshold/payoff.ts';
 import type { Scenario, ThresholdGame } from '../src/scenarios/types.ts';
 import { violationIndex } from '../src/scenarios/types.ts';
 

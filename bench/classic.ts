@@ -13,7 +13,7 @@
  * both walks; per-round figures are over rounds 2..R. Memory is read before the graphology graph exists, so peak RSS is the engine's.
  */
 import { toGraphology } from '../src/networks/index.ts';
-import { runEngine } from '../src/core/simulation.ts';
+import { runEngine } from '../src/run/engine.ts';
 import { prepareRun } from '../src/run.ts';
 import { runCallbackBaseline } from './baseline.ts';
 import { classicScenario } from './scenarios.ts';

@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runEngine } from '../src/core/simulation.ts';
+import { runEngine } from '../src/run/engine.ts';
 import { emptyCallStats, type CallStats, type LanguageModel } from '../src/core/types.ts';
 import { JsonlWriter } from '../src/io/files.ts';
 import { createModel, type ModelSettings } from '../src/llm/index.ts';

@@ -8,7 +8,7 @@
  * per round must plateau once the history window is full (round window + 1 on).
  */
 import type { ChatMessage, LanguageModel } from '../src/core/types.ts';
-import { runEngine } from '../src/core/simulation.ts';
+import { runEngine } from '../src/run/engine.ts';
 import { prepareRun } from '../src/run.ts';
 import { llmScenario } from './scenarios.ts';
 

@@ -1,14 +1,15 @@
 /** atp-sim's public API (re-exports only). */
 export { runScenario, estimateRun, prepareRun, VERSION, type RunOptions, type RunResult } from './run.ts';
-export { runEngine, type EngineOptions, type RunSink } from './core/simulation.ts';
+export { runEngine, type EngineOptions, type RunSink } from './run/engine.ts';
 export { deriveSeed, rngStream } from './core/rng.ts';
 export { AtpSimError, type Issue } from './core/errors.ts';
 export type * from './core/types.ts';
 export { loadScenarioFile, resolveScenario, checkScenario, parseScenarioText } from './scenarios/parse.ts';
 export type * from './scenarios/types.ts';
 export { atpGroupScenario, atpDilemmaScenario, importAtpFile } from './scenarios/atp-import.ts';
-export { payThreshold, paySupervision, isSupervised } from './scenarios/payoff.ts';
-export { parseChoice, parseAtpGroupChoice, parseAtpSoloChoice, splitReasoning } from './agents/parse-choice.ts';
+export { payThreshold } from './games/threshold/payoff.ts';
+export { paySupervision, isSupervised } from './games/supervision/payoff.ts';
+export { parseChoice, parseAtpGroupChoice, parseAtpSoloChoice, splitReasoning } from './policies/llm/parse-choice.ts';
 export { createModel, parseModelArg, scriptedModel, Limiter, ResponseCache, type ModelSettings } from './llm/index.ts';
 export * as networks from './networks/index.ts';
 export { runSweep, mergeSweeps, sweepResults } from './sweep.ts';

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues } from './core/errors.ts';
 import { deriveSeed } from './core/rng.ts';
-import { runEngine } from './core/simulation.ts';
+import { runEngine } from './run/engine.ts';
 import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
@@ -24,8 +24,8 @@ import { fileLogger, type Logger } from './io/logger.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
 import { checkGgufFile } from './llm/local-gguf.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
-import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
-import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
+import { ATP_STYLE_VERSION } from './games/style.ts';
+import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

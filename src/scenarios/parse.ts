@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
-import { Reader, join, type Obj } from './reader.ts';
+import { Reader, join, type Obj } from '../core/reader.ts';
 import {
   PLACEMENTS,
   SUPERVISION_PATTERNS,

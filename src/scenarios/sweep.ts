@@ -25,7 +25,7 @@ import { deriveSeed } from '../core/rng.ts';
 import { canonicalJson } from '../llm/cache.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { checkScenario, parseScenarioText } from './parse.ts';
-import { Reader } from './reader.ts';
+import { Reader } from '../core/reader.ts';
 
 export type RecordMode = 'all' | 'llm' | 'none';
 

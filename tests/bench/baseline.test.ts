@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runEngine } from '../../src/core/simulation.ts';
+import { runEngine } from '../../src/run/engine.ts';
 import { toGraphology } from '../../src/networks/index.ts';
 import { prepareRun } from '../../src/run.ts';
 import { runCallbackBaseline } from '../../bench/baseline.ts';

@@ -9,8 +9,9 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/scenarios/parse.ts';
 import { ATP_ROUND_OPENER, ATP_RULES, slug } from '../../src/scenarios/atp-import.ts';
-import { renderTemplate, scenarioVars } from '../../src/agents/prompts/template.ts';
-import { pyFloat } from '../../src/agents/pyfmt.ts';
+import { renderTemplate } from '../../src/games/template.ts';
+import { scenarioVars } from '../../src/games/registry.ts';
+import { pyFloat } from '../../src/games/pyfmt.ts';
 import type { Scenario, SupervisionGame, SupervisionTexts, ThresholdGame, ThresholdTexts } from '../../src/scenarios/types.ts';
 import { REPO_ROOT, atpDir } from '../helpers/paths.ts';
 

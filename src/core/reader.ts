@@ -2,7 +2,7 @@
  * A small validating reader for untrusted objects (scenario and sweep files). It collects every
  * problem with its dotted path instead of stopping at the first, and rejects unknown fields.
  */
-import { describeValue, type Issue } from '../core/errors.ts';
+import { describeValue, type Issue } from './errors.ts';
 
 export type Obj = Record<string, unknown>;
 

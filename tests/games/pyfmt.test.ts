@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pyFixed, pyFloat, pyPercent, pyRound, pySlice } from '../../src/agents/pyfmt.ts';
+import { pyFixed, pyFloat, pyPercent, pyRound, pySlice } from '../../src/games/pyfmt.ts';
 
 // Expected strings are what CPython 3.11 prints for the same values.
 describe('Python number formatting', () => {

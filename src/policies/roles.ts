@@ -2,18 +2,15 @@
  * Who plays which policy: committed agents, policy groups (`population.mix`), seeded violators
  * and everyone else, placed on the graph by the scenario's placement strategies.
  */
-import type { Csr } from './types.ts';
-import { deriveSeed, rngStream } from './rng.ts';
+import type { Csr } from '../core/types.ts';
+import { deriveSeed, rngStream } from '../core/rng.ts';
+import type { Roles as WorldRoles } from '../core/world.ts';
 import { placeAgents } from '../networks/index.ts';
-import type { Group, PolicySpec, Scenario } from '../scenarios/types.ts';
+import type { Group, PolicySpec, Scenario } from '../core/scenario.ts';
 
-export interface Roles {
-  /** Agents per policy key, each sorted ascending. Committed agents are not listed here. */
-  readonly byPolicy: Map<string, Int32Array>;
+export interface Roles extends WorldRoles {
+  /** The policy settings of each policy key. */
   readonly specs: Map<string, PolicySpec>;
-  readonly committed: Int32Array;
-  readonly seedViolators: Int32Array;
-  policyName(agent: number): string;
 }
 
 export function policyKey(p: PolicySpec): string {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decideFermi, decideImitateBest, decideThreshold } from '../../src/agents/classic.ts';
+import { decideFermi } from '../../src/policies/fermi.ts';
+import { decideImitateBest } from '../../src/policies/imitate-best.ts';
+import { decideThreshold } from '../../src/policies/threshold.ts';
 import { rngStream } from '../../src/core/rng.ts';
 import type { Csr } from '../../src/core/types.ts';
-import { INVALID } from '../../src/scenarios/payoff.ts';
+import { INVALID } from '../../src/core/world.ts';
 
 /** A path 0 - 1 - 2 - 3. */
 const path: Csr = {

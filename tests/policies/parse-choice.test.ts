@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAtpGroupChoice, parseAtpSoloChoice, parseChoice, splitReasoning } from '../../src/agents/parse-choice.ts';
+import { parseAtpGroupChoice, parseAtpSoloChoice, parseChoice, splitReasoning } from '../../src/policies/llm/parse-choice.ts';
 
 const group = ['invest', 'keep money'] as const;
 const solo = ['Route A', 'Route B'] as const;

@@ -1,30 +1,22 @@
 /**
  * Prompt styles turn what an agent may observe into chat messages, and remember each round's
- * outcome in the agent's own bounded history window.
+ * outcome in the agent's own bounded history window. A game may carry its own (`atp`, byte-exact
+ * to the reference code); the native `network` style (src/prompts) asks the game for its texts.
  */
-import type { ChatMessage, Csr } from '../../core/types.ts';
-import type { Scenario } from '../../scenarios/types.ts';
-import type { ThresholdOutcome } from '../../scenarios/payoff.ts';
+import type { ChatMessage, Csr } from '../core/types.ts';
+import type { RoundView } from '../core/plugins.ts';
+import type { Scenario } from '../core/scenario.ts';
 
-/** Everything a style may read about a finished round (the snapshot S_t). */
-export interface RoundView {
-  readonly round: number; // 1-based
-  readonly choices: Int8Array;
-  /** Reply text per agent as the agent's history and peers see it (synthesised for non-LLM agents). */
-  readonly replies: ReadonlyArray<string | undefined>;
-  readonly payoff: Float64Array;
-  readonly capital: Float64Array;
-  readonly threshold: ThresholdOutcome | null;
-  readonly supervised: Uint8Array | null;
-}
+export type { RoundView } from '../core/plugins.ts';
+
+/** Version of the byte-exact ATP layouts (recorded in the manifest). */
+export const ATP_STYLE_VERSION = 'atp/1';
 
 export interface StyleContext {
   readonly scenario: Scenario;
   readonly csr: Csr;
   /** Agents that call a model: only they keep a history. Sorted ascending. */
   readonly llmAgents: Int32Array;
-  /** Supervision state of (round, agent) in dilemma games. */
-  readonly supervisedAt: (round: number, agent: number) => boolean;
 }
 
 export interface PromptStyle {

@@ -1,0 +1,255 @@
+/**
+ * The engine: a discrete-time loop stepping a population placed on a graph. It knows no game,
+ * no policy and no metric by name: the caller hands it a game's rules, one policy per policy
+ * key, interventions and round reporters (see plugins.ts).
+ *
+ * One round: (1) interventions due this round change the world; (2) the schedule lets every
+ * policy decide (synchronous: all from the snapshot of the previous round; random-sequential:
+ * agents in a seeded random order, each seeing the choices already made); model calls fan out
+ * inside their policy and are keyed by agent, so completion order never changes results;
+ * (3) the game pays everyone; (4) observers: memory, round reporters, the sink. The engine
+ * knows nothing about files: the caller's sink writes them.
+ */
+import type { Csr, DecisionRecord, LlmRoundUsage, RoundRecord } from './types.ts';
+import { AtpSimError } from './errors.ts';
+import { rngStream } from './rng.ts';
+import { INVALID, type Roles, type World } from './world.ts';
+import type { DecideContext, GameRules, Intervention, Policy, RoundFacts, RoundReporter } from './plugins.ts';
+import type { ScheduleName } from './scenario.ts';
+
+export interface RunSink {
+  /** Called once per completed round, in order. `decisions` is null when not recorded. */
+  round(record: RoundRecord, decisions: readonly DecisionRecord[] | null): Promise<void> | void;
+}
+
+/** Where a run's rounds go, and when it stops. */
+export interface RunHooks {
+  readonly sink: RunSink;
+  /** Which decisions to record: all agents, model agents only, or none (rounds are always recorded). */
+  readonly record?: 'all' | 'llm' | 'none';
+  /** Rounds before this one are re-simulated (for resume) but not sent to the sink. */
+  readonly skipSinkBefore?: number;
+  /** Checked after each round; a reason stops the run cleanly. */
+  readonly shouldStop?: () => string | null;
+  readonly onRound?: (record: RoundRecord) => void;
+  /** Called after each round with its choices (a view reused by the engine: copy what you keep). */
+  readonly onChoices?: (round: number, choices: Int8Array) => void;
+}
+
+export interface LoopOptions extends RunHooks {
+  readonly rounds: number;
+  readonly seed: number;
+  readonly csr: Csr;
+  readonly roles: Roles;
+  readonly game: GameRules;
+  /** One policy per key of `roles.byPolicy`. */
+  readonly policies: ReadonlyMap<string, Policy>;
+  readonly reporters: ReadonlyArray<readonly [string, RoundReporter]>;
+  /** How a choice is shown in records (the `atp` style uses the reference's labels). */
+  readonly label: (choice: number) => string;
+  readonly interventions?: readonly Intervention[];
+  readonly schedule?: ScheduleName;
+}
+
+export interface EngineResult {
+  readonly roundsCompleted: number;
+  readonly stoppedBecause: string | null;
+  readonly finalChoices: Int8Array;
+  readonly finalCapital: Float64Array;
+  readonly roles: Roles;
+}
+
+type MutableDecision = { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] };
+
+export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
+  const { game, roles, sink } = opts;
+  const n = opts.csr.n;
+  const world: World = { csr: opts.csr, roles, capital: new Float64Array(n).fill(game.startCapital) };
+  const vIdx = game.violation;
+  const record = opts.record ?? 'all';
+  const isSeed = new Uint8Array(n);
+  for (const a of roles.seedViolators) isSeed[a] = 1;
+  const entries = [...roles.byPolicy].map(([key, agents]) => ({ key, agents, policy: policyFor(opts.policies, key) }));
+  // Which entry owns each agent (-1: committed), for records and replies.
+  const owner = new Int16Array(n).fill(-1);
+  entries.forEach((e, k) => e.agents.forEach((a) => (owner[a] = k)));
+  const modelAgents = Int32Array.from(entries.filter((e) => e.policy.usesModel).flatMap((e) => [...e.agents])).sort();
+  const usesModel = modelAgents.length > 0;
+  if (usesModel && opts.schedule === 'random-sequential') {
+    throw new AtpSimError('INVALID_SCENARIO', 'schedule: random-sequential works with classic policies only; got LLM agents (fix: use schedule: synchronous, the default)');
+  }
+  const synthetic = game.options.map((o) => `{"choice": "${o}"}`);
+
+  let prevChoice = new Int8Array(n).fill(INVALID);
+  let prevPayoff = new Float64Array(n);
+  let choice = new Int8Array(n);
+  let payoff = new Float64Array(n);
+  let stoppedBecause: string | null = null;
+  let completed = 0;
+
+  for (let round = 1; round <= opts.rounds; round++) {
+    // 1. interventions
+    let changes: Record<string, unknown> | undefined;
+    for (const iv of opts.interventions ?? []) {
+      const c = iv.apply(round, world);
+      if (c) (changes ??= {})[iv.name] = c;
+    }
+    // 2-3. schedule and decide
+    const ctx: DecideContext = { round, world, prev: { choice: prevChoice, payoff: prevPayoff }, rng: rngStream(opts.seed, 'policy', round) };
+    if (opts.schedule === 'random-sequential') decideSequential(ctx, choice);
+    else await decideSynchronous(ctx, choice);
+
+    // 4. pay
+    const outcome = game.pay(round, choice, world, payoff);
+
+    // 5. observers: memory, reporters, sink
+    const remembering = entries.filter((e) => e.policy.remember);
+    if (remembering.length > 0) {
+      const replies: Array<string | undefined> = new Array(n);
+      for (let i = 0; i < n; i++) replies[i] = choice[i] === INVALID ? '' : synthetic[choice[i]];
+      for (const e of entries) e.policy.fillReplies?.(replies);
+      const view = { round, choices: choice, replies, payoff, capital: world.capital, outcome };
+      for (const e of remembering) e.policy.remember!(view);
+    }
+    const rec = roundRecord(round, outcome, changes);
+    if (opts.skipSinkBefore === undefined || round >= opts.skipSinkBefore) {
+      await sink.round(rec, record === 'none' ? null : decisionRecords(round, outcome));
+      opts.onRound?.(rec);
+    }
+    completed = round;
+    opts.onChoices?.(round, choice);
+
+    // advance the snapshot
+    [prevChoice, choice] = [choice, prevChoice];
+    [prevPayoff, payoff] = [payoff, prevPayoff];
+    // Re-simulated rounds (resume) never stop the run: only rounds run now count.
+    const reason = round >= (opts.skipSinkBefore ?? 0) ? (opts.shouldStop?.() ?? null) : null;
+    if (reason && round < opts.rounds) {
+      stoppedBecause = reason;
+      break;
+    }
+  }
+
+  return { roundsCompleted: completed, stoppedBecause, finalChoices: prevChoice, finalCapital: world.capital, roles };
+
+  // --- helpers (closures over the run) ---
+
+  /** Everyone decides from the snapshot; committed and seeded agents are forced afterwards. */
+  async function decideSynchronous(ctx: DecideContext, out: Int8Array): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const e of entries) {
+      // Seeded violators are forced in round 1: model agents among them make no call that round.
+      const who = ctx.round === 1 && e.policy.usesModel && roles.seedViolators.length > 0 ? e.agents.filter((a) => !isSeed[a]) : e.agents;
+      const p = e.policy.decide(who, ctx, out);
+      if (p) pending.push(p);
+    }
+    force(ctx.round, out);
+    if (pending.length > 0) await Promise.all(pending);
+  }
+
+  /** Agents in a seeded random order, each seeing the choices already made this round. */
+  function decideSequential(ctx: DecideContext, out: Int8Array): void {
+    force(ctx.round, out);
+    const seen = Int8Array.from(ctx.prev.choice);
+    const forced = new Uint8Array(n);
+    for (const a of roles.committed) (forced[a] = 1), (seen[a] = out[a]);
+    if (ctx.round === 1) for (const a of roles.seedViolators) (forced[a] = 1), (seen[a] = out[a]);
+    const order = rngStream(opts.seed, 'schedule', ctx.round);
+    const agents = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(order() * (i + 1));
+      [agents[i], agents[j]] = [agents[j], agents[i]];
+    }
+    const one = new Int32Array(1);
+    const view: DecideContext = { ...ctx, prev: { choice: seen, payoff: ctx.prev.payoff } };
+    for (const a of agents) {
+      if (forced[a] || owner[a] < 0) continue;
+      one[0] = a;
+      void entries[owner[a]].policy.decide(one, view, out);
+      seen[a] = out[a];
+    }
+  }
+
+  function force(round: number, out: Int8Array): void {
+    for (const a of roles.committed) out[a] = 0;
+    if (round === 1) for (const a of roles.seedViolators) out[a] = vIdx;
+  }
+
+  function roundRecord(round: number, outcome: unknown, changes: Record<string, unknown> | undefined): RoundRecord {
+    let violations = 0;
+    let invalid = 0;
+    let capitalSum = 0;
+    let seededViolating = 0;
+    const capital = world.capital;
+    for (let i = 0; i < n; i++) {
+      if (choice[i] === vIdx) {
+        violations++;
+        seededViolating += isSeed[i];
+      } else if (choice[i] === INVALID) invalid++;
+      capitalSum += capital[i];
+    }
+    let usage: LlmRoundUsage | undefined;
+    if (usesModel) {
+      const sum = { calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 };
+      for (const e of entries) {
+        const u = e.policy.usage?.();
+        if (u) for (const k of Object.keys(sum) as Array<keyof typeof sum>) sum[k] += u[k];
+      }
+      usage = sum;
+    }
+    const facts: RoundFacts = {
+      round, n, choices: choice, capital, payoff, violations, invalid, capitalSum,
+      seeds: roles.seedViolators.length, seededViolating, game, outcome, usage, changes,
+    };
+    const rec: Record<string, unknown> = { round };
+    for (const [name, reporter] of opts.reporters) {
+      const v = reporter(facts);
+      if (v !== undefined) rec[name] = v;
+    }
+    return rec as unknown as RoundRecord;
+  }
+
+  function decisionRecords(round: number, outcome: unknown): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    if (record === 'llm') {
+      // Model agents are sorted ascending: the same records without a lookup for every agent
+      // (only decisions a model made: seeded violators make no call in round 1).
+      for (const i of modelAgents) {
+        const d = baseRecord(i, round, outcome);
+        if (entries[owner[i]].policy.record!(i, d)) out.push(d);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const d = baseRecord(i, round, outcome);
+        if (owner[i] >= 0) entries[owner[i]].policy.record?.(i, d);
+        out.push(d);
+      }
+    }
+    return out;
+  }
+
+  function baseRecord(i: number, round: number, outcome: unknown): MutableDecision {
+    const c = choice[i];
+    // Built field by field, in the order records are written (no spread copies per decision).
+    const d: MutableDecision = {
+      round,
+      agent: i,
+      node: world.csr.keys[i],
+      policy: round === 1 && isSeed[i] ? 'seed' : roles.policyName(i),
+      choice: c === INVALID ? null : game.options[c],
+      shownChoice: opts.label(c),
+      valid: c !== INVALID,
+      violated: c === vIdx,
+      payoff: payoff[i],
+      capital: world.capital[i],
+    };
+    game.describe?.(i, outcome, d);
+    return d;
+  }
+}
+
+function policyFor(policies: ReadonlyMap<string, Policy>, key: string): Policy {
+  const p = policies.get(key);
+  if (!p) throw new AtpSimError('INVALID_ARGUMENT', `runRounds: no policy for the group "${key}" (fix: pass one policy per key of roles.byPolicy)`);
+  return p;
+}

@@ -1,0 +1,131 @@
+/**
+ * The resolved scenario as the engine sees it: every default applied, every field validated.
+ * A scenario plus model settings fully determine a run.
+ *
+ * Game settings and game texts are open: each game declares its own types in its folder under
+ * src/games/ and adds them to `GameConfigs` / `GameTextsByKind` by module augmentation
+ * (`declare module '.../core/scenario.ts'`), so the union below grows with every registered
+ * game while core imports none of them (the TypeScript form of a plug-in registry).
+ */
+
+/** Game settings by `kind`; filled in by each game's `types.ts`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface GameConfigs {}
+/** Prompt texts by game `kind`; filled in by each game's `types.ts`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface GameTextsByKind {}
+
+/** What every game's settings share. */
+export interface GameConfigBase {
+  readonly kind: string;
+  /** The discrete options, in the order choices index them (continuous games: the two classes). */
+  readonly options: readonly string[];
+  readonly startCapital: number;
+}
+
+export type Game = GameConfigs[keyof GameConfigs];
+export type GameTexts = GameTextsByKind[keyof GameTextsByKind];
+
+export type PolicySpec =
+  | { readonly kind: 'llm' }
+  | { readonly kind: 'fixed'; readonly option: string }
+  | { readonly kind: 'imitate-best' }
+  | { readonly kind: 'fermi'; readonly K: number }
+  | { readonly kind: 'threshold'; readonly theta: number; readonly progressive: boolean };
+
+export const PLACEMENTS = ['random', 'highest-degree', 'lowest-degree', 'highest-betweenness', 'community', 'first', 'last'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+export interface Group {
+  readonly count: number;
+  readonly placement: Placement;
+}
+
+export interface PolicyGroup extends Group {
+  readonly policy: PolicySpec;
+}
+
+export interface Population {
+  readonly size: number;
+  /** The policy of every agent not in a group below. */
+  readonly policy: PolicySpec;
+  readonly mix: readonly PolicyGroup[];
+  /** Agents that always take the collective option without a model call (ATP: the last k). */
+  readonly committed: Group;
+  /** Agents forced to violate in round 1 (the seed of a cascade). */
+  readonly seedViolators: Group;
+  /** What classic agents choose in round 1 when they have nothing to observe. */
+  readonly initialChoice: 'comply' | 'violate';
+}
+
+export type PromptStyleName = 'atp' | 'network';
+
+export interface PromptSpec {
+  readonly style: PromptStyleName;
+  /** How many past rounds an agent remembers. */
+  readonly historyWindow: number;
+  /** Peers shown by final choice or by full reply. */
+  readonly peers: 'final' | 'full';
+  /** `network` style: show what each neighbour earned. */
+  readonly showRewards: boolean;
+  /** `network` style: show a seeded sample of at most k neighbours (0 = all). */
+  readonly sampleNeighbors: number;
+  /** Ask once more when a reply cannot be parsed (off in the `atp` style: the paper did not). */
+  readonly repair: boolean;
+  /** Send a JSON schema of the options as `response_format` (off in the `atp` style). */
+  readonly structuredOutput: boolean;
+  /** Keep `<think>` reasoning in the agent's own history (the `atp` style keeps replies whole). */
+  readonly keepReasoning: boolean;
+  readonly texts: GameTexts;
+}
+
+export interface ModelSpec {
+  readonly name?: string;
+  readonly endpoint?: string;
+  readonly provider?: string;
+  readonly temperature: number;
+  readonly maxTokens: number;
+  readonly concurrency: number;
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly extra?: Readonly<Record<string, unknown>>;
+  /** Price per million tokens, for cost estimates and budgets. */
+  readonly pricePerMillion?: { readonly input: number; readonly output: number };
+}
+
+export interface Limits {
+  /** Abort when more than this share of a round's model calls fail (after retries). */
+  readonly maxFailureRate: number;
+  /** Stop cleanly (resumable) when this many dollars are spent. */
+  readonly budgetUsd?: number;
+}
+
+/** Who decides when within a round (Mesa's and Agents.jl's schedulers, by name). */
+export const SCHEDULES = ['synchronous', 'random-sequential'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
+
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  readonly rounds: number;
+  readonly seed: number;
+  readonly game: Game;
+  readonly population: Population;
+  /** A network spec (validated by src/networks). */
+  readonly network: unknown;
+  readonly prompt: PromptSpec;
+  readonly model: ModelSpec;
+  readonly limits: Limits;
+  /** Absent: synchronous (kept out of the resolved scenario so older manifests read the same). */
+  readonly schedule?: ScheduleName;
+}
+
+export function usesLlm(s: Scenario): boolean {
+  const committedAll = s.population.committed.count >= s.population.size;
+  if (committedAll) return false;
+  const mixed = s.population.mix.reduce((a, g) => a + g.count, 0);
+  if (s.population.policy.kind === 'llm' && mixed + s.population.committed.count < s.population.size) return true;
+  return s.population.mix.some((g) => g.policy.kind === 'llm' && g.count > 0);
+}

@@ -1,0 +1,26 @@
+/**
+ * The world the engine steps: the graph of the current round, who plays which policy, and the
+ * agents' capital. Interventions may change it between rounds (the graph is read from here every
+ * round, never captured once).
+ */
+import type { Csr } from './types.ts';
+
+/** The choice of an agent whose reply could not be read (or whose call failed). */
+export const INVALID = -1;
+
+export interface Roles {
+  /** Agents per policy key, each sorted ascending. Committed agents are not listed here. */
+  readonly byPolicy: Map<string, Int32Array>;
+  /** Agents that always take option 0 without deciding. */
+  readonly committed: Int32Array;
+  /** Agents forced to violate in round 1. */
+  readonly seedViolators: Int32Array;
+  policyName(agent: number): string;
+}
+
+export interface World {
+  /** The graph of the current round. */
+  csr: Csr;
+  readonly roles: Roles;
+  readonly capital: Float64Array;
+}

@@ -1,0 +1,49 @@
+/**
+ * A game: everything atp-sim knows about one kind of `game:` section. The engine sees only its
+ * rules (`GameRules` in core/plugins.ts); prompts, parsing, records and reports ask the rest
+ * here. Add a game as one folder under src/games/ plus one line in registry.ts.
+ */
+import type { Csr } from '../core/types.ts';
+import type { GameRules, RoundView } from '../core/plugins.ts';
+import type { GameConfigBase, Scenario } from '../core/scenario.ts';
+import type { Issue } from '../core/errors.ts';
+import type { Reader } from '../core/reader.ts';
+import type { PromptStyle, StyleContext } from './style.ts';
+
+/** A game's action space: N discrete options, or a continuous amount in [min, max]. */
+export type ActionSpace =
+  | { readonly kind: 'discrete'; readonly options: readonly string[] }
+  | { readonly kind: 'continuous'; readonly min: number; readonly max: number; readonly unit: string };
+
+/** What the native `network` style asks a game for. */
+export interface NetworkTexts {
+  /** The static system text (rules and options); the style appends the neighbours' paragraph. */
+  readonly system: string;
+  /** The line that opens the agent's round message. */
+  roundText(round: number, agent: number): string;
+  /** A sentence about the agent's own game outcome, appended to its remembered round ('' for none). */
+  outcomeLine(agent: number, view: RoundView): string;
+}
+
+export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {
+  readonly kind: G['kind'];
+  /** Reads the `game:` section (after the scenario's common fields); issues carry their path. */
+  parse?(r: Reader, issues: Issue[]): G;
+  actionSpace(game: G): ActionSpace;
+  /** Index of the violating option within `game.options`. */
+  violationIndex(game: G): number;
+  /** The round loop's view of the game for one run. */
+  rules(game: G, scenario: Scenario, csr: Csr): GameRules;
+  /** The values a scenario's texts may refer to (`{n}`, `{threshold}`, ...). */
+  vars(game: G, scenario: Scenario): Record<string, string>;
+  /** Texts of the native `network` prompt style. */
+  networkTexts(game: G, scenario: Scenario, vars: Record<string, string>): NetworkTexts;
+  /** The byte-exact ATP reference style, where one exists. */
+  readonly atp?: {
+    style(ctx: StyleContext): PromptStyle;
+    /** The reference parser of this game (first match wins). */
+    parse(reply: string, options: readonly string[]): string | null;
+    /** The label the reference shows for a reply it cannot read. */
+    readonly invalidLabel: string;
+  };
+}

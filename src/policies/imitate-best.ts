@@ -1,0 +1,34 @@
+import type { Csr } from '../core/types.ts';
+import { INVALID } from '../core/world.ts';
+import { classicPolicy, type PrevState } from './classic.ts';
+import type { PolicyFactory } from './policy.ts';
+
+/**
+ * imitate-best: copy the choice of the best-earning agent among self and neighbours last round.
+ * Ties keep the agent's own choice, then the lowest-index neighbour; invalid choices are not copied.
+ */
+export function decideImitateBest(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array): void {
+  const { offsets, targets } = csr;
+  const pc = prev.choice;
+  const pp = prev.payoff;
+  // One random read per neighbour instead of two (choice and payoff): an invalid choice is never
+  // copied, so it competes as -Infinity and never beats anyone. The neighbour walk is bound by
+  // memory latency, so this is what makes it faster on large graphs.
+  const worth = new Float64Array(pc.length);
+  for (let j = 0; j < pc.length; j++) worth[j] = pc[j] === INVALID ? -Infinity : pp[j];
+  for (let a = 0; a < agents.length; a++) {
+    const i = agents[a];
+    let best = worth[i];
+    let from = i;
+    for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) {
+      const j = targets[e];
+      if (worth[j] > best) {
+        best = worth[j];
+        from = j;
+      }
+    }
+    out[i] = pc[from];
+  }
+}
+
+export const imitateBest: PolicyFactory = (_spec, setup) => classicPolicy(setup, (agents, ctx, out) => decideImitateBest(agents, ctx.world.csr, ctx.prev, out));

@@ -1,0 +1,167 @@
+/**
+ * The model calls of LLM agents: one call per agent (and at most one repair prompt), with
+ * bounded concurrency; keyed by agent, so completion order never changes results. A failed call
+ * is data (an invalid decision carrying the error), never an exception.
+ */
+import type { ChatMessage, CompletionResult, DecisionRecord, LanguageModel, TokenUsage } from '../../core/types.ts';
+import type { Scenario } from '../../core/scenario.ts';
+import { AtpSimError } from '../../core/errors.ts';
+import { deriveSeed } from '../../core/rng.ts';
+import { INVALID } from '../../core/world.ts';
+import type { PromptStyle } from '../../games/style.ts';
+import { splitReasoning } from './parse-choice.ts';
+import { REPAIR_PROMPT } from './repair.ts';
+import { choiceSchema } from './schema.ts';
+
+/** LLM calls started before the engine yields to the event loop once. */
+const LAUNCH_CHUNK = 64;
+/** LLM calls in flight or queued at once, at least (and 8x the model's concurrency). */
+const MIN_LANES = 4096;
+
+/** What one policy group's calls share. */
+export interface LlmCaller {
+  readonly scenario: Scenario;
+  readonly style: PromptStyle;
+  readonly model: LanguageModel;
+  readonly parse: (text: string) => number;
+}
+
+export interface LlmOutcome {
+  choice: number;
+  /** The model's raw text (recorded; replays answer with it). */
+  reply: string | undefined;
+  /** What the agent's history and its peers see (reasoning removed unless kept). */
+  shown: string | undefined;
+  messages: ChatMessage[];
+  reasoning?: string;
+  error?: string;
+  usage?: TokenUsage;
+  repairReply?: string;
+  repairUsage?: TokenUsage;
+  /** The repair call failed after all retries (its error). */
+  repairFailed?: string;
+  /** Reasoning the server returned separately (`reasoning_content`), kept apart for replays. */
+  serverReasoning?: string;
+  failed: boolean;
+  seed: number;
+  finishReason?: string;
+}
+
+/**
+ * Every LLM agent's call, started in agent order by at most `lanes` workers: a worker takes the
+ * next agent when its call ends, so the model's queue (and the prompts held for it) stays
+ * bounded however many agents there are (a limiter queueing 10^5 calls gets slow). Building a
+ * prompt is synchronous work: the event loop gets a turn every LAUNCH_CHUNK workers started, so
+ * the first requests leave while later prompts are still being built.
+ */
+export async function decideAllLlm(caller: LlmCaller, callers: Int32Array, round: number): Promise<LlmOutcome[]> {
+  const count = callers.length;
+  const results: LlmOutcome[] = new Array(count);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (next < count && !failed) {
+      const k = next++;
+      try {
+        results[k] = await decideLlm(caller, callers[k], round);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const lanes = Math.min(count, Math.max(MIN_LANES, 8 * caller.scenario.model.concurrency));
+  const workers: Promise<void>[] = [];
+  for (let w = 0; w < lanes && !failed; w++) {
+    const p = worker();
+    p.catch(() => {}); // observed by Promise.all below; this keeps an early failure handled
+    workers.push(p);
+    if ((w + 1) % LAUNCH_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(workers);
+  return results;
+}
+
+async function decideLlm(caller: LlmCaller, agent: number, round: number): Promise<LlmOutcome> {
+  const { scenario, style, model, parse } = caller;
+  const options = scenario.game.options;
+  const messages = style.messages(agent, round);
+  const seed = deriveSeed(scenario.seed, 'llm', round, agent);
+  const call = (msgs: ChatMessage[], attempt: number) =>
+    model.complete({
+      messages: msgs,
+      temperature: scenario.model.temperature,
+      maxTokens: scenario.model.maxTokens,
+      seed,
+      options,
+      ...(scenario.prompt.structuredOutput ? { jsonSchema: choiceSchema(options) } : {}),
+      ...(scenario.model.extra ? { extra: scenario.model.extra } : {}),
+      origin: { round, agent, attempt },
+    });
+  let result: CompletionResult;
+  try {
+    result = await call(messages, 0);
+  } catch (err) {
+    if (err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED') {
+      const reason = err.message.split('\n')[0];
+      const text = `Error: ${reason}`;
+      return { choice: INVALID, reply: text, shown: text, messages, error: reason, failed: true, seed };
+    }
+    throw err;
+  }
+  const out: LlmOutcome = {
+    choice: INVALID,
+    reply: result.text,
+    shown: result.text,
+    messages,
+    failed: false,
+    seed,
+    ...(result.usage ? { usage: result.usage } : {}),
+    ...(result.finishReason ? { finishReason: result.finishReason } : {}),
+  };
+  const { answer, reasoning } = splitReasoning(result.text);
+  const separate = result.reasoning;
+  if (separate !== undefined) out.serverReasoning = separate;
+  if (separate !== undefined || reasoning !== undefined) out.reasoning = [separate, reasoning].filter((x) => x !== undefined).join('\n');
+  if (!scenario.prompt.keepReasoning) out.shown = answer;
+  if (result.finishReason === 'length') {
+    out.error = 'reply cut off by the token limit (finish_reason: length)';
+  } else {
+    out.choice = parse(result.text);
+  }
+  if (out.choice === INVALID && scenario.prompt.repair && result.finishReason !== 'length') {
+    const retry = [...messages, { role: 'assistant' as const, content: result.text }, { role: 'user' as const, content: REPAIR_PROMPT }];
+    try {
+      const second = await call(retry, 1);
+      out.repairReply = second.text;
+      if (second.usage) out.repairUsage = second.usage;
+      if (second.finishReason !== 'length') out.choice = parse(second.text);
+      if (out.choice !== INVALID) out.error = undefined;
+    } catch (err) {
+      if (!(err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED')) throw err;
+      out.repairFailed = err.message.split('\n')[0];
+      out.error = `repair call failed: ${out.repairFailed}`;
+    }
+  }
+  if (out.choice === INVALID && out.error === undefined) out.error = 'no choice could be read from the reply';
+  return out;
+}
+
+/** Appends an agent's call data to its decision record, in the order records are written. */
+export function recordCall(d: { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] }, r: LlmOutcome): void {
+  d.messages = r.messages;
+  d.reply = r.reply;
+  if (r.reasoning !== undefined) d.reasoning = r.reasoning;
+  if (r.error !== undefined) d.error = r.error;
+  if (r.repairReply !== undefined || r.repairFailed !== undefined) {
+    if (r.repairReply !== undefined) d.repairReply = r.repairReply;
+    if (r.repairFailed !== undefined) d.repairFailed = r.repairFailed;
+    if (r.repairUsage) d.repairUsage = r.repairUsage;
+    d.repairPrompt = REPAIR_PROMPT;
+  }
+  if (r.serverReasoning !== undefined) d.serverReasoning = r.serverReasoning;
+  if (r.failed) d.callFailed = true;
+  if (r.finishReason !== undefined) d.finishReason = r.finishReason;
+  d.seed = r.seed;
+  if (r.usage) d.usage = r.usage;
+}

@@ -1,0 +1,64 @@
+/**
+ * The `llm` policy: each agent asks a model, from the prompt style's view of what it remembers,
+ * and parses the reply (one repair prompt, then the reply is recorded as invalid). A round where
+ * more than `limits.maxFailureRate` of the calls fail aborts the run (completed rounds are kept).
+ */
+import { AtpSimError } from '../../core/errors.ts';
+import type { LlmRoundUsage } from '../../core/types.ts';
+import { createStyle } from '../../prompts/index.ts';
+import type { PolicyFactory } from '../policy.ts';
+import { decideAllLlm, recordCall, type LlmCaller, type LlmOutcome } from './calls.ts';
+import { replyParser } from './parsing.ts';
+
+export const llm: PolicyFactory = (_spec, setup) => {
+  const { scenario, csr, agents, model } = setup;
+  if (!model) {
+    throw new AtpSimError('INVALID_ARGUMENT', 'this scenario has LLM agents but no model was given (fix: pass --model, or set model.name in the scenario)');
+  }
+  const style = createStyle({ scenario, csr, llmAgents: agents });
+  const caller: LlmCaller = { scenario, style, model, parse: replyParser(scenario) };
+  let results = new Map<number, LlmOutcome>();
+  return {
+    usesModel: true,
+    async decide(callers, ctx, out) {
+      results = new Map();
+      if (callers.length === 0) return;
+      const round = ctx.round;
+      const done = await decideAllLlm(caller, callers, round);
+      done.forEach((r, k) => {
+        results.set(callers[k], r);
+        out[callers[k]] = r.choice;
+      });
+      const failed = done.filter((r) => r.failed).length;
+      if (failed > 0 && failed / done.length > scenario.limits.maxFailureRate) {
+        const first = done.find((r) => r.failed)!;
+        throw new AtpSimError(
+          'FAILURE_RATE_EXCEEDED',
+          `round ${round}: ${failed} of ${done.length} model calls failed after retries (limit ${scenario.limits.maxFailureRate * 100}%); first error: ${first.error}. ` +
+            `Rounds 1..${round - 1} are saved; fix the model server and continue with --resume.`,
+        );
+      }
+    },
+    fillReplies(replies) {
+      for (const [a, r] of results) replies[a] = r.shown;
+    },
+    remember: (view) => style.remember(view),
+    record(agent, d) {
+      const r = results.get(agent);
+      if (!r) return false;
+      recordCall(d, r);
+      return true;
+    },
+    usage(): LlmRoundUsage {
+      let calls = 0, repairs = 0, failed = 0, tokensIn = 0, tokensOut = 0;
+      for (const r of results.values()) {
+        calls++;
+        if (r.failed) failed++;
+        if (r.repairReply !== undefined) (calls++, repairs++);
+        if (r.repairFailed !== undefined) (calls++, repairs++, failed++);
+        for (const u of [r.usage, r.repairUsage]) if (u) (tokensIn += u.promptTokens, tokensOut += u.completionTokens);
+      }
+      return { calls, repairs, failed, tokensIn, tokensOut };
+    },
+  };
+};

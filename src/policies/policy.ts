@@ -1,0 +1,22 @@
+/**
+ * A policy decides for its agents each round (the engine's contract is `Policy` in
+ * core/plugins.ts). A factory builds one from the scenario's policy settings, once per policy
+ * group of a run; register it by name in registry.ts.
+ */
+import type { Csr, LanguageModel } from '../core/types.ts';
+import type { GameRules, Policy } from '../core/plugins.ts';
+import type { PolicySpec, Scenario } from '../core/scenario.ts';
+
+export type { Policy, DecideContext } from '../core/plugins.ts';
+
+export interface PolicySetup {
+  readonly scenario: Scenario;
+  readonly csr: Csr;
+  readonly game: GameRules;
+  /** The agents of this policy group, sorted ascending. */
+  readonly agents: Int32Array;
+  /** The model of this group (policies that call one). */
+  readonly model?: LanguageModel | null;
+}
+
+export type PolicyFactory = (spec: PolicySpec, setup: PolicySetup) => Policy;
