@@ -29,6 +29,21 @@ import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * Layout version of a run directory (manifest.json, decisions.jsonl, rounds.jsonl, summary.json),
+ * recorded in the manifest. Runs made before versions were recorded have no `format` and the
+ * same layout: they read as format 1.
+ */
+export const RUN_FORMAT = 1;
+
+/** Resume and replay read a run directory only in the format this version writes. */
+function checkRunFormat(manifest: { format?: number }, flag: string, dir: string): void {
+  const v = manifest.format ?? 1;
+  if (v !== RUN_FORMAT) {
+    throw new AtpSimError('INVALID_ARGUMENT', `${flag} ${dir}: the run directory has format ${v}; this atp-sim reads format ${RUN_FORMAT} (fix: use the atp-sim version that made it, named in its manifest.json tool.version)`);
+  }
+}
+
 /** Runs on networks up to this many nodes keep a copy of the network (JSON and GEXF). */
 export const NETWORK_FILE_LIMIT = 5000;
 
@@ -146,6 +161,8 @@ function newRunDir(out: string, id: string): string {
 }
 
 interface Manifest {
+  /** Run directory layout version (RUN_FORMAT); absent in runs made before it was recorded. */
+  format?: number;
   tool: { name: string; version: string; node: string };
   id: string;
   createdAt: string;
@@ -184,6 +201,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     const mPath = join(runDir, 'manifest.json');
     if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${options.resume}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
     manifest = readJson<Manifest>(mPath);
+    checkRunFormat(manifest, '--resume', options.resume);
     if (manifest.status === 'complete') {
       const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
       const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
@@ -200,6 +218,9 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   } else {
     prepared = prepareRun(raw, options);
     out = resolve(options.out ?? 'runs');
+  }
+  if (options.replayFrom && existsSync(join(options.replayFrom, 'manifest.json'))) {
+    checkRunFormat(readJson<Manifest>(join(options.replayFrom, 'manifest.json')), '--replay', options.replayFrom);
   }
   const { scenario, csr, settings } = prepared;
   const price = scenario.model.pricePerMillion;
@@ -225,6 +246,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     } else {
       runDir = newRunDir(out, options.id ?? `${scenario.name}-s${scenario.seed}-${timestamp()}`);
       manifest = {
+        format: RUN_FORMAT,
         tool: { name: 'atp-sim', version: VERSION, node: process.version },
         id: basename(runDir),
         createdAt: new Date().toISOString(),

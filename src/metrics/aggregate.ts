@@ -9,8 +9,7 @@
  * (n = agents; agents in one run are not independent, so read it as descriptive).
  */
 import type { RoundRecord } from '../core/types.ts';
-import type { Interval } from '../report/types.ts';
-import { meanInterval, median, wilsonInterval } from './intervals.ts';
+import { meanInterval, median, wilsonInterval, type Interval } from './intervals.ts';
 import type { RunSummary } from './summary.ts';
 
 /** Rates and shares live in [0, 1]: their t intervals are clamped to it. */

@@ -10,9 +10,9 @@
  * Conventions: with no data (n = 0) an interval is { mean: NaN, lo: NaN, hi: NaN, n: 0 }; a mean
  * over one value has no spread, so lo = hi = mean (check `n` before reading it as an interval).
  */
-import type { Interval } from '../report/types.ts';
+/** A mean (or proportion) with its interval over n observations. */
+export interface Interval { readonly mean: number; readonly lo: number; readonly hi: number; readonly n: number }
 
-export type { Interval };
 
 // ---------------------------------------------------------------------------------------------
 // Special functions (Numerical Recipes, 3rd ed., §6.1, §6.2, §6.4)

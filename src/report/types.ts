@@ -4,8 +4,9 @@
  * Shape is frozen: extend only by adding optional fields.
  */
 import type { ChatMessage } from '../core/types.ts';
+import type { Interval } from '../metrics/intervals.ts';
 
-export interface Interval { readonly mean: number; readonly lo: number; readonly hi: number; readonly n: number }
+export type { Interval } from '../metrics/intervals.ts';
 export interface ReportCondition {
   readonly label: string;                       // e.g. "network.kind=ring"
   readonly params: Readonly<Record<string, unknown>>;

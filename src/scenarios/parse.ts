@@ -9,6 +9,7 @@ import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
 import { Reader, join, type Obj } from '../core/reader.ts';
 import {
   PLACEMENTS,
+  SCHEDULES,
   SUPERVISION_PATTERNS,
   type Game,
   type Group,
@@ -27,7 +28,7 @@ import { DEFAULT_RULES } from './texts.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { isHttpUrl } from '../core/url.ts';
 
-const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
+const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'schedule', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
 /** Parses file text (YAML is a superset of JSON). Syntax errors name the line. */
 export function parseScenarioText(text: string, source = 'scenario'): unknown {
@@ -76,6 +77,8 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const kind = r.oneOf(top, 'kind', '', ['threshold-game', 'supervision-dilemma'] as const);
   const rounds = r.number(top, 'rounds', '', { dflt: kind === 'supervision-dilemma' ? 6 : 3, min: 1, max: 100000, integer: true });
   const seed = r.number(top, 'seed', '', { dflt: 1, min: 0, integer: true });
+  // Left out of the resolved scenario when not given, so older manifests resolve the same.
+  const schedule = top.schedule === undefined ? undefined : r.oneOf(top, 'schedule', '', SCHEDULES);
 
   const networkRaw = top.network ?? { kind: 'complete' };
   const netObj = r.isObject(networkRaw) ? networkRaw : undefined;
@@ -97,7 +100,7 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const prompt = kind ? readPrompt(r, top.prompt ?? (llm ? undefined : {}), kind, llm) : undefined;
   const model = readModel(r, top.model);
   const limits = readLimits(r, top.limits);
-  return { name, description, rounds, seed, game, population, network: networkRaw, prompt, model, limits };
+  return { name, description, rounds, seed, ...(schedule ? { schedule } : {}), game, population, network: networkRaw, prompt, model, limits };
 }
 
 function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game | undefined {
