@@ -5,8 +5,7 @@
  */
 import type { Csr } from '../core/types.ts';
 import type { GameRules, RoundView } from '../core/plugins.ts';
-import type { GameConfigBase, Scenario } from '../core/scenario.ts';
-import type { Issue } from '../core/errors.ts';
+import type { GameConfigBase, GameTexts, Scenario } from '../core/scenario.ts';
 import type { Reader } from '../core/reader.ts';
 import type { PromptStyle, StyleContext } from './style.ts';
 
@@ -27,8 +26,13 @@ export interface NetworkTexts {
 
 export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {
   readonly kind: G['kind'];
-  /** Reads the `game:` section (after the scenario's common fields); issues carry their path. */
-  parse?(r: Reader, issues: Issue[]): G;
+  /**
+   * Reads the `game:` section (`n`: the population size, -1 until a network file is loaded);
+   * problems go to the reader with their path. The built-in games are read in scenarios/parse.ts.
+   */
+  parse?(r: Reader, raw: unknown, n: number): G | undefined;
+  /** Reads `prompt.text` (undefined when absent: texts are needed only by model agents). */
+  parseTexts?(r: Reader, raw: unknown, path: string): GameTexts | undefined;
   actionSpace(game: G): ActionSpace;
   /** Index of the violating option within `game.options`. */
   violationIndex(game: G): number;

@@ -25,6 +25,7 @@ import {
   type ThresholdTexts,
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
+import { GAME_KINDS, gameKind } from '../games/registry.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { isHttpUrl } from '../core/url.ts';
 
@@ -74,7 +75,7 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   if (!top) return {};
   const name = r.string(top, 'name', '', 'scenario');
   const description = r.optString(top, 'description', '');
-  const kind = r.oneOf(top, 'kind', '', ['threshold-game', 'supervision-dilemma'] as const);
+  const kind = r.oneOf(top, 'kind', '', GAME_KINDS as readonly Game['kind'][]);
   const rounds = r.number(top, 'rounds', '', { dflt: kind === 'supervision-dilemma' ? 6 : 3, min: 1, max: 100000, integer: true });
   const seed = r.number(top, 'seed', '', { dflt: 1, min: 0, integer: true });
   // Left out of the resolved scenario when not given, so older manifests resolve the same.
@@ -97,13 +98,21 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const population = readPopulation(r, popObj, size, game);
   const mixed = population.mix.reduce((a, g) => a + g.count, 0) + population.committed.count;
   const llm = (population.policy.kind === 'llm' && (size < 0 || mixed < size)) || population.mix.some((g) => g.policy.kind === 'llm' && g.count > 0);
-  const prompt = kind ? readPrompt(r, top.prompt ?? (llm ? undefined : {}), kind, llm) : undefined;
+  // A plug-in game may bring default texts: then its prompt section is optional.
+  const prompt = kind ? readPrompt(r, top.prompt ?? (llm && !plugin(kind) ? undefined : {}), kind, llm) : undefined;
   const model = readModel(r, top.model);
   const limits = readLimits(r, top.limits);
   return { name, description, rounds, seed, ...(schedule ? { schedule } : {}), game, population, network: networkRaw, prompt, model, limits };
 }
 
+/** A game registered in src/games/ beyond the two built-in ones (it reads its own sections). */
+function plugin(kind: Game['kind']) {
+  return kind === 'threshold-game' || kind === 'supervision-dilemma' ? undefined : gameKind(kind);
+}
+
 function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game | undefined {
+  const own = plugin(kind);
+  if (own?.parse) return own.parse(r, raw, n) as Game | undefined;
   if (kind === 'threshold-game') {
     const g = r.object(raw, 'game', ['options', 'violation', 'scope', 'threshold', 'rewards', 'rewardMode', 'startCapital', 'additiveBase', 'successPaysAll', 'invalidPays']);
     if (!g) return undefined;
@@ -164,7 +173,7 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
     };
   }
   return {
-    kind,
+    kind: 'supervision-dilemma',
     options: [compliant ?? '', violating ?? ''],
     rewards: { compliant: rc ?? 0, violating: rv ?? 0 },
     supervision,
@@ -259,11 +268,15 @@ function readModeText(r: Reader, raw: unknown, path: string, dflt?: Record<Rewar
 function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boolean): PromptSpec | undefined {
   const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'text']);
   if (!p) return undefined;
-  const style = r.oneOf(p, 'style', 'prompt', ['atp', 'network'] as const, 'atp')!;
+  const own = plugin(kind);
+  const style = r.oneOf(p, 'style', 'prompt', ['atp', 'network'] as const, own && !own.atp ? 'network' : 'atp')!;
+  if (style === 'atp' && own && !own.atp) r.problem('prompt.style', `the game ${kind} has no atp style; got atp`, 'use style: network');
   const atp = style === 'atp';
-  let texts: ThresholdTexts | SupervisionTexts | undefined;
+  let texts: PromptSpec['texts'] | undefined;
   if (p.text === undefined && !needText) {
     texts = undefined;
+  } else if (own) {
+    texts = own.parseTexts?.(r, p.text, 'prompt.text');
   } else if (kind === 'threshold-game') {
     const t = r.object(p.text, 'prompt.text', ['system', 'rules', 'round']);
     const system = r.string(t, 'system', 'prompt.text');
@@ -277,7 +290,7 @@ function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boole
     const supervised = r.string(t, 'supervised', 'prompt.text');
     const unsupervised = r.string(t, 'unsupervised', 'prompt.text');
     const neutral = r.string(t, 'neutral', 'prompt.text');
-    if (system && task && supervised && unsupervised && neutral) texts = { kind, system, task, supervised, unsupervised, neutral };
+    if (system && task && supervised && unsupervised && neutral) texts = { kind: 'supervision-dilemma', system, task, supervised, unsupervised, neutral };
   }
   return {
     style,

@@ -174,7 +174,7 @@ function shippedTexts(s: Scenario): { field: string; text: string }[] {
       out.push({ field: `prompt.text.round.${mode}`, text: t.round[mode] });
     }
   } else {
-    for (const f of ['system', 'task', 'supervised', 'unsupervised', 'neutral'] as const) out.push({ field: `prompt.text.${f}`, text: t[f] });
+    for (const f of ['system', 'task', 'supervised', 'unsupervised', 'neutral'] as const) out.push({ field: `prompt.text.${f}`, text: (t as SupervisionTexts)[f] });
   }
   return out;
 }
