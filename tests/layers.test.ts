@@ -12,9 +12,9 @@ import { REPO_ROOT } from './helpers/paths.ts';
 export const LAYERS: readonly (readonly string[])[] = [
   ['core'], // types, rng, errors, reader, world, the engine loop: imports nothing else of src/
   ['networks', 'io', 'llm'],
-  ['games'],
+  ['games', 'interventions'],
   ['scenarios'],
-  ['prompts', 'metrics', 'interventions'],
+  ['prompts', 'metrics'],
   ['policies'],
   ['run'], // one run's engine wiring: the only place that knows every registry
   ['run.ts'], // one run: files, resume, replay

@@ -13,7 +13,7 @@
 import type { Csr, DecisionRecord, LlmRoundUsage, RoundRecord } from './types.ts';
 import { AtpSimError } from './errors.ts';
 import { rngStream } from './rng.ts';
-import { INVALID, type Roles, type World } from './world.ts';
+import { FREE, INVALID, type Roles, type World } from './world.ts';
 import type { DecideContext, GameRules, Intervention, Policy, RoundFacts, RoundReporter } from './plugins.ts';
 import type { ScheduleName } from './scenario.ts';
 
@@ -64,7 +64,7 @@ type MutableDecision = { -readonly [K in keyof DecisionRecord]: DecisionRecord[K
 export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
   const { game, roles, sink } = opts;
   const n = opts.csr.n;
-  const world: World = { csr: opts.csr, roles, capital: new Float64Array(n).fill(game.startCapital) };
+  const world: World = { csr: opts.csr, roles, capital: new Float64Array(n).fill(game.startCapital), forced: null, notes: [] };
   const vIdx = game.violation;
   const record = opts.record ?? 'all';
   const isSeed = new Uint8Array(n);
@@ -101,6 +101,10 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
 
     // 4. pay
     const outcome = game.pay(round, choice, world, payoff);
+    for (const iv of opts.interventions ?? []) {
+      const c = iv.afterPay?.(round, world, choice, payoff);
+      if (c) (changes ??= {})[iv.name] = { ...((changes[iv.name] as object) ?? {}), ...c };
+    }
 
     // 5. observers: memory, reporters, sink
     const remembering = entries.filter((e) => e.policy.remember);
@@ -154,6 +158,7 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
     const forced = new Uint8Array(n);
     for (const a of roles.committed) (forced[a] = 1), (seen[a] = out[a]);
     if (ctx.round === 1) for (const a of roles.seedViolators) (forced[a] = 1), (seen[a] = out[a]);
+    if (world.forced) for (let i = 0; i < n; i++) if (world.forced[i] !== FREE) (forced[i] = 1), (seen[i] = out[i]);
     const order = rngStream(opts.seed, 'schedule', ctx.round);
     const agents = Int32Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
@@ -173,6 +178,8 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
   function force(round: number, out: Int8Array): void {
     for (const a of roles.committed) out[a] = 0;
     if (round === 1) for (const a of roles.seedViolators) out[a] = vIdx;
+    const imposed = world.forced;
+    if (imposed) for (let i = 0; i < n; i++) if (imposed[i] !== FREE) out[i] = imposed[i];
   }
 
   function roundRecord(round: number, outcome: unknown, changes: Record<string, unknown> | undefined): RoundRecord {

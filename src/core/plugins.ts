@@ -68,6 +68,8 @@ export interface Intervention {
   readonly name: string;
   /** Returns a short record of what changed (kept in the round's record), or null. */
   apply(round: number, world: World): Record<string, unknown> | null;
+  /** After the game paid: may change payoffs and capital (fines, ...); returns what changed, or null. */
+  afterPay?(round: number, world: World, choices: Int8Array, payoff: Float64Array): Record<string, unknown> | null;
 }
 
 /** What round reporters read: the round's arrays and a one-pass tally of them. */

@@ -120,6 +120,14 @@ export interface Scenario {
   readonly limits: Limits;
   /** Absent: synchronous (kept out of the resolved scenario so older manifests read the same). */
   readonly schedule?: ScheduleName;
+  /** Changes to the world at chosen rounds (src/interventions); absent: none. */
+  readonly interventions?: readonly InterventionSpec[];
+}
+
+/** A validated intervention's settings (each kind reads its own, in src/interventions). */
+export interface InterventionSpec {
+  readonly kind: string;
+  readonly [setting: string]: unknown;
 }
 
 export function usesLlm(s: Scenario): boolean {

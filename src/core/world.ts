@@ -18,9 +18,16 @@ export interface Roles {
   policyName(agent: number): string;
 }
 
+/** `World.forced` value of an agent whose choice is its own. */
+export const FREE = -2;
+
 export interface World {
   /** The graph of the current round. */
   csr: Csr;
   readonly roles: Roles;
   readonly capital: Float64Array;
+  /** Choices imposed by interventions (FREE: none), applied after the policies decide; null until one is. */
+  forced: Int8Array | null;
+  /** Messages added to every model agent's prompt from the round they are posted. */
+  readonly notes: string[];
 }

@@ -14,6 +14,7 @@ export const ATP_STYLE_VERSION = 'atp/1';
 
 export interface StyleContext {
   readonly scenario: Scenario;
+  /** The graph of the current round (interventions may rewire it: read it when used, not once). */
   readonly csr: Csr;
   /** Agents that call a model: only they keep a history. Sorted ascending. */
   readonly llmAgents: Int32Array;

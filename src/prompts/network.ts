@@ -19,7 +19,8 @@ function signed(x: number): string {
 }
 
 export function networkStyle(ctx: StyleContext): PromptStyle {
-  const { scenario, csr, llmAgents } = ctx;
+  const { scenario, llmAgents } = ctx;
+  const n = ctx.csr.n;
   const game = scenario.game;
   const prompt = scenario.prompt;
   const def = gameOf(game);
@@ -34,13 +35,14 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
 
   // Each remembered round is rendered once, when it is remembered (it never changes afterwards),
   // instead of once per later prompt; messages() only joins the agent's blocks.
-  const memories: Array<string[] | undefined> = new Array(csr.n);
+  const memories: Array<string[] | undefined> = new Array(n);
   for (const a of llmAgents) memories[a] = [];
   const window = prompt.historyWindow;
   const question = `What do you choose this round? ${format}`;
 
   /** The agents that `agent` observes: its CSR row, or a seeded sample of k of it. */
   function observed(agent: number, round: number): ArrayLike<number> {
+    const csr = ctx.csr;
     const start = csr.offsets[agent];
     const deg = csr.offsets[agent + 1] - start;
     const row = csr.targets.subarray(start, start + deg);
@@ -73,7 +75,7 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
     remember(view: RoundView) {
       if (window === 0) return;
       // What an agent did this round reads the same to every neighbour: rendered once per round.
-      const peerLines: Array<string | undefined> = new Array(csr.n);
+      const peerLines: Array<string | undefined> = new Array(n);
       const peerLine = (j: number): string => {
         let line = peerLines[j];
         if (line === undefined) {

@@ -13,6 +13,7 @@ import { assignRoles, type Roles } from '../policies/roles.ts';
 import { createPolicy } from '../policies/registry.ts';
 import { labelFor } from '../prompts/labels.ts';
 import { reporters } from '../metrics/round.ts';
+import { createInterventions } from '../interventions/registry.ts';
 
 export type { RunSink } from '../core/engine.ts';
 
@@ -53,7 +54,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
     policies,
     reporters: reporters(extra),
     label: labelFor(scenario),
-    interventions: interventions ?? [],
+    interventions: [...createInterventions(scenario.interventions ?? [], { seed: scenario.seed, csr, game }), ...(interventions ?? [])],
     schedule: scenario.schedule,
   });
   return { ...result, roles };

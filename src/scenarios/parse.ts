@@ -26,10 +26,11 @@ import {
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
 import { GAME_KINDS, gameKind } from '../games/registry.ts';
+import { readInterventions } from '../interventions/registry.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { isHttpUrl } from '../core/url.ts';
 
-const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'schedule', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
+const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'schedule', 'interventions', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
 /** Parses file text (YAML is a superset of JSON). Syntax errors name the line. */
 export function parseScenarioText(text: string, source = 'scenario'): unknown {
@@ -102,7 +103,8 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const prompt = kind ? readPrompt(r, top.prompt ?? (llm && !plugin(kind) ? undefined : {}), kind, llm) : undefined;
   const model = readModel(r, top.model);
   const limits = readLimits(r, top.limits);
-  return { name, description, rounds, seed, ...(schedule ? { schedule } : {}), game, population, network: networkRaw, prompt, model, limits };
+  const interventions = readInterventions(r, top.interventions);
+  return { name, description, rounds, seed, ...(schedule ? { schedule } : {}), ...(interventions ? { interventions } : {}), game, population, network: networkRaw, prompt, model, limits };
 }
 
 /** A game registered in src/games/ beyond the two built-in ones (it reads its own sections). */

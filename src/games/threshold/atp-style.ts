@@ -44,7 +44,7 @@ export function thresholdOutcomeText(game: ThresholdGame, collective: number, pl
 }
 
 export function atpGroupStyle(ctx: StyleContext): PromptStyle {
-  const { scenario, csr, llmAgents } = ctx;
+  const { scenario, llmAgents } = ctx;
   const game = scenario.game as ThresholdGame;
   const texts = scenario.prompt.texts as ThresholdTexts;
   const vars = thresholdVars(game, scenario);
@@ -65,6 +65,7 @@ export function atpGroupStyle(ctx: StyleContext): PromptStyle {
       return [{ role: 'system', content: system }, ...(histories.get(agent) ?? []), { role: 'user', content: question }];
     },
     remember(view: RoundView) {
+      const csr = ctx.csr;
       const t = view.outcome as ThresholdOutcome;
       const global = t.globalSuccess !== null ? thresholdOutcomeText(game, t.collectiveCount, csr.n, t.globalSuccess) : null;
       for (const agent of llmAgents) {

@@ -24,6 +24,15 @@ export interface LlmCaller {
   readonly style: PromptStyle;
   readonly model: LanguageModel;
   readonly parse: (text: string) => number;
+  /** Messages posted by interventions (broadcast, sanction rules), this round's. */
+  notes: readonly string[];
+}
+
+/** Puts the round's notes at the head of the last (user) message; no notes, no change. */
+function withNotes(messages: ChatMessage[], notes: readonly string[]): ChatMessage[] {
+  if (notes.length === 0) return messages;
+  const last = messages[messages.length - 1];
+  return [...messages.slice(0, -1), { role: last.role, content: `${notes.join('\n')}\n\n${last.content}` }];
 }
 
 export interface LlmOutcome {
@@ -85,7 +94,7 @@ export async function decideAllLlm(caller: LlmCaller, callers: Int32Array, round
 async function decideLlm(caller: LlmCaller, agent: number, round: number): Promise<LlmOutcome> {
   const { scenario, style, model, parse } = caller;
   const options = scenario.game.options;
-  const messages = style.messages(agent, round);
+  const messages = withNotes(style.messages(agent, round), caller.notes);
   const seed = deriveSeed(scenario.seed, 'llm', round, agent);
   const call = (msgs: ChatMessage[], attempt: number) =>
     model.complete({

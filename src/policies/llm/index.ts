@@ -15,13 +15,17 @@ export const llm: PolicyFactory = (_spec, setup) => {
   if (!model) {
     throw new AtpSimError('INVALID_ARGUMENT', 'this scenario has LLM agents but no model was given (fix: pass --model, or set model.name in the scenario)');
   }
-  const style = createStyle({ scenario, csr, llmAgents: agents });
-  const caller: LlmCaller = { scenario, style, model, parse: replyParser(scenario) };
+  // The style reads the graph of the current round from here (interventions may rewire it).
+  const styleCtx = { scenario, csr, llmAgents: agents };
+  const style = createStyle(styleCtx);
+  const caller: LlmCaller = { scenario, style, model, parse: replyParser(scenario), notes: [] };
   let results = new Map<number, LlmOutcome>();
   return {
     usesModel: true,
     async decide(callers, ctx, out) {
       results = new Map();
+      styleCtx.csr = ctx.world.csr;
+      caller.notes = ctx.world.notes.slice();
       if (callers.length === 0) return;
       const round = ctx.round;
       const done = await decideAllLlm(caller, callers, round);
