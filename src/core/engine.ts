@@ -84,6 +84,7 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
   let prevPayoff = new Float64Array(n);
   let choice = new Int8Array(n);
   let payoff = new Float64Array(n);
+  const amounts = game.continuous ? new Float64Array(n) : null;
   let stoppedBecause: string | null = null;
   let completed = 0;
 
@@ -95,12 +96,14 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
       if (c) (changes ??= {})[iv.name] = c;
     }
     // 2-3. schedule and decide
-    const ctx: DecideContext = { round, world, prev: { choice: prevChoice, payoff: prevPayoff }, rng: rngStream(opts.seed, 'policy', round) };
+    amounts?.fill(NaN);
+    const ctx: DecideContext = { round, world, prev: { choice: prevChoice, payoff: prevPayoff }, rng: rngStream(opts.seed, 'policy', round), amounts };
     if (opts.schedule === 'random-sequential') decideSequential(ctx, choice);
     else await decideSynchronous(ctx, choice);
+    if (amounts) fillAmounts(round, amounts);
 
     // 4. pay
-    const outcome = game.pay(round, choice, world, payoff);
+    const outcome = game.pay(round, choice, world, payoff, amounts);
     for (const iv of opts.interventions ?? []) {
       const c = iv.afterPay?.(round, world, choice, payoff);
       if (c) (changes ??= {})[iv.name] = { ...((changes[iv.name] as object) ?? {}), ...c };
@@ -180,6 +183,16 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
     if (round === 1) for (const a of roles.seedViolators) out[a] = vIdx;
     const imposed = world.forced;
     if (imposed) for (let i = 0; i < n; i++) if (imposed[i] !== FREE) out[i] = imposed[i];
+  }
+
+  /** Continuous games: agents with a class but no amount (classic policies, forced agents) take the game's amount for it. */
+  function fillAmounts(round: number, amounts: Float64Array): void {
+    const forcedNow = (a: number) => (round === 1 && isSeed[a]) || (world.forced !== null && world.forced[a] !== FREE);
+    for (const a of roles.committed) amounts[a] = NaN;
+    for (let i = 0; i < n; i++) {
+      if (forcedNow(i)) amounts[i] = NaN;
+      if (Number.isNaN(amounts[i]) && choice[i] !== INVALID) amounts[i] = game.continuous!.amountFor(choice[i], round, world);
+    }
   }
 
   function roundRecord(round: number, outcome: unknown, changes: Record<string, unknown> | undefined): RoundRecord {

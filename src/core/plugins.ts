@@ -15,11 +15,24 @@ export interface GameRules {
   readonly violation: number;
   readonly startCapital: number;
   /**
+   * A continuous game: agents choose an amount in [min, max] (written to `DecideContext.amounts`);
+   * `choices` then hold the game's classes of amounts (e.g. within / over the sustainable share),
+   * which `pay` writes. Absent: a discrete game, choices index `options`.
+   */
+  readonly continuous?: {
+    readonly min: number;
+    readonly max: number;
+    /** The amount an agent whose policy gave only a class (classic policies, forced agents) takes. */
+    amountFor(choice: number, round: number, world: World): number;
+  };
+  /** Names of the game's own round metrics (read with `report`), appended to the round record. */
+  readonly metrics?: readonly string[];
+  /**
    * Pays a round: writes `payoff` (capital delta) and `world.capital` (after) in place from every
    * agent's choice, and returns the game's outcome (opaque to the engine: memory, records and
    * reporters hand it back to the game).
    */
-  pay(round: number, choices: Int8Array, world: World, payoff: Float64Array): unknown;
+  pay(round: number, choices: Int8Array, world: World, payoff: Float64Array, amounts: Float64Array | null): unknown;
   /** Adds the game's own fields to an agent's decision record (written after `capital`). */
   describe?(agent: number, outcome: unknown, record: { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] }): void;
   /** The game's value of a named round metric (`success`, `collective`, ...), or undefined. */
@@ -34,6 +47,8 @@ export interface DecideContext {
   readonly prev: { readonly choice: Int8Array; readonly payoff: Float64Array };
   /** The round's policy stream, shared by all classic policies in placement order. */
   readonly rng: () => number;
+  /** Continuous games: this round's amounts (NaN until a policy writes one); null otherwise. */
+  readonly amounts: Float64Array | null;
 }
 
 /** Everything an agent's memory may keep of a finished round. */

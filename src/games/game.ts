@@ -22,6 +22,8 @@ export interface NetworkTexts {
   roundText(round: number, agent: number): string;
   /** A sentence about the agent's own game outcome, appended to its remembered round ('' for none). */
   outcomeLine(agent: number, view: RoundView): string;
+  /** The answer-format sentence (default: a JSON object naming one of the options). */
+  readonly format?: string;
 }
 
 export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {

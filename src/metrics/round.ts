@@ -35,3 +35,8 @@ export function reporters(extra: ReadonlyArray<readonly [string, RoundReporter]>
   const names = new Set(extra.map(([name]) => name));
   return [...BUILTIN_REPORTERS.filter(([name]) => !names.has(name)), ...extra];
 }
+
+/** A game's own round metrics (`GameRules.metrics`), each read from the game's outcome by name. */
+export function gameReporters(names: readonly string[] = []): Array<readonly [string, RoundReporter]> {
+  return names.map((name) => [name, (f: RoundFacts) => f.game.report?.(name, f.outcome)] as const);
+}

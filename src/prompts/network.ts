@@ -29,7 +29,7 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
   const vIdx = def.violationIndex(game);
   const opts = game.options;
   const label = labelFor(scenario);
-  const format = `Finish with a JSON object naming your choice: ${opts.map((o) => `{"choice": "${o}"}`).join(' or ')}.`;
+  const format = texts.format ?? `Finish with a JSON object naming your choice: ${opts.map((o) => `{"choice": "${o}"}`).join(' or ')}.`;
 
   const system = `${texts.system}\n\nYou are connected to some other participants (your neighbours). Each round you are told what they chose and what it earned them. ${format}`;
 

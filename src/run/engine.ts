@@ -12,7 +12,7 @@ import { gameOf } from '../games/registry.ts';
 import { assignRoles, type Roles } from '../policies/roles.ts';
 import { createPolicy } from '../policies/registry.ts';
 import { labelFor } from '../prompts/labels.ts';
-import { reporters } from '../metrics/round.ts';
+import { gameReporters, reporters } from '../metrics/round.ts';
 import { createInterventions } from '../interventions/registry.ts';
 
 export type { RunSink } from '../core/engine.ts';
@@ -52,7 +52,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
     roles,
     game,
     policies,
-    reporters: reporters(extra),
+    reporters: reporters([...gameReporters(game.metrics), ...(extra ?? [])]),
     label: labelFor(scenario),
     interventions: [...createInterventions(scenario.interventions ?? [], { seed: scenario.seed, csr, game }), ...(interventions ?? [])],
     schedule: scenario.schedule,

@@ -10,8 +10,7 @@ import { deriveSeed } from '../../core/rng.ts';
 import { INVALID } from '../../core/world.ts';
 import type { PromptStyle } from '../../games/style.ts';
 import { splitReasoning } from './parse-choice.ts';
-import { REPAIR_PROMPT } from './repair.ts';
-import { choiceSchema } from './schema.ts';
+import type { ReplyReader } from './parsing.ts';
 
 /** LLM calls started before the engine yields to the event loop once. */
 const LAUNCH_CHUNK = 64;
@@ -23,7 +22,7 @@ export interface LlmCaller {
   readonly scenario: Scenario;
   readonly style: PromptStyle;
   readonly model: LanguageModel;
-  readonly parse: (text: string) => number;
+  readonly reader: ReplyReader;
   /** Messages posted by interventions (broadcast, sanction rules), this round's. */
   notes: readonly string[];
 }
@@ -37,6 +36,8 @@ function withNotes(messages: ChatMessage[], notes: readonly string[]): ChatMessa
 
 export interface LlmOutcome {
   choice: number;
+  /** Continuous games: the amount read from the reply. */
+  amount?: number;
   /** The model's raw text (recorded; replays answer with it). */
   reply: string | undefined;
   /** What the agent's history and its peers see (reasoning removed unless kept). */
@@ -92,7 +93,7 @@ export async function decideAllLlm(caller: LlmCaller, callers: Int32Array, round
 }
 
 async function decideLlm(caller: LlmCaller, agent: number, round: number): Promise<LlmOutcome> {
-  const { scenario, style, model, parse } = caller;
+  const { scenario, style, model, reader } = caller;
   const options = scenario.game.options;
   const messages = withNotes(style.messages(agent, round), caller.notes);
   const seed = deriveSeed(scenario.seed, 'llm', round, agent);
@@ -103,7 +104,7 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
       maxTokens: scenario.model.maxTokens,
       seed,
       options,
-      ...(scenario.prompt.structuredOutput ? { jsonSchema: choiceSchema(options) } : {}),
+      ...(scenario.prompt.structuredOutput ? { jsonSchema: reader.schema } : {}),
       ...(scenario.model.extra ? { extra: scenario.model.extra } : {}),
       origin: { round, agent, attempt },
     });
@@ -136,15 +137,15 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
   if (result.finishReason === 'length') {
     out.error = 'reply cut off by the token limit (finish_reason: length)';
   } else {
-    out.choice = parse(result.text);
+    ({ choice: out.choice, amount: out.amount } = reader.read(result.text));
   }
   if (out.choice === INVALID && scenario.prompt.repair && result.finishReason !== 'length') {
-    const retry = [...messages, { role: 'assistant' as const, content: result.text }, { role: 'user' as const, content: REPAIR_PROMPT }];
+    const retry = [...messages, { role: 'assistant' as const, content: result.text }, { role: 'user' as const, content: reader.repairPrompt }];
     try {
       const second = await call(retry, 1);
       out.repairReply = second.text;
       if (second.usage) out.repairUsage = second.usage;
-      if (second.finishReason !== 'length') out.choice = parse(second.text);
+      if (second.finishReason !== 'length') ({ choice: out.choice, amount: out.amount } = reader.read(second.text));
       if (out.choice !== INVALID) out.error = undefined;
     } catch (err) {
       if (!(err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED')) throw err;
@@ -157,7 +158,7 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
 }
 
 /** Appends an agent's call data to its decision record, in the order records are written. */
-export function recordCall(d: { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] }, r: LlmOutcome): void {
+export function recordCall(d: { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] }, r: LlmOutcome, repairPrompt: string): void {
   d.messages = r.messages;
   d.reply = r.reply;
   if (r.reasoning !== undefined) d.reasoning = r.reasoning;
@@ -166,7 +167,7 @@ export function recordCall(d: { -readonly [K in keyof DecisionRecord]: DecisionR
     if (r.repairReply !== undefined) d.repairReply = r.repairReply;
     if (r.repairFailed !== undefined) d.repairFailed = r.repairFailed;
     if (r.repairUsage) d.repairUsage = r.repairUsage;
-    d.repairPrompt = REPAIR_PROMPT;
+    d.repairPrompt = repairPrompt;
   }
   if (r.serverReasoning !== undefined) d.serverReasoning = r.serverReasoning;
   if (r.failed) d.callFailed = true;

@@ -8,7 +8,7 @@ import type { LlmRoundUsage } from '../../core/types.ts';
 import { createStyle } from '../../prompts/index.ts';
 import type { PolicyFactory } from '../policy.ts';
 import { decideAllLlm, recordCall, type LlmCaller, type LlmOutcome } from './calls.ts';
-import { replyParser } from './parsing.ts';
+import { replyReader } from './parsing.ts';
 
 export const llm: PolicyFactory = (_spec, setup) => {
   const { scenario, csr, agents, model } = setup;
@@ -18,7 +18,7 @@ export const llm: PolicyFactory = (_spec, setup) => {
   // The style reads the graph of the current round from here (interventions may rewire it).
   const styleCtx = { scenario, csr, llmAgents: agents };
   const style = createStyle(styleCtx);
-  const caller: LlmCaller = { scenario, style, model, parse: replyParser(scenario), notes: [] };
+  const caller: LlmCaller = { scenario, style, model, reader: replyReader(scenario), notes: [] };
   let results = new Map<number, LlmOutcome>();
   return {
     usesModel: true,
@@ -32,6 +32,7 @@ export const llm: PolicyFactory = (_spec, setup) => {
       done.forEach((r, k) => {
         results.set(callers[k], r);
         out[callers[k]] = r.choice;
+        if (ctx.amounts && r.amount !== undefined) ctx.amounts[callers[k]] = r.amount;
       });
       const failed = done.filter((r) => r.failed).length;
       if (failed > 0 && failed / done.length > scenario.limits.maxFailureRate) {
@@ -50,7 +51,7 @@ export const llm: PolicyFactory = (_spec, setup) => {
     record(agent, d) {
       const r = results.get(agent);
       if (!r) return false;
-      recordCall(d, r);
+      recordCall(d, r, caller.reader.repairPrompt);
       return true;
     },
     usage(): LlmRoundUsage {
