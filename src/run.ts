@@ -17,7 +17,9 @@ import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
-import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { createModel, modelId, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { groupModels } from './run/models.ts';
+import type { GroupModel } from './core/scenario.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type Logger } from './io/logger.ts';
@@ -79,6 +81,8 @@ export interface RunOptions {
   readonly fetch?: typeof fetch;
   /** Backoff tuning (tests): base and maximum delay between retries. */
   readonly retry?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
+  /** Models of LLM groups that name their own (tests); default: built like the run's model. */
+  readonly modelFor?: (model: GroupModel) => LanguageModel;
   readonly onRound?: (record: RoundRecord, info: { rounds: number; stats: CallStats; elapsedMs: number; spentUsd: number | null }) => void;
 }
 
@@ -277,6 +281,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     throw err;
   }
   log = fileLogger(join(runDir, 'log.jsonl'));
+  let resumeWrap = (m: LanguageModel): LanguageModel => m;
   if (options.replayFrom) {
     const src = resolve(options.replayFrom);
     const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(src, 'decisions.jsonl')));
@@ -284,7 +289,9 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   } else if (resumeFrom > 0 && usesLlm(scenario)) {
     const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl')));
     model = replayModel(recorded, runDir, model, resumeFrom);
+    resumeWrap = (m) => replayModel(recorded, runDir, m, resumeFrom);
   }
+  const groups = groupModels(options.model || options.replayFrom ? null : settings, modelOptions(options, out, stats, settings, (obj, msg) => log?.warn(obj, msg)), model, resumeWrap);
   const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
   const decisionsWriter = new JsonlWriter(join(runDir, 'decisions.jsonl'));
   const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
@@ -325,6 +332,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       scenario,
       csr,
       model,
+      modelFor: options.modelFor ?? groups.modelFor,
       record,
       skipSinkBefore: resumeFrom + 1,
       sink: {
@@ -356,6 +364,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     roundsWriter.close();
     decisionsWriter.close();
     await closeModel?.();
+    await groups.close();
     log.flush?.();
   }
 }
@@ -377,18 +386,25 @@ async function openModel(
   if (settings.backend === 'local' && !/^(local:)?hf:/.test(settings.model)) {
     await checkGgufFile(settings.model.replace(/^local:/, ''));
   }
+  const { endpointKey, ...create } = modelOptions(options, out, stats, settings, warn);
+  const built = createModel(settings, { ...create, token: settings.endpointUrl ? endpointKey : create.token });
+  return { model: built, close: built.close?.bind(built) };
+}
+
+/** How a run builds its models (its own, and those LLM groups name): counters, limiter, cache, keys. */
+function modelOptions(options: RunOptions, out: string, stats: CallStats, settings: ModelSettings | null, warn: (obj: object, msg: string) => void): CreateModelOptions & { endpointKey?: string } {
   // Scripted replies are not cached: editing the script must change the run.
-  const cacheOff = options.cache?.mode === 'off' || (settings.backend === 'scripted' && options.cache?.mode !== 'replay');
-  const built = createModel(settings, {
+  const cacheOff = options.cache?.mode === 'off' || (settings?.backend === 'scripted' && options.cache?.mode !== 'replay');
+  return {
     stats,
     limiter: options.limiter,
     cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
-    token: settings.endpointUrl ? options.endpointKey : options.token,
+    token: options.token,
+    endpointKey: options.endpointKey,
     fetch: options.fetch,
     ...(options.retry ? { retry: options.retry } : {}),
     log: { warn },
-  });
-  return { model: built, close: built.close?.bind(built) };
+  };
 }
 
 /** Dry run: counts the model calls a scenario makes and estimates tokens, without sending any. */

@@ -208,15 +208,7 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
       } else if (choice[i] === INVALID) invalid++;
       capitalSum += capital[i];
     }
-    let usage: LlmRoundUsage | undefined;
-    if (usesModel) {
-      const sum = { calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 };
-      for (const e of entries) {
-        const u = e.policy.usage?.();
-        if (u) for (const k of Object.keys(sum) as Array<keyof typeof sum>) sum[k] += u[k];
-      }
-      usage = sum;
-    }
+    const usage = usesModel ? modelUsage() : undefined;
     const facts: RoundFacts = {
       round, n, choices: choice, capital, payoff, violations, invalid, capitalSum,
       seeds: roles.seedViolators.length, seededViolating, game, outcome, usage, changes,
@@ -227,6 +219,20 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
       if (v !== undefined) rec[name] = v;
     }
     return rec as unknown as RoundRecord;
+  }
+
+  /** Model use of the round, summed over policies (and split by model when there are several). */
+  function modelUsage(): LlmRoundUsage {
+    const zero = () => ({ calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 });
+    const sum = zero();
+    const byModel: Record<string, ReturnType<typeof zero>> = {};
+    for (const e of entries) {
+      const u = e.policy.usage?.();
+      if (!u) continue;
+      const own = (byModel[e.policy.modelId ?? ''] ??= zero());
+      for (const k of Object.keys(sum) as Array<keyof typeof sum>) (sum[k] += u[k]), (own[k] += u[k]);
+    }
+    return Object.keys(byModel).length > 1 ? { ...sum, byModel } : sum;
   }
 
   function decisionRecords(round: number, outcome: unknown): DecisionRecord[] {

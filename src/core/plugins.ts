@@ -66,6 +66,8 @@ export interface RoundView {
 export interface Policy {
   /** Model-driven: its agents are recorded with `record: 'llm'` and make no call when forced. */
   readonly usesModel?: boolean;
+  /** The model it calls (round records split model use by it when a run has several). */
+  readonly modelId?: string;
   /** Writes a choice for each of `agents` into `out`. The only place a round may `await`. */
   decide(agents: Int32Array, ctx: DecideContext, out: Int8Array): void | Promise<void>;
   /** Overwrites `replies` for its agents with what they replied this round. */

@@ -26,8 +26,24 @@ export interface GameConfigBase {
 export type Game = GameConfigs[keyof GameConfigs];
 export type GameTexts = GameTextsByKind[keyof GameTextsByKind];
 
+/** A model of its own for one LLM policy group (mixed-model populations). */
+export interface GroupModel {
+  readonly name: string;
+  readonly endpoint?: string;
+  readonly provider?: string;
+}
+
 export type PolicySpec =
-  | { readonly kind: 'llm' }
+  | {
+      readonly kind: 'llm';
+      /** This group's own model (default: the run's model). */
+      readonly model?: GroupModel;
+      /** A prompt variant: a persona and/or a rule sentence added to the system prompt. */
+      readonly persona?: string;
+      readonly rule?: string;
+      /** Names the group in records (`llm:<label>`). */
+      readonly label?: string;
+    }
   | { readonly kind: 'fixed'; readonly option: string }
   | { readonly kind: 'imitate-best' }
   | { readonly kind: 'fermi'; readonly K: number }

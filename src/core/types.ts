@@ -132,6 +132,8 @@ export interface DecisionRecord {
   readonly supervised?: boolean;
   /** Neighbourhood games: did this agent's own game succeed. */
   readonly groupSuccess?: boolean;
+  /** The model of an LLM group that names its own (mixed-model populations). */
+  readonly model?: string;
 }
 
 export interface RoundRecord {
@@ -158,4 +160,6 @@ export interface LlmRoundUsage {
   readonly failed: number; // calls that failed after all retries
   readonly tokensIn: number;
   readonly tokensOut: number;
+  /** Mixed-model runs: the same per model id. */
+  readonly byModel?: Readonly<Record<string, Omit<LlmRoundUsage, 'byModel'>>>;
 }

@@ -5,7 +5,7 @@
  */
 import type { Csr, LanguageModel } from '../core/types.ts';
 import type { GameRules, Policy } from '../core/plugins.ts';
-import type { PolicySpec, Scenario } from '../core/scenario.ts';
+import type { GroupModel, PolicySpec, Scenario } from '../core/scenario.ts';
 
 export type { Policy, DecideContext } from '../core/plugins.ts';
 
@@ -15,8 +15,10 @@ export interface PolicySetup {
   readonly game: GameRules;
   /** The agents of this policy group, sorted ascending. */
   readonly agents: Int32Array;
-  /** The model of this group (policies that call one). */
+  /** The run's model (policies that call one). */
   readonly model?: LanguageModel | null;
+  /** The model a group names for itself (mixed-model populations). */
+  readonly modelFor?: (model: GroupModel) => LanguageModel;
 }
 
 export type PolicyFactory = (spec: PolicySpec, setup: PolicySetup) => Policy;

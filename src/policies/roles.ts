@@ -21,6 +21,12 @@ export function policyKey(p: PolicySpec): string {
       return `fermi(K=${p.K})`;
     case 'threshold':
       return `threshold(theta=${p.theta}${p.progressive ? ',progressive' : ''})`;
+    case 'llm': {
+      // A group with its own model or prompt variant is a policy group of its own.
+      if (p.label) return `llm:${p.label}`;
+      const parts = [p.model ? `model=${p.model.name}` : '', p.persona ? 'persona' : '', p.rule ? 'rule' : ''].filter(Boolean);
+      return parts.length ? `llm(${parts.join(',')})` : 'llm';
+    }
     default:
       return p.kind;
   }

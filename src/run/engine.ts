@@ -5,7 +5,7 @@
  */
 import type { Csr, LanguageModel, RoundRecord } from '../core/types.ts';
 import { AtpSimError } from '../core/errors.ts';
-import type { Scenario } from '../core/scenario.ts';
+import type { GroupModel, Scenario } from '../core/scenario.ts';
 import type { Intervention, Policy, RoundReporter } from '../core/plugins.ts';
 import { runRounds, type EngineResult, type RunHooks } from '../core/engine.ts';
 import { gameOf } from '../games/registry.ts';
@@ -22,6 +22,8 @@ export interface EngineOptions extends RunHooks {
   readonly csr: Csr;
   /** Needed when some agent uses the `llm` policy. */
   readonly model?: LanguageModel | null;
+  /** The model an LLM group names for itself (mixed-model populations). */
+  readonly modelFor?: (model: GroupModel) => LanguageModel;
   /** Round metrics added after the built-in ones (name -> function of the round's facts). */
   readonly reporters?: ReadonlyArray<readonly [string, RoundReporter]>;
   /** Interventions added to the scenario's own. */
@@ -33,7 +35,7 @@ export interface RunEngineResult extends EngineResult {
 }
 
 export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
-  const { scenario, csr, model, reporters: extra, interventions, ...hooks } = opts;
+  const { scenario, csr, model, modelFor, reporters: extra, interventions, ...hooks } = opts;
   const n = csr.n;
   if (scenario.population.size !== n) {
     throw new AtpSimError('INVALID_SCENARIO', `population.size is ${scenario.population.size} but the network has ${n} nodes (fix: make them equal or leave population.size out)`);
@@ -42,7 +44,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
   const roles = assignRoles(scenario, csr);
   const policies = new Map<string, Policy>();
   for (const [key, agents] of roles.byPolicy) {
-    policies.set(key, createPolicy(roles.specs.get(key)!, { scenario, csr, game, agents, model }));
+    policies.set(key, createPolicy(roles.specs.get(key)!, { scenario, csr, game, agents, model, ...(modelFor ? { modelFor } : {}) }));
   }
   const result = await runRounds({
     ...hooks,

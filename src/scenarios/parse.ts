@@ -185,9 +185,9 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
 
 function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefined): PolicySpec {
   const o = typeof raw === 'string' ? { kind: raw } : raw;
-  const obj = r.object(o, path, ['kind', 'option', 'K', 'theta', 'progressive']);
+  const obj = r.object(o, path, ['kind', 'option', 'K', 'theta', 'progressive', 'model', 'persona', 'rule', 'label']);
   const kind = r.oneOf(obj, 'kind', path, ['llm', 'fixed', 'imitate-best', 'fermi', 'threshold'] as const, 'llm');
-  const allowed: Record<string, string[]> = { llm: [], 'imitate-best': [], fixed: ['option'], fermi: ['K'], threshold: ['theta', 'progressive'] };
+  const allowed: Record<string, string[]> = { llm: ['model', 'persona', 'rule', 'label'], 'imitate-best': [], fixed: ['option'], fermi: ['K'], threshold: ['theta', 'progressive'] };
   for (const k of Object.keys(obj ?? {})) {
     if (k !== 'kind' && kind && !allowed[kind].includes(k)) r.problem(join(path, k), `does not apply to policy ${kind}`, 'remove it');
   }
@@ -208,9 +208,30 @@ function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefine
         theta: r.number(obj, 'theta', path, { min: 0, max: 1, fix: 'a fraction of neighbours, e.g. 0.3' }) ?? 0.5,
         progressive: r.boolean(obj, 'progressive', path, false),
       };
+    case 'imitate-best':
+      return { kind };
     default:
-      return { kind: kind ?? 'llm' } as PolicySpec;
+      return readLlmPolicy(r, obj, path);
   }
+}
+
+/** `policy: llm`, optionally with its own model and a prompt variant (mixed-model populations). */
+function readLlmPolicy(r: Reader, obj: Obj | undefined, path: string): PolicySpec {
+  const mo = obj?.model === undefined ? undefined : r.object(obj.model, join(path, 'model'), ['name', 'endpoint', 'provider']);
+  const name = mo ? r.string(mo, 'name', join(path, 'model')) : undefined;
+  const endpoint = r.optString(mo, 'endpoint', join(path, 'model'));
+  if (endpoint && !isHttpUrl(endpoint)) r.problem(join(path, 'model.endpoint'), `must be an http(s) URL; got "${endpoint}"`, 'e.g. http://localhost:8000/v1');
+  const provider = r.optString(mo, 'provider', join(path, 'model'));
+  const persona = r.optString(obj, 'persona', path);
+  const rule = r.optString(obj, 'rule', path);
+  const label = r.optString(obj, 'label', path);
+  return {
+    kind: 'llm',
+    ...(name ? { model: { name, ...(endpoint ? { endpoint } : {}), ...(provider ? { provider } : {}) } } : {}),
+    ...(persona ? { persona } : {}),
+    ...(rule ? { rule } : {}),
+    ...(label ? { label } : {}),
+  };
 }
 
 function readGroup(r: Reader, raw: unknown, path: string, dfltPlacement: Group['placement'], size: number): Group {

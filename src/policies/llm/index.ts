@@ -5,23 +5,28 @@
  */
 import { AtpSimError } from '../../core/errors.ts';
 import type { LlmRoundUsage } from '../../core/types.ts';
+import type { PromptStyle } from '../../games/style.ts';
+import type { PolicySpec } from '../../core/scenario.ts';
 import { createStyle } from '../../prompts/index.ts';
 import type { PolicyFactory } from '../policy.ts';
 import { decideAllLlm, recordCall, type LlmCaller, type LlmOutcome } from './calls.ts';
 import { replyReader } from './parsing.ts';
 
-export const llm: PolicyFactory = (_spec, setup) => {
-  const { scenario, csr, agents, model } = setup;
+export const llm: PolicyFactory = (spec, setup) => {
+  const { scenario, csr, agents } = setup;
+  const own: Extract<PolicySpec, { kind: 'llm' }> = spec.kind === 'llm' ? spec : { kind: 'llm' };
+  const model = own.model ? setup.modelFor?.(own.model) : setup.model;
   if (!model) {
     throw new AtpSimError('INVALID_ARGUMENT', 'this scenario has LLM agents but no model was given (fix: pass --model, or set model.name in the scenario)');
   }
   // The style reads the graph of the current round from here (interventions may rewire it).
   const styleCtx = { scenario, csr, llmAgents: agents };
-  const style = createStyle(styleCtx);
+  const style = withVariant(createStyle(styleCtx), [own.persona, own.rule]);
   const caller: LlmCaller = { scenario, style, model, reader: replyReader(scenario), notes: [] };
   let results = new Map<number, LlmOutcome>();
   return {
     usesModel: true,
+    modelId: model.id,
     async decide(callers, ctx, out) {
       results = new Map();
       styleCtx.csr = ctx.world.csr;
@@ -52,6 +57,7 @@ export const llm: PolicyFactory = (_spec, setup) => {
       const r = results.get(agent);
       if (!r) return false;
       recordCall(d, r, caller.reader.repairPrompt);
+      if (own.model) d.model = model.id;
       return true;
     },
     usage(): LlmRoundUsage {
@@ -67,3 +73,18 @@ export const llm: PolicyFactory = (_spec, setup) => {
     },
   };
 };
+
+/** A prompt variant: sentences (a persona, a rule) appended to the system prompt; none, no change. */
+function withVariant(style: PromptStyle, sentences: ReadonlyArray<string | undefined>): PromptStyle {
+  const extra = sentences.filter((x): x is string => !!x);
+  if (extra.length === 0) return style;
+  return {
+    name: style.name,
+    version: style.version,
+    remember: (view) => style.remember(view),
+    messages(agent, round) {
+      const [first, ...rest] = style.messages(agent, round);
+      return [{ role: first.role, content: `${first.content}\n\n${extra.join('\n\n')}` }, ...rest];
+    },
+  };
+}

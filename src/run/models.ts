@@ -1,0 +1,49 @@
+/**
+ * Models of LLM policy groups that name their own (mixed-model populations): one model per
+ * (name, endpoint, provider), built like the run's own (same decoding settings, limiter, shared
+ * call counters and response cache: the cache key includes the model, so each model's replies
+ * stay its own), and wrapped for replay and resume like it.
+ */
+import type { LanguageModel } from '../core/types.ts';
+import type { GroupModel } from '../core/scenario.ts';
+import { createModel, parseModelArg, type CreateModelOptions, type ModelSettings } from '../llm/index.ts';
+
+export interface GroupModels {
+  readonly modelFor: (model: GroupModel) => LanguageModel;
+  close(): Promise<void>;
+}
+
+/**
+ * `base`: the run's model settings (null: a ready or replayed model, then `fallback` answers);
+ * `wrap`: applied to each model built (replay of recorded rounds on resume).
+ */
+export function groupModels(
+  base: ModelSettings | null,
+  options: CreateModelOptions & { readonly endpointKey?: string },
+  fallback: LanguageModel | null,
+  wrap: (m: LanguageModel) => LanguageModel,
+): GroupModels {
+  const built = new Map<string, LanguageModel>();
+  return {
+    modelFor(m) {
+      const key = JSON.stringify([m.name, m.endpoint, m.provider]);
+      let model = built.get(key);
+      if (!model) {
+        if (!base) {
+          if (!fallback) throw new Error(`no model for the group model ${m.name}`);
+          model = fallback;
+        } else {
+          const own = parseModelArg(m.name, m.endpoint, m.provider);
+          const settings: ModelSettings = { ...base, ...own, ...(own.backend === 'hf' && !m.endpoint ? { endpointUrl: undefined, provider: m.provider ?? 'auto' } : {}) };
+          const { endpointKey, ...create } = options;
+          model = wrap(createModel(settings, { ...create, token: settings.endpointUrl ? endpointKey : options.token }));
+        }
+        built.set(key, model);
+      }
+      return model;
+    },
+    async close() {
+      for (const m of new Set(built.values())) if (m !== fallback) await m.close?.();
+    },
+  };
+}
