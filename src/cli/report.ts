@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../io/files.ts';
 import { ATP_REFERENCE, atpGroupTable, atpRolePlayTable, type AtpCell, type AtpRun } from '../metrics/atp-table.ts';
 import { exposurePoints, type Exposure } from '../metrics/exposure.ts';
 import type { Interval } from '../metrics/intervals.ts';
+import { differencesFromControl } from '../metrics/difference.ts';
 import { buildReport } from '../report/data.ts';
 import type { ReportCondition, ReportData } from '../report/types.ts';
 import { findRunDirs, readRun } from '../sweep.ts';
@@ -52,6 +53,21 @@ export function conditionTable(conditions: readonly ReportCondition[]): string {
       c.halfRoundMedian === null ? 'never' : String(c.halfRoundMedian),
     ]),
   );
+}
+
+/** Each condition against the first (the control): final rate and time to tipping, with Welch intervals. */
+export function differenceTable(conditions: readonly ReportCondition[], runs: ReportData['runs']): string {
+  const signed = (iv: Interval, f: (x: number) => string) =>
+    !Number.isFinite(iv.mean) ? '-' : Number.isFinite(iv.lo) && iv.lo !== iv.hi ? `${f(iv.mean)} [${f(iv.lo)}, ${f(iv.hi)}]` : f(iv.mean);
+  const pp = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} pp`;
+  const rounds = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+  return [
+    `Against "${conditions[0].label}" (difference of means, Welch 95% intervals; time to tipping over runs that reached one half):`,
+    table(
+      ['condition', 'final violation rate', 'round reaching one half', 'reached half (control, this)'],
+      differencesFromControl(conditions, runs).map((d) => [d.label, signed(d.finalRate, pp), signed(d.halfRound, rounds), `${d.reached.control}, ${d.reached.condition}`]),
+    ),
+  ].join('\n');
 }
 
 /** Exposure-response pooled over every run, by k and by the fraction k/d. */
@@ -125,6 +141,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
     return 0;
   }
   const lines = [`${data.title}${data.subtitle ? `: ${data.subtitle}` : ''}`, '', conditionTable(data.conditions)];
+  if (data.kind === 'sweep' && data.conditions.length > 1) lines.push('', differenceTable(data.conditions, data.runs));
   if (extras.exposureRuns > 0) lines.push('', exposureTables(extras.exposure));
   else lines.push('', 'Exposure-response: no run recorded every decision (record: all), so there is none.');
   if (data.transcripts.length > 0) lines.push('', `First violations after a neighbour's rewarded violation: ${data.transcripts.length} transcript(s) in the report.`);
