@@ -61,30 +61,41 @@ export interface EngineResult {
 
 type MutableDecision = { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] };
 
-export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
-  const { game, roles, sink } = opts;
-  const n = opts.csr.n;
-  const world: World = { csr: opts.csr, roles, capital: new Float64Array(n).fill(game.startCapital), forced: null, notes: [] };
-  const vIdx = game.violation;
-  const record = opts.record ?? 'all';
-  const isSeed = new Uint8Array(n);
-  for (const a of roles.seedViolators) isSeed[a] = 1;
-  const entries = [...roles.byPolicy].map(([key, agents]) => ({ key, agents, policy: policyFor(opts.policies, key) }));
-  // Which entry owns each agent (-1: committed), for records and replies.
-  const owner = new Int16Array(n).fill(-1);
-  entries.forEach((e, k) => e.agents.forEach((a) => (owner[a] = k)));
-  const modelAgents = Int32Array.from(entries.filter((e) => e.policy.usesModel).flatMap((e) => [...e.agents])).sort();
-  const usesModel = modelAgents.length > 0;
-  if (usesModel && opts.schedule === 'random-sequential') {
-    throw new AtpSimError('INVALID_SCENARIO', 'schedule: random-sequential works with classic policies only; got LLM agents (fix: use schedule: synchronous, the default)');
-  }
-  const synthetic = game.options.map((o) => `{"choice": "${o}"}`);
+interface Entry {
+  readonly key: string;
+  readonly agents: Int32Array;
+  readonly policy: Policy;
+}
 
+/** One run's fixed state, shared by the round's steps below. */
+interface Loop {
+  readonly opts: LoopOptions;
+  readonly n: number;
+  readonly world: World;
+  readonly entries: readonly Entry[];
+  /** Which entry owns each agent (-1: committed), for records and replies. */
+  readonly owner: Int16Array;
+  /** Agents of model-driven policies, ascending. */
+  readonly modelAgents: Int32Array;
+  readonly isSeed: Uint8Array;
+  readonly synthetic: readonly string[];
+}
+
+/** This round's arrays (the engine swaps them with last round's). */
+interface RoundArrays {
+  readonly round: number;
+  readonly choice: Int8Array;
+  readonly payoff: Float64Array;
+}
+
+export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
+  const L = setUp(opts);
+  const { n, world } = L;
   let prevChoice = new Int8Array(n).fill(INVALID);
   let prevPayoff = new Float64Array(n);
   let choice = new Int8Array(n);
   let payoff = new Float64Array(n);
-  const amounts = game.continuous ? new Float64Array(n) : null;
+  const amounts = opts.game.continuous ? new Float64Array(n) : null;
   let stoppedBecause: string | null = null;
   let completed = 0;
 
@@ -98,29 +109,23 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
     // 2-3. schedule and decide
     amounts?.fill(NaN);
     const ctx: DecideContext = { round, world, prev: { choice: prevChoice, payoff: prevPayoff }, rng: rngStream(opts.seed, 'policy', round), amounts };
-    if (opts.schedule === 'random-sequential') decideSequential(ctx, choice);
-    else await decideSynchronous(ctx, choice);
-    if (amounts) fillAmounts(round, amounts);
+    if (opts.schedule === 'random-sequential') decideSequential(L, ctx, choice);
+    else await decideSynchronous(L, ctx, choice);
+    if (amounts) fillAmounts(L, round, amounts, choice);
 
     // 4. pay
-    const outcome = game.pay(round, choice, world, payoff, amounts);
+    const outcome = opts.game.pay(round, choice, world, payoff, amounts);
     for (const iv of opts.interventions ?? []) {
       const c = iv.afterPay?.(round, world, choice, payoff);
       if (c) (changes ??= {})[iv.name] = { ...((changes[iv.name] as object) ?? {}), ...c };
     }
 
     // 5. observers: memory, reporters, sink
-    const remembering = entries.filter((e) => e.policy.remember);
-    if (remembering.length > 0) {
-      const replies: Array<string | undefined> = new Array(n);
-      for (let i = 0; i < n; i++) replies[i] = choice[i] === INVALID ? '' : synthetic[choice[i]];
-      for (const e of entries) e.policy.fillReplies?.(replies);
-      const view = { round, choices: choice, replies, payoff, capital: world.capital, outcome };
-      for (const e of remembering) e.policy.remember!(view);
-    }
-    const rec = roundRecord(round, outcome, changes);
+    const now: RoundArrays = { round, choice, payoff };
+    remember(L, now, outcome);
+    const rec = roundRecord(L, now, outcome, changes);
     if (opts.skipSinkBefore === undefined || round >= opts.skipSinkBefore) {
-      await sink.round(rec, record === 'none' ? null : decisionRecords(round, outcome));
+      await opts.sink.round(rec, (opts.record ?? 'all') === 'none' ? null : decisionRecords(L, now, outcome));
       opts.onRound?.(rec);
     }
     completed = round;
@@ -137,141 +142,177 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
     }
   }
 
-  return { roundsCompleted: completed, stoppedBecause, finalChoices: prevChoice, finalCapital: world.capital, roles };
+  return { roundsCompleted: completed, stoppedBecause, finalChoices: prevChoice, finalCapital: world.capital, roles: opts.roles };
+}
 
-  // --- helpers (closures over the run) ---
-
-  /** Everyone decides from the snapshot; committed and seeded agents are forced afterwards. */
-  async function decideSynchronous(ctx: DecideContext, out: Int8Array): Promise<void> {
-    const pending: Promise<void>[] = [];
-    for (const e of entries) {
-      // Seeded violators are forced in round 1: model agents among them make no call that round.
-      const who = ctx.round === 1 && e.policy.usesModel && roles.seedViolators.length > 0 ? e.agents.filter((a) => !isSeed[a]) : e.agents;
-      const p = e.policy.decide(who, ctx, out);
-      if (p) pending.push(p);
-    }
-    force(ctx.round, out);
-    if (pending.length > 0) await Promise.all(pending);
+function setUp(opts: LoopOptions): Loop {
+  const { game, roles } = opts;
+  const n = opts.csr.n;
+  const world: World = { csr: opts.csr, roles, capital: new Float64Array(n).fill(game.startCapital), forced: null, notes: [] };
+  const isSeed = new Uint8Array(n);
+  for (const a of roles.seedViolators) isSeed[a] = 1;
+  const entries = [...roles.byPolicy].map(([key, agents]) => ({ key, agents, policy: policyFor(opts.policies, key) }));
+  const owner = new Int16Array(n).fill(-1);
+  entries.forEach((e, k) => e.agents.forEach((a) => (owner[a] = k)));
+  const modelAgents = Int32Array.from(entries.filter((e) => e.policy.usesModel).flatMap((e) => [...e.agents])).sort();
+  if (modelAgents.length > 0 && opts.schedule === 'random-sequential') {
+    throw new AtpSimError('INVALID_SCENARIO', 'schedule: random-sequential works with classic policies only; got LLM agents (fix: use schedule: synchronous, the default)');
   }
+  const synthetic = game.options.map((o) => `{"choice": "${o}"}`);
+  return { opts, n, world, entries, owner, modelAgents, isSeed, synthetic };
+}
 
-  /** Agents in a seeded random order, each seeing the choices already made this round. */
-  function decideSequential(ctx: DecideContext, out: Int8Array): void {
-    force(ctx.round, out);
-    const seen = Int8Array.from(ctx.prev.choice);
-    const forced = new Uint8Array(n);
-    for (const a of roles.committed) (forced[a] = 1), (seen[a] = out[a]);
-    if (ctx.round === 1) for (const a of roles.seedViolators) (forced[a] = 1), (seen[a] = out[a]);
-    if (world.forced) for (let i = 0; i < n; i++) if (world.forced[i] !== FREE) (forced[i] = 1), (seen[i] = out[i]);
-    const order = rngStream(opts.seed, 'schedule', ctx.round);
-    const agents = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(order() * (i + 1));
-      [agents[i], agents[j]] = [agents[j], agents[i]];
+/** Everyone decides from the snapshot; committed and seeded agents are forced afterwards. */
+async function decideSynchronous(L: Loop, ctx: DecideContext, out: Int8Array): Promise<void> {
+  const pending: Promise<void>[] = [];
+  const seeds = L.opts.roles.seedViolators.length > 0;
+  for (const e of L.entries) {
+    // Seeded violators are forced in round 1: model agents among them make no call that round.
+    const who = ctx.round === 1 && e.policy.usesModel && seeds ? e.agents.filter((a) => !L.isSeed[a]) : e.agents;
+    const p = e.policy.decide(who, ctx, out);
+    if (p) pending.push(p);
+  }
+  force(L, ctx.round, out);
+  if (pending.length > 0) await Promise.all(pending);
+}
+
+/** Agents in a seeded random order, each seeing the choices already made this round. */
+function decideSequential(L: Loop, ctx: DecideContext, out: Int8Array): void {
+  const { n, world, opts } = L;
+  force(L, ctx.round, out);
+  const seen = Int8Array.from(ctx.prev.choice);
+  const forced = new Uint8Array(n);
+  for (const a of opts.roles.committed) (forced[a] = 1), (seen[a] = out[a]);
+  if (ctx.round === 1) for (const a of opts.roles.seedViolators) (forced[a] = 1), (seen[a] = out[a]);
+  if (world.forced) for (let i = 0; i < n; i++) if (world.forced[i] !== FREE) (forced[i] = 1), (seen[i] = out[i]);
+  const order = rngStream(opts.seed, 'schedule', ctx.round);
+  const agents = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(order() * (i + 1));
+    [agents[i], agents[j]] = [agents[j], agents[i]];
+  }
+  const one = new Int32Array(1);
+  const view: DecideContext = { ...ctx, prev: { choice: seen, payoff: ctx.prev.payoff } };
+  for (const a of agents) {
+    if (forced[a] || L.owner[a] < 0) continue;
+    one[0] = a;
+    void L.entries[L.owner[a]].policy.decide(one, view, out);
+    seen[a] = out[a];
+  }
+}
+
+/** Committed agents take option 0, seeded violators violate in round 1, interventions impose theirs. */
+function force(L: Loop, round: number, out: Int8Array): void {
+  const { roles } = L.opts;
+  for (const a of roles.committed) out[a] = 0;
+  if (round === 1) for (const a of roles.seedViolators) out[a] = L.opts.game.violation;
+  const imposed = L.world.forced;
+  if (imposed) for (let i = 0; i < L.n; i++) if (imposed[i] !== FREE) out[i] = imposed[i];
+}
+
+/** Continuous games: agents with a class but no amount (classic policies, forced agents) take the game's amount for it. */
+function fillAmounts(L: Loop, round: number, amounts: Float64Array, choice: Int8Array): void {
+  const { world, isSeed } = L;
+  const forcedNow = (a: number) => (round === 1 && isSeed[a]) || (world.forced !== null && world.forced[a] !== FREE);
+  for (const a of L.opts.roles.committed) amounts[a] = NaN;
+  for (let i = 0; i < L.n; i++) {
+    if (forcedNow(i)) amounts[i] = NaN;
+    if (Number.isNaN(amounts[i]) && choice[i] !== INVALID) amounts[i] = L.opts.game.continuous!.amountFor(choice[i], round, world);
+  }
+}
+
+/** Model agents remember the round (peers' replies: their own, synthesised for everyone else). */
+function remember(L: Loop, now: RoundArrays, outcome: unknown): void {
+  const remembering = L.entries.filter((e) => e.policy.remember);
+  if (remembering.length === 0) return;
+  const { choice } = now;
+  const replies: Array<string | undefined> = new Array(L.n);
+  for (let i = 0; i < L.n; i++) replies[i] = choice[i] === INVALID ? '' : L.synthetic[choice[i]];
+  for (const e of L.entries) e.policy.fillReplies?.(replies);
+  const view = { round: now.round, choices: choice, replies, payoff: now.payoff, capital: L.world.capital, outcome };
+  for (const e of remembering) e.policy.remember!(view);
+}
+
+function roundRecord(L: Loop, now: RoundArrays, outcome: unknown, changes: Record<string, unknown> | undefined): RoundRecord {
+  const { n, isSeed } = L;
+  const { choice } = now;
+  const vIdx = L.opts.game.violation;
+  let violations = 0;
+  let invalid = 0;
+  let capitalSum = 0;
+  let seededViolating = 0;
+  const capital = L.world.capital;
+  for (let i = 0; i < n; i++) {
+    if (choice[i] === vIdx) {
+      violations++;
+      seededViolating += isSeed[i];
+    } else if (choice[i] === INVALID) invalid++;
+    capitalSum += capital[i];
+  }
+  const facts: RoundFacts = {
+    round: now.round, n, choices: choice, capital, payoff: now.payoff, violations, invalid, capitalSum,
+    seeds: L.opts.roles.seedViolators.length, seededViolating, game: L.opts.game, outcome,
+    usage: L.modelAgents.length > 0 ? modelUsage(L) : undefined, changes,
+  };
+  const rec: Record<string, unknown> = { round: now.round };
+  for (const [name, reporter] of L.opts.reporters) {
+    const v = reporter(facts);
+    if (v !== undefined) rec[name] = v;
+  }
+  return rec as unknown as RoundRecord;
+}
+
+/** Model use of the round, summed over policies (and split by model when there are several). */
+function modelUsage(L: Loop): LlmRoundUsage {
+  const zero = () => ({ calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 });
+  const sum = zero();
+  const byModel: Record<string, ReturnType<typeof zero>> = {};
+  for (const e of L.entries) {
+    const u = e.policy.usage?.();
+    if (!u) continue;
+    const own = (byModel[e.policy.modelId ?? ''] ??= zero());
+    for (const k of Object.keys(sum) as Array<keyof typeof sum>) (sum[k] += u[k]), (own[k] += u[k]);
+  }
+  return Object.keys(byModel).length > 1 ? { ...sum, byModel } : sum;
+}
+
+function decisionRecords(L: Loop, now: RoundArrays, outcome: unknown): DecisionRecord[] {
+  const out: DecisionRecord[] = [];
+  if (L.opts.record === 'llm') {
+    // Model agents are sorted ascending: the same records without a lookup for every agent
+    // (only decisions a model made: seeded violators make no call in round 1).
+    for (const i of L.modelAgents) {
+      const d = baseRecord(L, i, now, outcome);
+      if (L.entries[L.owner[i]].policy.record!(i, d)) out.push(d);
     }
-    const one = new Int32Array(1);
-    const view: DecideContext = { ...ctx, prev: { choice: seen, payoff: ctx.prev.payoff } };
-    for (const a of agents) {
-      if (forced[a] || owner[a] < 0) continue;
-      one[0] = a;
-      void entries[owner[a]].policy.decide(one, view, out);
-      seen[a] = out[a];
+  } else {
+    for (let i = 0; i < L.n; i++) {
+      const d = baseRecord(L, i, now, outcome);
+      if (L.owner[i] >= 0) L.entries[L.owner[i]].policy.record?.(i, d);
+      out.push(d);
     }
   }
+  return out;
+}
 
-  function force(round: number, out: Int8Array): void {
-    for (const a of roles.committed) out[a] = 0;
-    if (round === 1) for (const a of roles.seedViolators) out[a] = vIdx;
-    const imposed = world.forced;
-    if (imposed) for (let i = 0; i < n; i++) if (imposed[i] !== FREE) out[i] = imposed[i];
-  }
-
-  /** Continuous games: agents with a class but no amount (classic policies, forced agents) take the game's amount for it. */
-  function fillAmounts(round: number, amounts: Float64Array): void {
-    const forcedNow = (a: number) => (round === 1 && isSeed[a]) || (world.forced !== null && world.forced[a] !== FREE);
-    for (const a of roles.committed) amounts[a] = NaN;
-    for (let i = 0; i < n; i++) {
-      if (forcedNow(i)) amounts[i] = NaN;
-      if (Number.isNaN(amounts[i]) && choice[i] !== INVALID) amounts[i] = game.continuous!.amountFor(choice[i], round, world);
-    }
-  }
-
-  function roundRecord(round: number, outcome: unknown, changes: Record<string, unknown> | undefined): RoundRecord {
-    let violations = 0;
-    let invalid = 0;
-    let capitalSum = 0;
-    let seededViolating = 0;
-    const capital = world.capital;
-    for (let i = 0; i < n; i++) {
-      if (choice[i] === vIdx) {
-        violations++;
-        seededViolating += isSeed[i];
-      } else if (choice[i] === INVALID) invalid++;
-      capitalSum += capital[i];
-    }
-    const usage = usesModel ? modelUsage() : undefined;
-    const facts: RoundFacts = {
-      round, n, choices: choice, capital, payoff, violations, invalid, capitalSum,
-      seeds: roles.seedViolators.length, seededViolating, game, outcome, usage, changes,
-    };
-    const rec: Record<string, unknown> = { round };
-    for (const [name, reporter] of opts.reporters) {
-      const v = reporter(facts);
-      if (v !== undefined) rec[name] = v;
-    }
-    return rec as unknown as RoundRecord;
-  }
-
-  /** Model use of the round, summed over policies (and split by model when there are several). */
-  function modelUsage(): LlmRoundUsage {
-    const zero = () => ({ calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 });
-    const sum = zero();
-    const byModel: Record<string, ReturnType<typeof zero>> = {};
-    for (const e of entries) {
-      const u = e.policy.usage?.();
-      if (!u) continue;
-      const own = (byModel[e.policy.modelId ?? ''] ??= zero());
-      for (const k of Object.keys(sum) as Array<keyof typeof sum>) (sum[k] += u[k]), (own[k] += u[k]);
-    }
-    return Object.keys(byModel).length > 1 ? { ...sum, byModel } : sum;
-  }
-
-  function decisionRecords(round: number, outcome: unknown): DecisionRecord[] {
-    const out: DecisionRecord[] = [];
-    if (record === 'llm') {
-      // Model agents are sorted ascending: the same records without a lookup for every agent
-      // (only decisions a model made: seeded violators make no call in round 1).
-      for (const i of modelAgents) {
-        const d = baseRecord(i, round, outcome);
-        if (entries[owner[i]].policy.record!(i, d)) out.push(d);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const d = baseRecord(i, round, outcome);
-        if (owner[i] >= 0) entries[owner[i]].policy.record?.(i, d);
-        out.push(d);
-      }
-    }
-    return out;
-  }
-
-  function baseRecord(i: number, round: number, outcome: unknown): MutableDecision {
-    const c = choice[i];
-    // Built field by field, in the order records are written (no spread copies per decision).
-    const d: MutableDecision = {
-      round,
-      agent: i,
-      node: world.csr.keys[i],
-      policy: round === 1 && isSeed[i] ? 'seed' : roles.policyName(i),
-      choice: c === INVALID ? null : game.options[c],
-      shownChoice: opts.label(c),
-      valid: c !== INVALID,
-      violated: c === vIdx,
-      payoff: payoff[i],
-      capital: world.capital[i],
-    };
-    game.describe?.(i, outcome, d);
-    return d;
-  }
+function baseRecord(L: Loop, i: number, now: RoundArrays, outcome: unknown): MutableDecision {
+  const { game, roles, label } = L.opts;
+  const c = now.choice[i];
+  // Built field by field, in the order records are written (no spread copies per decision).
+  const d: MutableDecision = {
+    round: now.round,
+    agent: i,
+    node: L.world.csr.keys[i],
+    policy: now.round === 1 && L.isSeed[i] ? 'seed' : roles.policyName(i),
+    choice: c === INVALID ? null : game.options[c],
+    shownChoice: label(c),
+    valid: c !== INVALID,
+    violated: c === game.violation,
+    payoff: now.payoff[i],
+    capital: L.world.capital[i],
+  };
+  game.describe?.(i, outcome, d);
+  return d;
 }
 
 function policyFor(policies: ReadonlyMap<string, Policy>, key: string): Policy {
