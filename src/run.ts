@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues } from './core/errors.ts';
 import { deriveSeed } from './core/rng.ts';
-import { runEngine } from './core/simulation.ts';
+import { runEngine, type DecisionProgress } from './core/simulation.ts';
 import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
@@ -64,7 +64,16 @@ export interface RunOptions {
   readonly fetch?: typeof fetch;
   /** Backoff tuning (tests): base and maximum delay between retries. */
   readonly retry?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
-  readonly onRound?: (record: RoundRecord, info: { rounds: number; stats: CallStats; elapsedMs: number; spentUsd: number | null }) => void;
+  readonly onRound?: (record: RoundRecord, info: RunProgressInfo) => void;
+  /** Called as each LLM decision finishes (progress within a round); spend includes the round so far. */
+  readonly onDecision?: (decision: DecisionProgress, info: RunProgressInfo) => void;
+}
+
+export interface RunProgressInfo {
+  readonly rounds: number;
+  readonly stats: CallStats;
+  readonly elapsedMs: number;
+  readonly spentUsd: number | null;
 }
 
 export interface RunResult {
@@ -314,6 +323,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
           options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started, spentUsd: price ? spent() : null });
         },
       },
+      onDecision: options.onDecision && decisionProgress(options.onDecision, { rounds: scenario.rounds, stats, started, resumeFrom, spent: () => (price ? spent() : null), price }),
       shouldStop: () => (budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),
     });
     const summary = writeSummary();
@@ -336,6 +346,29 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     await closeModel?.();
     log.flush?.();
   }
+}
+
+/**
+ * The engine's per-decision callback with the run's counters added. Spend counts the saved rounds
+ * plus the decisions finished in the round in flight (not the re-simulated rounds of a resume).
+ */
+function decisionProgress(
+  callback: NonNullable<RunOptions['onDecision']>,
+  run: { rounds: number; stats: CallStats; started: number; resumeFrom: number; spent: () => number | null; price: { input: number; output: number } | undefined },
+): (d: DecisionProgress) => void {
+  let round = 0;
+  let saved: number | null = null; // spend of the saved rounds: fixed within a round
+  const inRound = { tokensIn: 0, tokensOut: 0 };
+  return (d) => {
+    if (d.round !== round) {
+      round = d.round;
+      saved = run.spent();
+      inRound.tokensIn = inRound.tokensOut = 0;
+    }
+    if (d.round > run.resumeFrom) (inRound.tokensIn += d.tokensIn), (inRound.tokensOut += d.tokensOut);
+    const spentUsd = saved === null || !run.price ? null : saved + costOf(inRound, run.price);
+    callback(d, { rounds: run.rounds, stats: run.stats, elapsedMs: Date.now() - run.started, spentUsd });
+  };
 }
 
 /**

@@ -3,8 +3,9 @@ import { AtpSimError } from '../core/errors.ts';
 import { estimateRun, runScenario, type RunOptions } from '../run.ts';
 import { loadScenarioFile } from '../scenarios/parse.ts';
 import type { RoundRecord } from '../core/types.ts';
-import { duration, pct, table } from './format.ts';
+import { pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
+import { runProgress } from './progress.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
@@ -33,10 +34,12 @@ Run:
   --cache PATH       Response cache file (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay (a miss is an error) or off
   --dry-run          Print the number of calls and an estimate of tokens and cost; send nothing
+                     (with --json: {dryRun, llmAgents, calls, promptTokens, maxCompletionTokens, costUsd})
   --budget USD       Stop cleanly once this much is spent (needs model.pricePerMillion or --price-*)
   --price-in X       Price per million input tokens (USD), for --dry-run and --budget
   --price-out Y      Price per million output tokens (USD)
-  --json             Print the summary as JSON instead of the table
+  --json             Print JSON instead of the table: {id, runDir, status (complete or stopped),
+                     stoppedBecause, resume (when stopped), summary}
   -h, --help         Show this help
 `;
 
@@ -135,6 +138,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (values['dry-run']) {
     if (values.resume) throw new AtpSimError('INVALID_ARGUMENT', '--dry-run works on a scenario file, not with --resume');
     const est = await estimateRun(raw, options);
+    if (values.json) {
+      const { llmAgents, calls, promptTokens, maxCompletionTokens, cost } = est;
+      io.stdout(JSON.stringify({ dryRun: true, llmAgents, calls, promptTokens, maxCompletionTokens, costUsd: cost }, null, 2));
+      return 0;
+    }
     io.stdout(
       [
         `dry run: nothing was sent`,
@@ -147,19 +155,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  const progress = progressLine(io);
-  const result = await runScenario(raw, {
-    ...options,
-    onRound: (rec, info) => {
-      const perRound = info.elapsedMs / rec.round;
-      progress.update(
-        `round ${rec.round}/${info.rounds}  violation ${pct(rec.violationRate)}  calls ${info.stats.calls}  cache hits ${info.stats.cacheHits}  retries ${info.stats.retries}${info.spentUsd !== null ? `  spent $${info.spentUsd.toFixed(4)}` : ''}  elapsed ${duration(info.elapsedMs)}  left ~${duration(perRound * (info.rounds - rec.round))}`,
-      );
-    },
-  }).finally(() => progress.done());
+  const progress = runProgress(io);
+  const result = await runScenario(raw, { ...options, onRound: progress.onRound, onDecision: progress.onDecision }).finally(() => progress.done());
 
   if (values.json) {
-    io.stdout(JSON.stringify(result.summary, null, 2));
+    const { id, runDir, status, stoppedBecause, summary } = result;
+    io.stdout(JSON.stringify({ id, runDir, status, stoppedBecause, ...(status === 'stopped' ? { resume: `atp-sim run --resume ${runDir}` } : {}), summary }, null, 2));
     return 0;
   }
   const s = result.summary;

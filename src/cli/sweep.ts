@@ -3,8 +3,9 @@ import { AtpSimError } from '../core/errors.ts';
 import { estimateRun } from '../run.ts';
 import { cellScenario, conditionLabel, loadSweepFile } from '../scenarios/sweep.ts';
 import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
-import { duration, pct, table } from './format.ts';
-import { progressLine, type CliIo } from './io.ts';
+import { pct, table } from './format.ts';
+import type { CliIo } from './io.ts';
+import { sweepProgress } from './progress.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 import { conditionTable } from './report.ts';
 import type { ReportCondition } from '../report/types.ts';
@@ -139,7 +140,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  const progress = progressLine(io);
+  const progress = sweepProgress(io);
   const result = await runSweep(loaded, {
     out: values.out,
     concurrency,
@@ -148,10 +149,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     modelSettings,
     ...tokensFromEnv(io.env),
     cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
-    onProgress: (p) =>
-      progress.update(
-        `cells ${p.done}/${p.total}  running ${p.running}  failed ${p.failed}  rounds ${p.rounds}  calls ${p.calls}  cache hits ${p.cacheHits}  elapsed ${duration(p.elapsedMs)}  left ${p.etaMs === null ? '?' : `~${duration(p.etaMs)}`}`,
-      ),
+    onProgress: progress.onProgress,
   }).finally(() => progress.done());
 
   if (values.json) {

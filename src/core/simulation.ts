@@ -38,8 +38,20 @@ export interface EngineOptions {
   /** Checked after each round; a reason stops the run cleanly. */
   readonly shouldStop?: () => string | null;
   readonly onRound?: (record: RoundRecord) => void;
+  /** Called as each LLM decision (with its repair call) finishes: progress within a round. */
+  readonly onDecision?: (progress: DecisionProgress) => void;
   /** Called after each round with its choices (a view reused by the engine: copy what you keep). */
   readonly onChoices?: (round: number, choices: Int8Array) => void;
+}
+
+export interface DecisionProgress {
+  readonly round: number;
+  /** Decisions finished this round (in completion order) out of `total` model-made ones. */
+  readonly done: number;
+  readonly total: number;
+  /** Tokens of the finished decision's calls (reply and repair). */
+  readonly tokensIn: number;
+  readonly tokensOut: number;
 }
 
 export interface EngineResult {
@@ -268,12 +280,15 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const count = callers.length;
     const results: LlmOutcome[] = new Array(count);
     let next = 0;
+    let finished = 0;
     let failed = false;
     const worker = async (): Promise<void> => {
       while (next < count && !failed) {
         const k = next++;
         try {
-          results[k] = await decideLlm(callers[k], round);
+          const r = (results[k] = await decideLlm(callers[k], round));
+          const [u, v] = [r.usage, r.repairUsage];
+          opts.onDecision?.({ round, done: ++finished, total: count, tokensIn: (u?.promptTokens ?? 0) + (v?.promptTokens ?? 0), tokensOut: (u?.completionTokens ?? 0) + (v?.completionTokens ?? 0) });
         } catch (err) {
           failed = true;
           throw err;
