@@ -39,7 +39,7 @@ Options:
   --provider P       Inference provider for hosted models
   --cache PATH       Response cache (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay or off
-  --dry-run          List the conditions and count model calls; run nothing
+  --dry-run          List the conditions and count model calls; run nothing (JSON with --json)
   --json             Print results.json instead of the table
   -h, --help         Show this help
 `;
@@ -125,6 +125,11 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
       promptTokens += est.promptTokens * list.length;
       cost = cost === null || est.cost === null ? null : cost + est.cost * list.length;
       rows.push([conditionLabel(list[0].params), list.length, est.calls * list.length]);
+    }
+    if (values.json) {
+      const byCondition = rows.map(([condition, cellCount, modelCalls]) => ({ condition, cells: cellCount, calls: modelCalls }));
+      io.stdout(JSON.stringify({ dryRun: true, sweep: spec.name, cells: mine.length, conditions: byCondition, calls, promptTokens, costUsd: cost }, null, 2));
+      return 0;
     }
     io.stdout(
       [

@@ -4,6 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_HELP } from '../../src/cli/run.ts';
 import { SWEEP_HELP } from '../../src/cli/sweep.ts';
@@ -55,6 +56,24 @@ describe('run --json', () => {
     expect(json).toMatchObject({ dryRun: true, llmAgents: 8, calls: 24, maxCompletionTokens: 24 * 1024 });
     expect(json.costUsd).toBeCloseTo((json.promptTokens + json.maxCompletionTokens) / 1e6, 10);
     expect(server.stats.requests).toBe(before);
+  });
+});
+
+describe('sweep --dry-run --json', () => {
+  it('prints the cells, the model calls per condition and in all as JSON', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'sweep.yaml');
+    writeFileSync(file, YAML.stringify({ name: 'two', base: thresholdScenario(), grid: { 'game.threshold': [2, 6] }, replicates: 2 }));
+    const res = await cli(['sweep', file, '--model', 'm', '--dry-run', '--json']);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      dryRun: true,
+      sweep: 'two',
+      cells: 4,
+      conditions: [{ condition: 'game.threshold=2', cells: 2, calls: 48 }, { condition: 'game.threshold=6', cells: 2, calls: 48 }],
+      calls: 96,
+      costUsd: null,
+    });
   });
 });
 
