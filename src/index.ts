@@ -1,6 +1,6 @@
 /** atp-sim's public API (re-exports only). */
-export { runScenario, estimateRun, prepareRun, VERSION, type RunOptions, type RunResult } from './run.ts';
-export { runEngine, type EngineOptions, type RunSink } from './core/simulation.ts';
+export { runScenario, estimateRun, prepareRun, VERSION, type RunOptions, type RunResult, type RunProgressInfo } from './run.ts';
+export { runEngine, type EngineOptions, type RunSink, type DecisionProgress } from './core/simulation.ts';
 export { deriveSeed, rngStream } from './core/rng.ts';
 export { AtpSimError, type Issue } from './core/errors.ts';
 export type * from './core/types.ts';

@@ -323,7 +323,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
           options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started, spentUsd: price ? spent() : null });
         },
       },
-      onDecision: options.onDecision && decisionProgress(options.onDecision, { rounds: scenario.rounds, stats, started, resumeFrom, spent: () => (price ? spent() : null), price }),
+      onDecision: options.onDecision && decisionProgress(options.onDecision, { rounds: scenario.rounds, stats, started, resumeFrom, spent, price }),
       shouldStop: () => (budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),
     });
     const summary = writeSummary();
@@ -354,10 +354,10 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
  */
 function decisionProgress(
   callback: NonNullable<RunOptions['onDecision']>,
-  run: { rounds: number; stats: CallStats; started: number; resumeFrom: number; spent: () => number | null; price: { input: number; output: number } | undefined },
+  run: { rounds: number; stats: CallStats; started: number; resumeFrom: number; spent: () => number; price: { input: number; output: number } | undefined },
 ): (d: DecisionProgress) => void {
   let round = 0;
-  let saved: number | null = null; // spend of the saved rounds: fixed within a round
+  let saved = 0; // spend of the saved rounds: fixed within a round
   const inRound = { tokensIn: 0, tokensOut: 0 };
   return (d) => {
     if (d.round !== round) {
@@ -366,7 +366,7 @@ function decisionProgress(
       inRound.tokensIn = inRound.tokensOut = 0;
     }
     if (d.round > run.resumeFrom) (inRound.tokensIn += d.tokensIn), (inRound.tokensOut += d.tokensOut);
-    const spentUsd = saved === null || !run.price ? null : saved + costOf(inRound, run.price);
+    const spentUsd = run.price ? saved + costOf(inRound, run.price) : null;
     callback(d, { rounds: run.rounds, stats: run.stats, elapsedMs: Date.now() - run.started, spentUsd });
   };
 }
