@@ -1,6 +1,7 @@
-/** File helpers: atomic writes, durable JSONL appends. */
+/** File helpers: atomic writes, durable JSONL appends, readers that name the file they choke on. */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AtpSimError } from '../core/errors.ts';
 
 /** Writes a file atomically: a temp file in the same folder, fsync, then rename. */
 export function writeFileAtomic(path: string, data: string): void {
@@ -20,8 +21,18 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Reads a JSON file. A damaged file (cut off by a full disk, edited by hand) is a CORRUPT_FILE
+ * error naming the file, never a bare SyntaxError that names nothing.
+ */
 export function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new AtpSimError('CORRUPT_FILE', `${path}: not valid JSON (${text.trim() === '' ? 'empty' : why}; fix: restore the file, or delete what holds it so atp-sim writes it again)`, [], { cause: err });
+  }
 }
 
 /** An append-only JSONL file; each `append` writes whole lines in one call and flushes them. */
@@ -53,7 +64,9 @@ export class JsonlWriter {
 /**
  * Calls `visit` for each complete JSON line of a file, in order, with the byte offset just past
  * it, until `visit` returns false. Reads in chunks, so files larger than a string can hold work.
- * A torn last line (a crash mid-write) ends the walk.
+ * A torn last line (a crash mid-write: appends are whole lines, so only the end can be torn) is
+ * ignored; a line that does not parse with more lines after it is damage, not a crash, and is a
+ * CORRUPT_FILE error naming the file and the line (reading on would silently drop the rest).
  */
 export function forEachJsonl<T>(path: string, visit: (row: T, endOffset: number) => boolean | void): void {
   if (!existsSync(path)) return;
@@ -62,6 +75,8 @@ export function forEachJsonl<T>(path: string, visit: (row: T, endOffset: number)
     const chunk = Buffer.alloc(1 << 20);
     let carry = Buffer.alloc(0);
     let offset = 0; // file offset of carry[0]
+    let lineNo = 0;
+    let bad: { line: number; error: string } | null = null;
     for (;;) {
       const got = readSync(fd, chunk, 0, chunk.length, null);
       if (got === 0) return;
@@ -70,21 +85,32 @@ export function forEachJsonl<T>(path: string, visit: (row: T, endOffset: number)
       for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
         const line = data.toString('utf8', start, nl);
         start = nl + 1;
+        lineNo++;
         if (!line.trim()) continue;
+        if (bad) throw corruptLine(path, bad);
         let row: T;
         try {
           row = JSON.parse(line) as T;
-        } catch {
-          return; // a torn or corrupt line: nothing after it is trusted
+        } catch (err) {
+          bad = { line: lineNo, error: err instanceof Error ? err.message : String(err) };
+          continue; // tolerated only if nothing follows it
         }
         if (visit(row, offset + start) === false) return;
       }
       offset += start;
       carry = Buffer.from(data.subarray(start));
+      if (bad && carry.toString('utf8').trim()) throw corruptLine(path, bad);
     }
   } finally {
     closeSync(fd);
   }
+}
+
+function corruptLine(path: string, bad: { line: number; error: string }): AtpSimError {
+  return new AtpSimError(
+    'CORRUPT_FILE',
+    `${path}: line ${bad.line} is not valid JSON and lines follow it (${bad.error}; fix: restore the file from a backup, or delete the run directory and run it again)`,
+  );
 }
 
 /** Reads the complete lines of a JSONL file (a torn last line from a crash is ignored). */
