@@ -1,5 +1,5 @@
 /** File helpers: atomic writes, durable JSONL appends, readers that name the file they choke on. */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 
@@ -25,13 +25,13 @@ export function writeJsonAtomic(path: string, value: unknown): void {
  * Reads a JSON file. A damaged file (cut off by a full disk, edited by hand) is a CORRUPT_FILE
  * error naming the file, never a bare SyntaxError that names nothing.
  */
-export function readJson<T>(path: string): T {
+export function readJson<T>(path: string, fix = 'restore the file, or delete what holds it so atp-sim writes it again'): T {
   const text = readFileSync(path, 'utf8');
   try {
     return JSON.parse(text) as T;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new AtpSimError('CORRUPT_FILE', `${path}: not valid JSON (${text.trim() === '' ? 'empty' : why}; fix: restore the file, or delete what holds it so atp-sim writes it again)`, [], { cause: err });
+    throw new AtpSimError('CORRUPT_FILE', `${path}: not valid JSON (${text.trim() === '' ? 'empty' : why}; fix: ${fix})`, [], { cause: err });
   }
 }
 
@@ -138,4 +138,35 @@ export function truncateJsonl<T>(path: string, keep: (row: T) => boolean): numbe
   });
   truncateSync(path, end);
   return kept;
+}
+
+/**
+ * The last complete, parseable row of a JSONL file (null when there is none), read from the end
+ * so a large decisions file costs one small read. A torn last line is skipped, as when reading.
+ */
+export function lastJsonlRow<T>(path: string): T | null {
+  if (!existsSync(path)) return null;
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    for (let want = 1 << 16; ; want *= 4) {
+      const len = Math.min(size, want);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      const lines = buf.toString('utf8').split('\n');
+      // Without a newline the last piece is torn; the first piece may be cut unless we read it all.
+      const first = len === size ? 0 : 1;
+      for (let i = lines.length - 2; i >= first; i--) {
+        if (!lines[i].trim()) continue;
+        try {
+          return JSON.parse(lines[i]) as T;
+        } catch {
+          // a torn line that ended with a newline: look at the one before
+        }
+      }
+      if (len === size) return null;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
