@@ -9,12 +9,32 @@
  */
 import { join } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
+import type { Scenario } from '../scenarios/types.ts';
 import { lastJsonlRow, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './files.ts';
 
 /** The manifest fields the check reads. */
 export interface ManifestCounts {
   readonly status: string;
   readonly roundsCompleted: number;
+  readonly network: { readonly nodes: number };
+  readonly scenario: Pick<Scenario, 'population'>;
+}
+
+/**
+ * Where decisions.jsonl ends: its last round, and whether that round is visibly cut short.
+ * Rows of a round are written in agent order, so a whole round ends with agent n - 1 whenever
+ * that agent is recorded: always with `record: all` (then the last row can be any policy), and
+ * with `record: llm` when every agent is an LLM agent (seeded violators make no call in round 1,
+ * so round 1 is not judged then). Mixed populations recorded `llm` are judged by round only.
+ */
+function decisionsEnd(dir: string, manifest: ManifestCounts): { round: number; partial: boolean } | null {
+  const last = lastJsonlRow<{ round?: unknown; agent?: unknown; policy?: unknown }>(join(dir, 'decisions.jsonl'));
+  if (!last || typeof last.round !== 'number') return null;
+  const n = manifest.network.nodes;
+  const pop = manifest.scenario.population;
+  const allLlm = pop.policy.kind === 'llm' && pop.mix.length === 0 && pop.committed.count === 0 && (last.round > 1 || pop.seedViolators.count === 0);
+  const partial = typeof last.agent === 'number' && last.agent !== n - 1 && (last.policy !== 'llm' || allLlm);
+  return { round: last.round, partial };
 }
 
 /**
@@ -30,9 +50,9 @@ export function runFilesProblem(dir: string, manifest: ManifestCounts, rounds: R
   }
   if (manifest.status === 'complete' && manifest.roundsCompleted > 0) {
     // Decisions are optional (record: none), so only a file that has rows is held to the count.
-    const last = lastJsonlRow<{ round?: unknown }>(join(dir, 'decisions.jsonl'));
-    if (last && typeof last.round === 'number' && last.round < manifest.roundsCompleted) {
-      return `decisions.jsonl ends at round ${last.round} but manifest.json says complete after ${manifest.roundsCompleted}`;
+    const end = decisionsEnd(dir, manifest);
+    if (end && (end.round < manifest.roundsCompleted || end.partial)) {
+      return `decisions.jsonl ends ${end.partial ? 'inside' : 'at'} round ${end.round} but manifest.json says complete after ${manifest.roundsCompleted}`;
     }
   }
   return null;
@@ -59,11 +79,11 @@ export function problemOf(err: unknown, dir: string): string | null {
  */
 export function reopenDamagedRun(dir: string, problem: string): number {
   const mPath = join(dir, 'manifest.json');
-  const manifest = readJson<Record<string, unknown>>(mPath);
+  const manifest = readJson<ManifestCounts & Record<string, unknown>>(mPath);
   const rounds = readJsonl<{ round: number }>(join(dir, 'rounds.jsonl'));
   let keep = contiguousRounds(rounds);
-  const last = lastJsonlRow<{ round?: unknown }>(join(dir, 'decisions.jsonl'));
-  if (last && typeof last.round === 'number') keep = Math.min(keep, last.round);
+  const end = decisionsEnd(dir, manifest);
+  if (end) keep = Math.min(keep, end.partial ? end.round - 1 : end.round);
   let row = 0;
   truncateJsonl<{ round: number }>(join(dir, 'rounds.jsonl'), (r) => ++row <= keep && r.round === row);
   truncateJsonl<{ round: number }>(join(dir, 'decisions.jsonl'), (d) => d.round <= keep);
