@@ -140,6 +140,19 @@ describe('atp-sim report on a folder of runs', () => {
 });
 
 describe('atp-sim report input errors', () => {
+  it('stop at a broken line in the middle of decisions.jsonl, naming the file and the line', async () => {
+    const model = scriptedModel(() => '{"choice": "invest"}', 'all-in');
+    const { runDir } = await runScenario(thresholdScenario(), { out: tempDir(), id: 'broken', model });
+    const file = join(runDir, 'decisions.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[9] = lines[9].slice(0, 40);
+    writeFileSync(file, lines.join('\n'));
+    const r = await cli(['report', runDir, '--no-html']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^atp-sim: ${file}: line 10 is not valid JSON and lines follow it`));
+  });
+
   it('explain what is wrong and exit 2', async () => {
     expect((await cli(['report', '--help'])).stdout).toMatch(/^Usage: atp-sim report <dir>/);
     const missing = await cli(['report', join(tempDir(), 'nothing')]);
