@@ -418,10 +418,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   const shard = options.shard ?? null;
   const mine = (c: SweepCell) => !shard || c.index % shard.count === shard.index;
   const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source));
-  if (llm && !options.model && !options.modelSettings) {
-    const missing = loaded.cells.find((c) => !resolveScenario(cellScenario(spec, c), loaded.source).model.name);
-    if (missing) throw new AtpSimError('INVALID_ARGUMENT', `${loaded.source}: cell ${missing.id} has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the base scenario or the grid)`);
-  }
+  if (llm && !options.model && !options.modelSettings) requireModelNames(loaded);
   const out = resolve(options.out ?? 'runs');
   const dir = join(out, spec.name);
   const runsDir = join(dir, 'runs');
@@ -434,7 +431,6 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
 
   const cells: SweepFileCell[] = loaded.cells.map((c) => ({ index: c.index, id: c.id, params: c.params, replicate: c.replicate, seed: c.seed, status: mine(c) ? 'pending' : 'other-shard' }));
   const repaired = readCellStatuses(dir, cells);
-  const recorded = model ?? priorModel;
   const file: SweepFile = {
     format: 'atp-sim/sweep@1',
     name: spec.name,
@@ -442,7 +438,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
     spec: specOf(spec),
     baseDir,
     shard,
-    ...(recorded ? { model: recorded } : {}),
+    ...((model ?? priorModel) ? { model: model ?? priorModel } : {}),
     cells,
   };
   const save = () => writeJsonAtomic(sweepPath, file);
@@ -561,6 +557,12 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   writeJsonAtomic(join(dir, 'results.json'), results);
   const remaining = cells.filter((c) => c.status !== 'other-shard' && c.status !== 'complete').length;
   return { dir, cells, ran, skipped, failed, remaining, results, repaired };
+}
+
+/** Without a model from the caller, every LLM cell must name one (base scenario or grid). */
+function requireModelNames(loaded: LoadedSweep): void {
+  const missing = loaded.cells.find((c) => !resolveScenario(cellScenario(loaded.spec, c), loaded.source).model.name);
+  if (missing) throw new AtpSimError('INVALID_ARGUMENT', `${loaded.source}: cell ${missing.id} has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the base scenario or the grid)`);
 }
 
 /** Checks that `dir` holds this same sweep run with the same model; returns the model it records. */
