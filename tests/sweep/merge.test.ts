@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { runSweep } from '../../src/sweep.ts';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { thresholdScenario } from '../helpers/scenarios.ts';
@@ -84,5 +85,15 @@ describe('a sweep rerun', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/4 of 4 cells complete/);
     expect(JSON.parse(readFileSync(join(dir, 'llm', 'sweep.json'), 'utf8')).model).toBe('scripted:*');
+  });
+
+  it('with the same model on another endpoint is refused too (nothing is sent: no cell starts)', async () => {
+    const out = tempDir();
+    const sweep = { name: 'llm', base: thresholdScenario(), grid: { 'game.threshold': [2, 6] }, replicates: 1 };
+    const at = (url: string) => ({ out, maxCells: 0, modelSettings: { backend: 'hf' as const, model: 'Qwen/Qwen3-8B', endpointUrl: url } });
+    await runSweep(sweep, at('http://127.0.0.1:8001/v1'));
+    await expect(runSweep(sweep, at('http://127.0.0.1:8002/v1'))).rejects.toThrow(
+      expect.objectContaining({ code: 'RUN_DIR_CONFLICT', message: expect.stringContaining('was run with model hf:Qwen/Qwen3-8B@http://127.0.0.1:8001/v1; this run uses hf:Qwen/Qwen3-8B@http://127.0.0.1:8002/v1') }),
+    );
   });
 });
