@@ -48,7 +48,9 @@ export const MERGE_HELP = `Usage: atp-sim merge <sweep dir>... --out DIR [--link
 
 Joins sweep directories of one sweep (shards run with --shard, or copies run on several
 machines) into DIR: each cell's run directory is copied from the first input where it is
-complete, and results.json is recomputed (identical to one unsharded sweep's).
+complete, and results.json is recomputed (identical to one unsharded sweep's). The inputs must
+hold one sweep run with one model; DIR must be new, empty, or hold that same sweep. A copy of a
+cell whose files do not match its manifest (cut short, unreadable) is named and not merged.
 
 Options:
   --out DIR    The merged sweep directory (required; not one of the inputs)
@@ -167,6 +169,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
       conditionTable(resultConditions(r)),
       ...criticalMassLines(r),
     ];
+    for (const d of result.repaired) lines.push('', `damaged: ${d.id}: ${d.problem}; ${d.action}`);
     for (const f of result.failed) lines.push('', `failed: ${f.id}: ${f.error.split('\n')[0]}`);
     if (result.remaining > 0) lines.push('', `${result.remaining} cell(s) not complete; rerun the same command to continue.`);
     lines.push('', `outputs: ${result.dir} (atp-sim report ${result.dir})`);
@@ -189,6 +192,8 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     [
       `merged ${positionals.length} folder(s) into ${m.dir}: ${r.cells.complete} of ${r.cells.total} cells complete (${m.copied} run directories ${values.link ? 'linked' : 'copied'})`,
       ...(m.missing.length ? [`missing: ${m.missing.length} cell(s), e.g. ${m.missing.slice(0, 3).join(', ')}`] : []),
+      ...(m.damaged.length ? [`damaged: ${m.damaged.length} cop(ies) of cells left out (their files do not match their manifest; atp-sim sweep runs such cells again):`] : []),
+      ...m.damaged.slice(0, 10).map((d) => `  ${d.dir}: ${d.id}: ${d.problem}`),
       '',
       conditionTable(resultConditions(r)),
       ...criticalMassLines(r),

@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'BUDGET_EXHAUSTED'
   | 'FAILURE_RATE_EXCEEDED'
   | 'RUN_DIR_CONFLICT'
+  /** A file atp-sim wrote was damaged afterwards (cut off, edited): the message names it. */
+  | 'CORRUPT_FILE'
   | 'INTERNAL';
 
 export class AtpSimError extends Error {

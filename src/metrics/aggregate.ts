@@ -8,8 +8,11 @@
  * replicates, so `runRoundStats` gives Wilson intervals over the round's decisions instead
  * (n = agents; agents in one run are not independent, so read it as descriptive).
  */
+import { createHash } from 'node:crypto';
 import type { RoundRecord } from '../core/types.ts';
+import { canonicalJson } from '../llm/cache.ts';
 import type { Interval } from '../report/types.ts';
+import type { Scenario } from '../scenarios/types.ts';
 import { meanInterval, median, wilsonInterval } from './intervals.ts';
 import type { RunSummary } from './summary.ts';
 
@@ -116,4 +119,17 @@ export function conditionStats(key: string, label: string, params: Readonly<Reco
     firstViolationMedian: median(sums.map((s) => s.firstViolationRound ?? Infinity)),
     cascadeSize: cascades.length ? meanInterval(cascades, level, UNIT) : null,
   };
+}
+
+/**
+ * Which runs may be pooled as replicates of one condition: a hash of the resolved scenario
+ * without what cannot change its dynamics (name, description, seed; the model's identity,
+ * rate limits, timeouts, retries and prices; the run limits). Two runs with the same name but
+ * other rewards, thresholds, networks or texts get different keys; the model is keyed apart
+ * (by its id) so the report can name it. 16 hex digits of SHA-256.
+ */
+export function scenarioContentKey(s: Scenario): string {
+  const { name: _n, description: _d, seed: _s, limits: _l, model, ...rest } = s;
+  const { name: _mn, endpoint: _me, provider: _mp, concurrency: _c, requestsPerMinute: _r, tokensPerMinute: _t, timeoutMs: _to, maxRetries: _mr, pricePerMillion: _p, ...decoding } = model;
+  return createHash('sha256').update(canonicalJson({ ...rest, model: decoding })).digest('hex').slice(0, 16);
 }
