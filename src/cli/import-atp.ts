@@ -15,7 +15,8 @@ Converts an ATP checkout's data file into runnable scenario files with ATP's exa
   ma_templates.json       -> 7 group games (threshold public goods, imitative diffusion)
   ma_questions_70.json    -> rendered group-game items
   sa_questions_64.json    -> role-play dilemmas (self-interested exploration), one per item
-  sa_templates.json       -> role-play dilemma templates
+  sa_templates.json       -> role-play dilemmas as ATP's generator renders them: 4 per template,
+                             violating pays more (ratios normalised as ATP does)
 
 Options (default: the paper's settings):
   --out DIR               Folder for the scenario files (required)

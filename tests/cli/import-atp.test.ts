@@ -44,6 +44,25 @@ describe('atp-sim import-atp', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toHaveLength(64);
   });
 
+  it('renders the role-play templates as ATP\'s generator does: the 64 released items, violating paying more', async () => {
+    const out = tempDir();
+    const res = await cli(['import-atp', join(data, 'sa_templates.json'), '--out', out, '--format', 'json']);
+    expect(res.code).toBe(0);
+    const items = JSON.parse(readFileSync(join(data, 'sa_questions_64.json'), 'utf8')) as Array<{ environment: string; user_prompt: string; params: { high_reward: number; low_reward: number } }>;
+    const files = readdirSync(out).filter((f) => f.endsWith('.json'));
+    expect(files).toHaveLength(items.length);
+    // The generator writes each template's 4 gap levels in order; our files are named <environment>-<level>.
+    const seen = new Map<string, number>();
+    for (const item of items) {
+      const level = (seen.get(item.environment) ?? 0) + 1;
+      seen.set(item.environment, level);
+      const sc = JSON.parse(readFileSync(join(out, `${item.environment.replace(/[^a-z0-9]+/g, '-')}-${level}.json`), 'utf8'));
+      expect(sc.game.rewards).toEqual({ compliant: item.params.low_reward, violating: item.params.high_reward });
+      expect(sc.game.rewards.violating).toBeGreaterThan(sc.game.rewards.compliant);
+      expect(sc.prompt.text.task).toBe(item.user_prompt);
+    }
+  });
+
   it('rejects a file that is not ATP data, writing nothing', async () => {
     const out = join(tempDir(), 'x');
     const res = await cli(['import-atp', join(atpDir('golden'), '000-imi-PublicFund.json'), '--out', out]);
