@@ -26,6 +26,7 @@ import {
 import { DEFAULT_RULES } from './texts.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { isHttpUrl } from '../core/url.ts';
+import { checkOptionNames } from './options.ts';
 
 const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
@@ -107,9 +108,7 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
     const opts = r.object(g.options, 'game.options', ['collective', 'independent']);
     const collective = r.string(opts, 'collective', 'game.options');
     const independent = r.string(opts, 'independent', 'game.options');
-    if (collective && independent && collective.toLowerCase() === independent.toLowerCase()) {
-      r.problem('game.options', 'the two options must differ', 'give the collective and the independent option different names');
-    }
+    checkOptionNames(r, 'game.options', { collective, independent });
     const scope = r.oneOf(g, 'scope', 'game', ['global', 'neighborhood'] as const, 'global');
     let threshold: number | undefined;
     if (scope === 'global') {
@@ -146,6 +145,7 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
   const opts = r.object(g.options, 'game.options', ['compliant', 'violating']);
   const compliant = r.string(opts, 'compliant', 'game.options');
   const violating = r.string(opts, 'violating', 'game.options');
+  checkOptionNames(r, 'game.options', { compliant, violating });
   const rw = r.object(g.rewards, 'game.rewards', ['compliant', 'violating']);
   const rc = r.number(rw, 'compliant', 'game.rewards');
   const rv = r.number(rw, 'violating', 'game.rewards');
