@@ -32,7 +32,8 @@ const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'populatio
 
 /** Parses file text (YAML is a superset of JSON). Syntax errors name the line. */
 export function parseScenarioText(text: string, source = 'scenario'): unknown {
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // `merge`: YAML 1.1 merge keys (`<<: *defaults`) are how people share settings between blocks.
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     const issues: Issue[] = doc.errors.map((e) => ({
       path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '<file>',
@@ -41,8 +42,20 @@ export function parseScenarioText(text: string, source = 'scenario'): unknown {
     }));
     throwIfIssues(issues, 'INVALID_SCENARIO', `${source} is not valid YAML/JSON`, source);
   }
-  return doc.toJS();
+  try {
+    // The yaml library refuses documents whose aliases expand out of proportion (a "billion
+    // laughs" bomb would otherwise take all memory); its limit scales with the document size.
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      throw new AtpSimError('INVALID_SCENARIO', `${source}: its aliases (*name) expand to too much data (more than ${MAX_ALIAS_COUNT} alias expansions); fix: write the repeated parts out, or use fewer nested aliases`);
+    }
+    throw e;
+  }
 }
+
+/** The yaml library's default (100) counts nested expansions; it leaves room for real files. */
+const MAX_ALIAS_COUNT = 100;
 
 export function loadScenarioFile(path: string): { raw: unknown; scenario: Scenario; baseDir: string } {
   if (!existsSync(path)) {
