@@ -72,7 +72,10 @@ class UsageError extends Error {}
 
 function parseSeed(raw: string | undefined): number {
   if (raw === undefined) return 1;
-  if (!/^-?\d+$/.test(raw)) throw new UsageError(`--seed must be an integer; got ${JSON.stringify(raw)}`);
+  // Above 2^53 distinct seeds (1e20 and 1e20+1) collapse to one number and give one network.
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new UsageError(`--seed must be a whole number between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}; got ${JSON.stringify(raw)} (fix: use a smaller whole number)`);
+  }
   return Number(raw);
 }
 

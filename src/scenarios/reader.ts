@@ -79,6 +79,12 @@ export class Reader {
       this.problem(p, `must be a whole number; got ${v}`, opts.fix);
       return opts.dflt;
     }
+    // Above 2^53 doubles skip integers: 1e20 and 1e20 + 1 are the same number (two "different"
+    // seeds would give the same run), so such a value cannot mean what was written.
+    if (opts.integer && !Number.isSafeInteger(v)) {
+      this.problem(p, `must be a whole number between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (larger ones are not stored exactly); got ${v}`, opts.fix ?? 'use a smaller whole number');
+      return opts.dflt;
+    }
     if (opts.min !== undefined && (opts.exclusiveMin ? v <= opts.min : v < opts.min)) {
       this.problem(p, `must be ${opts.exclusiveMin ? 'greater than' : 'at least'} ${opts.min}; got ${v}`, opts.fix);
       return opts.dflt;

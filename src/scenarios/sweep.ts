@@ -131,7 +131,7 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
   } else {
     r.problem('base', `must be a scenario file path or an inline scenario; got ${describeValue(t.base)}`, 'e.g. base: ../atp/public-fund.yaml');
   }
-  const seedDefault = base && typeof base.seed === 'number' && Number.isInteger(base.seed) && base.seed >= 0 ? base.seed : 1;
+  const seedDefault = base && typeof base.seed === 'number' && Number.isSafeInteger(base.seed) && base.seed >= 0 ? base.seed : 1;
   const seed = r.number(t, 'seed', '', { dflt: seedDefault, min: 0, integer: true })!;
 
   const grid: GridAxis[] = [];
