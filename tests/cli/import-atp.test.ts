@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
@@ -61,6 +61,17 @@ describe('atp-sim import-atp', () => {
       expect(sc.game.rewards.violating).toBeGreaterThan(sc.game.rewards.compliant);
       expect(sc.prompt.text.task).toBe(item.user_prompt);
     }
+  });
+
+  it('refuses to overwrite existing scenario files unless --force, writing nothing', async () => {
+    const out = tempDir();
+    writeFileSync(join(out, 'public-fund.yaml'), 'mine');
+    const refused = await cli(['import-atp', join(data, 'ma_templates.json'), '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe(`atp-sim: import-atp: 1 file(s) already exist, e.g. ${join(out, 'public-fund.yaml')}; nothing written (fix: add --force to overwrite them, or choose another --out)`);
+    expect(readdirSync(out)).toEqual(['public-fund.yaml']);
+    expect((await cli(['import-atp', join(data, 'ma_templates.json'), '--out', out, '--force'])).code).toBe(0);
+    expect(readFileSync(join(out, 'public-fund.yaml'), 'utf8')).not.toBe('mine');
   });
 
   it('rejects a file that is not ATP data, writing nothing', async () => {
