@@ -14,6 +14,7 @@ import { runEngine } from './core/simulation.ts';
 import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
+import { scenarioWarnings as scenarioWarningsOf } from './scenarios/warnings.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
@@ -65,6 +66,8 @@ export interface RunOptions {
   /** Backoff tuning (tests): base and maximum delay between retries. */
   readonly retry?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
   readonly onRound?: (record: RoundRecord, info: { rounds: number; stats: CallStats; elapsedMs: number; spentUsd: number | null }) => void;
+  /** Called before anything runs with each warning (scenario settings, network file); the CLI prints them. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -84,6 +87,8 @@ export interface Prepared {
   readonly scenario: Scenario;
   readonly csr: Csr;
   readonly networkWarnings: readonly string[];
+  /** Settings that are valid but look wrong (rewards, overflow): see scenarios/warnings.ts. */
+  readonly scenarioWarnings: readonly string[];
   readonly settings: ModelSettings | null;
 }
 
@@ -131,7 +136,9 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
       };
     }
   }
-  return { input, scenario, csr, networkWarnings: warnings, settings };
+  const scenarioWarnings = scenarioWarningsOf(scenario);
+  for (const w of [...scenarioWarnings, ...warnings]) options.onWarning?.(w);
+  return { input, scenario, csr, networkWarnings: warnings, scenarioWarnings, settings };
 }
 
 function timestamp(): string {
@@ -163,6 +170,8 @@ interface Manifest {
   scenario: Scenario;
   seeds: { root: number; network: number; llmCalls: string; policy: string };
   network: { nodes: number; edges: number; warnings: readonly string[] };
+  /** Scenario settings that looked wrong when the run started (printed by the CLI too). */
+  warnings?: readonly string[];
   promptStyle: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
   /** One entry per process that worked on the run: what it actually sent (not deterministic). */
@@ -238,6 +247,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
         scenario,
         seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
         network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
+        ...(prepared.scenarioWarnings.length > 0 ? { warnings: prepared.scenarioWarnings } : {}),
         promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
         model: settings ? { id: modelId(settings), settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
         sessions: [],

@@ -91,9 +91,17 @@ export function gini(values: Float64Array | readonly number[]): number {
   return Math.min(1, Math.max(0, (2 * weighted) / (n * sum) - (n + 1) / n));
 }
 
-/** The round record's inequality fields: the Gini, and why it is missing when it is. */
-export function capitalInequality(capital: Float64Array, maxAgents: number): { giniCapital: number; giniUndefined?: string } {
-  if (capital.length > maxAgents) return { giniCapital: NaN };
+/**
+ * The round record's capital fields beyond the mean: the Gini (and why it is missing when it is),
+ * and how many capitals are no longer finite numbers (overflow past 1.8e308, or NaN), so a run
+ * shows the round where its numbers stopped meaning anything. The Gini is skipped (NaN) above
+ * `maxGiniAgents` agents, where its sort would cost more than the round.
+ */
+export function capitalFields(capital: Float64Array, maxGiniAgents: number): { giniCapital: number; giniUndefined?: string; nonFinite?: number } {
+  let nonFinite = 0;
+  for (let i = 0; i < capital.length; i++) if (!Number.isFinite(capital[i])) nonFinite++;
+  const counted = nonFinite > 0 ? { nonFinite } : {};
+  if (capital.length > maxGiniAgents) return { giniCapital: NaN, ...counted };
   const reason = giniUndefinedReason(capital);
-  return reason ? { giniCapital: NaN, giniUndefined: reason } : { giniCapital: gini(capital) };
+  return reason ? { giniCapital: NaN, giniUndefined: reason, ...counted } : { giniCapital: gini(capital) };
 }
