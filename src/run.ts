@@ -18,6 +18,7 @@ import { scenarioWarnings as scenarioWarningsOf } from './scenarios/warnings.ts'
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
+import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
 import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
@@ -104,6 +105,9 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
 
   const net = parseNetworkSpec(scenario.network, 'network', { populationSize: scenario.population.size > 0 ? scenario.population.size : undefined });
   throwIfIssues(net.issues, 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
+  const size = scenario.population.size;
+  // Before building anything: a population that cannot fit is refused now, not after minutes of work.
+  if (size > 0) checkRunFits({ agents: size, meanDegree: expectedMeanDegree(net.spec!, size), llmAgents: usesLlm(scenario) ? size : 0, network: `a ${net.spec!.kind} network` });
   const { csr, warnings } = buildNetwork(net.spec!, { seed: deriveSeed(scenario.seed, 'network'), baseDir: options.baseDir });
   if (scenario.population.size < 0) {
     // The size comes from the network file: validate again with it.

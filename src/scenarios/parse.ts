@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
-import { Reader, join, type Obj } from './reader.ts';
+import { MAX_DESCRIPTION_CHARS, Reader, join, type Obj } from './reader.ts';
 import {
   PLACEMENTS,
   SUPERVISION_PATTERNS,
@@ -86,7 +86,7 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const top = r.object(raw, '', TOP);
   if (!top) return {};
   const name = r.string(top, 'name', '', 'scenario');
-  const description = r.optString(top, 'description', '');
+  const description = r.optString(top, 'description', '', MAX_DESCRIPTION_CHARS);
   const kind = r.oneOf(top, 'kind', '', ['threshold-game', 'supervision-dilemma'] as const);
   const rounds = r.number(top, 'rounds', '', { dflt: kind === 'supervision-dilemma' ? 6 : 3, min: 1, max: 100000, integer: true });
   const seed = r.number(top, 'seed', '', { dflt: 1, min: 0, integer: true });
