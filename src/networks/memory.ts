@@ -72,7 +72,7 @@ export function checkRunFits(what: { agents: number; meanDegree: number; llmAgen
   if (need <= limit) return;
   throw new AtpSimError(
     'INVALID_SCENARIO',
-    `population.size ${what.agents.toLocaleString('en-US')} on ${what.network} (mean degree ~${Number(what.meanDegree.toPrecision(3))}) needs about ${mb(need)}, more than the ${mb(limit)} this process may use ` +
+    `${what.agents.toLocaleString('en-US')} agents on ${what.network} (mean degree ~${Number(what.meanDegree.toPrecision(3))}) need about ${mb(need)}, more than the ${mb(limit)} this process may use ` +
       `(fix: fewer agents or a sparser network; if the machine has the memory, raise the limit with NODE_OPTIONS=--max-old-space-size=${Math.ceil((need * 1.5) / 2 ** 20)})`,
   );
 }

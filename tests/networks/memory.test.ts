@@ -22,10 +22,16 @@ describe('memory is estimated before a population and its network are built', ()
 
   it('a run that does not fit is refused with the estimate and the limit', () => {
     expect(() => checkRunFits({ agents: 1e6, meanDegree: 4, llmAgents: 0, network: 'a ring network' }, 100 * 2 ** 20)).toThrow(
-      /^population\.size 1,000,000 on a ring network \(mean degree ~4\) needs about 252 MB, more than the 100 MB this process may use \(fix: fewer agents or a sparser network; .*--max-old-space-size=\d+\)$/,
+      /^1,000,000 agents on a ring network \(mean degree ~4\) need about 252 MB, more than the 100 MB this process may use \(fix: fewer agents or a sparser network; .*--max-old-space-size=\d+\)$/,
     );
     expect(() => checkRunFits({ agents: 1e6, meanDegree: 4, llmAgents: 0, network: 'a ring network' }, 2 ** 40)).not.toThrow();
     expect(estimateRunBytes(10, 2, 10)).toBeGreaterThan(estimateRunBytes(10, 2, 0));
+  });
+
+  it('`network generate` of 10^8 nodes is refused the same way', async () => {
+    const res = await cli(['network', 'generate', 'ba:n=100000000,m=5', '--out', join(tempDir(), 'ba.json')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^atp-sim network generate: 100,000,000 agents on a barabasi-albert network \(mean degree ~10\) need about [\d,]+ MB/);
   });
 
   it('`run --dry-run` of 10^8 agents on a ring stops at once with one line and exit 2', async () => {
@@ -34,7 +40,7 @@ describe('memory is estimated before a population and its network are built', ()
     const res = await cli(['run', file, '--dry-run']);
     expect(res.code).toBe(2);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
-    expect(res.stderr).toMatch(/^atp-sim: population\.size 100,000,000 on a ring network \(mean degree ~4\) needs about [\d,]+ MB, more than the [\d,]+ MB this process may use/);
+    expect(res.stderr).toMatch(/^atp-sim: 100,000,000 agents on a ring network \(mean degree ~4\) need about [\d,]+ MB, more than the [\d,]+ MB this process may use/);
   });
 });
 
