@@ -243,6 +243,7 @@ describe('network file validation names the file and the place of each problem',
     expect(problems('from;to\na;b\nb;c\n', 'csv')).toEqual(['net:1: no edges: every line holds a single field, so each would be an isolated node (the first is "from;to")']);
     const fix = parseNetworkText('a;b\nb;c\n', 'csv', 'net').issues[0].fix;
     expect(fix).toContain('this file seems to separate fields with ";"');
+    expect(parseNetworkText('a b\nb c\n', 'tsv', 'net').issues[0].fix).toContain('seems to separate fields with " ": write source and target separated by tabs (TSV)');
   });
 
   it('warns when the first row of an edge list looks like a header it does not recognise', () => {

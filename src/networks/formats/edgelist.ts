@@ -140,7 +140,7 @@ const HEADER_WORDS = /^(from|to|src|dst|source|target|node_?[12]|id_?[12]|u|v|he
  */
 function checkShape(first: { fields: string[]; at: string }, edges: number, nodes: number, sep: Separator, header: boolean, issues: Issue[], warnings: string[]): void {
   if (edges === 0 && nodes > 1) {
-    const other = /[;|,\t]/.exec(first.fields[0]);
+    const other = /[;|,\t ]/.exec(first.fields[0]);
     issues.push({
       path: first.at,
       message: `no edges: every line holds a single field, so each would be an isolated node (the first is ${excerpt(first.fields[0])})`,
