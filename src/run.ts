@@ -14,9 +14,11 @@ import { runEngine, type DecisionProgress } from './core/simulation.ts';
 import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
+import { scenarioWarnings as scenarioWarningsOf } from './scenarios/warnings.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
+import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
 import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
@@ -67,6 +69,8 @@ export interface RunOptions {
   readonly onRound?: (record: RoundRecord, info: RunProgressInfo) => void;
   /** Called as each LLM decision finishes (progress within a round); spend includes the round so far. */
   readonly onDecision?: (decision: DecisionProgress, info: RunProgressInfo) => void;
+  /** Called before anything runs with each warning (scenario settings, network file); the CLI prints them. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface RunProgressInfo {
@@ -93,6 +97,8 @@ export interface Prepared {
   readonly scenario: Scenario;
   readonly csr: Csr;
   readonly networkWarnings: readonly string[];
+  /** Settings that are valid but look wrong (rewards, overflow): see scenarios/warnings.ts. */
+  readonly scenarioWarnings: readonly string[];
   readonly settings: ModelSettings | null;
 }
 
@@ -108,6 +114,9 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
 
   const net = parseNetworkSpec(scenario.network, 'network', { populationSize: scenario.population.size > 0 ? scenario.population.size : undefined });
   throwIfIssues(net.issues, 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
+  const size = scenario.population.size;
+  // Before building anything: a population that cannot fit is refused now, not after minutes of work.
+  if (size > 0) checkRunFits({ agents: size, meanDegree: expectedMeanDegree(net.spec!, size), llmAgents: usesLlm(scenario) ? size : 0, network: `a ${net.spec!.kind} network` });
   const { csr, warnings } = buildNetwork(net.spec!, { seed: deriveSeed(scenario.seed, 'network'), baseDir: options.baseDir });
   if (scenario.population.size < 0) {
     // The size comes from the network file: validate again with it.
@@ -140,7 +149,9 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
       };
     }
   }
-  return { input, scenario, csr, networkWarnings: warnings, settings };
+  const scenarioWarnings = scenarioWarningsOf(scenario);
+  for (const w of [...scenarioWarnings, ...warnings]) options.onWarning?.(w);
+  return { input, scenario, csr, networkWarnings: warnings, scenarioWarnings, settings };
 }
 
 function timestamp(): string {
@@ -172,6 +183,8 @@ interface Manifest {
   scenario: Scenario;
   seeds: { root: number; network: number; llmCalls: string; policy: string };
   network: { nodes: number; edges: number; warnings: readonly string[] };
+  /** Scenario settings that looked wrong when the run started (printed by the CLI too). */
+  warnings?: readonly string[];
   promptStyle: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
   /** One entry per process that worked on the run: what it actually sent (not deterministic). */
@@ -247,6 +260,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
         scenario,
         seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
         network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
+        ...(prepared.scenarioWarnings.length > 0 ? { warnings: prepared.scenarioWarnings } : {}),
         promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
         model: settings ? { id: modelId(settings), settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
         sessions: [],

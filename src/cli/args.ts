@@ -7,7 +7,10 @@ import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (!Number.isInteger(x) || x < min) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= ${min}; got "${value}"`);
+  // Safe integers only: above 2^53 distinct inputs (seeds 1e20 and 1e20+1) collapse to one number.
+  if (!Number.isSafeInteger(x) || x < min) {
+    throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number from ${min} to ${Number.MAX_SAFE_INTEGER}; got "${value}" (fix: use a smaller whole number)`);
+  }
   return x;
 }
 

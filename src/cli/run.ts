@@ -133,6 +133,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     replayFrom: values.replay,
     budgetUsd: money('budget', values.budget),
     cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
+    onWarning: (w) => io.stderr(`warning: ${w}`),
   };
 
   if (values['dry-run']) {

@@ -18,7 +18,7 @@ import { parseAtpGroupChoice, parseAtpSoloChoice, parseChoice, splitReasoning } 
 import type { PromptStyle, StyleContext } from '../agents/prompts/style.ts';
 import { createStyle, labelFor } from '../agents/prompts/index.ts';
 import { assignRoles, type Roles } from './roles.ts';
-import { gini } from '../metrics/stats.ts';
+import { capitalFields } from '../metrics/stats.ts';
 
 export interface RunSink {
   /** Called once per completed round, in order. `decisions` is null when not recorded. */
@@ -224,7 +224,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       invalid,
       success,
       meanCapital: capSum / n,
-      giniCapital: n <= 100_000 ? gini(capital) : NaN,
+      ...capitalFields(capital, 100_000),
       collective: threshold ? threshold.collectiveCount : 0,
       ...(seeds > 0 && n > seeds ? { cascade: (violations - seededViolating) / (n - seeds) } : {}),
       ...(llm ? { llm } : {}),

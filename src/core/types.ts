@@ -145,6 +145,10 @@ export interface RoundRecord {
   readonly success: boolean | number | null;
   readonly meanCapital: number;
   readonly giniCapital: number;
+  /** Why giniCapital is missing (NaN, null in JSON): `negative capital` or `non-finite capital`. */
+  readonly giniUndefined?: string;
+  /** Capitals that are no longer finite (overflow or NaN); absent when all are finite. */
+  readonly nonFinite?: number;
   readonly collective: number; // agents who chose the collective option (group games)
   /** With seeded violators: the share of the other agents violating in this round. */
   readonly cascade?: number;

@@ -39,6 +39,10 @@ function finite(x: number | null | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
+function inUnit(x: number | null | undefined): x is number {
+  return finite(x) && x >= 0 && x <= 1;
+}
+
 /**
  * Per round, over the replicates that reached it (a stopped run contributes its completed
  * rounds only, so `n` can fall in late rounds).
@@ -54,7 +58,8 @@ export function roundStats(runs: ReadonlyArray<readonly RoundRecord[]>, level = 
       violation: meanInterval(recs.map((r) => r.violationRate), level, UNIT),
       success: successes.length ? meanInterval(successes, level, UNIT) : null,
       meanCapital: meanInterval(recs.map((r) => r.meanCapital).filter(finite), level),
-      gini: meanInterval(recs.map((r) => r.giniCapital).filter(finite), level, UNIT),
+      // In [0, 1] only: run folders written before the Gini was defined for negative capital hold 2 or 1e15.
+      gini: meanInterval(recs.map((r) => r.giniCapital).filter(inUnit), level, UNIT),
     });
   }
   return out;
@@ -70,7 +75,7 @@ export function runRoundStats(rounds: readonly RoundRecord[], level = 0.95): Rou
       violation: wilsonInterval(r.violations, r.decisions, level),
       success: s === null ? null : typeof r.success === 'number' ? wilsonInterval(Math.round(s * r.decisions), r.decisions, level) : one(s),
       meanCapital: one(r.meanCapital),
-      gini: one(finite(r.giniCapital) ? r.giniCapital : NaN),
+      gini: one(inUnit(r.giniCapital) ? r.giniCapital : NaN),
     };
   });
 }

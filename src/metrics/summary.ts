@@ -26,6 +26,10 @@ export interface RunSummary {
   readonly cascadeSize: number | null;
   readonly meanCapital: number | null;
   readonly giniCapital: number | null;
+  /** Why giniCapital is null in the last round, when it is undefined there (e.g. `negative capital`). */
+  readonly giniUndefined?: string;
+  /** First round in which some capital was no longer a finite number (overflow); absent if none. */
+  readonly firstNonFiniteRound?: number;
   /**
    * Model use over the whole run, from the round records: deterministic, so a resumed or replayed
    * run has the same summary. Requests actually sent, cache hits and retries depend on the
@@ -69,9 +73,16 @@ export function summarizeRun(
     cascadeSize: cascade,
     meanCapital: last ? last.meanCapital : null,
     giniCapital: last && Number.isFinite(last.giniCapital) ? last.giniCapital : null,
+    ...(last?.giniUndefined ? { giniUndefined: last.giniUndefined } : {}),
+    ...firstNonFinite(rounds),
     calls: { ...usage, invalidReplies: rounds.reduce((a, r) => a + r.invalid, 0) },
     costUsd: price ? costOf(usage, price) : null,
   };
+}
+
+function firstNonFinite(rounds: readonly RoundRecord[]): { firstNonFiniteRound?: number } {
+  const r = rounds.find((x) => (x.nonFinite ?? 0) > 0);
+  return r ? { firstNonFiniteRound: r.round } : {};
 }
 
 export function totalUsage(rounds: readonly RoundRecord[]): LlmRoundUsage {

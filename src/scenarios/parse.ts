@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
-import { Reader, join, type Obj } from './reader.ts';
+import { MAX_DESCRIPTION_CHARS, Reader, join, type Obj } from './reader.ts';
 import {
   PLACEMENTS,
   SUPERVISION_PATTERNS,
@@ -26,12 +26,14 @@ import {
 import { DEFAULT_RULES } from './texts.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { isHttpUrl } from '../core/url.ts';
+import { checkOptionNames } from './options.ts';
 
 const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
 /** Parses file text (YAML is a superset of JSON). Syntax errors name the line. */
 export function parseScenarioText(text: string, source = 'scenario'): unknown {
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // `merge`: YAML 1.1 merge keys (`<<: *defaults`) are how people share settings between blocks.
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     const issues: Issue[] = doc.errors.map((e) => ({
       path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '<file>',
@@ -40,8 +42,20 @@ export function parseScenarioText(text: string, source = 'scenario'): unknown {
     }));
     throwIfIssues(issues, 'INVALID_SCENARIO', `${source} is not valid YAML/JSON`, source);
   }
-  return doc.toJS();
+  try {
+    // The yaml library refuses documents whose aliases expand out of proportion (a "billion
+    // laughs" bomb would otherwise take all memory); its limit scales with the document size.
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      throw new AtpSimError('INVALID_SCENARIO', `${source}: its aliases (*name) expand to too much data (more than ${MAX_ALIAS_COUNT} alias expansions); fix: write the repeated parts out, or use fewer nested aliases`);
+    }
+    throw e;
+  }
 }
+
+/** The yaml library's default (100) counts nested expansions; it leaves room for real files. */
+const MAX_ALIAS_COUNT = 100;
 
 export function loadScenarioFile(path: string): { raw: unknown; scenario: Scenario; baseDir: string } {
   if (!existsSync(path)) {
@@ -72,7 +86,7 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const top = r.object(raw, '', TOP);
   if (!top) return {};
   const name = r.string(top, 'name', '', 'scenario');
-  const description = r.optString(top, 'description', '');
+  const description = r.optString(top, 'description', '', MAX_DESCRIPTION_CHARS);
   const kind = r.oneOf(top, 'kind', '', ['threshold-game', 'supervision-dilemma'] as const);
   const rounds = r.number(top, 'rounds', '', { dflt: kind === 'supervision-dilemma' ? 6 : 3, min: 1, max: 100000, integer: true });
   const seed = r.number(top, 'seed', '', { dflt: 1, min: 0, integer: true });
@@ -107,9 +121,7 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
     const opts = r.object(g.options, 'game.options', ['collective', 'independent']);
     const collective = r.string(opts, 'collective', 'game.options');
     const independent = r.string(opts, 'independent', 'game.options');
-    if (collective && independent && collective.toLowerCase() === independent.toLowerCase()) {
-      r.problem('game.options', 'the two options must differ', 'give the collective and the independent option different names');
-    }
+    checkOptionNames(r, 'game.options', { collective, independent });
     const scope = r.oneOf(g, 'scope', 'game', ['global', 'neighborhood'] as const, 'global');
     let threshold: number | undefined;
     if (scope === 'global') {
@@ -146,6 +158,7 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
   const opts = r.object(g.options, 'game.options', ['compliant', 'violating']);
   const compliant = r.string(opts, 'compliant', 'game.options');
   const violating = r.string(opts, 'violating', 'game.options');
+  checkOptionNames(r, 'game.options', { compliant, violating });
   const rw = r.object(g.rewards, 'game.rewards', ['compliant', 'violating']);
   const rc = r.number(rw, 'compliant', 'game.rewards');
   const rv = r.number(rw, 'violating', 'game.rewards');
