@@ -17,7 +17,8 @@ import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
-import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { createModel, modelId, recordedSettings, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type Logger } from './io/logger.ts';
@@ -169,6 +170,19 @@ interface Manifest {
   sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number }>;
 }
 
+/**
+ * Writes the manifest with every URL that may hold credentials redacted (the scenario's own
+ * `model.endpoint`; the settings' endpoint is recorded redacted already). The in-memory manifest
+ * keeps them, so a later write of this process loses nothing it needs.
+ */
+function writeManifest(runDir: string, manifest: Manifest): void {
+  const redactEndpoint = <T extends object>(o: T): T => {
+    const model = (o as { model?: { endpoint?: unknown } }).model;
+    return typeof model?.endpoint === 'string' ? { ...o, model: { ...model, endpoint: redactUrl(model.endpoint) } } : o;
+  };
+  writeJsonAtomic(join(runDir, 'manifest.json'), { ...manifest, input: redactEndpoint(manifest.input), scenario: redactEndpoint(manifest.scenario) });
+}
+
 /** Runs a scenario to completion (or a clean stop) and returns where its outputs are. */
 export async function runScenario(raw: unknown, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
@@ -202,6 +216,12 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     out = resolve(options.out ?? 'runs');
   }
   const { scenario, csr, settings } = prepared;
+  if (options.resume && settings?.endpointUrl?.includes(REDACTED)) {
+    throw new AtpSimError(
+      'INVALID_ARGUMENT',
+      `--resume ${options.resume}: the run's endpoint ${settings.endpointUrl} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
+    );
+  }
   const price = scenario.model.pricePerMillion;
   // A budget given when resuming replaces the one the run had (that is how a stopped run goes on).
   const budget = options.budgetUsd ?? (options.resume ? manifest.budgetUsd : undefined) ?? scenario.limits.budgetUsd;
@@ -239,10 +259,10 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
         seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
         network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
         promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
-        model: settings ? { id: modelId(settings), settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
+        model: settings ? { id: modelId(settings), settings: recordedSettings(settings) } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
         sessions: [],
       };
-      writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+      writeManifest(runDir, manifest);
       // The network the run used, for the report's network views and for Gephi (small graphs only:
       // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
       if (csr.n <= NETWORK_FILE_LIMIT) {
@@ -290,7 +310,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       roundsCompleted: rounds.length,
       sessions: [...(manifest.sessions ?? []), session],
     };
-    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+    writeManifest(runDir, manifest);
   };
   const writeSummary = () => {
     const summary = summarizeRun(scenario, rounds, { seedViolators: scenario.population.seedViolators.count });
@@ -322,7 +342,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     log.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
     return { runDir, id: manifest.id, status, stoppedBecause: result.stoppedBecause, rounds, summary, scenario, session };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
     writeSummary();
     finish('incomplete', { error: message });
     log.error({ err: message, roundsCompleted: rounds.length }, 'run failed');

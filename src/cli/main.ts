@@ -1,5 +1,6 @@
 /** The atp-sim command line. Exit codes: 0 ok, 1 the run failed, 2 bad input. */
 import { AtpSimError } from '../core/errors.ts';
+import { redactUrlsIn } from '../core/url.ts';
 import { processIo, type CliIo } from './io.ts';
 import { runCommand, RUN_HELP } from './run.ts';
 import { importAtpCommand } from './import-atp.ts';
@@ -65,7 +66,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 function reportError(err: unknown, io: CliIo): number {
   if (err instanceof AtpSimError) {
-    io.stderr(`atp-sim: ${err.message}`);
+    io.stderr(`atp-sim: ${redactUrlsIn(err.message)}`);
     const input = ['INVALID_SCENARIO', 'INVALID_NETWORK', 'INVALID_ARGUMENT', 'FILE_NOT_FOUND'].includes(err.code);
     return input ? 2 : 1;
   }
@@ -74,7 +75,7 @@ function reportError(err: unknown, io: CliIo): number {
     io.stderr(`atp-sim: ${e.message} (see --help)`);
     return 2;
   }
-  io.stderr(`atp-sim: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  io.stderr(`atp-sim: unexpected error: ${redactUrlsIn(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
   return 1;
 }
 

@@ -25,7 +25,7 @@ import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } fr
 import { ResponseCache, withCache } from './cache.ts';
 import type { CacheMode } from './cache.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
-import { isHttpUrl } from '../core/url.ts';
+import { isHttpUrl, redactUrl, splitEndpoint } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
 import { withRetry } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
@@ -137,8 +137,14 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
 export function modelId(settings: ModelSettings): string {
   const base = `${settings.backend}:${settings.model}`;
   if (settings.backend !== 'hf') return base;
-  if (settings.endpointUrl !== undefined) return `${base}@${safeUrl(settings.endpointUrl)}`;
+  // The endpoint's base only: stable across keys and query parameters (the cache key has the rest).
+  if (settings.endpointUrl !== undefined) return `${base}@${isHttpUrl(settings.endpointUrl) ? splitEndpoint(settings.endpointUrl).base : safeUrl(settings.endpointUrl)}`;
   return settings.provider && settings.provider !== 'auto' ? `${base}@provider=${settings.provider}` : base;
+}
+
+/** The settings as written to manifests: an endpoint's credentials and secret query values redacted. */
+export function recordedSettings(settings: ModelSettings): ModelSettings {
+  return settings.endpointUrl === undefined ? settings : { ...settings, endpointUrl: redactUrl(settings.endpointUrl) };
 }
 
 /**

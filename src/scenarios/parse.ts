@@ -25,7 +25,7 @@ import {
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
-import { isHttpUrl } from '../core/url.ts';
+import { isHttpUrl, redactUrl } from '../core/url.ts';
 
 const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
@@ -299,7 +299,7 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
     price = { input: r.number(po, 'input', 'model.pricePerMillion', { min: 0 }) ?? 0, output: r.number(po, 'output', 'model.pricePerMillion', { min: 0 }) ?? 0 };
   }
   const endpoint = r.optString(m, 'endpoint', 'model');
-  if (endpoint && !isHttpUrl(endpoint)) r.problem('model.endpoint', `must be an http(s) URL; got "${endpoint}"`, 'e.g. http://localhost:8000/v1');
+  if (endpoint && !isHttpUrl(endpoint)) r.problem('model.endpoint', `must be an http(s) URL; got "${redactUrl(endpoint)}"`, 'e.g. http://localhost:8000/v1');
   return {
     name: r.optString(m, 'name', 'model'),
     endpoint,
