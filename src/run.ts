@@ -49,8 +49,8 @@ export interface RunOptions {
   /** API key for an OpenAI-compatible endpoint (the CLI reads ATP_SIM_ENDPOINT_KEY or OPENAI_API_KEY).
    * Kept apart from the HF token so that token is never sent to a server that is not Hugging Face's. */
   readonly endpointKey?: string;
-  /** Response cache (default `<out>/cache.sqlite`, read-write). */
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  /** Response cache (default `<out>/cache.sqlite`, read-write); `share`: also answer from other endpoints' or providers' replies. */
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
   readonly limiter?: Limiter;
   /** Folder that relative paths in the scenario (network files) are resolved against. */
   readonly baseDir?: string;
@@ -167,7 +167,7 @@ interface Manifest {
   promptStyle: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
   /** One entry per process that worked on the run: what it actually sent (not deterministic). */
-  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number }>;
+  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number; cacheShared?: boolean }>;
 }
 
 /**
@@ -298,7 +298,16 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
   log.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
 
-  const session = { startedAt: new Date(started).toISOString(), resumedFromRound: resumeFrom, requests: 0, cacheHits: 0, retries: 0, failures: 0 };
+  const session = {
+    startedAt: new Date(started).toISOString(),
+    resumedFromRound: resumeFrom,
+    requests: 0,
+    cacheHits: 0,
+    retries: 0,
+    failures: 0,
+    // Replies may have come from another endpoint or provider of the model (--cache-share).
+    ...(options.cache?.share ? { cacheShared: true } : {}),
+  };
   const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
     Object.assign(session, { requests: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries, failures: stats.failures });
     manifest = {
@@ -380,7 +389,7 @@ async function openModel(
   const built = createModel(settings, {
     stats,
     limiter: options.limiter,
-    cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+    cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
     token: settings.endpointUrl ? options.endpointKey : options.token,
     fetch: options.fetch,
     ...(options.retry ? { retry: options.retry } : {}),

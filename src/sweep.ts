@@ -292,7 +292,7 @@ export interface SweepOptions {
   readonly endpointKey?: string;
   /** A ready model for every cell, or per cell (tests). */
   readonly model?: LanguageModel | ((cell: SweepCell) => LanguageModel);
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
   /** Start at most this many cells in this invocation; a rerun continues with the rest. */
   readonly maxCells?: number;
   /** No new cell starts once aborted. */
@@ -443,7 +443,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       endpointKey: options.endpointKey,
       modelSettings: settingsFor(cell),
       model: typeof options.model === 'function' ? options.model(cell) : options.model,
-      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
       ...(spec.record ? { record: spec.record } : {}),
       fetch: options.fetch,
       onRound: (_rec, info) => {

@@ -32,6 +32,8 @@ Run:
   --replay DIR       Answer every model call from DIR's recorded replies (offline, no server)
   --cache PATH       Response cache file (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay (a miss is an error) or off
+  --cache-share      Also answer from replies another endpoint or provider gave to the same
+                     model and request (off: the cache is keyed by where the answer came from)
   --dry-run          Print the number of calls and an estimate of tokens and cost; send nothing
   --budget USD       Stop cleanly once this much is spent (needs model.pricePerMillion or --price-*)
   --price-in X       Price per million input tokens (USD), for --dry-run and --budget
@@ -129,7 +131,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     resume: values.resume,
     replayFrom: values.replay,
     budgetUsd: money('budget', values.budget),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
   };
 
   if (values['dry-run']) {

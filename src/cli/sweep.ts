@@ -38,6 +38,8 @@ Options:
   --provider P       Inference provider for hosted models
   --cache PATH       Response cache (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay or off
+  --cache-share      Also answer from replies another endpoint or provider gave to the same
+                     model and request (off: the cache is keyed by where the answer came from)
   --dry-run          List the conditions and count model calls; run nothing
   --json             Print results.json instead of the table
   -h, --help         Show this help
@@ -147,7 +149,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     maxCells,
     modelSettings,
     ...tokensFromEnv(io.env),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
     onProgress: (p) =>
       progress.update(
         `cells ${p.done}/${p.total}  running ${p.running}  failed ${p.failed}  rounds ${p.rounds}  calls ${p.calls}  cache hits ${p.cacheHits}  elapsed ${duration(p.elapsedMs)}  left ${p.etaMs === null ? '?' : `~${duration(p.etaMs)}`}`,
