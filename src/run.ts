@@ -165,6 +165,8 @@ interface Manifest {
   seeds: { root: number; network: number; llmCalls: string; policy: string };
   network: { nodes: number; edges: number; warnings: readonly string[] };
   promptStyle: string;
+  /** `prompt.parse`: how choices are read from replies (atp: ATP's first match; final: after the reasoning). */
+  replyParsing: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
   /** One entry per process that worked on the run: what it actually sent (not deterministic). */
   sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number; cacheShared?: boolean }>;
@@ -259,6 +261,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
         seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
         network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
         promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
+        replyParsing: scenario.prompt.parse,
         model: settings ? { id: modelId(settings), settings: recordedSettings(settings) } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
         sessions: [],
       };

@@ -180,6 +180,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       `this session: ${t.requests} requests sent, ${t.cacheHits} answered from the cache, ${t.retries} retries`,
     );
   }
+  if (s.replyParsing) {
+    const other = s.replyParsing.mode === 'atp' ? 'final' : 'atp';
+    lines.push(`reply parsing: ${s.replyParsing.mode} (prompt.parse); ${s.replyParsing.disagreements} replies would read differently with ${other}`);
+  }
   lines.push(`outputs: ${result.runDir}`);
   io.stdout(lines.join('\n'));
   return 0;

@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
-import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
+import { AtpSimError, describeValue, throwIfIssues, type Issue } from '../core/errors.ts';
 import { Reader, join, type Obj } from './reader.ts';
 import {
   PLACEMENTS,
@@ -18,6 +18,7 @@ import {
   type PolicySpec,
   type Population,
   type PromptSpec,
+  type ReplyParsing,
   type RewardMode,
   type Scenario,
   type SupervisionTexts,
@@ -254,7 +255,7 @@ function readModeText(r: Reader, raw: unknown, path: string, dflt?: Record<Rewar
 
 /** `needText`: the texts are required only when some agent calls a model. */
 function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boolean): PromptSpec | undefined {
-  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'text']);
+  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'parse', 'text']);
   if (!p) return undefined;
   const style = r.oneOf(p, 'style', 'prompt', ['atp', 'network'] as const, 'atp')!;
   const atp = style === 'atp';
@@ -285,8 +286,22 @@ function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boole
     repair: r.boolean(p, 'repair', 'prompt', !atp),
     structuredOutput: r.boolean(p, 'structuredOutput', 'prompt', false),
     keepReasoning: r.boolean(p, 'keepReasoning', 'prompt', atp),
+    parse: readParsing(r, p, atp),
     texts: texts as PromptSpec['texts'],
   };
+}
+
+/** `prompt.parse`: the default follows the style (atp: ATP's parser, for exact reproduction). */
+function readParsing(r: Reader, p: Obj, atp: boolean): ReplyParsing {
+  const v = p.parse;
+  if (v === undefined || v === null) return atp ? 'atp' : 'final';
+  if (v === 'atp' || v === 'final') return v;
+  r.problem(
+    'prompt.parse',
+    `must be atp or final; got ${describeValue(v)}`,
+    'atp reads the first {"choice": ...} anywhere in the reply, reasoning included (ATP\'s parser, for exact reproduction); final removes <think> reasoning and reads the last choice',
+  );
+  return atp ? 'atp' : 'final';
 }
 
 function readModel(r: Reader, raw: unknown): ModelSpec {
