@@ -14,6 +14,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AtpSimError } from './core/errors.ts';
+import { redactUrlsIn } from './core/url.ts';
 import { deriveSeed } from './core/rng.ts';
 import type { CallStats, LanguageModel, RoundRecord } from './core/types.ts';
 import { readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
@@ -465,7 +466,8 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       delete entry.error;
       if (result.status === 'stopped') entry.error = `stopped: ${result.stoppedBecause}`;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      // sweep.json and the terminal: no endpoint credentials (core/url.ts).
+      const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
       entry.status = 'failed';
       entry.error = message;
       failed.push({ id: cell.id, error: message });

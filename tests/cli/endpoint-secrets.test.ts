@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AtpSimError } from '../../src/core/errors.ts';
 import { runScenario } from '../../src/run.ts';
+import { runSweep } from '../../src/sweep.ts';
 import { cli } from '../helpers/cli.ts';
 import { startOpenAiServer } from '../helpers/openai-server.ts';
 import { tempDir } from '../helpers/paths.ts';
@@ -89,6 +90,17 @@ describe('endpoint credentials', () => {
     expect(String((err as Error).message)).not.toContain(PASSWORD);
     const text = allText(join(dir, 'r'));
     expect(text).toContain('REDACTED');
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(QUERY_KEY);
+  });
+
+  it('quoted in the error of a failed cell stay out of sweep.json and the sweep result', async () => {
+    const dir = tempDir();
+    const model = { id: 'failing', complete: () => Promise.reject(new Error(`GET http://u:${PASSWORD}@h/v1?key=${QUERY_KEY} refused`)) };
+    const spec = { name: 'sec', base: thresholdScenario({ rounds: 1 }), grid: { 'game.threshold': [2] }, replicates: 1, seed: 1 };
+    const result = await runSweep(spec, { out: dir, model });
+    expect(result.failed[0].error).toContain('REDACTED');
+    const text = allText(dir) + JSON.stringify(result.failed);
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(QUERY_KEY);
   });
