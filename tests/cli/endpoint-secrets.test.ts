@@ -104,4 +104,23 @@ describe('endpoint credentials', () => {
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(QUERY_KEY);
   });
+
+  it('in HF_ENDPOINT (local:hf: models) reach neither stderr nor any file', async () => {
+    const dir = tempDir();
+    const saved = { endpoint: process.env.HF_ENDPOINT, cache: process.env.XDG_CACHE_HOME };
+    process.env.HF_ENDPOINT = `http://user:${PASSWORD}@127.0.0.1:9/?token=${QUERY_KEY}`;
+    process.env.XDG_CACHE_HOME = join(dir, 'xdg');
+    try {
+      const res = await cli(['run', scenarioFile(dir), '--model', 'local:hf:org/repo/model.gguf', '--out', join(dir, 'runs'), '--id', 'r']);
+      expect(res.code).not.toBe(0);
+      const text = allText(dir) + res.stdout + res.stderr;
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(QUERY_KEY);
+    } finally {
+      for (const [k, v] of [['HF_ENDPOINT', saved.endpoint], ['XDG_CACHE_HOME', saved.cache]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });
