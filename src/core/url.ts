@@ -52,8 +52,11 @@ function redactQuery(search: string): string {
   return `?${parts.join('&')}`;
 }
 
-/** `scheme://user:pass@` -> `scheme://REDACTED@` on text that may not even parse as a URL. */
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i;
+/**
+ * `scheme://user:pass@` -> `scheme://REDACTED@` on text that may not even parse as a URL; without
+ * a scheme (`user:pass@host/v1`, a mistyped --endpoint quoted back in an error) the same.
+ */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/|)[^/?#\s]*@/i;
 
 /**
  * A URL fit for files and messages: credentials (`user:password@`) and the values of

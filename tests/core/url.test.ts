@@ -21,6 +21,10 @@ describe('redactUrl', () => {
     for (const name of ['api-version', 'model', 'deployment', 'keyword_count']) expect(isSecretParam(name)).toBe(false);
   });
 
+  it('redacts credentials in a mistyped endpoint without a scheme', () => {
+    expect(redactUrl('user:pw@host:8000/v1')).toBe('REDACTED@host:8000/v1');
+  });
+
   it('leaves a URL without secrets unchanged', () => {
     expect(redactUrl('http://localhost:8000/v1?api-version=1')).toBe('http://localhost:8000/v1?api-version=1');
   });
