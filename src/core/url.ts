@@ -71,8 +71,11 @@ export function redactUrl(url: string): string {
   return head + (q >= 0 ? redactQuery(noFragment.slice(q)) : '');
 }
 
-/** Absolute URLs inside free text (error messages, log lines): up to whitespace or a quote. */
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+/**
+ * Absolute URLs inside free text (error messages, log lines): up to whitespace or a quote, and
+ * not ending in the punctuation of the sentence around it (`at http://h/v1?key=K, round 1`).
+ */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*[^\s"'<>`.,;:!?)\]}]/gi;
 
 /** `text` with every URL in it passed through `redactUrl`. */
 export function redactUrlsIn(text: string): string {

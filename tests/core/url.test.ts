@@ -29,6 +29,10 @@ describe('redactUrl', () => {
     expect(redactUrl('http://localhost:8000/v1?api-version=1')).toBe('http://localhost:8000/v1?api-version=1');
   });
 
+  it('leaves the punctuation after a URL in a sentence alone', () => {
+    expect(redactUrlsIn('at http://h/v1?api_key=K, round 1 (see http://u:p@h/x).')).toBe('at http://h/v1?api_key=REDACTED, round 1 (see http://REDACTED@h/x).');
+  });
+
   it('redacts every URL inside a message and nothing else', () => {
     expect(redactUrlsIn('fetch http://u:pw@127.0.0.1:9/v1?api_key=K failed ("https://a:b@c/d")')).toBe(
       'fetch http://REDACTED@127.0.0.1:9/v1?api_key=REDACTED failed ("https://REDACTED@c/d")',
