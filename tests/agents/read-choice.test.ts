@@ -104,3 +104,14 @@ describe('the report and the CLI show the reply parsing of every run', () => {
     expect(JSON.parse(json.stdout).runs[0].replyParsing).toEqual({ mode: 'atp', disagreements: 8 });
   });
 });
+
+describe('prompt.parse as a sweep dimension', () => {
+  it('runs one cell per parsing, each recording its own', async () => {
+    const { runSweep } = await import('../../src/sweep.ts');
+    const spec = { name: 'parsing', base: thresholdScenario({ rounds: 1 }), grid: { 'prompt.parse': ['atp', 'final'] }, replicates: 1, seed: 1 };
+    const result = await runSweep(spec, { out: tempDir(), model: () => scriptedModel(async () => THINKING) });
+    expect(result.failed).toEqual([]);
+    const modes = result.results.conditions.map((c) => [c.params['prompt.parse'], c.finalRate.mean]);
+    expect(modes).toEqual([['atp', 1], ['final', 0]]);
+  });
+});
