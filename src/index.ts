@@ -9,6 +9,8 @@ export type * from './scenarios/types.ts';
 export { atpGroupScenario, atpDilemmaScenario, importAtpFile } from './scenarios/atp-import.ts';
 export { payThreshold, paySupervision, isSupervised } from './scenarios/payoff.ts';
 export { parseChoice, parseAtpGroupChoice, parseAtpSoloChoice, splitReasoning } from './agents/parse-choice.ts';
+export { readChoice, readBoth } from './agents/read-choice.ts';
+export { redactUrl, redactUrlsIn } from './core/url.ts';
 export { createModel, parseModelArg, scriptedModel, Limiter, ResponseCache, type ModelSettings } from './llm/index.ts';
 export * as networks from './networks/index.ts';
 export { runSweep, mergeSweeps, sweepResults } from './sweep.ts';

@@ -19,7 +19,8 @@ import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
-import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { createModel, modelId, recordedSettings, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type Logger } from './io/logger.ts';
@@ -50,8 +51,8 @@ export interface RunOptions {
   /** API key for an OpenAI-compatible endpoint (the CLI reads ATP_SIM_ENDPOINT_KEY or OPENAI_API_KEY).
    * Kept apart from the HF token so that token is never sent to a server that is not Hugging Face's. */
   readonly endpointKey?: string;
-  /** Response cache (default `<out>/cache.sqlite`, read-write). */
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  /** Response cache (default `<out>/cache.sqlite`, read-write); `share`: also answer from other endpoints' or providers' replies. */
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
   readonly limiter?: Limiter;
   /** Folder that relative paths in the scenario (network files) are resolved against. */
   readonly baseDir?: string;
@@ -186,9 +187,24 @@ interface Manifest {
   /** Scenario settings that looked wrong when the run started (printed by the CLI too). */
   warnings?: readonly string[];
   promptStyle: string;
+  /** `prompt.parse`: how choices are read from replies (atp: ATP's first match; final: after the reasoning). */
+  replyParsing: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
   /** One entry per process that worked on the run: what it actually sent (not deterministic). */
-  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number }>;
+  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number; cacheShared?: boolean }>;
+}
+
+/**
+ * Writes the manifest with every URL that may hold credentials redacted (the scenario's own
+ * `model.endpoint`; the settings' endpoint is recorded redacted already). The in-memory manifest
+ * keeps them, so a later write of this process loses nothing it needs.
+ */
+function writeManifest(runDir: string, manifest: Manifest): void {
+  const redactEndpoint = <T extends object>(o: T): T => {
+    const model = (o as { model?: { endpoint?: unknown } }).model;
+    return typeof model?.endpoint === 'string' ? { ...o, model: { ...model, endpoint: redactUrl(model.endpoint) } } : o;
+  };
+  writeJsonAtomic(join(runDir, 'manifest.json'), { ...manifest, input: redactEndpoint(manifest.input), scenario: redactEndpoint(manifest.scenario) });
 }
 
 /** Runs a scenario to completion (or a clean stop) and returns where its outputs are. */
@@ -224,6 +240,12 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     out = resolve(options.out ?? 'runs');
   }
   const { scenario, csr, settings } = prepared;
+  if (options.resume && settings?.endpointUrl?.includes(REDACTED)) {
+    throw new AtpSimError(
+      'INVALID_ARGUMENT',
+      `--resume ${options.resume}: the run's endpoint ${settings.endpointUrl} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
+    );
+  }
   const price = scenario.model.pricePerMillion;
   // A budget given when resuming replaces the one the run had (that is how a stopped run goes on).
   const budget = options.budgetUsd ?? (options.resume ? manifest.budgetUsd : undefined) ?? scenario.limits.budgetUsd;
@@ -262,10 +284,11 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
         network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
         ...(prepared.scenarioWarnings.length > 0 ? { warnings: prepared.scenarioWarnings } : {}),
         promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
-        model: settings ? { id: modelId(settings), settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
+        replyParsing: scenario.prompt.parse,
+        model: settings ? { id: modelId(settings), settings: recordedSettings(settings) } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
         sessions: [],
       };
-      writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+      writeManifest(runDir, manifest);
       // The network the run used, for the report's network views and for Gephi (small graphs only:
       // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
       if (csr.n <= NETWORK_FILE_LIMIT) {
@@ -301,7 +324,16 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
   log.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
 
-  const session = { startedAt: new Date(started).toISOString(), resumedFromRound: resumeFrom, requests: 0, cacheHits: 0, retries: 0, failures: 0 };
+  const session = {
+    startedAt: new Date(started).toISOString(),
+    resumedFromRound: resumeFrom,
+    requests: 0,
+    cacheHits: 0,
+    retries: 0,
+    failures: 0,
+    // Replies may have come from another endpoint or provider of the model (--cache-share).
+    ...(options.cache?.share ? { cacheShared: true } : {}),
+  };
   const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
     Object.assign(session, { requests: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries, failures: stats.failures });
     manifest = {
@@ -313,7 +345,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       roundsCompleted: rounds.length,
       sessions: [...(manifest.sessions ?? []), session],
     };
-    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+    writeManifest(runDir, manifest);
   };
   const writeSummary = () => {
     const summary = summarizeRun(scenario, rounds, { seedViolators: scenario.population.seedViolators.count });
@@ -346,7 +378,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     log.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
     return { runDir, id: manifest.id, status, stoppedBecause: result.stoppedBecause, rounds, summary, scenario, session };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
     writeSummary();
     finish('incomplete', { error: message });
     log.error({ err: message, roundsCompleted: rounds.length }, 'run failed');
@@ -407,7 +439,7 @@ async function openModel(
   const built = createModel(settings, {
     stats,
     limiter: options.limiter,
-    cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+    cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
     token: settings.endpointUrl ? options.endpointKey : options.token,
     fetch: options.fetch,
     ...(options.retry ? { retry: options.retry } : {}),

@@ -14,6 +14,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AtpSimError } from './core/errors.ts';
+import { redactUrlsIn } from './core/url.ts';
 import { deriveSeed } from './core/rng.ts';
 import type { CallStats, LanguageModel, RoundRecord } from './core/types.ts';
 import { readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
@@ -363,7 +364,7 @@ export interface SweepOptions {
   readonly endpointKey?: string;
   /** A ready model for every cell, or per cell (tests). */
   readonly model?: LanguageModel | ((cell: SweepCell) => LanguageModel);
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
   /** Start at most this many cells in this invocation; a rerun continues with the rest. */
   readonly maxCells?: number;
   /** No new cell starts once aborted. */
@@ -501,7 +502,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       endpointKey: options.endpointKey,
       modelSettings: settingsFor(cell),
       model: typeof options.model === 'function' ? options.model(cell) : options.model,
-      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
       ...(spec.record ? { record: spec.record } : {}),
       fetch: options.fetch,
       onRound: (_rec, info) => {
@@ -523,7 +524,8 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       delete entry.error;
       if (result.status === 'stopped') entry.error = `stopped: ${result.stoppedBecause}`;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      // sweep.json and the terminal: no endpoint credentials (core/url.ts).
+      const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
       entry.status = 'failed';
       entry.error = message;
       failed.push({ id: cell.id, error: message });

@@ -21,6 +21,7 @@ export const MODEL_FLAGS = {
   provider: { type: 'string' },
   cache: { type: 'string' },
   'cache-mode': { type: 'string' },
+  'cache-share': { type: 'boolean' },
 } as const;
 
 /** Validates the model flags: settings (when --model is given) and the cache mode. */

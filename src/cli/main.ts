@@ -1,5 +1,6 @@
 /** The atp-sim command line. Exit codes: see EXIT_CODES (printed by --help, listed in the README). */
 import { AtpSimError } from '../core/errors.ts';
+import { redactUrlsIn } from '../core/url.ts';
 import { processIo, type CliIo } from './io.ts';
 import { runCommand, RUN_HELP } from './run.ts';
 import { importAtpCommand } from './import-atp.ts';
@@ -90,7 +91,7 @@ async function helpFor(args: string[], io: CliIo): Promise<number> {
 
 function reportError(err: unknown, io: CliIo): number {
   if (err instanceof AtpSimError) {
-    io.stderr(`atp-sim: ${err.message}`);
+    io.stderr(`atp-sim: ${redactUrlsIn(err.message)}`);
     // A folder that holds something else, or a damaged file, is the user's input too: exit 2.
     const input = ['INVALID_SCENARIO', 'INVALID_NETWORK', 'INVALID_ARGUMENT', 'FILE_NOT_FOUND', 'RUN_DIR_CONFLICT', 'CORRUPT_FILE'].includes(err.code);
     return input ? 2 : 1;
@@ -100,7 +101,7 @@ function reportError(err: unknown, io: CliIo): number {
     io.stderr(`atp-sim: ${e.message} (see --help)`);
     return 2;
   }
-  io.stderr(`atp-sim: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  io.stderr(`atp-sim: unexpected error: ${redactUrlsIn(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
   return 1;
 }
 

@@ -6,6 +6,7 @@ import { ATP_REFERENCE, atpGroupTable, atpMismatch, atpRolePlayTable, type AtpCe
 import { exposurePoints, type Exposure } from '../metrics/exposure.ts';
 import type { Interval } from '../metrics/intervals.ts';
 import { buildReport } from '../report/data.ts';
+import { parsingTotals } from '../report/parsing.ts';
 import type { ReportCondition, ReportData } from '../report/types.ts';
 import { findRunDirs, tryReadRun } from '../sweep.ts';
 import { pct, table } from './format.ts';
@@ -138,6 +139,10 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   const lines = [`${data.title}${data.subtitle ? `: ${data.subtitle}` : ''}`, ...leftOutLines(extras.leftOut), '', conditionTable(data.conditions)];
   if (extras.exposureRuns > 0) lines.push('', exposureTables(extras.exposure));
   else lines.push('', 'Exposure-response: no run recorded every decision (record: all), so there is none.');
+  const parsing = parsingTotals(data.runs);
+  if (parsing) {
+    lines.push('', `Reply parsing (prompt.parse): ${parsing.modes.join(' and ')}; the other parsing reads ${parsing.disagreements} replies differently, in ${parsing.affected} of ${parsing.counted} runs.`);
+  }
   if (data.transcripts.length > 0) lines.push('', `First violations after a neighbour's rewarded violation: ${data.transcripts.length} transcript(s) in the report.`);
   if (!values['no-html']) {
     const out = resolve(values.out ?? join(dir, 'report.html'));

@@ -33,6 +33,8 @@ Run:
   --replay DIR       Answer every model call from DIR's recorded replies (offline, no server)
   --cache PATH       Response cache file (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay (a miss is an error) or off
+  --cache-share      Also answer from replies another endpoint or provider gave to the same
+                     model and request (off: the cache is keyed by where the answer came from)
   --dry-run          Print the number of calls and an estimate of tokens and cost; send nothing
                      (with --json: {dryRun, llmAgents, calls, promptTokens, maxCompletionTokens, costUsd})
   --budget USD       Stop cleanly once this much is spent (needs model.pricePerMillion or --price-*)
@@ -132,7 +134,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     resume: values.resume,
     replayFrom: values.replay,
     budgetUsd: money('budget', values.budget),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
     onWarning: (w) => io.stderr(`warning: ${w}`),
   };
 
@@ -179,6 +181,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       `model calls: ${s.calls.calls} replies (${s.calls.repairs} repair prompts, ${s.calls.failed} failed after retries, ${s.calls.invalidReplies} invalid), tokens ${s.calls.tokensIn} in / ${s.calls.tokensOut} out${s.costUsd !== null ? `, cost $${s.costUsd.toFixed(4)}` : ''}`,
       `this session: ${t.requests} requests sent, ${t.cacheHits} answered from the cache, ${t.retries} retries`,
     );
+  }
+  if (s.replyParsing) {
+    const other = s.replyParsing.mode === 'atp' ? 'final' : 'atp';
+    lines.push(`reply parsing: ${s.replyParsing.mode} (prompt.parse); ${s.replyParsing.disagreements} replies would read differently with ${other}`);
   }
   lines.push(`outputs: ${result.runDir}`);
   io.stdout(lines.join('\n'));

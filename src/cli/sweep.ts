@@ -39,6 +39,8 @@ Options:
   --provider P       Inference provider for hosted models
   --cache PATH       Response cache (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay or off
+  --cache-share      Also answer from replies another endpoint or provider gave to the same
+                     model and request (off: the cache is keyed by where the answer came from)
   --dry-run          List the conditions and count model calls; run nothing (JSON with --json)
   --json             Print results.json instead of the table
   -h, --help         Show this help
@@ -155,7 +157,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     maxCells,
     modelSettings,
     ...tokensFromEnv(io.env),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
     onProgress: progress.onProgress,
   }).finally(() => progress.done());
 

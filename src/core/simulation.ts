@@ -14,7 +14,8 @@ import type { PolicySpec, Scenario, SupervisionGame, ThresholdGame } from '../sc
 import { violationIndex } from '../scenarios/types.ts';
 import { INVALID, isSupervised, paySupervision, payThreshold, type ThresholdOutcome } from '../scenarios/payoff.ts';
 import { decideFermi, decideImitateBest, decideThreshold } from '../agents/classic.ts';
-import { parseAtpGroupChoice, parseAtpSoloChoice, parseChoice, splitReasoning } from '../agents/parse-choice.ts';
+import { splitReasoning } from '../agents/parse-choice.ts';
+import { readBoth } from '../agents/read-choice.ts';
 import type { PromptStyle, StyleContext } from '../agents/prompts/style.ts';
 import { createStyle, labelFor } from '../agents/prompts/index.ts';
 import { assignRoles, type Roles } from './roles.ts';
@@ -88,6 +89,8 @@ interface LlmOutcome {
   failed: boolean;
   seed: number;
   finishReason?: string;
+  /** Replies (first and repair) that the `atp` and `final` parsings read differently. */
+  disagreements?: number;
 }
 
 export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
@@ -206,15 +209,16 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
     let llm: RoundRecord['llm'];
     if (llmAgents.length > 0) {
-      let calls = 0, repairs = 0, failed = 0, tokensIn = 0, tokensOut = 0;
+      let calls = 0, repairs = 0, failed = 0, tokensIn = 0, tokensOut = 0, parseDisagreements = 0;
       for (const r of llmResults.values()) {
         calls++;
         if (r.failed) failed++;
         if (r.repairReply !== undefined) (calls++, repairs++);
         if (r.repairFailed !== undefined) (calls++, repairs++, failed++);
         for (const u of [r.usage, r.repairUsage]) if (u) (tokensIn += u.promptTokens, tokensOut += u.completionTokens);
+        parseDisagreements += r.disagreements ?? 0;
       }
-      llm = { calls, repairs, failed, tokensIn, tokensOut };
+      llm = { calls, repairs, failed, tokensIn, tokensOut, parseDisagreements };
     }
     const rec: RoundRecord = {
       round,
@@ -352,7 +356,13 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   async function decideLlm(agent: number, round: number): Promise<LlmOutcome> {
     const messages = style!.messages(agent, round);
     const seed = deriveSeed(scenario.seed, 'llm', round, agent);
-    const parse = (text: string) => parseReply(scenario, text);
+    // Both readings of every reply: the scenario's decides, a difference is counted.
+    let disagreements = 0;
+    const parse = (text: string) => {
+      const both = readBoth(text, game);
+      if (both.atp !== both.final) disagreements++;
+      return both[scenario.prompt.parse];
+    };
     const call = (msgs: ChatMessage[], attempt: number) =>
       opts.model!.complete({
         messages: msgs,
@@ -410,21 +420,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       }
     }
     if (out.choice === INVALID && out.error === undefined) out.error = 'no choice could be read from the reply';
+    if (disagreements > 0) out.disagreements = disagreements;
     return out;
   }
-}
-
-function parseReply(scenario: Scenario, text: string): number {
-  const opts = scenario.game.options;
-  let picked: string | null;
-  if (scenario.prompt.style === 'atp') {
-    picked = scenario.game.kind === 'threshold-game' ? parseAtpGroupChoice(text, opts) : parseAtpSoloChoice(text, opts);
-  } else {
-    picked = parseChoice(text, opts);
-  }
-  if (picked === null) return INVALID;
-  const idx = opts.findIndex((o) => o.trim().toLowerCase() === picked!.trim().toLowerCase());
-  return idx < 0 ? INVALID : idx;
 }
 
 export function choiceSchema(options: readonly string[]): { name: string; schema: Record<string, unknown> } {

@@ -162,4 +162,6 @@ export interface LlmRoundUsage {
   readonly failed: number; // calls that failed after all retries
   readonly tokensIn: number;
   readonly tokensOut: number;
+  /** Replies the `atp` and `final` reply parsings read differently (absent in runs before it was counted). */
+  readonly parseDisagreements?: number;
 }

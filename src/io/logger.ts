@@ -1,7 +1,18 @@
 /** Structured logs (pino) to the run's log.jsonl. Results go to files, not logs; never a token. */
 import pino, { type Logger } from 'pino';
+import { redactUrlsIn } from '../core/url.ts';
 
 export type { Logger };
+
+/** Every string in a log object with URL credentials and secret query values redacted (core/url.ts). */
+function redactStrings(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactUrlsIn(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactStrings(v, depth + 1);
+  return out;
+}
 
 export function fileLogger(path: string, level = 'info'): Logger {
   return pino(
@@ -9,6 +20,13 @@ export function fileLogger(path: string, level = 'info'): Logger {
       level,
       base: undefined,
       redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization', 'accessToken'], censor: '[redacted]' },
+      // A URL can reach a log line in any field or message (an endpoint, an error quoting HF_ENDPOINT).
+      formatters: { log: (obj) => redactStrings(obj) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactUrlsIn(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     pino.destination({ dest: path, sync: true, mkdir: true }),
   );

@@ -2,9 +2,14 @@
  * Response cache in SQLite: the real reproducibility guarantee (providers may ignore `seed`).
  *
  * Key: sha256 of a canonical JSON (sorted keys, absent = null) of everything that decides the
- * reply: backend, model, temperature, max tokens, JSON schema, extra fields, messages, seed and
- * the decision's options (the local backend builds its grammar from them). Never the origin:
- * the same prompt from another round or agent is the same request.
+ * reply: the backend's identity (which server or provider answers: see `cacheBackendId` in
+ * index.ts), model, temperature, max tokens, JSON schema, extra fields, messages, seed and the
+ * decision's options (the local backend builds its grammar from them). Never the origin: the same
+ * prompt from another round or agent is the same request.
+ *
+ * Sharing across backends is an explicit opt-in (`share`, `--cache-share`): every reply is also
+ * stored under a second key without the backend's identity, and a shared lookup that misses its
+ * own backend's key takes the earliest reply any backend gave to the same model and request.
  *
  * Durability: each reply is committed on its own, in WAL mode with synchronous=FULL, before the
  * caller sees it, so a killed process (or a lost machine) keeps every reply it returned. An fsync
@@ -20,8 +25,15 @@ import { describeOrigin } from './errors.ts';
 
 export type CacheMode = 'read-write' | 'replay' | 'off';
 
-/** Bump when the key's content or meaning changes: old entries then simply miss. */
-const KEY_VERSION = 1;
+/**
+ * Bump when the key's content or meaning changes: old entries then simply miss.
+ * 2: the backend identity names the endpoint URL or provider (version 1 keys of one model
+ * served at two endpoints collided, so one server's replies answered for another).
+ */
+const KEY_VERSION = 2;
+
+/** The backend identity of shared keys: any server or provider of the model. */
+const ANY_BACKEND = 'shared:any-backend';
 
 /** JSON with object keys sorted at every level and `undefined` fields dropped. */
 export function canonicalJson(value: unknown): string {
@@ -59,6 +71,11 @@ export function cacheKey(backend: string, model: string, request: CompletionRequ
   return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }
 
+/** The key of the same request to `model` from any backend (see `share`). */
+export function sharedCacheKey(model: string, request: CompletionRequest): string {
+  return cacheKey(ANY_BACKEND, model, request);
+}
+
 interface Row {
   text: string;
   reasoning: string | null;
@@ -73,6 +90,7 @@ export class ResponseCache {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], Row>;
+  private readonly getSharedStmt: Database.Statement<[string], Row>;
   private readonly putStmt: Database.Statement<unknown[]>;
 
   private constructor(path: string, db: Database.Database) {
@@ -81,10 +99,14 @@ export class ResponseCache {
     this.getStmt = db.prepare<[string], Row>(
       'SELECT text, reasoning, finish_reason, prompt_tokens, completion_tokens, usage_estimated FROM responses WHERE key = ?',
     );
+    // Earliest first, so a shared lookup answers the same way every time.
+    this.getSharedStmt = db.prepare<[string], Row>(
+      'SELECT text, reasoning, finish_reason, prompt_tokens, completion_tokens, usage_estimated FROM responses WHERE shared_key = ? ORDER BY created_at, rowid LIMIT 1',
+    );
     this.putStmt = db.prepare(
       `INSERT OR REPLACE INTO responses
-         (key, backend, model, text, reasoning, finish_reason, prompt_tokens, completion_tokens, usage_estimated, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         (key, backend, model, text, reasoning, finish_reason, prompt_tokens, completion_tokens, usage_estimated, created_at, shared_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -108,8 +130,13 @@ export class ResponseCache {
         prompt_tokens INTEGER,
         completion_tokens INTEGER,
         usage_estimated INTEGER NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        shared_key TEXT
       )`);
+      // Files made before shared keys: add the column (their rows have none and are never shared).
+      const columns = db.prepare('PRAGMA table_info(responses)').all() as Array<{ name: string }>;
+      if (!columns.some((c) => c.name === 'shared_key')) db.exec('ALTER TABLE responses ADD COLUMN shared_key TEXT');
+      db.exec('CREATE INDEX IF NOT EXISTS responses_shared_key ON responses (shared_key)');
     } catch (err) {
       throw new AtpSimError(
         'INVALID_ARGUMENT',
@@ -124,26 +151,16 @@ export class ResponseCache {
 
   /** The stored reply for `key`, or undefined. */
   get(key: string): CompletionResult | undefined {
-    const row = this.getStmt.get(key);
-    if (!row) return undefined;
-    return {
-      text: row.text,
-      ...(row.reasoning !== null ? { reasoning: row.reasoning } : {}),
-      ...(row.finish_reason !== null ? { finishReason: row.finish_reason } : {}),
-      ...(row.prompt_tokens !== null && row.completion_tokens !== null
-        ? {
-            usage: {
-              promptTokens: row.prompt_tokens,
-              completionTokens: row.completion_tokens,
-              ...(row.usage_estimated ? { estimated: true } : {}),
-            },
-          }
-        : {}),
-    };
+    return fromRow(this.getStmt.get(key));
   }
 
-  /** Stores a reply (committed before returning). */
-  put(key: string, result: CompletionResult, source: { backend: string; model: string }): void {
+  /** The earliest reply stored under `sharedKey` by any backend, or undefined. */
+  getShared(sharedKey: string): CompletionResult | undefined {
+    return fromRow(this.getSharedStmt.get(sharedKey));
+  }
+
+  /** Stores a reply (committed before returning), under its key and its shared key. */
+  put(key: string, result: CompletionResult, source: { backend: string; model: string }, sharedKey: string | null = null): void {
     this.putStmt.run(
       key,
       source.backend,
@@ -155,6 +172,7 @@ export class ResponseCache {
       result.usage?.completionTokens ?? null,
       result.usage?.estimated ? 1 : 0,
       new Date().toISOString(),
+      sharedKey,
     );
   }
 
@@ -168,11 +186,31 @@ export class ResponseCache {
   }
 }
 
+function fromRow(row: Row | undefined): CompletionResult | undefined {
+  if (!row) return undefined;
+  return {
+    text: row.text,
+    ...(row.reasoning !== null ? { reasoning: row.reasoning } : {}),
+    ...(row.finish_reason !== null ? { finishReason: row.finish_reason } : {}),
+    ...(row.prompt_tokens !== null && row.completion_tokens !== null
+      ? {
+          usage: {
+            promptTokens: row.prompt_tokens,
+            completionTokens: row.completion_tokens,
+            ...(row.usage_estimated ? { estimated: true } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 export interface CacheOptions {
   readonly mode: CacheMode;
   readonly stats: CallStats;
-  /** Backend identity in the key (`hf:auto`, `endpoint`, `local`, ...); the model part is `model.id`. */
+  /** Backend identity in the key (`hf:provider=auto`, `hf:endpoint=<url>`, `local`, ...); the model part is `model.id`. */
   readonly backendId: string;
+  /** Answer from replies any backend gave to the same model and request (opt-in; see the top). */
+  readonly share?: boolean;
 }
 
 function preview(request: CompletionRequest): string {
@@ -189,7 +227,7 @@ function preview(request: CompletionRequest): string {
  * with an equivalent reply. The cache is not closed with the model (its owner closes it).
  */
 export function withCache(model: LanguageModel, cache: ResponseCache, options: CacheOptions): LanguageModel {
-  const { mode, stats, backendId } = options;
+  const { mode, stats, backendId, share = false } = options;
   if (mode === 'off') return model;
   const source = { backend: backendId, model: model.id };
   return {
@@ -197,7 +235,8 @@ export function withCache(model: LanguageModel, cache: ResponseCache, options: C
     close: model.close ? () => model.close!() : undefined,
     async complete(request: CompletionRequest): Promise<CompletionResult> {
       const key = cacheKey(backendId, model.id, request);
-      const hit = cache.get(key);
+      const shared = sharedCacheKey(model.id, request);
+      const hit = cache.get(key) ?? (share ? cache.getShared(shared) : undefined);
       if (hit) {
         stats.cacheHits++;
         return { ...hit, cached: true };
@@ -211,7 +250,7 @@ export function withCache(model: LanguageModel, cache: ResponseCache, options: C
         );
       }
       const result = await model.complete(request);
-      cache.put(key, result, source);
+      cache.put(key, result, source, shared);
       return result;
     },
   };

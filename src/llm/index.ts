@@ -25,7 +25,7 @@ import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } fr
 import { ResponseCache, withCache } from './cache.ts';
 import type { CacheMode } from './cache.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
-import { isHttpUrl } from '../core/url.ts';
+import { isHttpUrl, redactUrl, splitEndpoint } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
 import { withRetry } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
@@ -85,7 +85,8 @@ export interface CreateModelOptions {
   readonly stats: CallStats;
   /** A shared limiter (sweeps); without it the model gets its own from the settings. */
   readonly limiter?: Limiter;
-  readonly cache?: { readonly path: string; readonly mode: CacheMode };
+  /** `share`: answer from replies of other endpoints or providers of the model too (opt-in). */
+  readonly cache?: { readonly path: string; readonly mode: CacheMode; readonly share?: boolean };
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
   readonly token?: string;
   readonly fetch?: typeof fetch;
@@ -137,18 +138,32 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
 export function modelId(settings: ModelSettings): string {
   const base = `${settings.backend}:${settings.model}`;
   if (settings.backend !== 'hf') return base;
-  if (settings.endpointUrl !== undefined) return `${base}@${safeUrl(settings.endpointUrl)}`;
+  // The endpoint's base only: stable across keys and query parameters (the cache key has the rest).
+  if (settings.endpointUrl !== undefined) return `${base}@${isHttpUrl(settings.endpointUrl) ? splitEndpoint(settings.endpointUrl).base : safeUrl(settings.endpointUrl)}`;
   return settings.provider && settings.provider !== 'auto' ? `${base}@provider=${settings.provider}` : base;
 }
 
+/** The settings as written to manifests: an endpoint's credentials and secret query values redacted. */
+export function recordedSettings(settings: ModelSettings): ModelSettings {
+  return settings.endpointUrl === undefined ? settings : { ...settings, endpointUrl: redactUrl(settings.endpointUrl) };
+}
+
 /**
- * The backend part of cache keys. The endpoint URL is deliberately left out: the model name
- * names the weights, the URL only where they are served (a reviewer's server has another one).
- * Providers are kept: two providers may serve different builds of the same model.
+ * The backend part of cache keys: which server or provider answers. The same model name at two
+ * endpoints may be other weights, another quantisation or another chat template, and two
+ * providers may serve different builds, so their replies never answer for each other unless the
+ * user opts in (`share`). The endpoint is the URL the request goes to (`.../v1`, `.../v1/` and
+ * `.../v1/chat/completions` are one server), query included (`api-version` picks a deployment),
+ * secrets redacted (they choose who pays, not what answers, and never enter a key).
  */
 export function cacheBackendId(settings: ModelSettings): string {
   if (settings.backend !== 'hf') return settings.backend;
-  return settings.endpointUrl !== undefined ? 'hf:endpoint' : `hf:${settings.provider ?? 'auto'}`;
+  if (settings.endpointUrl === undefined) return `hf:provider=${settings.provider ?? 'auto'}`;
+  const { base, query } = splitEndpoint(settings.endpointUrl);
+  // The route the client appends (see @huggingface/inference, providers/hf-inference.js).
+  const trimmed = base.replace(/\/+$/, '');
+  const chat = trimmed.endsWith('/chat/completions') ? trimmed : trimmed.endsWith('/v1') ? `${trimmed}/chat/completions` : `${trimmed}/v1/chat/completions`;
+  return `hf:endpoint=${redactUrl(chat + query)}`;
 }
 
 /**
@@ -282,7 +297,7 @@ export function createModel(settings: ModelSettings, options: CreateModelOptions
   let cache: ResponseCache | undefined;
   if (options.cache && cacheMode !== 'off') {
     cache = ResponseCache.open(options.cache.path);
-    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings) });
+    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings), share: options.cache.share === true });
   }
   const id = modelId(settings);
   const outer = withDefaults(model, settings, id);

@@ -5,7 +5,7 @@
  * one half and stayed at or above one half through the last round.
  */
 import type { LlmRoundUsage, RoundRecord } from '../core/types.ts';
-import type { Scenario } from '../scenarios/types.ts';
+import { usesLlm, type ReplyParsing, type Scenario } from '../scenarios/types.ts';
 
 export interface RunSummary {
   readonly scenario: string;
@@ -36,6 +36,12 @@ export interface RunSummary {
    * process (a rerun sends none); they are kept per session in manifest.json.
    */
   readonly calls: LlmRoundUsage & { readonly invalidReplies: number };
+  /**
+   * The reply parsing the run used (`prompt.parse`) and the number of replies on which the other
+   * parsing would have read another choice (or none): 0 means the choice of parser did not matter.
+   * Null without LLM agents.
+   */
+  readonly replyParsing: { readonly mode: ReplyParsing; readonly disagreements: number } | null;
   /** Cost at the scenario's prices (null: no prices given). */
   readonly costUsd: number | null;
 }
@@ -76,6 +82,7 @@ export function summarizeRun(
     ...(last?.giniUndefined ? { giniUndefined: last.giniUndefined } : {}),
     ...firstNonFinite(rounds),
     calls: { ...usage, invalidReplies: rounds.reduce((a, r) => a + r.invalid, 0) },
+    replyParsing: usesLlm(scenario) ? { mode: scenario.prompt.parse, disagreements: rounds.reduce((a, r) => a + (r.llm?.parseDisagreements ?? 0), 0) } : null,
     costUsd: price ? costOf(usage, price) : null,
   };
 }

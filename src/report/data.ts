@@ -193,6 +193,8 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
       halfRound: r.run.summary.halfRound,
       firstViolationRound: r.run.summary.firstViolationRound,
       invalid: r.run.rounds.reduce((a, x) => a + x.invalid, 0),
+      // Absent from summaries written before reply parsing was a setting.
+      replyParsing: r.run.summary.replyParsing ?? null,
     })),
     transcripts: transcripts.slice(0, maxTranscripts).map(({ order: _order, ...t }) => t),
   };

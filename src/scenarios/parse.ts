@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
-import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
+import { AtpSimError, describeValue, throwIfIssues, type Issue } from '../core/errors.ts';
 import { MAX_DESCRIPTION_CHARS, Reader, join, type Obj } from './reader.ts';
 import {
   PLACEMENTS,
@@ -18,6 +18,7 @@ import {
   type PolicySpec,
   type Population,
   type PromptSpec,
+  type ReplyParsing,
   type RewardMode,
   type Scenario,
   type SupervisionTexts,
@@ -25,7 +26,7 @@ import {
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
-import { isHttpUrl } from '../core/url.ts';
+import { isHttpUrl, redactUrl } from '../core/url.ts';
 import { checkOptionNames } from './options.ts';
 
 const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
@@ -267,7 +268,7 @@ function readModeText(r: Reader, raw: unknown, path: string, dflt?: Record<Rewar
 
 /** `needText`: the texts are required only when some agent calls a model. */
 function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boolean): PromptSpec | undefined {
-  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'text']);
+  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'parse', 'text']);
   if (!p) return undefined;
   const style = r.oneOf(p, 'style', 'prompt', ['atp', 'network'] as const, 'atp')!;
   const atp = style === 'atp';
@@ -298,8 +299,22 @@ function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boole
     repair: r.boolean(p, 'repair', 'prompt', !atp),
     structuredOutput: r.boolean(p, 'structuredOutput', 'prompt', false),
     keepReasoning: r.boolean(p, 'keepReasoning', 'prompt', atp),
+    parse: readParsing(r, p, atp),
     texts: texts as PromptSpec['texts'],
   };
+}
+
+/** `prompt.parse`: the default follows the style (atp: ATP's parser, for exact reproduction). */
+function readParsing(r: Reader, p: Obj, atp: boolean): ReplyParsing {
+  const v = p.parse;
+  if (v === undefined || v === null) return atp ? 'atp' : 'final';
+  if (v === 'atp' || v === 'final') return v;
+  r.problem(
+    'prompt.parse',
+    `must be atp or final; got ${describeValue(v)}`,
+    'atp reads the first {"choice": ...} anywhere in the reply, reasoning included (ATP\'s parser, for exact reproduction); final removes <think> reasoning and reads the last choice',
+  );
+  return atp ? 'atp' : 'final';
 }
 
 function readModel(r: Reader, raw: unknown): ModelSpec {
@@ -312,7 +327,7 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
     price = { input: r.number(po, 'input', 'model.pricePerMillion', { min: 0 }) ?? 0, output: r.number(po, 'output', 'model.pricePerMillion', { min: 0 }) ?? 0 };
   }
   const endpoint = r.optString(m, 'endpoint', 'model');
-  if (endpoint && !isHttpUrl(endpoint)) r.problem('model.endpoint', `must be an http(s) URL; got "${endpoint}"`, 'e.g. http://localhost:8000/v1');
+  if (endpoint && !isHttpUrl(endpoint)) r.problem('model.endpoint', `must be an http(s) URL; got "${redactUrl(endpoint)}"`, 'e.g. http://localhost:8000/v1');
   return {
     name: r.optString(m, 'name', 'model'),
     endpoint,

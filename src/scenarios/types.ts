@@ -109,6 +109,9 @@ export interface SupervisionTexts {
 
 export type PromptStyleName = 'atp' | 'network';
 
+/** How a choice is read from a reply (agents/read-choice.ts): ATP's first match, or the final answer's last. */
+export type ReplyParsing = 'atp' | 'final';
+
 export interface PromptSpec {
   readonly style: PromptStyleName;
   /** How many past rounds an agent remembers. */
@@ -125,6 +128,8 @@ export interface PromptSpec {
   readonly structuredOutput: boolean;
   /** Keep `<think>` reasoning in the agent's own history (the `atp` style keeps replies whole). */
   readonly keepReasoning: boolean;
+  /** Reply parsing: `atp` (default of the atp style) or `final` (default of the network style). */
+  readonly parse: ReplyParsing;
   readonly texts: ThresholdTexts | SupervisionTexts;
 }
 

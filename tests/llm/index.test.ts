@@ -129,8 +129,8 @@ describe('createModel', () => {
     expect(again.map((r) => r.text)).toEqual(live.map((r) => r.text));
     expect(stats).toMatchObject({ calls: 0, cacheHits: 3 });
 
-    // A reviewer's replay: another endpoint, no server at all.
-    const replay = createModel(endpointSettings('http://127.0.0.1:9/v1'), { stats: emptyCallStats(), cache: { ...cache, mode: 'replay' } });
+    // A reviewer's replay: another endpoint, no server at all (sharing across endpoints is opted into).
+    const replay = createModel(endpointSettings('http://127.0.0.1:9/v1'), { stats: emptyCallStats(), cache: { ...cache, mode: 'replay', share: true } });
     expect((await replay.complete(bare(2))).text).toBe(live[2].text);
     const miss = await rejection(replay.complete({ ...bare(3), messages: [{ role: 'user', content: 'never asked' }] }));
     expect(miss.code).toBe('REPLAY_MISS');
