@@ -83,11 +83,11 @@ describe('atp-sim run against a second server with the same --model', () => {
     const run = (url: string, id: string, ...more: string[]) => cli(['run', file, '--model', 'm', '--endpoint', url, '--out', join(dir, 'runs'), '--id', id, '--json', ...more]);
     expect((await run(a.url, 'a')).code).toBe(0);
     const second = await run(b.url, 'b');
-    expect(JSON.parse(second.stdout).violationRate).toEqual([0]);
+    expect(JSON.parse(second.stdout).summary.violationRate).toEqual([0]);
     expect(b.stats.requests).toBe(8);
     const shared = await run(`http://127.0.0.1:9/v1`, 'c', '--cache-share');
     expect(shared.code).toBe(0);
-    expect(JSON.parse(shared.stdout).violationRate).toEqual([1]);
+    expect(JSON.parse(shared.stdout).summary.violationRate).toEqual([1]);
     const manifest = JSON.parse(readFileSync(join(dir, 'runs', 'c', 'manifest.json'), 'utf8'));
     expect(manifest.sessions[0]).toMatchObject({ requests: 0, cacheHits: 8, cacheShared: true });
   });
