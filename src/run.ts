@@ -17,12 +17,11 @@ import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
-import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { createModel, modelId, openLocalModel, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type Logger } from './io/logger.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
-import { checkGgufFile } from './llm/local-gguf.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
 import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
@@ -127,6 +126,7 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
         ...(m.requestsPerMinute ? { requestsPerMinute: m.requestsPerMinute } : {}),
         ...(m.tokensPerMinute ? { tokensPerMinute: m.tokensPerMinute } : {}),
         ...(m.extra ? { extra: m.extra } : {}),
+        ...(base.backend === 'local' && (base.contextSize ?? m.contextSize) !== undefined ? { contextSize: base.contextSize ?? m.contextSize } : {}),
         structuredOutput: scenario.prompt.structuredOutput,
       };
     }
@@ -352,9 +352,6 @@ async function openModel(
   const { settings } = prepared;
   if (options.model) return { model: options.model };
   if (!settings || options.replayFrom) return { model: null };
-  if (settings.backend === 'local' && !/^(local:)?hf:/.test(settings.model)) {
-    await checkGgufFile(settings.model.replace(/^local:/, ''));
-  }
   // Scripted replies are not cached: editing the script must change the run.
   const cacheOff = options.cache?.mode === 'off' || (settings.backend === 'scripted' && options.cache?.mode !== 'replay');
   const built = createModel(settings, {
@@ -366,7 +363,12 @@ async function openModel(
     ...(options.retry ? { retry: options.retry } : {}),
     log: { warn },
   });
-  return { model: built, close: built.close?.bind(built) };
+  // A local model is loaded (downloaded, checked, probed) now, before the run directory exists.
+  const held = settings.backend === 'local' && options.cache?.mode !== 'replay' ? await openLocalModel(settings).catch(async (err: unknown) => {
+    await built.close?.();
+    throw err;
+  }) : undefined;
+  return { model: built, close: async () => { await built.close?.(); await held?.close(); } };
 }
 
 /** Dry run: counts the model calls a scenario makes and estimates tokens, without sending any. */

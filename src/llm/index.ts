@@ -68,6 +68,8 @@ export interface ModelSettings {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Script path (scripted backend); defaults to `model`. */
   readonly script?: string;
+  /** Local backend: context size of each sequence in tokens (default: the model's, at most 4096). */
+  readonly contextSize?: number;
   /** Download progress of `local:hf:` models (not recorded in manifests). */
   readonly onProgress?: (p: { downloaded: number; total?: number }) => void;
 }
@@ -123,6 +125,10 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
   checkNumber(issues, 'tokensPerMinute', settings.tokensPerMinute, 0, false, true);
   if (settings.extra !== undefined && (typeof settings.extra !== 'object' || settings.extra === null || Array.isArray(settings.extra))) {
     issues.push({ path: 'extra', message: `must be an object of request fields; got ${describeValue(settings.extra)}` });
+  }
+  checkNumber(issues, 'contextSize', settings.contextSize, 16, true);
+  if (settings.contextSize !== undefined && settings.backend !== 'local') {
+    issues.push({ path: 'contextSize', message: `applies to local models only, not ${settings.backend}`, fix: 'drop contextSize, or use --model local:<file.gguf>' });
   }
   if (settings.backend !== 'hf' && (settings.endpointUrl !== undefined || settings.provider !== undefined)) {
     issues.push({ path: 'endpointUrl', message: `endpoint and provider apply to the hf backend only, not ${settings.backend}` });
@@ -202,8 +208,8 @@ const LOCAL_MODULE = new URL('./local.ts', import.meta.url).href;
 
 type LocalModule = { localModel?: (settings: ModelSettings) => LanguageModel | Promise<LanguageModel> };
 
-/** The local backend, loaded on first use (node-llama-cpp is heavy and optional). */
-function lazyLocalModel(settings: ModelSettings): LanguageModel {
+/** The local backend, loaded on first use (node-llama-cpp is heavy and optional) or by `ready()`. */
+function lazyLocalModel(settings: ModelSettings): LanguageModel & { ready(): Promise<void>; close(): Promise<void> } {
   let loading: Promise<LanguageModel> | undefined;
   const load = (): Promise<LanguageModel> =>
     (loading ??= (async () => {
@@ -220,6 +226,9 @@ function lazyLocalModel(settings: ModelSettings): LanguageModel {
     })());
   return {
     id: `local:${settings.model}`,
+    async ready(): Promise<void> {
+      await load();
+    },
     async complete(request: CompletionRequest): Promise<CompletionResult> {
       return (await load()).complete(request);
     },
@@ -228,6 +237,22 @@ function lazyLocalModel(settings: ModelSettings): LanguageModel {
       await model?.close?.();
     },
   };
+}
+
+/**
+ * Loads a local model now and holds it until closed: a run calls it before it creates its
+ * directory, so a model that cannot be loaded (or crashes llama.cpp in the probe) fails the run
+ * with nothing written. The model the run then builds shares this load (local-shared.ts).
+ */
+export async function openLocalModel(settings: ModelSettings): Promise<{ close(): Promise<void> }> {
+  const model = lazyLocalModel(settings);
+  try {
+    await model.ready();
+  } catch (err) {
+    await model.close();
+    throw err;
+  }
+  return model;
 }
 
 /** Replay never reaches the backend; this stands in so nothing is loaded or contacted. */

@@ -25,9 +25,11 @@ import {
   type LlamaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
-import { AtpSimError } from '../core/errors.ts';
+import { AtpSimError, describeValue } from '../core/errors.ts';
 import type { ChatMessage, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
 import { checkGgufFile, LOCAL_MODEL_FIX } from './local-gguf.ts';
+import { probeModelInChild } from './local-probe.ts';
+import { sharedModel } from './local-shared.ts';
 
 export interface LocalModelSettings {
   /** `local:<path.gguf>`, `local:hf:<user>/<repo>/<file>.gguf`, or a plain path. */
@@ -50,6 +52,8 @@ export interface LocalModelSettings {
   readonly hfEndpoint?: string;
   /** Time limit for reaching the Hugging Face endpoint, and for a stalled download (ms, default 15000). */
   readonly networkTimeoutMs?: number;
+  /** Load the model in a child process first, so a llama.cpp abort cannot kill this one (default true). */
+  readonly probe?: boolean;
 }
 
 export type LocalLanguageModel = LanguageModel & { close(): Promise<void> };
@@ -59,6 +63,15 @@ const DEFAULT_MAX_TOKENS = 512;
 const DEFAULT_PARALLEL = 4;
 const DEFAULT_MAX_CONTEXT = 4096;
 const DEFAULT_NETWORK_TIMEOUT_MS = 15_000;
+/** Bounds of contextSize: below 16 no prompt fits; above 1M tokens no CPU context does. */
+const MIN_CONTEXT = 16;
+const MAX_CONTEXT = 1 << 20;
+
+/** Models loaded into this process so far (tests count them). */
+let loadCount = 0;
+export function localModelLoads(): number {
+  return loadCount;
+}
 
 // ---------------------------------------------------------------------------------------------
 // llama.cpp binary (one per process) and its log lines
@@ -288,9 +301,11 @@ interface Slot {
 }
 
 /**
- * Loads the model and returns a LanguageModel serving `complete()` calls on `parallel`
- * sequences. Throws AtpSimError: INVALID_ARGUMENT for a missing or invalid model file,
- * MODEL_CALL_FAILED when a `local:hf:` model cannot be downloaded.
+ * Loads the model (or shares the one this process already loaded with the same file and
+ * settings, see local-shared.ts) and returns a LanguageModel serving `complete()` calls on
+ * `parallel` sequences. Close it to release it. Throws AtpSimError: INVALID_ARGUMENT for a
+ * missing, invalid or crashing model file or bad settings, MODEL_CALL_FAILED when a `local:hf:`
+ * model cannot be downloaded.
  */
 export async function localModel(settings: LocalModelSettings): Promise<LocalLanguageModel> {
   const spec = parseModelSpec(settings.model);
@@ -302,13 +317,58 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
   if (!Number.isInteger(threads) || threads < 1) {
     throw new AtpSimError('INVALID_ARGUMENT', `local model: threads must be a positive integer, got ${threads}`);
   }
-  if (settings.contextSize !== undefined && (!Number.isInteger(settings.contextSize) || settings.contextSize < 16)) {
-    throw new AtpSimError('INVALID_ARGUMENT', `local model: contextSize must be an integer >= 16, got ${settings.contextSize}`);
-  }
+  checkContextSize(settings.contextSize);
 
   const path = spec.kind === 'hf' ? await resolveHfModel(spec, settings) : spec.target;
-  await checkGgufFile(path);
+  const summary = await checkGgufFile(path);
+  if (settings.contextSize !== undefined && summary.contextLength !== undefined && settings.contextSize > summary.contextLength) {
+    throw new AtpSimError(
+      'INVALID_ARGUMENT',
+      `local model ${JSON.stringify(path)}: contextSize ${settings.contextSize} exceeds the ${summary.contextLength} tokens the model was trained with ` +
+        `(fix: set model.contextSize or --context-size to at most ${summary.contextLength})`,
+      [{ path: 'model.contextSize', message: `must be at most ${summary.contextLength}`, fix: `use at most ${summary.contextLength}` }],
+    );
+  }
+  const id = `local:${spec.name}`;
+  const key = { path, contextSize: settings.contextSize, parallel, threads };
+  const shared = await sharedModel(key, id, async () => {
+    if (settings.probe !== false) await probeModelInChild(path, { contextSize: settings.contextSize, threads });
+    return loadInProcess(path, id, settings, parallel, threads);
+  });
+  // This caller's defaults, not those of whoever loaded the shared model.
+  return {
+    id,
+    complete: (request) =>
+      shared.complete({
+        ...request,
+        temperature: request.temperature ?? settings.temperature ?? DEFAULT_TEMPERATURE,
+        maxTokens: request.maxTokens ?? settings.maxTokens ?? DEFAULT_MAX_TOKENS,
+      }),
+    close: () => shared.close(),
+  };
+}
 
+/** Throws INVALID_ARGUMENT unless `contextSize` is absent or a whole number of tokens in range. */
+export function checkContextSize(contextSize: unknown, field = 'contextSize'): void {
+  if (contextSize === undefined) return;
+  if (typeof contextSize !== 'number' || !Number.isInteger(contextSize) || contextSize < MIN_CONTEXT || contextSize > MAX_CONTEXT) {
+    throw new AtpSimError(
+      'INVALID_ARGUMENT',
+      `local model: ${field} must be a whole number of tokens from ${MIN_CONTEXT} to ${MAX_CONTEXT}; got ${describeValue(contextSize)}`,
+      [{ path: field, message: `must be a whole number from ${MIN_CONTEXT} to ${MAX_CONTEXT}`, fix: 'e.g. 4096' }],
+    );
+  }
+}
+
+/** Loads the model into this process (llama.cpp through node-llama-cpp). */
+async function loadInProcess(
+  path: string,
+  id: string,
+  settings: LocalModelSettings,
+  parallel: number,
+  threads: number,
+): Promise<LocalLanguageModel> {
+  loadCount++;
   const llama = await loadLlama();
   const logLines: string[] = [];
   const collect = (line: string): void => {
@@ -362,7 +422,6 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
   setMaxListeners(0, closer.signal);
   let closed = false;
   const grammars = new Map<string, Promise<LlamaGrammar>>();
-  const id = `local:${spec.name}`;
 
   const closedError = (): AtpSimError => new AtpSimError('MODEL_CALL_FAILED', `${id}: the model was closed`);
 
