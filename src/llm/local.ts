@@ -504,7 +504,7 @@ async function loadInProcess(
       if (room < 1) {
         throw new AtpSimError(
           'MODEL_CALL_FAILED',
-          `${id}: the prompt has about ${promptEstimate} tokens but a sequence holds ${sequence.contextSize}; raise contextSize or shorten the prompt`,
+          `${id}: the prompt has about ${promptEstimate} tokens but a sequence holds ${sequence.contextSize}; raise the context size (model.contextSize or --context-size) or shorten the prompt`,
         );
       }
       const wanted = request.maxTokens ?? settings.maxTokens ?? DEFAULT_MAX_TOKENS;
