@@ -17,7 +17,7 @@ import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
-import { createModel, modelId, openLocalModel, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { createModel, modelId, openLocalModel, type ModelSettings, type Limiter, type CacheMode, type ResponseCacheOptions } from './llm/index.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type Logger } from './io/logger.ts';
@@ -47,8 +47,8 @@ export interface RunOptions {
   /** API key for an OpenAI-compatible endpoint (the CLI reads ATP_SIM_ENDPOINT_KEY or OPENAI_API_KEY).
    * Kept apart from the HF token so that token is never sent to a server that is not Hugging Face's. */
   readonly endpointKey?: string;
-  /** Response cache (default `<out>/cache.sqlite`, read-write). */
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  /** Response cache (default `<out>/cache.sqlite`, read-write); lock waits: see ResponseCacheOptions. */
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode } & ResponseCacheOptions;
   readonly limiter?: Limiter;
   /** Folder that relative paths in the scenario (network files) are resolved against. */
   readonly baseDir?: string;
@@ -357,7 +357,7 @@ async function openModel(
   const built = createModel(settings, {
     stats,
     limiter: options.limiter,
-    cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+    cache: cacheOff ? undefined : { ...options.cache, path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
     token: settings.endpointUrl ? options.endpointKey : options.token,
     fetch: options.fetch,
     ...(options.retry ? { retry: options.retry } : {}),

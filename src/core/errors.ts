@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'BUDGET_EXHAUSTED'
   | 'FAILURE_RATE_EXCEEDED'
   | 'RUN_DIR_CONFLICT'
+  | 'CACHE_LOCKED'
   | 'INTERNAL';
 
 export class AtpSimError extends Error {

@@ -23,7 +23,7 @@ import { AtpSimError, describeValue, throwIfIssues } from '../core/errors.ts';
 import type { Issue } from '../core/errors.ts';
 import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
 import { ResponseCache, withCache } from './cache.ts';
-import type { CacheMode } from './cache.ts';
+import type { CacheMode, ResponseCacheOptions } from './cache.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
 import { isHttpUrl } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
@@ -33,7 +33,7 @@ import { loadScript, scriptedModel } from './scripted.ts';
 import { withCallStats } from './stats.ts';
 
 export { ResponseCache, withCache, cacheKey, canonicalJson } from './cache.ts';
-export type { CacheMode, CacheOptions } from './cache.ts';
+export type { CacheMode, CacheOptions, ResponseCacheOptions } from './cache.ts';
 export { hfModel, readReply, safeUrl } from './hf.ts';
 export type { HfModelOptions } from './hf.ts';
 export { Limiter, withLimit } from './limit.ts';
@@ -87,7 +87,7 @@ export interface CreateModelOptions {
   readonly stats: CallStats;
   /** A shared limiter (sweeps); without it the model gets its own from the settings. */
   readonly limiter?: Limiter;
-  readonly cache?: { readonly path: string; readonly mode: CacheMode };
+  readonly cache?: { readonly path: string; readonly mode: CacheMode } & ResponseCacheOptions;
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
   readonly token?: string;
   readonly fetch?: typeof fetch;
@@ -306,8 +306,8 @@ export function createModel(settings: ModelSettings, options: CreateModelOptions
   model = withRetry(model, { ...options.retry, maxRetries: settings.maxRetries ?? MODEL_DEFAULTS.maxRetries, stats, log: options.log });
   let cache: ResponseCache | undefined;
   if (options.cache && cacheMode !== 'off') {
-    cache = ResponseCache.open(options.cache.path);
-    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings) });
+    cache = ResponseCache.open(options.cache.path, options.cache);
+    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings), log: options.log });
   }
   const id = modelId(settings);
   const outer = withDefaults(model, settings, id);
