@@ -360,14 +360,13 @@ export function checkContextSize(contextSize: unknown, field = 'contextSize'): v
   }
 }
 
-/** Loads the model into this process (llama.cpp through node-llama-cpp). */
-async function loadInProcess(
+/** Loads the model and creates its context in this process, with llama.cpp's log lines in any error. */
+async function loadModelAndContext(
   path: string,
-  id: string,
-  settings: LocalModelSettings,
+  contextSize: number | undefined,
   parallel: number,
   threads: number,
-): Promise<LocalLanguageModel> {
+): Promise<{ llama: Llama; model: LlamaModel; context: LlamaContext }> {
   loadCount++;
   const llama = await loadLlama();
   const logLines: string[] = [];
@@ -376,7 +375,6 @@ async function loadInProcess(
   };
   logListeners.add(collect);
   let model: LlamaModel;
-  let context: LlamaContext;
   try {
     try {
       model = await llama.loadModel({ modelPath: path });
@@ -391,16 +389,17 @@ async function loadInProcess(
       );
     }
     try {
-      context = await model.createContext({
+      const context = await model.createContext({
         sequences: parallel,
         threads,
-        contextSize: settings.contextSize ?? { max: Math.min(DEFAULT_MAX_CONTEXT, model.trainContextSize) },
+        contextSize: contextSize ?? { max: Math.min(DEFAULT_MAX_CONTEXT, model.trainContextSize) },
       });
+      return { llama, model, context };
     } catch (err) {
       await model.dispose();
       throw new AtpSimError(
         'INVALID_ARGUMENT',
-        `local model ${JSON.stringify(path)}: could not create a context of ${settings.contextSize ?? 'auto'} tokens x ${parallel} sequences ` +
+        `local model ${JSON.stringify(path)}: could not create a context of ${contextSize ?? 'auto'} tokens x ${parallel} sequences ` +
           `(${err instanceof Error ? err.message : String(err)}); lower contextSize or parallel`,
         [],
         { cause: err },
@@ -409,7 +408,48 @@ async function loadInProcess(
   } finally {
     logListeners.delete(collect);
   }
+}
 
+/** The grammar of a request (its JSON schema, else its options), built once per schema. */
+function grammarCache(llama: Llama, id: string): (request: CompletionRequest) => Promise<LlamaGrammar> | undefined {
+  const grammars = new Map<string, Promise<LlamaGrammar>>();
+  return (request) => {
+    let key: string;
+    let schema: Record<string, unknown>;
+    if (request.jsonSchema) {
+      schema = request.jsonSchema.schema;
+      key = `schema:${JSON.stringify(schema)}`;
+    } else if (request.options && request.options.length > 0) {
+      schema = choiceSchema(request.options);
+      key = `options:${JSON.stringify(request.options)}`;
+    } else return undefined;
+    let grammar = grammars.get(key);
+    if (!grammar) {
+      grammar = llama.createGrammarForJsonSchema(schema as never).catch((err: unknown) => {
+        grammars.delete(key);
+        throw new AtpSimError(
+          'INVALID_ARGUMENT',
+          `${id}: cannot build a grammar from the JSON schema${request.jsonSchema ? ` "${request.jsonSchema.name}"` : ''}: ` +
+            `${err instanceof Error ? err.message : String(err)} (fix: use a schema node-llama-cpp supports: objects, enums, strings, numbers, arrays)`,
+          [],
+          { cause: err },
+        );
+      });
+      grammars.set(key, grammar);
+    }
+    return grammar;
+  };
+}
+
+/** Loads the model into this process (llama.cpp through node-llama-cpp) and serves calls on its sequences. */
+async function loadInProcess(
+  path: string,
+  id: string,
+  settings: LocalModelSettings,
+  parallel: number,
+  threads: number,
+): Promise<LocalLanguageModel> {
+  const { llama, model, context } = await loadModelAndContext(path, settings.contextSize, parallel, threads);
   const free: Slot[] = [];
   for (let i = 0; i < parallel; i++) {
     const sequence = context.getSequence();
@@ -421,7 +461,7 @@ async function loadInProcess(
   // Every call in flight listens on it (parallel sequences plus the queue).
   setMaxListeners(0, closer.signal);
   let closed = false;
-  const grammars = new Map<string, Promise<LlamaGrammar>>();
+  const grammarFor = grammarCache(llama, id);
 
   const closedError = (): AtpSimError => new AtpSimError('MODEL_CALL_FAILED', `${id}: the model was closed`);
 
@@ -453,33 +493,6 @@ async function loadInProcess(
     const next = waiters.shift();
     if (next) next.resolve(slot);
     else free.push(slot);
-  }
-
-  function grammarFor(request: CompletionRequest): Promise<LlamaGrammar> | undefined {
-    let key: string;
-    let schema: Record<string, unknown>;
-    if (request.jsonSchema) {
-      schema = request.jsonSchema.schema;
-      key = `schema:${JSON.stringify(schema)}`;
-    } else if (request.options && request.options.length > 0) {
-      schema = choiceSchema(request.options);
-      key = `options:${JSON.stringify(request.options)}`;
-    } else return undefined;
-    let grammar = grammars.get(key);
-    if (!grammar) {
-      grammar = llama.createGrammarForJsonSchema(schema as never).catch((err: unknown) => {
-        grammars.delete(key);
-        throw new AtpSimError(
-          'INVALID_ARGUMENT',
-          `${id}: cannot build a grammar from the JSON schema${request.jsonSchema ? ` "${request.jsonSchema.name}"` : ''}: ` +
-            `${err instanceof Error ? err.message : String(err)} (fix: use a schema node-llama-cpp supports: objects, enums, strings, numbers, arrays)`,
-          [],
-          { cause: err },
-        );
-      });
-      grammars.set(key, grammar);
-    }
-    return grammar;
   }
 
   async function run(request: CompletionRequest): Promise<CompletionResult> {
