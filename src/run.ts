@@ -352,22 +352,25 @@ async function openModel(
   const { settings } = prepared;
   if (options.model) return { model: options.model };
   if (!settings || options.replayFrom) return { model: null };
+  // A local model is loaded (downloaded, checked, probed) now, before the run directory (or the cache) exists.
+  const held = settings.backend === 'local' && options.cache?.mode !== 'replay' ? await openLocalModel(settings) : undefined;
   // Scripted replies are not cached: editing the script must change the run.
   const cacheOff = options.cache?.mode === 'off' || (settings.backend === 'scripted' && options.cache?.mode !== 'replay');
-  const built = createModel(settings, {
-    stats,
-    limiter: options.limiter,
-    cache: cacheOff ? undefined : { ...options.cache, path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
-    token: settings.endpointUrl ? options.endpointKey : options.token,
-    fetch: options.fetch,
-    ...(options.retry ? { retry: options.retry } : {}),
-    log: { warn },
-  });
-  // A local model is loaded (downloaded, checked, probed) now, before the run directory exists.
-  const held = settings.backend === 'local' && options.cache?.mode !== 'replay' ? await openLocalModel(settings).catch(async (err: unknown) => {
-    await built.close?.();
+  let built: LanguageModel;
+  try {
+    built = createModel(settings, {
+      stats,
+      limiter: options.limiter,
+      cache: cacheOff ? undefined : { ...options.cache, path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+      token: settings.endpointUrl ? options.endpointKey : options.token,
+      fetch: options.fetch,
+      ...(options.retry ? { retry: options.retry } : {}),
+      log: { warn },
+    });
+  } catch (err) {
+    await held?.close();
     throw err;
-  }) : undefined;
+  }
   return { model: built, close: async () => { await built.close?.(); await held?.close(); } };
 }
 

@@ -5,7 +5,7 @@
  * directory exists; a sweep loads the model once.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,9 +18,9 @@ import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { thresholdScenario } from '../helpers/scenarios.ts';
 
-/** Folders inside `out` (run directories); files such as the response cache do not count. */
-function runDirs(out: string): string[] {
-  return existsSync(out) ? readdirSync(out).filter((f) => statSync(join(out, f)).isDirectory()) : [];
+/** What a run wrote into `out` (nothing, when it failed before starting). */
+function written(out: string): string[] {
+  return existsSync(out) ? readdirSync(out) : [];
 }
 
 /** A loopback port nothing listens on (connections are refused at once). */
@@ -51,7 +51,7 @@ describe('the local backend', () => {
     }
   }, 120_000);
 
-  it('a model that cannot be used fails the run before its directory exists, and never crashes it (child process)', async () => {
+  it('a model that cannot be used fails the run before anything is written, and never crashes it (child process)', async () => {
     const dir = tempDir();
     const full = tinyGgufBytes();
     const files: Record<string, Buffer> = {
@@ -99,10 +99,10 @@ for (const model of ${JSON.stringify(models)}) {
     expect(results[3].message).toMatch(/head_count = 0/);
     expect(results[4].message).toMatch(/block_count = 1000/);
     expect(results[5].message).toMatch(/could not be downloaded: cannot reach .*ECONNREFUSED/);
-    expect(runDirs(out)).toEqual([]);
+    expect(written(out)).toEqual([]);
   }, 120_000);
 
-  it('at the CLI, a truncated model prints one line, exits 2 and writes no run directory', async () => {
+  it('at the CLI, a truncated model prints one line, exits 2 and writes nothing', async () => {
     const dir = tempDir();
     const full = tinyGgufBytes();
     writeFileSync(join(dir, 'cut.gguf'), full.subarray(0, full.length - 1000));
@@ -112,7 +112,7 @@ for (const model of ${JSON.stringify(models)}) {
     expect(res.code).toBe(2);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(/^atp-sim: local model ".*cut\.gguf": is truncated: tensor/);
-    expect(runDirs(out)).toEqual([]);
+    expect(written(out)).toEqual([]);
   });
 });
 
@@ -138,7 +138,7 @@ describe('the local model context size', () => {
     const large = await cli(['run', join(dir, 's.json'), '--model', model, '--context-size', '4096', '--out', out]);
     expect(large.code).toBe(2);
     expect(large.stderr).toMatch(/contextSize 4096 exceeds the 2048 tokens the model was trained with/);
-    expect(runDirs(out)).toEqual([]);
+    expect(written(out)).toEqual([]);
 
     const ok = await cli(['run', join(dir, 's.json'), '--model', model, '--context-size', '512', '--out', out, '--id', 'ok']);
     expect(ok.stderr).toBe('');
