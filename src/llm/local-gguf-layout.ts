@@ -16,7 +16,8 @@ export interface GgufLayout {
   /** The parsed metadata, nested by dots (`metadata.llama.attention.head_count`). */
   readonly metadata: Record<string, unknown>;
   readonly vocabSize?: number;
-  readonly tensors: ReadonlyArray<{ readonly name: string; readonly dims: readonly number[]; readonly type: number; readonly fileOffset: number }>;
+  readonly tensors: ReadonlyArray<{ readonly name: string; readonly dims: readonly number[]; readonly type: number; readonly fileOffset: number; readonly part?: number }>;
+  /** Size of the (first) file; tensors in other parts of a split model are not checked against it. */
   readonly fileSize: number;
 }
 
@@ -27,7 +28,8 @@ const MAX_DIMS = 4;
 
 /**
  * [elements per block, bytes per block] of the ggml tensor types (ggml/src/ggml.c type_traits;
- * the block structs in ggml-common.h). Types not listed are left to llama.cpp.
+ * the block structs in ggml-common.h), checked against the bundled binary's
+ * getBlockSizeForGgmlType / getTypeSizeForGgmlType. Types not listed are left to llama.cpp.
  */
 const GGML_TYPE_SIZES: Readonly<Record<number, readonly [number, number]>> = {
   0: [1, 4], // F32
@@ -62,6 +64,9 @@ const GGML_TYPE_SIZES: Readonly<Record<number, readonly [number, number]>> = {
   34: [256, 54], // TQ1_0
   35: [256, 66], // TQ2_0
   39: [32, 17], // MXFP4
+  40: [64, 36], // NVFP4
+  41: [128, 18], // Q1_0
+  42: [64, 18], // Q2_0
 };
 
 function num(value: unknown): number | undefined {
@@ -124,7 +129,7 @@ function checkTensors(layout: GgufLayout): string | undefined {
       return `has tensor ${t.name} with a first dimension of ${t.dims[0]}, not a multiple of its type's block of ${perBlock}`;
     }
     const bytes = (t.dims[0] / perBlock) * blockBytes * t.dims.slice(1).reduce((x, y) => x * y, 1);
-    if (t.fileOffset + bytes > layout.fileSize) {
+    if ((t.part ?? 1) === 1 && t.fileOffset + bytes > layout.fileSize) {
       return `is truncated: tensor ${t.name} needs bytes ${t.fileOffset} to ${t.fileOffset + bytes} but the file has ${layout.fileSize} bytes (download it again)`;
     }
   }
@@ -172,7 +177,7 @@ function checkLlamaShapes(layout: GgufLayout): string | undefined {
       [`${p}attn_q.weight`, [e, h.heads * headK]],
       [`${p}attn_k.weight`, [e, kv * headK]],
       [`${p}attn_v.weight`, [e, kv * headV]],
-      [`${p}attn_output.weight`, [h.heads * headV, e]],
+      [`${p}attn_output.weight`, [h.heads * headK, e]], // llama.cpp: {n_embd_head_k * n_head, n_embd}
       [`${p}ffn_norm.weight`, [e]],
     );
     if (!h.experts && h.feedForward !== undefined) {

@@ -135,7 +135,14 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
     architecture,
     metadata: info.metadata as unknown as Record<string, unknown>,
     vocabSize: Array.isArray(tokens) ? tokens.length : undefined,
-    tensors: tensors.map((t) => ({ name: t.name, dims: t.dimensions.map(Number), type: t.ggmlType, fileOffset: Number(t.fileOffset) })),
+    // A model split into several files (`-00001-of-00003.gguf`): the tensors of every part.
+    tensors: (info.fullTensorInfo ?? tensors).map((t) => ({
+      name: t.name,
+      dims: t.dimensions.map(Number),
+      type: t.ggmlType,
+      fileOffset: Number(t.fileOffset),
+      part: t.filePart,
+    })),
     fileSize: size,
   };
   const problem = checkGgufStructure(layout);
