@@ -19,13 +19,12 @@ import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
-import { createModel, modelId, recordedSettings, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { createModel, modelId, openLocalModel, recordedSettings, type ModelSettings, type Limiter, type CacheMode, type ResponseCacheOptions } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type Logger } from './io/logger.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
-import { checkGgufFile } from './llm/local-gguf.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
 import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
@@ -51,8 +50,8 @@ export interface RunOptions {
   /** API key for an OpenAI-compatible endpoint (the CLI reads ATP_SIM_ENDPOINT_KEY or OPENAI_API_KEY).
    * Kept apart from the HF token so that token is never sent to a server that is not Hugging Face's. */
   readonly endpointKey?: string;
-  /** Response cache (default `<out>/cache.sqlite`, read-write); `share`: also answer from other endpoints' or providers' replies. */
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
+  /** Response cache (default `<out>/cache.sqlite`, read-write); lock waits: see ResponseCacheOptions; `share`: also answer from other endpoints' or providers' replies. */
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
   readonly limiter?: Limiter;
   /** Folder that relative paths in the scenario (network files) are resolved against. */
   readonly baseDir?: string;
@@ -146,6 +145,7 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
         ...(m.requestsPerMinute ? { requestsPerMinute: m.requestsPerMinute } : {}),
         ...(m.tokensPerMinute ? { tokensPerMinute: m.tokensPerMinute } : {}),
         ...(m.extra ? { extra: m.extra } : {}),
+        ...(base.backend === 'local' && (base.contextSize ?? m.contextSize) !== undefined ? { contextSize: base.contextSize ?? m.contextSize } : {}),
         structuredOutput: scenario.prompt.structuredOutput,
       };
     }
@@ -431,21 +431,26 @@ async function openModel(
   const { settings } = prepared;
   if (options.model) return { model: options.model };
   if (!settings || options.replayFrom) return { model: null };
-  if (settings.backend === 'local' && !/^(local:)?hf:/.test(settings.model)) {
-    await checkGgufFile(settings.model.replace(/^local:/, ''));
-  }
+  // A local model is loaded (downloaded, checked, probed) now, before the run directory (or the cache) exists.
+  const held = settings.backend === 'local' && options.cache?.mode !== 'replay' ? await openLocalModel(settings) : undefined;
   // Scripted replies are not cached: editing the script must change the run.
   const cacheOff = options.cache?.mode === 'off' || (settings.backend === 'scripted' && options.cache?.mode !== 'replay');
-  const built = createModel(settings, {
-    stats,
-    limiter: options.limiter,
-    cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
-    token: settings.endpointUrl ? options.endpointKey : options.token,
-    fetch: options.fetch,
-    ...(options.retry ? { retry: options.retry } : {}),
-    log: { warn },
-  });
-  return { model: built, close: built.close?.bind(built) };
+  let built: LanguageModel;
+  try {
+    built = createModel(settings, {
+      stats,
+      limiter: options.limiter,
+      cache: cacheOff ? undefined : { ...options.cache, path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+      token: settings.endpointUrl ? options.endpointKey : options.token,
+      fetch: options.fetch,
+      ...(options.retry ? { retry: options.retry } : {}),
+      log: { warn },
+    });
+  } catch (err) {
+    await held?.close();
+    throw err;
+  }
+  return { model: built, close: async () => { await built.close?.(); await held?.close(); } };
 }
 
 /** Dry run: counts the model calls a scenario makes and estimates tokens, without sending any. */

@@ -22,10 +22,11 @@ export const MODEL_FLAGS = {
   cache: { type: 'string' },
   'cache-mode': { type: 'string' },
   'cache-share': { type: 'boolean' },
+  'context-size': { type: 'string' },
 } as const;
 
 /** Validates the model flags: settings (when --model is given) and the cache mode. */
-export function modelFlags(values: { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string }): {
+export function modelFlags(values: { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string; 'context-size'?: string }): {
   modelSettings: ModelSettings | undefined;
   cacheMode: CacheMode | undefined;
 } {
@@ -36,7 +37,15 @@ export function modelFlags(values: { model?: string; endpoint?: string; provider
   if (!values.model && (values.endpoint || values.provider)) {
     throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
   }
-  const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  let modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  if (values['context-size'] !== undefined) {
+    if (modelSettings?.backend !== 'local') {
+      throw new AtpSimError('INVALID_ARGUMENT', `--context-size applies to local models; got ${values.model ? `--model ${values.model}` : 'no --model'} (fix: use --model local:<file.gguf>, or drop --context-size)`);
+    }
+    const contextSize = wholeNumber('context-size', values['context-size'], 16);
+    if (contextSize! > 1 << 20) throw new AtpSimError('INVALID_ARGUMENT', `--context-size: must be at most ${1 << 20} tokens; got "${values['context-size']}"`);
+    modelSettings = { ...modelSettings, contextSize };
+  }
   return { modelSettings, cacheMode: cacheMode as CacheMode | undefined };
 }
 

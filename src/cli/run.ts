@@ -21,6 +21,8 @@ Model (LLM agents):
   --endpoint URL     Any OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama), e.g.
                      http://localhost:8000/v1 (with --model naming the served model)
   --provider P       Inference provider for hosted models (default auto)
+  --context-size N   Tokens per sequence of a local: model (default: the model's, at most 4096;
+                     also model.contextSize in the scenario)
                      Tokens: HF_TOKEN for hosted models; ATP_SIM_ENDPOINT_KEY (or OPENAI_API_KEY)
                      for --endpoint servers that need a key. HF_TOKEN is never sent to an endpoint.
 

@@ -37,6 +37,8 @@ Options:
                      replaces the model name per cell
   --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama)
   --provider P       Inference provider for hosted models
+  --context-size N   Tokens per sequence of a local: model (default: the model's, at most 4096);
+                     the model is loaded once for all cells
   --cache PATH       Response cache (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay or off
   --cache-share      Also answer from replies another endpoint or provider gave to the same

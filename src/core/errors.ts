@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'RUN_DIR_CONFLICT'
   /** A file atp-sim wrote was damaged afterwards (cut off, edited): the message names it. */
   | 'CORRUPT_FILE'
+  | 'CACHE_LOCKED'
   | 'INTERNAL';
 
 export class AtpSimError extends Error {

@@ -22,6 +22,7 @@ import Database from 'better-sqlite3';
 import { AtpSimError } from '../core/errors.ts';
 import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
 import { describeOrigin } from './errors.ts';
+import { DEFAULT_LOCK_WAIT_MS, importPending, isLockError, savePending, whileLocked } from './cache-busy.ts';
 
 export type CacheMode = 'read-write' | 'replay' | 'off';
 
@@ -85,16 +86,39 @@ interface Row {
   usage_estimated: number;
 }
 
+/** How long SQLite itself retries a locked database (blocking the process); longer waits are cache-busy.ts's. */
+const DEFAULT_BUSY_TIMEOUT_MS = 1_000;
+
+export interface ResponseCacheOptions {
+  /** SQLite's busy timeout per attempt (ms, default 1000). */
+  readonly busyTimeoutMs?: number;
+  /** Longest wait for a cache locked by another process before giving up (ms, default 10 min). */
+  readonly lockWaitMs?: number;
+}
+
+interface PendingEntry {
+  readonly key: string;
+  readonly backend: string;
+  readonly model: string;
+  readonly result: CompletionResult;
+  /** The key without the backend (see getShared); null for entries never shared. */
+  readonly sharedKey?: string | null;
+}
+
 /** A SQLite file of model replies. Holds an open database: close it. */
 export class ResponseCache {
   readonly path: string;
+  readonly lockWaitMs: number;
+  /** Replies waiting for a locked cache, served from memory meanwhile. */
+  private readonly pending = new Map<string, PendingEntry>();
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly getSharedStmt: Database.Statement<[string], Row>;
   private readonly putStmt: Database.Statement<unknown[]>;
 
-  private constructor(path: string, db: Database.Database) {
+  private constructor(path: string, db: Database.Database, lockWaitMs: number) {
     this.path = path;
+    this.lockWaitMs = lockWaitMs;
     this.db = db;
     this.getStmt = db.prepare<[string], Row>(
       'SELECT text, reasoning, finish_reason, prompt_tokens, completion_tokens, usage_estimated FROM responses WHERE key = ?',
@@ -111,15 +135,15 @@ export class ResponseCache {
   }
 
   /** Opens (creating it and its directory if needed) the cache at `path`. */
-  static open(path: string): ResponseCache {
+  static open(path: string, options: ResponseCacheOptions = {}): ResponseCache {
     let db: Database.Database;
     try {
       mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      // Several processes of a sweep may share one cache file.
-      db.pragma('busy_timeout = 10000');
+      // Several processes of a sweep may share one cache file; longer locks: see store().
+      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
       db.exec(`CREATE TABLE IF NOT EXISTS responses (
         key TEXT PRIMARY KEY,
         backend TEXT NOT NULL,
@@ -146,11 +170,30 @@ export class ResponseCache {
         { cause: err },
       );
     }
-    return new ResponseCache(path, db);
+    const cache = new ResponseCache(path, db, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    cache.importPending();
+    return cache;
   }
 
-  /** The stored reply for `key`, or undefined. */
+  /** Stores the replies an earlier process could not write because the cache was locked. */
+  private importPending(): void {
+    try {
+      importPending(this.path, (entries) => {
+        this.db.transaction(() => {
+          for (const e of entries as PendingEntry[]) {
+            if (e && typeof e.key === 'string' && e.result && typeof e.result.text === 'string') this.put(e.key, e.result, e, typeof e.sharedKey === 'string' ? e.sharedKey : null);
+          }
+        })();
+      });
+    } catch (err) {
+      if (!isLockError(err)) throw err; // still locked: the claimed file is imported next time
+    }
+  }
+
+  /** The stored reply for `key` (or one waiting to be stored), or undefined. */
   get(key: string): CompletionResult | undefined {
+    const waiting = this.pending.get(key);
+    if (waiting) return waiting.result;
     return fromRow(this.getStmt.get(key));
   }
 
@@ -176,12 +219,50 @@ export class ResponseCache {
     );
   }
 
+  /**
+   * Stores a reply, waiting (with backoff and a log line) while another process holds the cache.
+   * Meanwhile the reply is served from memory; if the cache stays locked past `lockWaitMs`, it is
+   * saved to the side file for the next process and AtpSimError(CACHE_LOCKED) is thrown.
+   */
+  async store(
+    key: string,
+    result: CompletionResult,
+    source: { backend: string; model: string },
+    log?: { warn(obj: object, msg: string): void },
+    sharedKey: string | null = null,
+  ): Promise<void> {
+    const entry: PendingEntry = { key, backend: source.backend, model: source.model, result, sharedKey };
+    this.pending.set(key, entry);
+    try {
+      await whileLocked(() => this.put(key, result, source, sharedKey), { path: this.path, maxWaitMs: this.lockWaitMs, log, what: 'store a reply' });
+    } catch (err) {
+      // Saved unless close() already saved it (the run stopped while this call waited).
+      if (this.pending.get(key) === entry) savePending(this.path, [entry]);
+      throw err;
+    } finally {
+      if (this.pending.get(key) === entry) this.pending.delete(key);
+    }
+  }
+
+  /** The stored reply for `key`, waiting while another process holds the cache (see store()). */
+  lookup(key: string, log?: { warn(obj: object, msg: string): void }): Promise<CompletionResult | undefined> {
+    return whileLocked(() => this.get(key), { path: this.path, maxWaitMs: this.lockWaitMs, log, what: 'read a reply' });
+  }
+
+  /** The earliest reply any backend stored under `sharedKey`, waiting out a locked cache (see store()). */
+  lookupShared(sharedKey: string, log?: { warn(obj: object, msg: string): void }): Promise<CompletionResult | undefined> {
+    return whileLocked(() => this.getShared(sharedKey), { path: this.path, maxWaitMs: this.lockWaitMs, log, what: 'read a reply' });
+  }
+
   /** Number of stored replies. */
   get size(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
   }
 
+  /** Closes the database; replies still waiting for a locked cache go to the side file. */
   close(): void {
+    savePending(this.path, [...this.pending.values()]);
+    this.pending.clear();
     if (this.db.open) this.db.close();
   }
 }
@@ -211,6 +292,8 @@ export interface CacheOptions {
   readonly backendId: string;
   /** Answer from replies any backend gave to the same model and request (opt-in; see the top). */
   readonly share?: boolean;
+  /** Where waits for a cache locked by another process are reported. */
+  readonly log?: { warn(obj: object, msg: string): void };
 }
 
 function preview(request: CompletionRequest): string {
@@ -236,7 +319,7 @@ export function withCache(model: LanguageModel, cache: ResponseCache, options: C
     async complete(request: CompletionRequest): Promise<CompletionResult> {
       const key = cacheKey(backendId, model.id, request);
       const shared = sharedCacheKey(model.id, request);
-      const hit = cache.get(key) ?? (share ? cache.getShared(shared) : undefined);
+      const hit = (await cache.lookup(key, options.log)) ?? (share ? await cache.lookupShared(shared, options.log) : undefined);
       if (hit) {
         stats.cacheHits++;
         return { ...hit, cached: true };
@@ -250,7 +333,7 @@ export function withCache(model: LanguageModel, cache: ResponseCache, options: C
         );
       }
       const result = await model.complete(request);
-      cache.put(key, result, source, shared);
+      await cache.store(key, result, source, options.log, shared);
       return result;
     },
   };

@@ -23,7 +23,7 @@ import { AtpSimError, describeValue, throwIfIssues } from '../core/errors.ts';
 import type { Issue } from '../core/errors.ts';
 import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
 import { ResponseCache, withCache } from './cache.ts';
-import type { CacheMode } from './cache.ts';
+import type { CacheMode, ResponseCacheOptions } from './cache.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
 import { isHttpUrl, redactUrl, splitEndpoint } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
@@ -33,7 +33,7 @@ import { loadScript, scriptedModel } from './scripted.ts';
 import { withCallStats } from './stats.ts';
 
 export { ResponseCache, withCache, cacheKey, canonicalJson } from './cache.ts';
-export type { CacheMode, CacheOptions } from './cache.ts';
+export type { CacheMode, CacheOptions, ResponseCacheOptions } from './cache.ts';
 export { hfModel, readReply, safeUrl } from './hf.ts';
 export type { HfModelOptions } from './hf.ts';
 export { Limiter, withLimit } from './limit.ts';
@@ -68,6 +68,8 @@ export interface ModelSettings {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Script path (scripted backend); defaults to `model`. */
   readonly script?: string;
+  /** Local backend: context size of each sequence in tokens (default: the model's, at most 4096). */
+  readonly contextSize?: number;
   /** Download progress of `local:hf:` models (not recorded in manifests). */
   readonly onProgress?: (p: { downloaded: number; total?: number }) => void;
 }
@@ -86,7 +88,7 @@ export interface CreateModelOptions {
   /** A shared limiter (sweeps); without it the model gets its own from the settings. */
   readonly limiter?: Limiter;
   /** `share`: answer from replies of other endpoints or providers of the model too (opt-in). */
-  readonly cache?: { readonly path: string; readonly mode: CacheMode; readonly share?: boolean };
+  readonly cache?: { readonly path: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
   readonly token?: string;
   readonly fetch?: typeof fetch;
@@ -124,6 +126,10 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
   checkNumber(issues, 'tokensPerMinute', settings.tokensPerMinute, 0, false, true);
   if (settings.extra !== undefined && (typeof settings.extra !== 'object' || settings.extra === null || Array.isArray(settings.extra))) {
     issues.push({ path: 'extra', message: `must be an object of request fields; got ${describeValue(settings.extra)}` });
+  }
+  checkNumber(issues, 'contextSize', settings.contextSize, 16, true);
+  if (settings.contextSize !== undefined && settings.backend !== 'local') {
+    issues.push({ path: 'contextSize', message: `applies to local models only, not ${settings.backend}`, fix: 'drop contextSize, or use --model local:<file.gguf>' });
   }
   if (settings.backend !== 'hf' && (settings.endpointUrl !== undefined || settings.provider !== undefined)) {
     issues.push({ path: 'endpointUrl', message: `endpoint and provider apply to the hf backend only, not ${settings.backend}` });
@@ -217,8 +223,8 @@ const LOCAL_MODULE = new URL('./local.ts', import.meta.url).href;
 
 type LocalModule = { localModel?: (settings: ModelSettings) => LanguageModel | Promise<LanguageModel> };
 
-/** The local backend, loaded on first use (node-llama-cpp is heavy and optional). */
-function lazyLocalModel(settings: ModelSettings): LanguageModel {
+/** The local backend, loaded on first use (node-llama-cpp is heavy and optional) or by `ready()`. */
+function lazyLocalModel(settings: ModelSettings): LanguageModel & { ready(): Promise<void>; close(): Promise<void> } {
   let loading: Promise<LanguageModel> | undefined;
   const load = (): Promise<LanguageModel> =>
     (loading ??= (async () => {
@@ -235,6 +241,9 @@ function lazyLocalModel(settings: ModelSettings): LanguageModel {
     })());
   return {
     id: `local:${settings.model}`,
+    async ready(): Promise<void> {
+      await load();
+    },
     async complete(request: CompletionRequest): Promise<CompletionResult> {
       return (await load()).complete(request);
     },
@@ -243,6 +252,22 @@ function lazyLocalModel(settings: ModelSettings): LanguageModel {
       await model?.close?.();
     },
   };
+}
+
+/**
+ * Loads a local model now and holds it until closed: a run calls it before it creates its
+ * directory, so a model that cannot be loaded (or crashes llama.cpp in the probe) fails the run
+ * with nothing written. The model the run then builds shares this load (local-shared.ts).
+ */
+export async function openLocalModel(settings: ModelSettings): Promise<{ close(): Promise<void> }> {
+  const model = lazyLocalModel(settings);
+  try {
+    await model.ready();
+  } catch (err) {
+    await model.close();
+    throw err;
+  }
+  return model;
 }
 
 /** Replay never reaches the backend; this stands in so nothing is loaded or contacted. */
@@ -296,8 +321,8 @@ export function createModel(settings: ModelSettings, options: CreateModelOptions
   model = withRetry(model, { ...options.retry, maxRetries: settings.maxRetries ?? MODEL_DEFAULTS.maxRetries, stats, log: options.log });
   let cache: ResponseCache | undefined;
   if (options.cache && cacheMode !== 'off') {
-    cache = ResponseCache.open(options.cache.path);
-    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings), share: options.cache.share === true });
+    cache = ResponseCache.open(options.cache.path, options.cache);
+    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings), share: options.cache.share === true, log: options.log });
   }
   const id = modelId(settings);
   const outer = withDefaults(model, settings, id);

@@ -318,7 +318,7 @@ function readParsing(r: Reader, p: Obj, atp: boolean): ReplyParsing {
 }
 
 function readModel(r: Reader, raw: unknown): ModelSpec {
-  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion']);
+  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion', 'contextSize']);
   let extra: Record<string, unknown> | undefined;
   if (m?.extra !== undefined) extra = r.object(m.extra, 'model.extra', Object.keys(r.isObject(m.extra) ? m.extra : {}));
   let price: ModelSpec['pricePerMillion'];
@@ -339,6 +339,8 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
     tokensPerMinute: r.optNumber(m, 'tokensPerMinute', 'model', { min: 1 }),
     timeoutMs: r.number(m, 'timeoutMs', 'model', { dflt: 120000, min: 1 })!,
     maxRetries: r.number(m, 'maxRetries', 'model', { dflt: 4, min: 0, integer: true })!,
+    // Local models only (tokens per sequence); llama.cpp's own limit is checked when the model loads.
+    contextSize: r.optNumber(m, 'contextSize', 'model', { min: 16, max: 1 << 20, integer: true }),
     extra,
     pricePerMillion: price,
   };

@@ -144,6 +144,8 @@ export interface ModelSpec {
   readonly tokensPerMinute?: number;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  /** Context size of each local-model sequence in tokens (local backend only). */
+  readonly contextSize?: number;
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Price per million tokens, for cost estimates and budgets. */
   readonly pricePerMillion?: { readonly input: number; readonly output: number };

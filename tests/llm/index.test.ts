@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyCallStats } from '../../src/core/types.ts';
 import type { CallStats } from '../../src/core/types.ts';
-import { Limiter, createModel, modelId, parseModelArg } from '../../src/llm/index.ts';
+import { Limiter, checkModelSettings, createModel, modelId, parseModelArg } from '../../src/llm/index.ts';
 import type { CreateModelOptions, ModelSettings } from '../../src/llm/index.ts';
 import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
 
@@ -195,5 +195,13 @@ describe('createModel', () => {
     expect(() => createModel({ backend: 'hf', model: 'm', extra: { messages: [] } }, { stats: emptyCallStats() })).toThrow(
       /extra request field\(s\) messages/,
     );
+  });
+});
+
+describe('the local context size setting', () => {
+  it('is a whole number of tokens from 16, for local models only', () => {
+    expect(checkModelSettings({ backend: 'local', model: 'm.gguf', contextSize: 2048 })).toEqual([]);
+    expect(checkModelSettings({ backend: 'local', model: 'm.gguf', contextSize: 8 })[0]).toMatchObject({ path: 'contextSize', message: 'must be an integer >= 16; got 8' });
+    expect(checkModelSettings({ backend: 'hf', model: 'Qwen/Qwen3-8B', contextSize: 2048 })[0]).toMatchObject({ path: 'contextSize', message: 'applies to local models only, not hf' });
   });
 });
