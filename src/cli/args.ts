@@ -9,7 +9,8 @@ export function wholeNumber(name: string, value: string | undefined, min: number
   const x = Number(value);
   // Safe integers only: above 2^53 distinct inputs (seeds 1e20 and 1e20+1) collapse to one number.
   if (!Number.isSafeInteger(x) || x < min) {
-    throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number from ${min} to ${Number.MAX_SAFE_INTEGER}; got "${value}" (fix: use a smaller whole number)`);
+    const fix = Number.isFinite(x) && x < min ? `use ${min} or more` : Math.abs(x) > Number.MAX_SAFE_INTEGER ? 'use a smaller whole number' : 'write a whole number such as 42';
+    throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= ${min} (at most ${Number.MAX_SAFE_INTEGER}); got "${value}" (fix: ${fix})`);
   }
   return x;
 }

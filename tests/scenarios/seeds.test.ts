@@ -27,7 +27,7 @@ describe('seeds are whole numbers that are stored exactly', () => {
   it('`run --seed 1e20` prints one line and exits 2', async () => {
     const res = await cli(['run', 'scenarios/atp/public-fund.yaml', '--seed', '1e20', '--out', tempDir()]);
     expect(res.code).toBe(2);
-    expect(res.stderr.trim()).toBe('atp-sim: --seed: must be a whole number from 0 to 9007199254740991; got "1e20" (fix: use a smaller whole number)');
+    expect(res.stderr.trim()).toBe('atp-sim: --seed: must be a whole number >= 0 (at most 9007199254740991); got "1e20" (fix: use a smaller whole number)');
   });
 
   it('`network generate --seed 100000000000000000000` exits 2', async () => {
