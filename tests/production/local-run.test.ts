@@ -134,7 +134,7 @@ describe('the local model context size', () => {
     expect(hosted.code).toBe(2);
     expect(hosted.stderr).toMatch(/^atp-sim: --context-size applies to local models; got --model Qwen\/Qwen3-8B/);
     const small = await cli(['run', join(dir, 's.json'), '--model', model, '--context-size', '8', '--out', out]);
-    expect(small.stderr).toMatch(/^atp-sim: --context-size: must be a whole number >= 16; got "8"/);
+    expect(small.stderr).toMatch(/^atp-sim: --context-size: must be a whole number >= 16 \(at most \d+\); got "8" \(fix: use 16 or more\)/);
     const large = await cli(['run', join(dir, 's.json'), '--model', model, '--context-size', '4096', '--out', out]);
     expect(large.code).toBe(2);
     expect(large.stderr).toMatch(/contextSize 4096 exceeds the 2048 tokens the model was trained with/);
