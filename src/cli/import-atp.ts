@@ -1,11 +1,11 @@
 /** `atp-sim import-atp <file> --out <dir>`: ATP templates/questions -> scenario files. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { AtpSimError } from '../core/errors.ts';
 import { importAtpFile } from '../scenarios/atp-import.ts';
 import { resolveScenario } from '../scenarios/parse.ts';
-import { writeFileAtomic } from '../io/files.ts';
+import { ensureDir, writeFileAtomic } from '../io/files.ts';
 import type { CliIo } from './io.ts';
 import { parseCommand, wholeNumber } from './args.ts';
 
@@ -81,7 +81,7 @@ export async function importAtpCommand(argv: string[], io: CliIo): Promise<numbe
     names.add(name);
     s.name = name;
   }
-  mkdirSync(values.out, { recursive: true });
+  ensureDir(values.out, '--out');
   for (const s of scenarios) {
     const path = join(values.out, `${String(s.name)}.${format === 'json' ? 'json' : 'yaml'}`);
     const header = `# Imported from ${positionals[0]} by atp-sim import-atp (ATP data, MIT licence).\n`;

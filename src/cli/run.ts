@@ -3,8 +3,10 @@ import { AtpSimError } from '../core/errors.ts';
 import { estimateRun, runScenario, type RunOptions } from '../run.ts';
 import { loadScenarioFile } from '../scenarios/parse.ts';
 import type { RoundRecord } from '../core/types.ts';
+import type { RunSummary } from '../metrics/summary.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
+import { onInterrupt } from './signals.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
@@ -148,19 +150,30 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
 
   const progress = progressLine(io);
+  const interrupts = onInterrupt((text) => {
+    progress.done();
+    io.stderr(text);
+  });
   const result = await runScenario(raw, {
     ...options,
+    signal: interrupts.signal,
+    onWarning: (text) => io.stderr(`atp-sim: ${text}`),
     onRound: (rec, info) => {
       const perRound = info.elapsedMs / rec.round;
       progress.update(
         `round ${rec.round}/${info.rounds}  violation ${pct(rec.violationRate)}  calls ${info.stats.calls}  cache hits ${info.stats.cacheHits}  retries ${info.stats.retries}${info.spentUsd !== null ? `  spent $${info.spentUsd.toFixed(4)}` : ''}  elapsed ${duration(info.elapsedMs)}  left ~${duration(perRound * (info.rounds - rec.round))}`,
       );
     },
-  }).finally(() => progress.done());
+  }).finally(() => {
+    progress.done();
+    interrupts.dispose();
+  });
+  // 130 (SIGINT) or 143 (SIGTERM) when interrupted, after the run saved its state and said how to go on.
+  const exit = interrupts.exitCode() ?? 0;
 
   if (values.json) {
     io.stdout(JSON.stringify(result.summary, null, 2));
-    return 0;
+    return exit;
   }
   const s = result.summary;
   const lines = [
@@ -169,7 +182,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     roundTable(result.rounds),
     '',
     `violation rate = violating decisions / all decisions of the round (invalid replies included in the denominator)`,
-    `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${s.tipped ? 'yes' : 'no'}`,
+    `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${tippedText(s)}`,
   ];
   if (s.calls.calls > 0) {
     const t = result.session;
@@ -180,5 +193,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   lines.push(`outputs: ${result.runDir}`);
   io.stdout(lines.join('\n'));
-  return 0;
+  if (result.status === 'stopped') io.stderr(`atp-sim: stopped after ${s.roundsCompleted} of ${s.roundsPlanned} round(s): ${result.stoppedBecause}; continue with: atp-sim run --resume ${result.runDir}`);
+  return exit;
+}
+
+/** A run stopped before its last round has not tipped or not tipped yet: it is not known. */
+function tippedText(s: RunSummary): string {
+  if (s.roundsCompleted < s.roundsPlanned) return `not known (stopped after ${s.roundsCompleted} of ${s.roundsPlanned} rounds)`;
+  return s.tipped ? 'yes' : 'no';
 }

@@ -120,12 +120,17 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
     });
     const groups = new Map<string, ReportRun[]>();
     for (const r of runs) groups.set(r.condition, [...(groups.get(r.condition) ?? []), r]);
-    stats = [...groups.entries()].map(([key, list]) =>
-      conditionStats(key, conditionLabel(list[0].params), list[0].params, list.filter((r) => r.run.manifest.status === 'complete').map((r) => ({ id: r.id, summary: r.run.summary, rounds: r.run.rounds }))),
-    ).filter((c) => c.replicates > 0);
+    // Every run is given: conditionStats leaves out of the tipping statistics those that did not
+    // reach their last round, and counts them.
+    const all = [...groups.entries()].map(([key, list]) =>
+      conditionStats(key, conditionLabel(list[0].params), list[0].params, list.map((r) => ({ id: r.id, summary: r.run.summary, rounds: r.run.rounds }))),
+    );
+    stats = all.filter((c) => c.replicates > 0);
     conditions = stats.map(fromStats);
     title = `Runs in ${basename(dir)}`;
     subtitle = `${runs.length} run(s) in ${groups.size} group(s) by scenario and model`;
+    const cut = all.reduce((a, c) => a + c.incomplete, 0);
+    if (cut > 0) subtitle += `; ${cut} run(s) stopped before their last round, left out of the tipping statistics`;
   }
 
   const wantExposure = options.exposure ?? true;
@@ -215,7 +220,8 @@ function singleRunCondition(run: LoadedRun): ReportCondition {
     replicates: 1,
     ...perRound(runRoundStats(run.rounds)),
     finalRate: last ? wilsonInterval(last.violations, last.decisions) : wilsonInterval(0, 0),
-    tippedShare: wilsonInterval(s.tipped ? 1 : 0, 1),
+    // A run stopped before its last round has no tipping outcome yet (n = 0 shows as "-").
+    tippedShare: s.tipped === null ? wilsonInterval(0, 0) : wilsonInterval(s.tipped ? 1 : 0, 1),
     halfRoundMedian: s.halfRound,
   };
 }
