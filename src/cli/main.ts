@@ -66,7 +66,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 function reportError(err: unknown, io: CliIo): number {
   if (err instanceof AtpSimError) {
     io.stderr(`atp-sim: ${err.message}`);
-    const input = ['INVALID_SCENARIO', 'INVALID_NETWORK', 'INVALID_ARGUMENT', 'FILE_NOT_FOUND'].includes(err.code);
+    // RUN_DIR_CONFLICT: a folder in use by another process or holding another sweep: the user's to fix.
+    const input = ['INVALID_SCENARIO', 'INVALID_NETWORK', 'INVALID_ARGUMENT', 'FILE_NOT_FOUND', 'RUN_DIR_CONFLICT'].includes(err.code);
     return input ? 2 : 1;
   }
   const e = err as { code?: string; message?: string };
