@@ -395,10 +395,37 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
       // (Replies already received are in the response cache, so a rerun does not pay twice.)
       const dir = runDir;
       held.unshift(() => rmSync(dir, { recursive: true, force: true }));
-      throw new AtpSimError(err.code, `${message.split('\n')[0]}\nno round was completed, so no run directory was kept`, err.issues, { cause: err });
+      throw new AtpSimError(err.code, nothingKept(err), err.issues, { cause: err });
     }
     throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
   }
+}
+
+/** Socket errors in words (the messages of the retry layer name them by errno). */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is the server running?',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'no answer in time',
+};
+
+/**
+ * One line for a fresh run that failed before its first round ended (so no directory was kept):
+ * what failed in the user's words, without the layers' internal names or a resume hint.
+ */
+function nothingKept(err: AtpSimError): string {
+  const first = err.message.split('\n')[0];
+  const kept = 'no round was completed, so no run directory was kept';
+  const failed = /^round (\d+): (\d+) of (\d+) model calls failed/.exec(first);
+  if (err.code !== 'FAILURE_RATE_EXCEEDED' || !failed) return `${first.replace(/\.?$/, '')}; ${kept}`;
+  const errno = /\((E[A-Z]+)\)/.exec(first)?.[1];
+  const status = /\b(?:HTTP|status) (\d{3})\b/.exec(first)?.[1];
+  const why = errno ? (NETWORK_WORDS[errno] ?? errno) : status ? `the server answered HTTP ${status}` : /timeout/.test(first) ? 'no reply in time' : 'see the errors above';
+  const all = failed[2] === failed[3] ? `all ${failed[3]}` : `${failed[2]} of ${failed[3]}`;
+  return `round ${failed[1]}: ${all} model calls failed after retries (${why}); ${kept} (fix: check that the model server is up and reachable, then run again)`;
 }
 
 /**
