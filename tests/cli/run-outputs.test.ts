@@ -7,22 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
 import { atpDir, tempDir } from '../helpers/paths.ts';
+import { CLASSIC_YAML } from '../helpers/scenarios.ts';
 
-const GOOD = `
-name: demo
-kind: threshold-game
-rounds: 2
-seed: 1
-population: { size: 4, policy: { kind: imitate-best } }
-game:
-  options: { collective: invest, independent: keep money }
-  threshold: 2
-  rewards: { high: 1.2, normal: 1.0, low: 0.8 }
-prompt:
-  text:
-    system: "You are one of {n} investors."
-    round: "At least {threshold} must invest."
-`;
+const GOOD = CLASSIC_YAML.replace('rounds: 2', 'rounds: 2\nseed: 1');
 const LLM = GOOD.replace('policy: { kind: imitate-best }', 'policy: llm');
 
 function setup(text = GOOD) {
