@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function resumeInChild(runDir: string) {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/atp-sim.js'), 'run', '--resume', runDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/atp-sim.js'), 'run', '--resume', runDir, '--budget', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   return { pid: child.pid!, done: new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr }))) };
@@ -40,15 +40,11 @@ function resumeInChild(runDir: string) {
 
 describe('two processes resuming one run directory', () => {
   it('lets one write and refuses the other, naming the holder; rounds and decisions are not duplicated', async () => {
-    // A run stopped after its first round.
-    const controller = new AbortController();
-    const first = await runScenario(scenario, {
-      out: tempDir(),
-      id: 'shared',
-      modelSettings: { backend: 'hf', model: 'm', endpointUrl: server.url },
-      signal: controller.signal,
-      onRound: () => controller.abort('test'),
-    });
+    // A run stopped by its budget after its first round (each round costs $0.0008 at these prices).
+    const first = await runScenario(
+      { ...scenario, model: { ...(scenario.model as object), pricePerMillion: { input: 1, output: 1 } } },
+      { out: tempDir(), id: 'shared', modelSettings: { backend: 'hf', model: 'm', endpointUrl: server.url }, budgetUsd: 0.0001 },
+    );
     expect([first.status, first.rounds.length]).toEqual(['stopped', 1]);
 
     const a = resumeInChild(first.runDir);
