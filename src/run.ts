@@ -224,34 +224,16 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
 
   // 1. Validate everything (scenario, network, model) before anything is written.
   if (options.resume) {
-    runDir = resolve(options.resume);
-    const mPath = join(runDir, 'manifest.json');
-    if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${options.resume}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
-    // Locked before the manifest is read: a second process would resume from the same round.
-    lock(runDir);
-    manifest = readJson<Manifest>(mPath);
-    if (manifest.status === 'complete') {
-      const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
-      const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
-      return { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session };
-    }
-    const replayFrom = options.replayFrom ?? manifest.replayOf?.path;
-    prepared = prepareRun(manifest.input, {
-      ...options,
-      seed: undefined,
-      rounds: undefined,
-      baseDir: options.baseDir ?? manifest.baseDir,
-      replayFrom,
-      modelSettings: replayFrom ? undefined : (options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined)),
-    });
-    if (replayFrom) options = { ...options, replayFrom };
+    const opened = openResume(options.resume, options, lock);
+    if ('done' in opened) return opened.done;
+    ({ runDir, manifest, prepared, options } = opened);
     out = resolve(options.out ?? join(runDir, '..'));
   } else {
     prepared = prepareRun(raw, options);
     out = resolve(options.out ?? 'runs');
     if (options.id !== undefined) checkFolderName(options.id, '--id');
   }
-  const { scenario, csr, settings } = prepared;
+  const { scenario, csr } = prepared;
   const replayed = options.replayFrom ? checkReplaySource(options.replayFrom, scenario) : null;
   const price = scenario.model.pricePerMillion;
   // A budget given when resuming replaces the one the run had (that is how a stopped run goes on).
@@ -275,36 +257,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
     truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
   } else {
-    runDir = newRunDir(out, options.id ?? `${scenario.name}-s${scenario.seed}-${timestamp()}`);
-    lock(runDir);
-    manifest = {
-      tool: { name: 'atp-sim', version: VERSION, node: process.version },
-      id: basename(runDir),
-      createdAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      status: 'running',
-      roundsCompleted: 0,
-      ...(options.source ? { source: options.source } : {}),
-      ...(options.baseDir ? { baseDir: resolve(options.baseDir) } : {}),
-      ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
-      ...(replayed ? { replayOf: { id: replayed.id, path: replayed.path } } : {}),
-      input: prepared.input,
-      scenario,
-      seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
-      network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
-      promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
-      model: replayed
-        ? replayed.model
-        : settings ? { id: modelId(settings), settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
-      sessions: [],
-    };
-    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
-    // The network the run used, for the report's network views and for Gephi (small graphs only:
-    // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
-    if (csr.n <= NETWORK_FILE_LIMIT) {
-      writeNetworkFile(join(runDir, 'network.json'), csr);
-      writeNetworkFile(join(runDir, 'network.gexf'), csr);
-    }
+    ({ runDir, manifest } = startRunDir(out, prepared, options, replayed, lock));
   }
   const runLog = fileLogger(join(runDir, 'log.jsonl'));
   log = runLog;
@@ -399,6 +352,80 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     }
     throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
   }
+}
+
+/**
+ * Opens a run directory to resume (locked before its manifest is read: a second process would
+ * resume from the same round): a complete run's result, or the run prepared from its manifest
+ * (a replay keeps answering from the run it replays).
+ */
+function openResume(
+  dir: string,
+  options: RunOptions,
+  lock: (dir: string) => void,
+): { done: RunResult } | { runDir: string; manifest: Manifest; prepared: Prepared; options: RunOptions } {
+  const runDir = resolve(dir);
+  const mPath = join(runDir, 'manifest.json');
+  if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${dir}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
+  lock(runDir);
+  const manifest = readJson<Manifest>(mPath);
+  if (manifest.status === 'complete') {
+    const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
+    const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
+    return { done: { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session } };
+  }
+  const replayFrom = options.replayFrom ?? manifest.replayOf?.path;
+  const prepared = prepareRun(manifest.input, {
+    ...options,
+    seed: undefined,
+    rounds: undefined,
+    baseDir: options.baseDir ?? manifest.baseDir,
+    replayFrom,
+    modelSettings: replayFrom ? undefined : (options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined)),
+  });
+  return { runDir, manifest, prepared, options: replayFrom ? { ...options, replayFrom } : options };
+}
+
+/** A fresh run directory, locked, with its manifest and (small graphs) its network files. */
+function startRunDir(
+  out: string,
+  prepared: Prepared,
+  options: RunOptions,
+  replayed: ReturnType<typeof checkReplaySource> | null,
+  lock: (dir: string) => void,
+): { runDir: string; manifest: Manifest } {
+  const { scenario, csr, settings } = prepared;
+  const runDir = newRunDir(out, options.id ?? `${scenario.name}-s${scenario.seed}-${timestamp()}`);
+  lock(runDir);
+  const manifest: Manifest = {
+    tool: { name: 'atp-sim', version: VERSION, node: process.version },
+    id: basename(runDir),
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    status: 'running',
+    roundsCompleted: 0,
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.baseDir ? { baseDir: resolve(options.baseDir) } : {}),
+    ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+    ...(replayed ? { replayOf: { id: replayed.id, path: replayed.path } } : {}),
+    input: prepared.input,
+    scenario,
+    seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
+    network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
+    promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
+    model: replayed
+      ? replayed.model
+      : settings ? { id: modelId(settings), settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
+    sessions: [],
+  };
+  writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+  // The network the run used, for the report's network views and for Gephi (small graphs only:
+  // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
+  if (csr.n <= NETWORK_FILE_LIMIT) {
+    writeNetworkFile(join(runDir, 'network.json'), csr);
+    writeNetworkFile(join(runDir, 'network.gexf'), csr);
+  }
+  return { runDir, manifest };
 }
 
 /** Socket errors in words (the messages of the retry layer name them by errno). */
