@@ -121,3 +121,34 @@ describe('atp-sim report input errors', () => {
     expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/no run directories under/)]);
   });
 });
+
+describe('report on runs that stopped before their last round', () => {
+  it('leaves them out of the tipping statistics and says how many', async () => {
+    const folder = tempDir();
+    const scenario = classicBase(4);
+    await runScenario(scenario, { out: folder, id: 'whole' });
+    const controller = new AbortController();
+    const cut = await runScenario(scenario, { out: folder, id: 'cut', signal: controller.signal, onRound: () => controller.abort() });
+    expect(cut.status).toBe('stopped');
+    const res = await cli(['report', folder, '--no-html']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('; 1 run(s) stopped before their last round, left out of the tipping statistics');
+  });
+});
+
+describe('resuming a run whose lock was left by a process that is gone', () => {
+  it('takes the lock over and says so', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { hostname } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
+    const run = await runScenario(classicBase(2), { out: tempDir(), id: 'r' });
+    const manifest = JSON.parse(readFileSync(join(run.runDir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(run.runDir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'running' }));
+    const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    writeFileSync(join(run.runDir, '.atp-sim.lock'), JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00Z', nonce: 'gone' }));
+    const res = await cli(['run', '--resume', run.runDir]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(`atp-sim: ${run.runDir}: took over the lock of process ${pid} on ${hostname()}, which is no longer running`);
+    expect(existsSync(join(run.runDir, '.atp-sim.lock'))).toBe(false);
+  });
+});
