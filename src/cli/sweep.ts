@@ -5,6 +5,7 @@ import { cellScenario, conditionLabel, loadSweepFile } from '../scenarios/sweep.
 import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
 import { duration, pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
+import { onInterrupt } from './signals.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 import { conditionTable } from './report.ts';
 import type { ReportCondition } from '../report/types.ts';
@@ -140,7 +141,12 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   }
 
   const progress = progressLine(io);
+  const interrupts = onInterrupt((text) => {
+    progress.done();
+    io.stderr(text);
+  });
   const result = await runSweep(loaded, {
+    signal: interrupts.signal,
     out: values.out,
     concurrency,
     shard,
@@ -152,7 +158,10 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
       progress.update(
         `cells ${p.done}/${p.total}  running ${p.running}  failed ${p.failed}  rounds ${p.rounds}  calls ${p.calls}  cache hits ${p.cacheHits}  elapsed ${duration(p.elapsedMs)}  left ${p.etaMs === null ? '?' : `~${duration(p.etaMs)}`}`,
       ),
-  }).finally(() => progress.done());
+  }).finally(() => {
+    progress.done();
+    interrupts.dispose();
+  });
 
   if (values.json) {
     io.stdout(JSON.stringify(result.results, null, 2));
@@ -169,7 +178,8 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     lines.push('', `outputs: ${result.dir} (atp-sim report ${result.dir})`);
     io.stdout(lines.join('\n'));
   }
-  return result.failed.length > 0 ? 1 : 0;
+  // Interrupted: cells in flight are `stopped` and resume on a rerun (130 SIGINT, 143 SIGTERM).
+  return interrupts.exitCode() ?? (result.failed.length > 0 ? 1 : 0);
 }
 
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {

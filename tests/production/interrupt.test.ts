@@ -109,3 +109,33 @@ describe('a run stopped by its budget', () => {
     expect([summary.complete, summary.tipped]).toEqual([false, null]);
   }, 30_000);
 });
+
+describe('a sweep interrupted by SIGINT', () => {
+  it('stops its cells in flight, exits 130, and a rerun completes them', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'scenario.json'), JSON.stringify(scenario));
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ name: 'cut', base: 'scenario.json', grid: {}, replicates: 3, concurrency: 3 }));
+    const out = join(dir, 'runs');
+    const args = ['sweep', join(dir, 'sweep.json'), '--endpoint', server.url, '--model', 'm', '--out', out];
+    const start = server.stats.requests;
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/atp-sim.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const timer = setInterval(() => {
+      if (server.stats.requests >= start + AGENTS) {
+        clearInterval(timer);
+        child.kill('SIGINT');
+      }
+    }, 2);
+    expect(await exited).toBe(130);
+    clearInterval(timer);
+    expect(stdout).toContain('3 cell(s) not complete; rerun the same command to continue.');
+    const sweepFile = JSON.parse(readFileSync(join(out, 'cut', 'sweep.json'), 'utf8'));
+    expect(sweepFile.cells.map((c: { status: string }) => c.status)).toEqual(['stopped', 'stopped', 'stopped']);
+    const rerun = await cli(args);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain('cut: 3 of 3 cells complete');
+  }, 60_000);
+});
+
