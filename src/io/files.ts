@@ -9,9 +9,6 @@ import { AtpSimError } from '../core/errors.ts';
  * is one line naming the path.
  */
 export function writeFileAtomic(path: string, data: string, what = 'output file'): void {
-  if (existsSync(path) && statSync(path).isDirectory()) {
-    throw new AtpSimError('INVALID_ARGUMENT', `${what} ${path}: is a folder (fix: give a file name, e.g. ${path.replace(/\/+$/, '')}/report.html)`);
-  }
   ensureDir(dirname(path), `folder of ${what}`);
   const tmp = `${path}.tmp-${process.pid}`;
   try {
@@ -50,7 +47,7 @@ export function fileError(err: unknown, what: string, path: string): Error {
     case 'ENOENT':
       return say('a folder on the way does not exist', 'create it first or give another path');
     case 'EISDIR':
-      return say('is a folder', 'give a file name');
+      return say('is a folder', 'give a file path, not a folder');
     default:
       return err instanceof Error ? err : new Error(String(err));
   }

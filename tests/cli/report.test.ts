@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scriptedModel } from '../../src/llm/scripted.ts';
@@ -138,9 +140,6 @@ describe('report on runs that stopped before their last round', () => {
 
 describe('resuming a run whose lock was left by a process that is gone', () => {
   it('takes the lock over and says so', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const { hostname } = await import('node:os');
-    const { writeFileSync } = await import('node:fs');
     const run = await runScenario(classicBase(2), { out: tempDir(), id: 'r' });
     const manifest = JSON.parse(readFileSync(join(run.runDir, 'manifest.json'), 'utf8'));
     writeFileSync(join(run.runDir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'running' }));

@@ -126,7 +126,7 @@ describe('a bad --out or scenario path is one line, exit 2, nothing written', ()
     mkdirSync(target);
     const res = await cli(['report', join(dir, 'runs', 'r'), '--out', target]);
     expect(res.code).toBe(2);
-    expect(oneLine(res.stderr)).toBe(`atp-sim: output file ${target}: is a folder (fix: give a file name, e.g. ${target}/report.html)`);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: output file ${target}: is a folder (fix: give a file path, not a folder)`);
     expect(readdirSync(target)).toEqual([]);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

@@ -1,7 +1,7 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJsonl, truncateJsonl } from '../../src/io/files.ts';
+import { readJsonl, truncateJsonl, writeFileAtomic } from '../../src/io/files.ts';
 import { tempDir } from '../helpers/paths.ts';
 
 describe('JSONL files', () => {
@@ -19,5 +19,15 @@ describe('JSONL files', () => {
     appendFileSync(file, '{"round": 6, "i"');
     expect(truncateJsonl<{ round: number }>(file, (r) => r.round <= 3)).toBe(30);
     expect(readFileSync(file, 'utf8')).toBe(rows.slice(0, 30).map((r) => `${JSON.stringify(r)}\n`).join(''));
+  });
+});
+
+describe('atomic writes', () => {
+  it('that fail leave no temporary file behind and say why in one line', () => {
+    const dir = tempDir();
+    const target = join(dir, 'report.html');
+    mkdirSync(target); // renaming the temporary file onto a folder fails
+    expect(() => writeFileAtomic(target, 'x'.repeat(100_000), 'report')).toThrow(`report ${target}: is a folder (fix: give a file path, not a folder)`);
+    expect(readdirSync(dir)).toEqual(['report.html']);
   });
 });
