@@ -6,7 +6,7 @@
  * Rounds are appended and flushed as they complete; a run that fails later keeps its completed
  * rounds, is marked incomplete in its manifest, and continues with `resume`.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues } from './core/errors.ts';
 import { deriveSeed } from './core/rng.ts';
@@ -22,8 +22,11 @@ import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
 import { createModel, modelId, openLocalModel, recordedSettings, type ModelSettings, type Limiter, type CacheMode, type ResponseCacheOptions } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
-import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
-import { fileLogger, type Logger } from './io/logger.ts';
+import { ensureDir, JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
+import { fileLogger, type FileLogger } from './io/logger.ts';
+import { lockDir } from './io/lock.ts';
+import { checkFolderName } from './io/names.ts';
+import { checkPlainData, checkRunOptions } from './options-check.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
@@ -69,7 +72,10 @@ export interface RunOptions {
   readonly onRound?: (record: RoundRecord, info: RunProgressInfo) => void;
   /** Called as each LLM decision finishes (progress within a round); spend includes the round so far. */
   readonly onDecision?: (decision: DecisionProgress, info: RunProgressInfo) => void;
-  /** Called before anything runs with each warning (scenario settings, network file); the CLI prints them. */
+  /** Stops the run: model calls in flight are cancelled, the round in flight is abandoned (its
+   * replies stay in the cache), the manifest says `stopped`, and `resume` continues it. */
+  readonly signal?: AbortSignal;
+  /** Called with each warning (scenario settings, network file, a stale lock taken over); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -107,10 +113,13 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new AtpSimError('INVALID_SCENARIO', `${options.source ?? 'scenario'}: must be a mapping of fields (name, kind, game, ...)`);
   }
+  checkPlainData(raw, options.source ?? 'scenario');
   const input: Record<string, unknown> = structuredClone(raw as Record<string, unknown>);
   if (options.seed !== undefined) input.seed = options.seed;
   if (options.rounds !== undefined) input.rounds = options.rounds;
   let scenario = resolveScenario(input, options.source);
+  // The name becomes the run directory's name (and a sweep's folder): one safe path segment.
+  checkFolderName(scenario.name, `${options.source ?? 'scenario'}: name`, 'INVALID_SCENARIO', 'name: my-game');
 
   const net = parseNetworkSpec(scenario.network, 'network', { populationSize: scenario.population.size > 0 ? scenario.population.size : undefined });
   throwIfIssues(net.issues, 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
@@ -159,11 +168,18 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 }
 
+/** Creates a fresh run directory: `mkdir` without `recursive` fails if it exists, so two
+ * processes given the same --id never share one (they get `<id>` and `<id>-2`). */
 function newRunDir(out: string, id: string): string {
-  let dir = join(out, id);
-  for (let k = 2; existsSync(dir); k++) dir = join(out, `${id}-${k}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  for (let k = 1; ; k++) {
+    const dir = join(out, k === 1 ? id : `${id}-${k}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 interface Manifest {
@@ -180,6 +196,8 @@ interface Manifest {
   baseDir?: string;
   /** Budget given on the command line (the scenario's own is in `input`); kept for resume. */
   budgetUsd?: number;
+  /** For a `--replay` run: the run whose recorded replies answered every call (`model` is its model). */
+  replayOf?: { id: string; path: string };
   input: Record<string, unknown>;
   scenario: Scenario;
   seeds: { root: number; network: number; llmCalls: string; policy: string };
@@ -209,35 +227,47 @@ function writeManifest(runDir: string, manifest: Manifest): void {
 
 /** Runs a scenario to completion (or a clean stop) and returns where its outputs are. */
 export async function runScenario(raw: unknown, options: RunOptions = {}): Promise<RunResult> {
+  checkRunOptions(options);
+  // What the run holds (its directory's lock, log, writers, model), released in reverse on every
+  // path: a run that fails early must not keep a file open (sweeps run thousands of them).
+  const held: Array<() => void | Promise<void>> = [];
+  try {
+    return await runHeld(raw, options, held);
+  } finally {
+    for (const release of held.reverse()) await release();
+  }
+}
+
+/** The reason a run stopped on its signal, for the manifest and the CLI. */
+function interruption(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  const why = typeof r === 'string' ? r : r instanceof Error && r.name !== 'AbortError' ? r.message : '';
+  return why ? `interrupted (${why})` : 'interrupted';
+}
+
+async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void | Promise<void>>): Promise<RunResult> {
   const started = Date.now();
   let resumeFrom = 0;
   let runDir = '';
   let manifest!: Manifest;
   let prepared: Prepared;
   let out: string;
+  const lock = (dir: string) => {
+    const l = lockDir(dir, 'run directory');
+    held.push(() => l.release());
+    if (l.tookOverFrom) options.onWarning?.(`${dir}: took over the lock of process ${l.tookOverFrom.pid} on ${l.tookOverFrom.host}, which is no longer running`);
+  };
 
   // 1. Validate everything (scenario, network, model) before anything is written.
   if (options.resume) {
-    runDir = resolve(options.resume);
-    const mPath = join(runDir, 'manifest.json');
-    if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${options.resume}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
-    manifest = readJson<Manifest>(mPath);
-    if (manifest.status === 'complete') {
-      const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
-      const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
-      return { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session };
-    }
-    prepared = prepareRun(manifest.input, {
-      ...options,
-      seed: undefined,
-      rounds: undefined,
-      baseDir: options.baseDir ?? manifest.baseDir,
-      modelSettings: options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined),
-    });
+    const opened = openResume(options.resume, options, lock);
+    if ('done' in opened) return opened.done;
+    ({ runDir, manifest, prepared, options } = opened);
     out = resolve(options.out ?? join(runDir, '..'));
   } else {
     prepared = prepareRun(raw, options);
     out = resolve(options.out ?? 'runs');
+    if (options.id !== undefined) checkFolderName(options.id, '--id');
   }
   const { scenario, csr, settings } = prepared;
   if (options.resume && settings?.endpointUrl?.includes(REDACTED)) {
@@ -246,83 +276,55 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       `--resume ${options.resume}: the run's endpoint ${settings.endpointUrl} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
     );
   }
+  const replayed = options.replayFrom ? checkReplaySource(options.replayFrom, scenario) : null;
   const price = scenario.model.pricePerMillion;
   // A budget given when resuming replaces the one the run had (that is how a stopped run goes on).
   const budget = options.budgetUsd ?? (options.resume ? manifest.budgetUsd : undefined) ?? scenario.limits.budgetUsd;
   if (budget !== undefined && !price) {
     throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   }
+  if (options.signal?.aborted) throw new AtpSimError('ABORTED', `${interruption(options.signal)} before the run started: nothing was written`);
+  if (!options.resume) ensureDir(out, options.out !== undefined ? '--out' : 'out');
   const stats = emptyCallStats();
-  let log: Logger | null = null;
+  let log: FileLogger | null = null;
   const opened = await openModel(prepared, options, out, stats, (obj, msg) => log?.warn(obj, msg));
   let model = opened.model;
-  const closeModel = opened.close;
+  if (opened.close) held.push(opened.close);
 
   // 2. The run directory.
-  try {
-    if (options.resume) {
-      const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
-      // Rounds are complete when their round record exists; drop anything written after that.
-      resumeFrom = done.length;
-      truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
-      truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
-    } else {
-      runDir = newRunDir(out, options.id ?? `${scenario.name}-s${scenario.seed}-${timestamp()}`);
-      manifest = {
-        tool: { name: 'atp-sim', version: VERSION, node: process.version },
-        id: basename(runDir),
-        createdAt: new Date().toISOString(),
-        updatedAt: new Date().toISOString(),
-        status: 'running',
-        roundsCompleted: 0,
-        ...(options.source ? { source: options.source } : {}),
-        ...(options.baseDir ? { baseDir: resolve(options.baseDir) } : {}),
-        ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
-        input: prepared.input,
-        scenario,
-        seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
-        network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
-        ...(prepared.scenarioWarnings.length > 0 ? { warnings: prepared.scenarioWarnings } : {}),
-        promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
-        replyParsing: scenario.prompt.parse,
-        model: settings ? { id: modelId(settings), settings: recordedSettings(settings) } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
-        sessions: [],
-      };
-      writeManifest(runDir, manifest);
-      // The network the run used, for the report's network views and for Gephi (small graphs only:
-      // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
-      if (csr.n <= NETWORK_FILE_LIMIT) {
-        writeNetworkFile(join(runDir, 'network.json'), csr);
-        writeNetworkFile(join(runDir, 'network.gexf'), csr);
-      }
-    }
-  } catch (err) {
-    await closeModel?.();
-    throw err;
+  if (options.resume) {
+    const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
+    // Rounds are complete when their round record exists; drop anything written after that.
+    resumeFrom = done.length;
+    truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
+    truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
+  } else {
+    ({ runDir, manifest } = startRunDir(out, prepared, options, replayed, lock));
   }
-  log = fileLogger(join(runDir, 'log.jsonl'));
-  if (options.replayFrom) {
-    const src = resolve(options.replayFrom);
-    const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(src, 'decisions.jsonl')));
-    model = replayModel(recorded, src, null);
+  const runLog = fileLogger(join(runDir, 'log.jsonl'));
+  log = runLog;
+  held.push(() => runLog.close());
+  if (replayed) {
+    model = replayModel(new RecordedReplies(readJsonl<DecisionRecord>(join(replayed.path, 'decisions.jsonl'))), replayed.path, null);
   } else if (resumeFrom > 0 && usesLlm(scenario)) {
     const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl')));
     model = replayModel(recorded, runDir, model, resumeFrom);
   }
   const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
+  held.push(() => roundsWriter.close());
   const decisionsWriter = new JsonlWriter(join(runDir, 'decisions.jsonl'));
+  held.push(() => decisionsWriter.close());
   const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
   // Spend is counted from the round records, so it carries over when a stopped run resumes.
   const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
   if (budget !== undefined && resumeFrom > 0 && spent() >= budget) {
-    await closeModel?.();
     throw new AtpSimError(
       'BUDGET_EXHAUSTED',
       `the budget of $${budget} is already spent ($${spent().toFixed(4)} in ${resumeFrom} round(s)) (fix: resume with a larger --budget)`,
     );
   }
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
-  log.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
+  runLog.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
 
   const session = {
     startedAt: new Date(started).toISOString(),
@@ -352,6 +354,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     writeJsonAtomic(join(runDir, 'summary.json'), summary);
     return summary;
   };
+  const signal = options.signal;
 
   try {
     const result = await runEngine({
@@ -360,37 +363,46 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       model,
       record,
       skipSinkBefore: resumeFrom + 1,
+      ...(signal ? { signal } : {}),
       sink: {
         round(rec, decisions) {
           if (decisions) decisionsWriter.append(decisions);
           roundsWriter.append([rec]);
           rounds.push(rec);
-          log.info({ round: rec.round, violationRate: rec.violationRate, invalid: rec.invalid, calls: stats.calls, cacheHits: stats.cacheHits }, 'round done');
+          runLog.info({ round: rec.round, violationRate: rec.violationRate, invalid: rec.invalid, calls: stats.calls, cacheHits: stats.cacheHits }, 'round done');
           options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started, spentUsd: price ? spent() : null });
         },
       },
       onDecision: options.onDecision && decisionProgress(options.onDecision, { rounds: scenario.rounds, stats, started, resumeFrom, spent, price }),
-      shouldStop: () => (budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),
+      shouldStop: () => (signal?.aborted ? interruption(signal) : budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),
     });
     const summary = writeSummary();
     const status = result.stoppedBecause ? 'stopped' : 'complete';
     finish(status, result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : { stoppedBecause: undefined, error: undefined });
-    log.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
+    runLog.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
     return { runDir, id: manifest.id, status, stoppedBecause: result.stoppedBecause, rounds, summary, scenario, session };
   } catch (err) {
+    if (signal?.aborted) {
+      // Cancelled mid-round: the round in flight is abandoned (replies received are in the cache).
+      const stoppedBecause = interruption(signal);
+      const summary = writeSummary();
+      finish('stopped', { stoppedBecause });
+      runLog.info({ status: 'stopped', stoppedBecause, rounds: rounds.length }, 'run end');
+      return { runDir, id: manifest.id, status: 'stopped', stoppedBecause, rounds, summary, scenario, session };
+    }
     const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
     writeSummary();
     finish('incomplete', { error: message });
-    log.error({ err: message, roundsCompleted: rounds.length }, 'run failed');
-    if (err instanceof AtpSimError) {
-      throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
+    runLog.error({ err: message, roundsCompleted: rounds.length }, 'run failed');
+    if (!(err instanceof AtpSimError)) throw err;
+    if (!options.resume && rounds.length === 0) {
+      // Nothing to resume: a directory with 0 rounds and a --resume hint would only mislead.
+      // (Replies already received are in the response cache, so a rerun does not pay twice.)
+      const dir = runDir;
+      held.unshift(() => rmSync(dir, { recursive: true, force: true }));
+      throw new AtpSimError(err.code, nothingKept(err), err.issues, { cause: err });
     }
-    throw err;
-  } finally {
-    roundsWriter.close();
-    decisionsWriter.close();
-    await closeModel?.();
-    log.flush?.();
+    throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
   }
 }
 
@@ -415,6 +427,128 @@ function decisionProgress(
     const spentUsd = run.price ? saved + costOf(inRound, run.price) : null;
     callback(d, { rounds: run.rounds, stats: run.stats, elapsedMs: Date.now() - run.started, spentUsd });
   };
+}
+
+/**
+ * Opens a run directory to resume (locked before its manifest is read: a second process would
+ * resume from the same round): a complete run's result, or the run prepared from its manifest
+ * (a replay keeps answering from the run it replays).
+ */
+function openResume(
+  dir: string,
+  options: RunOptions,
+  lock: (dir: string) => void,
+): { done: RunResult } | { runDir: string; manifest: Manifest; prepared: Prepared; options: RunOptions } {
+  const runDir = resolve(dir);
+  const mPath = join(runDir, 'manifest.json');
+  if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${dir}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
+  lock(runDir);
+  const manifest = readJson<Manifest>(mPath);
+  if (manifest.status === 'complete') {
+    const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
+    const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
+    return { done: { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session } };
+  }
+  const replayFrom = options.replayFrom ?? manifest.replayOf?.path;
+  const prepared = prepareRun(manifest.input, {
+    ...options,
+    seed: undefined,
+    rounds: undefined,
+    baseDir: options.baseDir ?? manifest.baseDir,
+    replayFrom,
+    modelSettings: replayFrom ? undefined : (options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined)),
+  });
+  return { runDir, manifest, prepared, options: replayFrom ? { ...options, replayFrom } : options };
+}
+
+/** A fresh run directory, locked, with its manifest and (small graphs) its network files. */
+function startRunDir(
+  out: string,
+  prepared: Prepared,
+  options: RunOptions,
+  replayed: ReturnType<typeof checkReplaySource> | null,
+  lock: (dir: string) => void,
+): { runDir: string; manifest: Manifest } {
+  const { scenario, csr, settings } = prepared;
+  const runDir = newRunDir(out, options.id ?? `${scenario.name}-s${scenario.seed}-${timestamp()}`);
+  lock(runDir);
+  const manifest: Manifest = {
+    tool: { name: 'atp-sim', version: VERSION, node: process.version },
+    id: basename(runDir),
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    status: 'running',
+    roundsCompleted: 0,
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.baseDir ? { baseDir: resolve(options.baseDir) } : {}),
+    ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+    ...(replayed ? { replayOf: { id: replayed.id, path: replayed.path } } : {}),
+    input: prepared.input,
+    scenario,
+    seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
+    network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
+    ...(prepared.scenarioWarnings.length > 0 ? { warnings: prepared.scenarioWarnings } : {}),
+    promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
+    replyParsing: scenario.prompt.parse,
+    model: replayed
+      ? replayed.model
+      : settings ? { id: modelId(settings), settings: recordedSettings(settings) } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
+    sessions: [],
+  };
+  writeManifest(runDir, manifest);
+  // The network the run used, for the report's network views and for Gephi (small graphs only:
+  // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
+  if (csr.n <= NETWORK_FILE_LIMIT) {
+    writeNetworkFile(join(runDir, 'network.json'), csr);
+    writeNetworkFile(join(runDir, 'network.gexf'), csr);
+  }
+  return { runDir, manifest };
+}
+
+/** Socket errors in words (the messages of the retry layer name them by errno). */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is the server running?',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'no answer in time',
+};
+
+/**
+ * One line for a fresh run that failed before its first round ended (so no directory was kept):
+ * what failed in the user's words, without the layers' internal names or a resume hint.
+ */
+function nothingKept(err: AtpSimError): string {
+  const first = err.message.split('\n')[0];
+  const kept = 'no round was completed, so no run directory was kept';
+  const failed = /^round (\d+): (\d+) of (\d+) model calls failed/.exec(first);
+  if (err.code !== 'FAILURE_RATE_EXCEEDED' || !failed) return `${first.replace(/\.?$/, '')}; ${kept}`;
+  const errno = /\((E[A-Z]+)\)/.exec(first)?.[1];
+  const status = /\b(?:HTTP|status) (\d{3})\b/.exec(first)?.[1];
+  const why = errno ? (NETWORK_WORDS[errno] ?? errno) : status ? `the server answered HTTP ${status}` : /timeout/.test(first) ? 'no reply in time' : 'see the errors above';
+  const all = failed[2] === failed[3] ? `all ${failed[3]}` : `${failed[2]} of ${failed[3]}`;
+  return `round ${failed[1]}: ${all} model calls failed after retries (${why}); ${kept} (fix: check that the model server is up and reachable, then run again)`;
+}
+
+/**
+ * Checks a `--replay` source before anything is written: it must be a run directory with
+ * recorded decisions, made with this run's seed (a seed-9 run answered by seed-1 replies would be
+ * labelled seed 9 and be neither). Returns what the manifest records about it.
+ */
+function checkReplaySource(from: string, scenario: Scenario): { id: string; path: string; model: Manifest['model'] } {
+  const path = resolve(from);
+  const mPath = join(path, 'manifest.json');
+  if (!existsSync(mPath) || !existsSync(join(path, 'decisions.jsonl'))) {
+    throw new AtpSimError('FILE_NOT_FOUND', `--replay ${from}: not a run directory with recorded decisions (no ${existsSync(mPath) ? 'decisions.jsonl' : 'manifest.json'}; fix: give a run directory made by atp-sim run)`);
+  }
+  const src = readJson<Manifest>(mPath);
+  const srcSeed = src.seeds?.root ?? src.scenario?.seed;
+  if (srcSeed !== undefined && srcSeed !== scenario.seed) {
+    throw new AtpSimError('INVALID_ARGUMENT', `--replay ${from}: that run used seed ${srcSeed}, this one seed ${scenario.seed}; its replies belong to seed ${srcSeed} (fix: drop --seed, or run without --replay to call the model)`);
+  }
+  return { id: src.id, path, model: src.model ?? null };
 }
 
 /**

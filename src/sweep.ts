@@ -17,8 +17,11 @@ import { AtpSimError } from './core/errors.ts';
 import { redactUrlsIn } from './core/url.ts';
 import { deriveSeed } from './core/rng.ts';
 import type { CallStats, LanguageModel, RoundRecord } from './core/types.ts';
-import { readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
+import { ensureDir, readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
+import { lockDir } from './io/lock.ts';
+import { checkFolderName } from './io/names.ts';
 import { problemOf, reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
+import { checkPlainData, checkSweepOptions } from './options-check.ts';
 import { Limiter, modelId, type CacheMode, type ModelSettings } from './llm/index.ts';
 import { canonicalJson } from './llm/cache.ts';
 import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
@@ -367,7 +370,7 @@ export interface SweepOptions {
   readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
   /** Start at most this many cells in this invocation; a rerun continues with the rest. */
   readonly maxCells?: number;
-  /** No new cell starts once aborted. */
+  /** No new cell starts once aborted; cells running stop their model calls and stay resumable. */
   readonly signal?: AbortSignal;
   /** Folder the sweep's relative paths resolve against when `sweep` is an object (default cwd). */
   readonly dir?: string;
@@ -413,7 +416,9 @@ function cellStatus(manifestStatus: string | undefined): CellStatus {
 
 /** Runs a sweep (file path, raw object, or loaded sweep) into `<out>/<name>/`. */
 export async function runSweep(sweep: string | LoadedSweep | Record<string, unknown>, options: SweepOptions = {}): Promise<SweepRunResult> {
+  checkSweepOptions(sweep, options);
   checkShard(options.shard);
+  if (typeof sweep === 'object') checkPlainData(sweep, 'sweep');
   const loaded = loadSweep(sweep, options.dir);
   const { spec, baseDir } = loaded;
   const shard = options.shard ?? null;
@@ -421,9 +426,19 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source));
   if (llm && !options.model && !options.modelSettings) requireModelNames(loaded);
   const out = resolve(options.out ?? 'runs');
+  checkFolderName(spec.name, `${loaded.source}: name`, 'INVALID_SCENARIO', 'name: topologies');
+  ensureDir(out, options.out !== undefined ? '--out' : 'out');
   const dir = join(out, spec.name);
   const runsDir = join(dir, 'runs');
   mkdirSync(runsDir, { recursive: true });
+  // One process per sweep directory (each cell's run directory is locked too, by runScenario).
+  const lock = lockDir(dir, 'sweep directory');
+  try {
+    return await sweepLocked();
+  } finally {
+    lock.release();
+  }
+  async function sweepLocked(): Promise<SweepRunResult> {
 
   // An existing sweep directory must hold this same sweep, run with the same model.
   const sweepPath = join(dir, 'sweep.json');
@@ -505,6 +520,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
       ...(spec.record ? { record: spec.record } : {}),
       fetch: options.fetch,
+      ...(options.signal ? { signal: options.signal } : {}),
       onRound: (_rec, info) => {
         rounds++;
         stats.set(cell.id, info.stats);
@@ -559,6 +575,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   writeJsonAtomic(join(dir, 'results.json'), results);
   const remaining = cells.filter((c) => c.status !== 'other-shard' && c.status !== 'complete').length;
   return { dir, cells, ran, skipped, failed, remaining, results, repaired };
+  }
 }
 
 /** Without a model from the caller, every LLM cell must name one (base scenario or grid). */

@@ -1,11 +1,11 @@
 /** `atp-sim import-atp <file> --out <dir>`: ATP templates/questions -> scenario files. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { AtpSimError } from '../core/errors.ts';
 import { importAtpFile } from '../scenarios/atp-import.ts';
 import { resolveScenario } from '../scenarios/parse.ts';
-import { writeFileAtomic } from '../io/files.ts';
+import { ensureDir, writeFileAtomic } from '../io/files.ts';
 import type { CliIo } from './io.ts';
 import { parseCommand, wholeNumber } from './args.ts';
 
@@ -89,7 +89,7 @@ export async function importAtpCommand(argv: string[], io: CliIo): Promise<numbe
   if (existing.length > 0) {
     throw new AtpSimError('INVALID_ARGUMENT', `import-atp: ${existing.length} file(s) already exist, e.g. ${existing[0]}; nothing written (fix: add --force to overwrite them, or choose another --out)`);
   }
-  mkdirSync(values.out, { recursive: true });
+  ensureDir(values.out, '--out');
   for (const s of scenarios) {
     const path = pathOf(s);
     const header = `# Imported from ${positionals[0]} by atp-sim import-atp (ATP data, MIT licence).\n`;

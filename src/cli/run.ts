@@ -3,9 +3,11 @@ import { AtpSimError } from '../core/errors.ts';
 import { estimateRun, runScenario, type RunOptions } from '../run.ts';
 import { loadScenarioFile } from '../scenarios/parse.ts';
 import type { RoundRecord } from '../core/types.ts';
+import type { RunSummary } from '../metrics/summary.ts';
 import { pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
 import { runProgress } from './progress.ts';
+import { onInterrupt } from './signals.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
@@ -161,12 +163,21 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
 
   const progress = runProgress(io);
-  const result = await runScenario(raw, { ...options, onRound: progress.onRound, onDecision: progress.onDecision }).finally(() => progress.done());
+  const interrupts = onInterrupt((text) => {
+    progress.done();
+    io.stderr(text);
+  });
+  const result = await runScenario(raw, { ...options, signal: interrupts.signal, onRound: progress.onRound, onDecision: progress.onDecision }).finally(() => {
+    progress.done();
+    interrupts.dispose();
+  });
+  // 130 (SIGINT) or 143 (SIGTERM) when interrupted, after the run saved its state and said how to go on.
+  const exit = interrupts.exitCode() ?? 0;
 
   if (values.json) {
     const { id, runDir, status, stoppedBecause, summary } = result;
     io.stdout(JSON.stringify({ id, runDir, status, stoppedBecause, ...(status === 'stopped' ? { resume: `atp-sim run --resume ${runDir}` } : {}), summary }, null, 2));
-    return 0;
+    return exit;
   }
   const s = result.summary;
   const lines = [
@@ -175,7 +186,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     roundTable(result.rounds),
     '',
     `violation rate = violating decisions / all decisions of the round (invalid replies included in the denominator)`,
-    `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${s.tipped ? 'yes' : 'no'}`,
+    `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${tippedText(s)}`,
   ];
   if (s.calls.calls > 0) {
     const t = result.session;
@@ -190,5 +201,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   lines.push(`outputs: ${result.runDir}`);
   io.stdout(lines.join('\n'));
-  return 0;
+  if (result.status === 'stopped') io.stderr(`atp-sim: stopped after ${s.roundsCompleted} of ${s.roundsPlanned} round(s): ${result.stoppedBecause}; continue with: atp-sim run --resume ${result.runDir}`);
+  return exit;
+}
+
+/** A run stopped before its last round has not tipped or not tipped yet: it is not known. */
+function tippedText(s: RunSummary): string {
+  if (s.roundsCompleted < s.roundsPlanned) return `not known (stopped after ${s.roundsCompleted} of ${s.roundsPlanned} rounds)`;
+  return s.tipped ? 'yes' : 'no';
 }

@@ -6,6 +6,7 @@ import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
 import { pct, table } from './format.ts';
 import type { CliIo } from './io.ts';
 import { sweepProgress } from './progress.ts';
+import { onInterrupt } from './signals.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 import { conditionTable } from './report.ts';
 import type { ReportCondition } from '../report/types.ts';
@@ -152,7 +153,12 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   }
 
   const progress = sweepProgress(io);
+  const interrupts = onInterrupt((text) => {
+    progress.done();
+    io.stderr(text);
+  });
   const result = await runSweep(loaded, {
+    signal: interrupts.signal,
     out: values.out,
     concurrency,
     shard,
@@ -161,7 +167,10 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     ...tokensFromEnv(io.env),
     cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
     onProgress: progress.onProgress,
-  }).finally(() => progress.done());
+  }).finally(() => {
+    progress.done();
+    interrupts.dispose();
+  });
 
   if (values.json) {
     io.stdout(JSON.stringify(result.results, null, 2));
@@ -179,7 +188,8 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     lines.push('', `outputs: ${result.dir} (atp-sim report ${result.dir})`);
     io.stdout(lines.join('\n'));
   }
-  return result.failed.length > 0 ? 1 : 0;
+  // Interrupted: cells in flight are `stopped` and resume on a rerun (130 SIGINT, 143 SIGTERM).
+  return interrupts.exitCode() ?? (result.failed.length > 0 ? 1 : 0);
 }
 
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {

@@ -38,6 +38,8 @@ export interface EngineOptions {
   readonly skipSinkBefore?: number;
   /** Checked after each round; a reason stops the run cleanly. */
   readonly shouldStop?: () => string | null;
+  /** Cancels model calls in flight; the round in flight is abandoned (the engine throws). */
+  readonly signal?: AbortSignal;
   readonly onRound?: (record: RoundRecord) => void;
   /** Called as each LLM decision (with its repair call) finishes: progress within a round. */
   readonly onDecision?: (progress: DecisionProgress) => void;
@@ -128,6 +130,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   let completed = 0;
 
   for (let round = 1; round <= rounds; round++) {
+    opts.signal?.throwIfAborted();
     // 1. decide
     const policyRng = rngStream(scenario.seed, 'policy', round);
     const prev = { choice: prevChoice, payoff: prevPayoff };
@@ -373,11 +376,14 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         ...(scenario.prompt.structuredOutput ? { jsonSchema: choiceSchema(game.options) } : {}),
         ...(scenario.model.extra ? { extra: scenario.model.extra } : {}),
         origin: { round, agent, attempt },
+        ...(opts.signal ? { signal: opts.signal } : {}),
       });
     let result: CompletionResult;
     try {
       result = await call(messages, 0);
     } catch (err) {
+      // A cancelled call is not a failed decision: the round is abandoned, not recorded.
+      opts.signal?.throwIfAborted();
       if (err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED') {
         const reason = err.message.split('\n')[0];
         const text = `Error: ${reason}`;
@@ -414,6 +420,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         if (second.finishReason !== 'length') out.choice = parse(second.text);
         if (out.choice !== INVALID) out.error = undefined;
       } catch (err) {
+        opts.signal?.throwIfAborted();
         if (!(err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED')) throw err;
         out.repairFailed = err.message.split('\n')[0];
         out.error = `repair call failed: ${out.repairFailed}`;

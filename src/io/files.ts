@@ -1,20 +1,80 @@
 /** File helpers: atomic writes, durable JSONL appends, readers that name the file they choke on. */
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 
-/** Writes a file atomically: a temp file in the same folder, fsync, then rename. */
-export function writeFileAtomic(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Writes a file atomically: a temp file in the same folder, fsync, then rename. On failure the
+ * temp file is removed (`report --out <a folder>` left a 127 KB `*.tmp-*` behind) and the error
+ * is one line naming the path.
+ */
+export function writeFileAtomic(path: string, data: string, what = 'output file'): void {
+  ensureDir(dirname(path), `folder of ${what}`);
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw fileError(err, what, path);
   }
-  renameSync(tmp, path);
+}
+
+/** A file system error as one line naming the path and the fix (no stack trace, no errno jargon). */
+export function fileError(err: unknown, what: string, path: string): Error {
+  if (err instanceof AtpSimError) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const say = (problem: string, fix: string) => new AtpSimError('INVALID_ARGUMENT', `${what} ${path}: ${problem} (fix: ${fix})`, [], { cause: err });
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return say('cannot write there (permission denied or a read-only file system)', 'choose a folder you can write to');
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return say('a file is in the way where a folder is needed', 'choose another path, or move the file');
+    case 'ENAMETOOLONG':
+      return say('the name is too long for the file system', 'use a shorter name');
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return say('the disk is full', 'free some space or choose another disk');
+    case 'ENOENT':
+      return say('a folder on the way does not exist', 'create it first or give another path');
+    case 'EISDIR':
+      return say('is a folder', 'give a file path, not a folder');
+    default:
+      return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/**
+ * Makes `path` an existing folder this process can write to, or throws one line saying why not:
+ * a file in the way, a dangling symbolic link (mkdir reports ENOENT for the link itself), no
+ * permission. `what` names it for the user (`--out`).
+ */
+export function ensureDir(path: string, what: string): void {
+  let link: string | null = null;
+  try {
+    if (lstatSync(path).isSymbolicLink()) link = readlinkSync(path);
+  } catch {
+    // does not exist yet: created below
+  }
+  if (link !== null && !existsSync(path)) {
+    throw new AtpSimError('INVALID_ARGUMENT', `${what} ${path}: is a symbolic link to ${link}, which does not exist (fix: create ${link}, or give another folder)`);
+  }
+  try {
+    mkdirSync(path, { recursive: true });
+    if (!statSync(path).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    accessSync(path, constants.W_OK);
+  } catch (err) {
+    throw fileError(err, what, path);
+  }
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {

@@ -1,4 +1,6 @@
 /** Structured logs (pino) to the run's log.jsonl. Results go to files, not logs; never a token. */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { redactUrlsIn } from '../core/url.ts';
 
@@ -14,8 +16,16 @@ function redactStrings(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export function fileLogger(path: string, level = 'info'): Logger {
-  return pino(
+/** A logger writing to a file it owns: `close` flushes and closes the file (one handle per run). */
+export type FileLogger = Logger & { close(): void };
+
+export function fileLogger(path: string, level = 'info'): FileLogger {
+  mkdirSync(dirname(path), { recursive: true });
+  // The descriptor is ours, closed synchronously by `close`: a flushed but open destination kept
+  // one handle per run, and 2,000 sweep cells died with EMFILE under `ulimit -n 1024`.
+  const fd = openSync(path, 'a');
+  const dest = pino.destination({ fd, sync: true });
+  const log = pino(
     {
       level,
       base: undefined,
@@ -28,6 +38,16 @@ export function fileLogger(path: string, level = 'info'): Logger {
         },
       },
     },
-    pino.destination({ dest: path, sync: true, mkdir: true }),
-  );
+    dest,
+  ) as FileLogger;
+  let closed = false;
+  log.close = () => {
+    if (closed) return;
+    closed = true;
+    dest.flushSync();
+    // Later calls must not write to a descriptor number the process may have reused.
+    log.level = 'silent';
+    closeSync(fd);
+  };
+  return log;
 }

@@ -85,8 +85,13 @@ export interface ConditionStats {
   readonly key: string;
   readonly label: string;
   readonly params: Readonly<Record<string, unknown>>;
-  /** Replicates with a summary (complete or stopped runs). */
+  /** Replicates that reached their last round: the tipping statistics below are over these. */
   readonly replicates: number;
+  /**
+   * Runs given that stopped before their last round: their rounds count in the per-round series,
+   * but a run cut short has not tipped or not tipped yet, so they are left out of the rest.
+   */
+  readonly incomplete: number;
   readonly runs: readonly string[];
   readonly rounds: readonly RoundStats[];
   readonly finalRate: Interval;
@@ -106,7 +111,13 @@ export interface ConditionRun {
   readonly rounds: readonly RoundRecord[];
 }
 
-export function conditionStats(key: string, label: string, params: Readonly<Record<string, unknown>>, runs: readonly ConditionRun[], level = 0.95): ConditionStats {
+/** Whether a run reached its last round (summaries written before `complete` existed: from the counts). */
+export function reachedLastRound(s: RunSummary): boolean {
+  return s.roundsCompleted >= s.roundsPlanned && s.tipped !== null;
+}
+
+export function conditionStats(key: string, label: string, params: Readonly<Record<string, unknown>>, all: readonly ConditionRun[], level = 0.95): ConditionStats {
+  const runs = all.filter((r) => reachedLastRound(r.summary));
   const sums = runs.map((r) => r.summary);
   const tipped = sums.filter((s) => s.tipped).length;
   const cascades = sums.map((s) => s.cascadeSize).filter(finite);
@@ -115,8 +126,9 @@ export function conditionStats(key: string, label: string, params: Readonly<Reco
     label,
     params,
     replicates: runs.length,
+    incomplete: all.length - runs.length,
     runs: runs.map((r) => r.id),
-    rounds: roundStats(runs.map((r) => r.rounds), level),
+    rounds: roundStats(all.map((r) => r.rounds), level),
     finalRate: meanInterval(sums.map((s) => s.finalViolationRate).filter(finite), level, UNIT),
     tipped,
     tippedShare: wilsonInterval(tipped, runs.length, level),

@@ -13,6 +13,11 @@ export interface RunSummary {
   readonly agents: number;
   readonly roundsPlanned: number;
   readonly roundsCompleted: number;
+  /**
+   * Whether the run reached its last round. A run stopped earlier (budget, Ctrl-C, a crash) has
+   * not tipped or not tipped *yet*: its `tipped` is null and pooled statistics leave it out.
+   */
+  readonly complete: boolean;
   readonly violationRate: readonly number[];
   readonly invalid: readonly number[];
   readonly success: ReadonlyArray<boolean | number | null>;
@@ -21,7 +26,8 @@ export interface RunSummary {
   /** First round whose violation rate reached one half (null: never). */
   readonly halfRound: number | null;
   readonly finalViolationRate: number | null;
-  readonly tipped: boolean;
+  /** Null when the run did not reach its last round (see `complete`). */
+  readonly tipped: boolean | null;
   /** With seeded violators: share of the other agents violating in the last round. */
   readonly cascadeSize: number | null;
   readonly meanCapital: number | null;
@@ -74,7 +80,9 @@ export function summarizeRun(
     violationRate: rates,
     invalid: rounds.map((r) => r.invalid),
     success: rounds.map((r) => r.success),
+    complete: rounds.length >= scenario.rounds,
     ...tippingStats(rates),
+    ...(rounds.length < scenario.rounds ? { tipped: null } : {}),
     finalViolationRate: last ? last.violationRate : null,
     cascadeSize: cascade,
     meanCapital: last ? last.meanCapital : null,

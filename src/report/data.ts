@@ -238,7 +238,8 @@ function readFolder(dir: string, dirs: readonly string[]): { runs: ReportRun[]; 
     .filter((c) => c.replicates > 0);
   const pooled = stats.reduce((a, c) => a + c.replicates, 0);
   const parts = [`${pooled} complete run(s) in ${stats.length} group(s) of identical settings (scenario content and model)`];
-  if (runs.length > pooled) parts.push(`${runs.length - pooled} not complete (left out)`);
+  // Runs that did not reach their last round have no tipping outcome yet: counted, never pooled.
+  if (runs.length > pooled) parts.push(`${runs.length - pooled} run(s) stopped before their last round, left out of the tipping statistics`);
   if (leftOut.length > 0) parts.push(`${leftOut.length} damaged (left out)`);
   return { runs, stats, leftOut, subtitle: parts.join('; ') };
 }
@@ -269,7 +270,8 @@ function singleRunCondition(run: LoadedRun): ReportCondition {
     replicates: 1,
     ...perRound(runRoundStats(run.rounds)),
     finalRate: last ? wilsonInterval(last.violations, last.decisions) : wilsonInterval(0, 0),
-    tippedShare: wilsonInterval(s.tipped ? 1 : 0, 1),
+    // A run stopped before its last round has no tipping outcome yet (n = 0 shows as "-").
+    tippedShare: s.tipped === null ? wilsonInterval(0, 0) : wilsonInterval(s.tipped ? 1 : 0, 1),
     halfRoundMedian: s.halfRound,
   };
 }

@@ -142,7 +142,7 @@ function networkSection(view: NetworkView | undefined): Section | undefined {
 function runsSection(runs: ReportData['runs']): Section | undefined {
   if (runs.length === 0) return undefined;
   const rows = runs.map(
-    (r) => html`<tr><th scope="row"><code>${r.id}</code></th><td>${params(r.params)}</td><td class="num">${num(r.seed)}</td><td class="num">${pct(r.finalRate)}</td><td>${r.tipped ? 'yes' : 'no'}</td><td class="num">${num(r.halfRound)}</td><td class="num">${num(r.firstViolationRound)}</td><td class="num">${num(r.invalid)}</td><td>${parsingCell(r.replyParsing)}</td></tr>`,
+    (r) => html`<tr><th scope="row"><code>${r.id}</code></th><td>${params(r.params)}</td><td class="num">${num(r.seed)}</td><td class="num">${pct(r.finalRate)}</td><td>${r.tipped === null ? 'not known (stopped early)' : r.tipped ? 'yes' : 'no'}</td><td class="num">${num(r.halfRound)}</td><td class="num">${num(r.firstViolationRound)}</td><td class="num">${num(r.invalid)}</td><td>${parsingCell(r.replyParsing)}</td></tr>`,
   );
   return {
     id: 'runs',

@@ -2,7 +2,7 @@
  * Scenario files (YAML or JSON) -> a resolved, validated `Scenario`. Every problem is reported at
  * once, each with its dotted path and a fix; nothing is run on a scenario with problems.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { AtpSimError, describeValue, throwIfIssues, type Issue } from '../core/errors.ts';
@@ -63,6 +63,9 @@ export function loadScenarioFile(path: string): { raw: unknown; scenario: Scenar
     throw new AtpSimError('FILE_NOT_FOUND', `scenario file not found: ${path} (fix: check the path; shipped scenarios are under scenarios/)`, [
       { path: '<file>', message: `not found: ${path}` },
     ]);
+  }
+  if (statSync(path).isDirectory()) {
+    throw new AtpSimError('FILE_NOT_FOUND', `${path}: is a folder, not a scenario file (fix: give a .yaml or .json file; shipped scenarios are under scenarios/)`);
   }
   const raw = parseScenarioText(readFileSync(path, 'utf8'), path);
   return { raw, scenario: resolveScenario(raw, path), baseDir: dirname(resolve(path)) };

@@ -18,7 +18,7 @@
  * replicate index only (`deriveSeed(sweepSeed, canonicalJson(params), replicate)`), so adding a
  * value to the grid changes no existing cell; its id is a readable slug plus a short hash.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { AtpSimError, describeValue, throwIfIssues, type Issue } from '../core/errors.ts';
 import { deriveSeed } from '../core/rng.ts';
@@ -87,6 +87,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function loadSweepFile(path: string): LoadedSweep {
   if (!existsSync(path)) {
     throw new AtpSimError('FILE_NOT_FOUND', `sweep file not found: ${path} (fix: check the path; shipped sweeps are under scenarios/sweeps/)`);
+  }
+  if (statSync(path).isDirectory()) {
+    throw new AtpSimError('FILE_NOT_FOUND', `${path}: is a folder, not a sweep file (fix: give a .yaml or .json file; shipped sweeps are under scenarios/sweeps/)`);
   }
   const raw = parseScenarioText(readFileSync(path, 'utf8'), path);
   return parseSweep(raw, { source: path, dir: dirname(resolve(path)) });

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scriptedModel } from '../../src/llm/scripted.ts';
@@ -127,7 +129,7 @@ describe('atp-sim report on a folder of runs', () => {
     const m = join(out, 'd1', 'manifest.json');
     writeFileSync(m, JSON.stringify({ ...JSON.parse(readFileSync(m, 'utf8')), status: 'incomplete' }));
     const data = buildReportData(out, { exposure: false });
-    expect(data.subtitle).toBe('6 complete run(s) in 3 group(s) of identical settings (scenario content and model); 1 not complete (left out)');
+    expect(data.subtitle).toBe('6 complete run(s) in 3 group(s) of identical settings (scenario content and model); 1 run(s) stopped before their last round, left out of the tipping statistics');
     expect(data.conditions.map((c) => [c.label.replace(/settings=[0-9a-f]{8}/, 'settings=#'), c.replicates])).toEqual([
       ['scenario=game | game-copy, model=none', 3],
       ['scenario=game, settings=#, model=none', 2],
@@ -163,5 +165,33 @@ describe('atp-sim report input errors', () => {
     expect([late.code, late.stderr]).toEqual([2, expect.stringMatching(/round 9 is beyond the last round 4/)]);
     const empty = await cli(['report', tempDir()]);
     expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/no run directories under/)]);
+  });
+});
+
+describe('report on runs that stopped before their last round', () => {
+  it('leaves them out of the tipping statistics and says how many', async () => {
+    const folder = tempDir();
+    const scenario = classicBase(4);
+    await runScenario(scenario, { out: folder, id: 'whole' });
+    const controller = new AbortController();
+    const cut = await runScenario(scenario, { out: folder, id: 'cut', signal: controller.signal, onRound: () => controller.abort() });
+    expect(cut.status).toBe('stopped');
+    const res = await cli(['report', folder, '--no-html']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('; 1 run(s) stopped before their last round, left out of the tipping statistics');
+  });
+});
+
+describe('resuming a run whose lock was left by a process that is gone', () => {
+  it('takes the lock over and says so', async () => {
+    const run = await runScenario(classicBase(2), { out: tempDir(), id: 'r' });
+    const manifest = JSON.parse(readFileSync(join(run.runDir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(run.runDir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'running' }));
+    const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    writeFileSync(join(run.runDir, '.atp-sim.lock'), JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00Z', nonce: 'gone' }));
+    const res = await cli(['run', '--resume', run.runDir]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(`atp-sim: ${run.runDir}: took over the lock of process ${pid} on ${hostname()}, which is no longer running`);
+    expect(existsSync(join(run.runDir, '.atp-sim.lock'))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forEachJsonl, readJson, readJsonl, truncateJsonl } from '../../src/io/files.ts';
+import { forEachJsonl, readJson, readJsonl, truncateJsonl, writeFileAtomic } from '../../src/io/files.ts';
 import { tempDir } from '../helpers/paths.ts';
 
 describe('JSONL files', () => {
@@ -47,5 +47,15 @@ describe('JSON files', () => {
     const file = join(tempDir(), 'manifest.json');
     writeFileSync(file, '{"id": "a", "sta');
     expect(() => readJson(file)).toThrow(expect.objectContaining({ code: 'CORRUPT_FILE', message: expect.stringMatching(new RegExp(`^${file}: not valid JSON .*fix: restore the file`)) }));
+  });
+});
+
+describe('atomic writes', () => {
+  it('that fail leave no temporary file behind and say why in one line', () => {
+    const dir = tempDir();
+    const target = join(dir, 'report.html');
+    mkdirSync(target); // renaming the temporary file onto a folder fails
+    expect(() => writeFileAtomic(target, 'x'.repeat(100_000), 'report')).toThrow(`report ${target}: is a folder (fix: give a file path, not a folder)`);
+    expect(readdirSync(dir)).toEqual(['report.html']);
   });
 });
