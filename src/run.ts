@@ -400,7 +400,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
       // (Replies already received are in the response cache, so a rerun does not pay twice.)
       const dir = runDir;
       held.unshift(() => rmSync(dir, { recursive: true, force: true }));
-      throw new AtpSimError(err.code, nothingKept(err), err.issues, { cause: err });
+      throw new AtpSimError(err.code, nothingKept(err.code, message), err.issues, { cause: err });
     }
     throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
   }
@@ -520,11 +520,12 @@ const NETWORK_WORDS: Record<string, string> = {
  * One line for a fresh run that failed before its first round ended (so no directory was kept):
  * what failed in the user's words, without the layers' internal names or a resume hint.
  */
-function nothingKept(err: AtpSimError): string {
-  const first = err.message.split('\n')[0];
+function nothingKept(code: AtpSimError['code'], redacted: string): string {
+  // With no directory to resume, a fix that says --resume becomes: run the same command again.
+  const first = redacted.split('\n')[0].replace('continue the run with --resume', 'run the same command again');
   const kept = 'no round was completed, so no run directory was kept';
   const failed = /^round (\d+): (\d+) of (\d+) model calls failed/.exec(first);
-  if (err.code !== 'FAILURE_RATE_EXCEEDED' || !failed) return `${first.replace(/\.?$/, '')}; ${kept}`;
+  if (code !== 'FAILURE_RATE_EXCEEDED' || !failed) return `${first.replace(/\.?$/, '')}; ${kept}`;
   const errno = /\((E[A-Z]+)\)/.exec(first)?.[1];
   const status = /\b(?:HTTP|status) (\d{3})\b/.exec(first)?.[1];
   const why = errno ? (NETWORK_WORDS[errno] ?? errno) : status ? `the server answered HTTP ${status}` : /timeout/.test(first) ? 'no reply in time' : 'see the errors above';

@@ -47,7 +47,8 @@ describe('endpoint credentials', () => {
   });
 
   it('stay out of stderr, manifest.error and log.jsonl when the server fails', async () => {
-    const server = await startOpenAiServer({ faults: () => ({ kind: 'status', status: 400, message: 'bad request' }) });
+    // Round 1 (8 calls) is answered, round 2 fails: the run directory is kept, with the error in it.
+    const server = await startOpenAiServer({ reply: () => '{"choice": "invest"}', faults: (_body, index) => (index >= 8 ? { kind: 'status', status: 400, message: 'bad request' } : undefined) });
     try {
       const dir = tempDir();
       const endpoint = `${server.url.replace('http://', `http://user:${PASSWORD}@`)}?token=${QUERY_KEY}`;
@@ -82,11 +83,15 @@ describe('endpoint credentials', () => {
 
   it('quoted in any error reach neither manifest.error nor log.jsonl (library API)', async () => {
     const dir = tempDir();
+    // Round 1 is answered, round 2 fails: the run directory is kept, with the error in it.
     const model = {
       id: 'failing',
-      complete: () => Promise.reject(new AtpSimError('FAILURE_RATE_EXCEEDED', `cannot reach https://u:${PASSWORD}@hub.example/api?access_token=${QUERY_KEY}`)),
+      complete: (req: { origin?: { round: number } }) =>
+        req.origin && req.origin.round >= 2
+          ? Promise.reject(new AtpSimError('FAILURE_RATE_EXCEEDED', `cannot reach https://u:${PASSWORD}@hub.example/api?access_token=${QUERY_KEY}`))
+          : Promise.resolve({ text: '{"choice": "invest"}' }),
     };
-    const err = await runScenario(thresholdScenario({ rounds: 1 }), { model, out: dir, id: 'r' }).catch((e: Error) => e);
+    const err = await runScenario(thresholdScenario({ rounds: 2 }), { model, out: dir, id: 'r' }).catch((e: Error) => e);
     expect(String((err as Error).message)).not.toContain(PASSWORD);
     const text = allText(join(dir, 'r'));
     expect(text).toContain('REDACTED');

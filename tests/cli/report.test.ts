@@ -191,7 +191,7 @@ describe('resuming a run whose lock was left by a process that is gone', () => {
     writeFileSync(join(run.runDir, '.atp-sim.lock'), JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00Z', nonce: 'gone' }));
     const res = await cli(['run', '--resume', run.runDir]);
     expect(res.code).toBe(0);
-    expect(res.stderr).toContain(`atp-sim: ${run.runDir}: took over the lock of process ${pid} on ${hostname()}, which is no longer running`);
+    expect(res.stderr).toContain(`warning: ${run.runDir}: took over the lock of process ${pid} on ${hostname()}, which is no longer running`);
     expect(existsSync(join(run.runDir, '.atp-sim.lock'))).toBe(false);
   });
 });

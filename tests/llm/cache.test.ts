@@ -282,7 +282,7 @@ describe('a cache held by another process', () => {
     reopened.close();
   });
 
-  it('stops a run resumably (manifest incomplete, not running), and the resumed run pays for no reply twice', async () => {
+  it('stops a run cleanly, and a rerun pays for no reply twice', async () => {
     const server = await startOpenAiServer({ reply: () => '{"choice": "invest"}' });
     try {
       const out = join(dir, 'runs');
@@ -300,14 +300,15 @@ describe('a cache held by another process', () => {
       lock.release();
       expect(err.code).toBe('CACHE_LOCKED');
       expect(err.message.split('\n')[0]).toMatch(/stayed locked by another process/);
-      expect(err.message).toContain(`continue with: atp-sim run --resume ${join(out, 'locked')}`);
-      const manifest = JSON.parse(readFileSync(join(out, 'locked', 'manifest.json'), 'utf8'));
-      expect(manifest.status).toBe('incomplete');
+      // Round 1 never completed: no run directory is kept, and the fix is to run again (not --resume).
+      expect(err.message).toContain('then run the same command again');
+      expect(err.message).toContain('no run directory was kept');
+      expect(existsSync(join(out, 'locked'))).toBe(false);
       const paid = server.stats.requests;
       expect(paid).toBe(4);
 
-      const resumed = await runScenario(undefined, { ...options, resume: join(out, 'locked') });
-      expect(resumed.status).toBe('complete');
+      const rerun = await runScenario(scenario, options);
+      expect(rerun.status).toBe('complete');
       // Round 1's four replies came from the side file: only round 2 was asked for.
       expect(server.stats.requests - paid).toBe(4);
     } finally {
