@@ -1,6 +1,6 @@
 /** atp-sim's public API (re-exports only). */
-export { runScenario, estimateRun, prepareRun, VERSION, type RunOptions, type RunResult } from './run.ts';
-export { runEngine, type EngineOptions, type RunSink } from './run/engine.ts';
+export { runScenario, estimateRun, prepareRun, VERSION, type RunOptions, type RunResult, type RunProgressInfo } from './run.ts';
+export { runEngine, type EngineOptions, type RunSink, type DecisionProgress } from './run/engine.ts';
 export { deriveSeed, rngStream } from './core/rng.ts';
 export { AtpSimError, type Issue } from './core/errors.ts';
 export type * from './core/types.ts';
@@ -10,6 +10,8 @@ export { atpGroupScenario, atpDilemmaScenario, importAtpFile } from './scenarios
 export { payThreshold } from './games/threshold/payoff.ts';
 export { paySupervision, isSupervised } from './games/supervision/payoff.ts';
 export { parseChoice, parseAtpGroupChoice, parseAtpSoloChoice, splitReasoning } from './policies/llm/parse-choice.ts';
+export { readChoice, readBoth } from './policies/llm/read-choice.ts';
+export { redactUrl, redactUrlsIn } from './core/url.ts';
 export { createModel, parseModelArg, scriptedModel, Limiter, ResponseCache, type ModelSettings } from './llm/index.ts';
 export * as networks from './networks/index.ts';
 export { runSweep, mergeSweeps, sweepResults } from './sweep.ts';

@@ -6,45 +6,35 @@
  * Rounds are appended and flushed as they complete; a run that fails later keeps its completed
  * rounds, is marked incomplete in its manifest, and continues with `resume`.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues } from './core/errors.ts';
 import { deriveSeed } from './core/rng.ts';
-import { runEngine } from './run/engine.ts';
+import { runEngine, type DecisionProgress } from './run/engine.ts';
 import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
+import { scenarioWarnings as scenarioWarningsOf } from './scenarios/warnings.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
-import { createModel, modelId, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
-import { groupModels } from './run/models.ts';
-import type { GroupModel } from './core/scenario.ts';
+import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
+import { createModel, modelId, openLocalModel, recordedSettings, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode, type ResponseCacheOptions } from './llm/index.ts';
+import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
-import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
-import { fileLogger, type Logger } from './io/logger.ts';
+import { ensureDir, JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
+import { fileLogger, type FileLogger } from './io/logger.ts';
+import { lockDir } from './io/lock.ts';
+import { checkFolderName } from './io/names.ts';
+import { checkPlainData, checkRunOptions } from './options-check.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
-import { checkGgufFile } from './llm/local-gguf.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './games/style.ts';
 import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
+import { groupModels } from './run/models.ts';
+import type { GroupModel } from './core/scenario.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/**
- * Layout version of a run directory (manifest.json, decisions.jsonl, rounds.jsonl, summary.json),
- * recorded in the manifest. Runs made before versions were recorded have no `format` and the
- * same layout: they read as format 1.
- */
-export const RUN_FORMAT = 1;
-
-/** Resume and replay read a run directory only in the format this version writes. */
-function checkRunFormat(manifest: { format?: number }, flag: string, dir: string): void {
-  const v = manifest.format ?? 1;
-  if (v !== RUN_FORMAT) {
-    throw new AtpSimError('INVALID_ARGUMENT', `${flag} ${dir}: the run directory has format ${v}; this atp-sim reads format ${RUN_FORMAT} (fix: use the atp-sim version that made it, named in its manifest.json tool.version)`);
-  }
-}
 
 /** Runs on networks up to this many nodes keep a copy of the network (JSON and GEXF). */
 export const NETWORK_FILE_LIMIT = 5000;
@@ -65,8 +55,8 @@ export interface RunOptions {
   /** API key for an OpenAI-compatible endpoint (the CLI reads ATP_SIM_ENDPOINT_KEY or OPENAI_API_KEY).
    * Kept apart from the HF token so that token is never sent to a server that is not Hugging Face's. */
   readonly endpointKey?: string;
-  /** Response cache (default `<out>/cache.sqlite`, read-write). */
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  /** Response cache (default `<out>/cache.sqlite`, read-write); lock waits: see ResponseCacheOptions; `share`: also answer from other endpoints' or providers' replies. */
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
   readonly limiter?: Limiter;
   /** Folder that relative paths in the scenario (network files) are resolved against. */
   readonly baseDir?: string;
@@ -81,9 +71,23 @@ export interface RunOptions {
   readonly fetch?: typeof fetch;
   /** Backoff tuning (tests): base and maximum delay between retries. */
   readonly retry?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
+  readonly onRound?: (record: RoundRecord, info: RunProgressInfo) => void;
+  /** Called as each LLM decision finishes (progress within a round); spend includes the round so far. */
+  readonly onDecision?: (decision: DecisionProgress, info: RunProgressInfo) => void;
   /** Models of LLM groups that name their own (tests); default: built like the run's model. */
   readonly modelFor?: (model: GroupModel) => LanguageModel;
-  readonly onRound?: (record: RoundRecord, info: { rounds: number; stats: CallStats; elapsedMs: number; spentUsd: number | null }) => void;
+  /** Stops the run: model calls in flight are cancelled, the round in flight is abandoned (its
+   * replies stay in the cache), the manifest says `stopped`, and `resume` continues it. */
+  readonly signal?: AbortSignal;
+  /** Called with each warning (scenario settings, network file, a stale lock taken over); the CLI prints them. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface RunProgressInfo {
+  readonly rounds: number;
+  readonly stats: CallStats;
+  readonly elapsedMs: number;
+  readonly spentUsd: number | null;
 }
 
 export interface RunResult {
@@ -103,6 +107,8 @@ export interface Prepared {
   readonly scenario: Scenario;
   readonly csr: Csr;
   readonly networkWarnings: readonly string[];
+  /** Settings that are valid but look wrong (rewards, overflow): see scenarios/warnings.ts. */
+  readonly scenarioWarnings: readonly string[];
   readonly settings: ModelSettings | null;
 }
 
@@ -111,13 +117,19 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new AtpSimError('INVALID_SCENARIO', `${options.source ?? 'scenario'}: must be a mapping of fields (name, kind, game, ...)`);
   }
+  checkPlainData(raw, options.source ?? 'scenario');
   const input: Record<string, unknown> = structuredClone(raw as Record<string, unknown>);
   if (options.seed !== undefined) input.seed = options.seed;
   if (options.rounds !== undefined) input.rounds = options.rounds;
   let scenario = resolveScenario(input, options.source);
+  // The name becomes the run directory's name (and a sweep's folder): one safe path segment.
+  checkFolderName(scenario.name, `${options.source ?? 'scenario'}: name`, 'INVALID_SCENARIO', 'name: my-game');
 
   const net = parseNetworkSpec(scenario.network, 'network', { populationSize: scenario.population.size > 0 ? scenario.population.size : undefined });
   throwIfIssues(net.issues, 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
+  const size = scenario.population.size;
+  // Before building anything: a population that cannot fit is refused now, not after minutes of work.
+  if (size > 0) checkRunFits({ agents: size, meanDegree: expectedMeanDegree(net.spec!, size), llmAgents: usesLlm(scenario) ? size : 0, network: `a ${net.spec!.kind} network` });
   const { csr, warnings } = buildNetwork(net.spec!, { seed: deriveSeed(scenario.seed, 'network'), baseDir: options.baseDir });
   if (scenario.population.size < 0) {
     // The size comes from the network file: validate again with it.
@@ -146,22 +158,47 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
         ...(m.requestsPerMinute ? { requestsPerMinute: m.requestsPerMinute } : {}),
         ...(m.tokensPerMinute ? { tokensPerMinute: m.tokensPerMinute } : {}),
         ...(m.extra ? { extra: m.extra } : {}),
+        ...(base.backend === 'local' && (base.contextSize ?? m.contextSize) !== undefined ? { contextSize: base.contextSize ?? m.contextSize } : {}),
         structuredOutput: scenario.prompt.structuredOutput,
       };
     }
   }
-  return { input, scenario, csr, networkWarnings: warnings, settings };
+  const scenarioWarnings = scenarioWarningsOf(scenario);
+  for (const w of [...scenarioWarnings, ...warnings]) options.onWarning?.(w);
+  return { input, scenario, csr, networkWarnings: warnings, scenarioWarnings, settings };
 }
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 }
 
+/** Creates a fresh run directory: `mkdir` without `recursive` fails if it exists, so two
+ * processes given the same --id never share one (they get `<id>` and `<id>-2`). */
 function newRunDir(out: string, id: string): string {
-  let dir = join(out, id);
-  for (let k = 2; existsSync(dir); k++) dir = join(out, `${id}-${k}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  for (let k = 1; ; k++) {
+    const dir = join(out, k === 1 ? id : `${id}-${k}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/**
+ * Layout version of a run directory (manifest.json, decisions.jsonl, rounds.jsonl, summary.json),
+ * recorded in the manifest. Runs made before versions were recorded have no `format` and the
+ * same layout: they read as format 1.
+ */
+export const RUN_FORMAT = 1;
+
+/** Resume and replay read a run directory only in the format this version writes. */
+function checkRunFormat(manifest: { format?: number }, flag: string, dir: string): void {
+  const v = manifest.format ?? 1;
+  if (v !== RUN_FORMAT) {
+    throw new AtpSimError('INVALID_ARGUMENT', `${flag} ${dir}: the run directory has format ${v}; this atp-sim reads format ${RUN_FORMAT} (fix: use the atp-sim version that made it, named in its manifest.json tool.version)`);
+  }
 }
 
 interface Manifest {
@@ -180,134 +217,151 @@ interface Manifest {
   baseDir?: string;
   /** Budget given on the command line (the scenario's own is in `input`); kept for resume. */
   budgetUsd?: number;
+  /** For a `--replay` run: the run whose recorded replies answered every call (`model` is its model). */
+  replayOf?: { id: string; path: string };
   input: Record<string, unknown>;
   scenario: Scenario;
   seeds: { root: number; network: number; llmCalls: string; policy: string };
   network: { nodes: number; edges: number; warnings: readonly string[] };
+  /** Scenario settings that looked wrong when the run started (printed by the CLI too). */
+  warnings?: readonly string[];
   promptStyle: string;
+  /** `prompt.parse`: how choices are read from replies (atp: ATP's first match; final: after the reasoning). */
+  replyParsing: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
   /** One entry per process that worked on the run: what it actually sent (not deterministic). */
-  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number }>;
+  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number; cacheShared?: boolean }>;
+}
+
+/**
+ * Writes the manifest with every URL that may hold credentials redacted (the scenario's own
+ * `model.endpoint`; the settings' endpoint is recorded redacted already). The in-memory manifest
+ * keeps them, so a later write of this process loses nothing it needs.
+ */
+function writeManifest(runDir: string, manifest: Manifest): void {
+  const redactEndpoint = <T extends object>(o: T): T => {
+    const model = (o as { model?: { endpoint?: unknown } }).model;
+    return typeof model?.endpoint === 'string' ? { ...o, model: { ...model, endpoint: redactUrl(model.endpoint) } } : o;
+  };
+  writeJsonAtomic(join(runDir, 'manifest.json'), { ...manifest, input: redactEndpoint(manifest.input), scenario: redactEndpoint(manifest.scenario) });
 }
 
 /** Runs a scenario to completion (or a clean stop) and returns where its outputs are. */
 export async function runScenario(raw: unknown, options: RunOptions = {}): Promise<RunResult> {
+  checkRunOptions(options);
+  // What the run holds (its directory's lock, log, writers, model), released in reverse on every
+  // path: a run that fails early must not keep a file open (sweeps run thousands of them).
+  const held: Array<() => void | Promise<void>> = [];
+  try {
+    return await runHeld(raw, options, held);
+  } finally {
+    for (const release of held.reverse()) await release();
+  }
+}
+
+/** The reason a run stopped on its signal, for the manifest and the CLI. */
+function interruption(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  const why = typeof r === 'string' ? r : r instanceof Error && r.name !== 'AbortError' ? r.message : '';
+  return why ? `interrupted (${why})` : 'interrupted';
+}
+
+async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void | Promise<void>>): Promise<RunResult> {
   const started = Date.now();
   let resumeFrom = 0;
   let runDir = '';
   let manifest!: Manifest;
   let prepared: Prepared;
   let out: string;
+  const lock = (dir: string) => {
+    const l = lockDir(dir, 'run directory');
+    held.push(() => l.release());
+    if (l.tookOverFrom) options.onWarning?.(`${dir}: took over the lock of process ${l.tookOverFrom.pid} on ${l.tookOverFrom.host}, which is no longer running`);
+  };
 
   // 1. Validate everything (scenario, network, model) before anything is written.
   if (options.resume) {
-    runDir = resolve(options.resume);
-    const mPath = join(runDir, 'manifest.json');
-    if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${options.resume}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
-    manifest = readJson<Manifest>(mPath);
-    checkRunFormat(manifest, '--resume', options.resume);
-    if (manifest.status === 'complete') {
-      const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
-      const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
-      return { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session };
-    }
-    prepared = prepareRun(manifest.input, {
-      ...options,
-      seed: undefined,
-      rounds: undefined,
-      baseDir: options.baseDir ?? manifest.baseDir,
-      modelSettings: options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined),
-    });
+    const opened = openResume(options.resume, options, lock);
+    if ('done' in opened) return opened.done;
+    ({ runDir, manifest, prepared, options } = opened);
     out = resolve(options.out ?? join(runDir, '..'));
   } else {
     prepared = prepareRun(raw, options);
     out = resolve(options.out ?? 'runs');
-  }
-  if (options.replayFrom && existsSync(join(options.replayFrom, 'manifest.json'))) {
-    checkRunFormat(readJson<Manifest>(join(options.replayFrom, 'manifest.json')), '--replay', options.replayFrom);
+    if (options.id !== undefined) checkFolderName(options.id, '--id');
   }
   const { scenario, csr, settings } = prepared;
+  if (options.resume && settings?.endpointUrl?.includes(REDACTED)) {
+    throw new AtpSimError(
+      'INVALID_ARGUMENT',
+      `--resume ${options.resume}: the run's endpoint ${settings.endpointUrl} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
+    );
+  }
+  const replayed = options.replayFrom ? checkReplaySource(options.replayFrom, scenario) : null;
   const price = scenario.model.pricePerMillion;
   // A budget given when resuming replaces the one the run had (that is how a stopped run goes on).
   const budget = options.budgetUsd ?? (options.resume ? manifest.budgetUsd : undefined) ?? scenario.limits.budgetUsd;
   if (budget !== undefined && !price) {
     throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   }
+  if (options.signal?.aborted) throw new AtpSimError('ABORTED', `${interruption(options.signal)} before the run started: nothing was written`);
+  if (!options.resume) ensureDir(out, options.out !== undefined ? '--out' : 'out');
   const stats = emptyCallStats();
-  let log: Logger | null = null;
+  let log: FileLogger | null = null;
   const opened = await openModel(prepared, options, out, stats, (obj, msg) => log?.warn(obj, msg));
   let model = opened.model;
-  const closeModel = opened.close;
+  if (opened.close) held.push(opened.close);
 
   // 2. The run directory.
-  try {
-    if (options.resume) {
-      const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
-      // Rounds are complete when their round record exists; drop anything written after that.
-      resumeFrom = done.length;
-      truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
-      truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
-    } else {
-      runDir = newRunDir(out, options.id ?? `${scenario.name}-s${scenario.seed}-${timestamp()}`);
-      manifest = {
-        format: RUN_FORMAT,
-        tool: { name: 'atp-sim', version: VERSION, node: process.version },
-        id: basename(runDir),
-        createdAt: new Date().toISOString(),
-        updatedAt: new Date().toISOString(),
-        status: 'running',
-        roundsCompleted: 0,
-        ...(options.source ? { source: options.source } : {}),
-        ...(options.baseDir ? { baseDir: resolve(options.baseDir) } : {}),
-        ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
-        input: prepared.input,
-        scenario,
-        seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
-        network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
-        promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
-        model: settings ? { id: modelId(settings), settings } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
-        sessions: [],
-      };
-      writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
-      // The network the run used, for the report's network views and for Gephi (small graphs only:
-      // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
-      if (csr.n <= NETWORK_FILE_LIMIT) {
-        writeNetworkFile(join(runDir, 'network.json'), csr);
-        writeNetworkFile(join(runDir, 'network.gexf'), csr);
-      }
-    }
-  } catch (err) {
-    await closeModel?.();
-    throw err;
+  if (options.resume) {
+    const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
+    // Rounds are complete when their round record exists; drop anything written after that.
+    resumeFrom = done.length;
+    truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
+    truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
+  } else {
+    ({ runDir, manifest } = startRunDir(out, prepared, options, replayed, lock));
   }
-  log = fileLogger(join(runDir, 'log.jsonl'));
+  const runLog = fileLogger(join(runDir, 'log.jsonl'));
+  log = runLog;
+  held.push(() => runLog.close());
   let resumeWrap = (m: LanguageModel): LanguageModel => m;
-  if (options.replayFrom) {
-    const src = resolve(options.replayFrom);
-    const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(src, 'decisions.jsonl')));
-    model = replayModel(recorded, src, null);
+  if (replayed) {
+    model = replayModel(new RecordedReplies(readJsonl<DecisionRecord>(join(replayed.path, 'decisions.jsonl'))), replayed.path, null);
   } else if (resumeFrom > 0 && usesLlm(scenario)) {
     const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl')));
     model = replayModel(recorded, runDir, model, resumeFrom);
     resumeWrap = (m) => replayModel(recorded, runDir, m, resumeFrom);
   }
-  const groups = groupModels(options.model || options.replayFrom ? null : settings, modelOptions(options, out, stats, settings, (obj, msg) => log?.warn(obj, msg)), model, resumeWrap);
+  // LLM groups that name their own model (mixed-model populations), built like the run's.
+  const groups = groupModels(options.model || replayed ? null : settings, modelOptions(options, out, stats, settings, (obj, msg) => log?.warn(obj, msg)), model, resumeWrap);
+  held.push(() => groups.close());
   const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
+  held.push(() => roundsWriter.close());
   const decisionsWriter = new JsonlWriter(join(runDir, 'decisions.jsonl'));
+  held.push(() => decisionsWriter.close());
   const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
   // Spend is counted from the round records, so it carries over when a stopped run resumes.
   const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
   if (budget !== undefined && resumeFrom > 0 && spent() >= budget) {
-    await closeModel?.();
     throw new AtpSimError(
       'BUDGET_EXHAUSTED',
       `the budget of $${budget} is already spent ($${spent().toFixed(4)} in ${resumeFrom} round(s)) (fix: resume with a larger --budget)`,
     );
   }
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
-  log.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
+  runLog.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
 
-  const session = { startedAt: new Date(started).toISOString(), resumedFromRound: resumeFrom, requests: 0, cacheHits: 0, retries: 0, failures: 0 };
+  const session = {
+    startedAt: new Date(started).toISOString(),
+    resumedFromRound: resumeFrom,
+    requests: 0,
+    cacheHits: 0,
+    retries: 0,
+    failures: 0,
+    // Replies may have come from another endpoint or provider of the model (--cache-share).
+    ...(options.cache?.share ? { cacheShared: true } : {}),
+  };
   const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
     Object.assign(session, { requests: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries, failures: stats.failures });
     manifest = {
@@ -319,13 +373,14 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       roundsCompleted: rounds.length,
       sessions: [...(manifest.sessions ?? []), session],
     };
-    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+    writeManifest(runDir, manifest);
   };
   const writeSummary = () => {
     const summary = summarizeRun(scenario, rounds, { seedViolators: scenario.population.seedViolators.count });
     writeJsonAtomic(join(runDir, 'summary.json'), summary);
     return summary;
   };
+  const signal = options.signal;
 
   try {
     const result = await runEngine({
@@ -335,38 +390,196 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
       modelFor: options.modelFor ?? groups.modelFor,
       record,
       skipSinkBefore: resumeFrom + 1,
+      ...(signal ? { signal } : {}),
       sink: {
         round(rec, decisions) {
           if (decisions) decisionsWriter.append(decisions);
           roundsWriter.append([rec]);
           rounds.push(rec);
-          log.info({ round: rec.round, violationRate: rec.violationRate, invalid: rec.invalid, calls: stats.calls, cacheHits: stats.cacheHits }, 'round done');
+          runLog.info({ round: rec.round, violationRate: rec.violationRate, invalid: rec.invalid, calls: stats.calls, cacheHits: stats.cacheHits }, 'round done');
           options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started, spentUsd: price ? spent() : null });
         },
       },
-      shouldStop: () => (budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),
+      onDecision: options.onDecision && decisionProgress(options.onDecision, { rounds: scenario.rounds, stats, started, resumeFrom, spent, price }),
+      shouldStop: () => (signal?.aborted ? interruption(signal) : budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),
     });
     const summary = writeSummary();
     const status = result.stoppedBecause ? 'stopped' : 'complete';
     finish(status, result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : { stoppedBecause: undefined, error: undefined });
-    log.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
+    runLog.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
     return { runDir, id: manifest.id, status, stoppedBecause: result.stoppedBecause, rounds, summary, scenario, session };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    if (signal?.aborted) {
+      // Cancelled mid-round: the round in flight is abandoned (replies received are in the cache).
+      const stoppedBecause = interruption(signal);
+      const summary = writeSummary();
+      finish('stopped', { stoppedBecause });
+      runLog.info({ status: 'stopped', stoppedBecause, rounds: rounds.length }, 'run end');
+      return { runDir, id: manifest.id, status: 'stopped', stoppedBecause, rounds, summary, scenario, session };
+    }
+    const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
     writeSummary();
     finish('incomplete', { error: message });
-    log.error({ err: message, roundsCompleted: rounds.length }, 'run failed');
-    if (err instanceof AtpSimError) {
-      throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
+    runLog.error({ err: message, roundsCompleted: rounds.length }, 'run failed');
+    if (!(err instanceof AtpSimError)) throw err;
+    if (!options.resume && rounds.length === 0) {
+      // Nothing to resume: a directory with 0 rounds and a --resume hint would only mislead.
+      // (Replies already received are in the response cache, so a rerun does not pay twice.)
+      const dir = runDir;
+      held.unshift(() => rmSync(dir, { recursive: true, force: true }));
+      throw new AtpSimError(err.code, nothingKept(err.code, message), err.issues, { cause: err });
     }
-    throw err;
-  } finally {
-    roundsWriter.close();
-    decisionsWriter.close();
-    await closeModel?.();
-    await groups.close();
-    log.flush?.();
+    throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
   }
+}
+
+/**
+ * The engine's per-decision callback with the run's counters added. Spend counts the saved rounds
+ * plus the decisions finished in the round in flight (not the re-simulated rounds of a resume).
+ */
+function decisionProgress(
+  callback: NonNullable<RunOptions['onDecision']>,
+  run: { rounds: number; stats: CallStats; started: number; resumeFrom: number; spent: () => number; price: { input: number; output: number } | undefined },
+): (d: DecisionProgress) => void {
+  let round = 0;
+  let saved = 0; // spend of the saved rounds: fixed within a round
+  const inRound = { tokensIn: 0, tokensOut: 0 };
+  return (d) => {
+    if (d.round !== round) {
+      round = d.round;
+      saved = run.spent();
+      inRound.tokensIn = inRound.tokensOut = 0;
+    }
+    if (d.round > run.resumeFrom) (inRound.tokensIn += d.tokensIn), (inRound.tokensOut += d.tokensOut);
+    const spentUsd = run.price ? saved + costOf(inRound, run.price) : null;
+    callback(d, { rounds: run.rounds, stats: run.stats, elapsedMs: Date.now() - run.started, spentUsd });
+  };
+}
+
+/**
+ * Opens a run directory to resume (locked before its manifest is read: a second process would
+ * resume from the same round): a complete run's result, or the run prepared from its manifest
+ * (a replay keeps answering from the run it replays).
+ */
+function openResume(
+  dir: string,
+  options: RunOptions,
+  lock: (dir: string) => void,
+): { done: RunResult } | { runDir: string; manifest: Manifest; prepared: Prepared; options: RunOptions } {
+  const runDir = resolve(dir);
+  const mPath = join(runDir, 'manifest.json');
+  if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${dir}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
+  lock(runDir);
+  const manifest = readJson<Manifest>(mPath);
+  checkRunFormat(manifest, '--resume', dir);
+  if (manifest.status === 'complete') {
+    const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
+    const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
+    return { done: { runDir, id: manifest.id, status: 'complete', stoppedBecause: null, rounds: readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')), summary, scenario: manifest.scenario, session } };
+  }
+  const replayFrom = options.replayFrom ?? manifest.replayOf?.path;
+  const prepared = prepareRun(manifest.input, {
+    ...options,
+    seed: undefined,
+    rounds: undefined,
+    baseDir: options.baseDir ?? manifest.baseDir,
+    replayFrom,
+    modelSettings: replayFrom ? undefined : (options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined)),
+  });
+  return { runDir, manifest, prepared, options: replayFrom ? { ...options, replayFrom } : options };
+}
+
+/** A fresh run directory, locked, with its manifest and (small graphs) its network files. */
+function startRunDir(
+  out: string,
+  prepared: Prepared,
+  options: RunOptions,
+  replayed: ReturnType<typeof checkReplaySource> | null,
+  lock: (dir: string) => void,
+): { runDir: string; manifest: Manifest } {
+  const { scenario, csr, settings } = prepared;
+  const runDir = newRunDir(out, options.id ?? `${scenario.name}-s${scenario.seed}-${timestamp()}`);
+  lock(runDir);
+  const manifest: Manifest = {
+    format: RUN_FORMAT,
+    tool: { name: 'atp-sim', version: VERSION, node: process.version },
+    id: basename(runDir),
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    status: 'running',
+    roundsCompleted: 0,
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.baseDir ? { baseDir: resolve(options.baseDir) } : {}),
+    ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+    ...(replayed ? { replayOf: { id: replayed.id, path: replayed.path } } : {}),
+    input: prepared.input,
+    scenario,
+    seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
+    network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
+    ...(prepared.scenarioWarnings.length > 0 ? { warnings: prepared.scenarioWarnings } : {}),
+    promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
+    replyParsing: scenario.prompt.parse,
+    model: replayed
+      ? replayed.model
+      : settings ? { id: modelId(settings), settings: recordedSettings(settings) } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
+    sessions: [],
+  };
+  writeManifest(runDir, manifest);
+  // The network the run used, for the report's network views and for Gephi (small graphs only:
+  // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
+  if (csr.n <= NETWORK_FILE_LIMIT) {
+    writeNetworkFile(join(runDir, 'network.json'), csr);
+    writeNetworkFile(join(runDir, 'network.gexf'), csr);
+  }
+  return { runDir, manifest };
+}
+
+/** Socket errors in words (the messages of the retry layer name them by errno). */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is the server running?',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'no answer in time',
+};
+
+/**
+ * One line for a fresh run that failed before its first round ended (so no directory was kept):
+ * what failed in the user's words, without the layers' internal names or a resume hint.
+ */
+function nothingKept(code: AtpSimError['code'], redacted: string): string {
+  // With no directory to resume, a fix that says --resume becomes: run the same command again.
+  const first = redacted.split('\n')[0].replace('continue the run with --resume', 'run the same command again');
+  const kept = 'no round was completed, so no run directory was kept';
+  const failed = /^round (\d+): (\d+) of (\d+) model calls failed/.exec(first);
+  if (code !== 'FAILURE_RATE_EXCEEDED' || !failed) return `${first.replace(/\.?$/, '')}; ${kept}`;
+  const errno = /\((E[A-Z]+)\)/.exec(first)?.[1];
+  const status = /\b(?:HTTP|status) (\d{3})\b/.exec(first)?.[1];
+  const why = errno ? (NETWORK_WORDS[errno] ?? errno) : status ? `the server answered HTTP ${status}` : /timeout/.test(first) ? 'no reply in time' : 'see the errors above';
+  const all = failed[2] === failed[3] ? `all ${failed[3]}` : `${failed[2]} of ${failed[3]}`;
+  return `round ${failed[1]}: ${all} model calls failed after retries (${why}); ${kept} (fix: check that the model server is up and reachable, then run again)`;
+}
+
+/**
+ * Checks a `--replay` source before anything is written: it must be a run directory with
+ * recorded decisions, made with this run's seed (a seed-9 run answered by seed-1 replies would be
+ * labelled seed 9 and be neither). Returns what the manifest records about it.
+ */
+function checkReplaySource(from: string, scenario: Scenario): { id: string; path: string; model: Manifest['model'] } {
+  const path = resolve(from);
+  const mPath = join(path, 'manifest.json');
+  if (!existsSync(mPath) || !existsSync(join(path, 'decisions.jsonl'))) {
+    throw new AtpSimError('FILE_NOT_FOUND', `--replay ${from}: not a run directory with recorded decisions (no ${existsSync(mPath) ? 'decisions.jsonl' : 'manifest.json'}; fix: give a run directory made by atp-sim run)`);
+  }
+  const src = readJson<Manifest>(mPath);
+  checkRunFormat(src, '--replay', from);
+  const srcSeed = src.seeds?.root ?? src.scenario?.seed;
+  if (srcSeed !== undefined && srcSeed !== scenario.seed) {
+    throw new AtpSimError('INVALID_ARGUMENT', `--replay ${from}: that run used seed ${srcSeed}, this one seed ${scenario.seed}; its replies belong to seed ${srcSeed} (fix: drop --seed, or run without --replay to call the model)`);
+  }
+  return { id: src.id, path, model: src.model ?? null };
 }
 
 /**
@@ -383,12 +596,17 @@ async function openModel(
   const { settings } = prepared;
   if (options.model) return { model: options.model };
   if (!settings || options.replayFrom) return { model: null };
-  if (settings.backend === 'local' && !/^(local:)?hf:/.test(settings.model)) {
-    await checkGgufFile(settings.model.replace(/^local:/, ''));
+  // A local model is loaded (downloaded, checked, probed) now, before the run directory (or the cache) exists.
+  const held = settings.backend === 'local' && options.cache?.mode !== 'replay' ? await openLocalModel(settings) : undefined;
+  let built: LanguageModel;
+  try {
+    const { endpointKey, ...create } = modelOptions(options, out, stats, settings, warn);
+    built = createModel(settings, { ...create, token: settings.endpointUrl ? endpointKey : create.token });
+  } catch (err) {
+    await held?.close();
+    throw err;
   }
-  const { endpointKey, ...create } = modelOptions(options, out, stats, settings, warn);
-  const built = createModel(settings, { ...create, token: settings.endpointUrl ? endpointKey : create.token });
-  return { model: built, close: built.close?.bind(built) };
+  return { model: built, close: async () => { await built.close?.(); await held?.close(); } };
 }
 
 /** How a run builds its models (its own, and those LLM groups name): counters, limiter, cache, keys. */
@@ -398,7 +616,7 @@ function modelOptions(options: RunOptions, out: string, stats: CallStats, settin
   return {
     stats,
     limiter: options.limiter,
-    cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+    cache: cacheOff ? undefined : { ...options.cache, path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
     token: options.token,
     endpointKey: options.endpointKey,
     fetch: options.fetch,

@@ -11,13 +11,18 @@
  * Rerunning skips cells whose run directory says `complete` and resumes the others from their
  * last complete round. A failed cell is recorded and does not stop the others.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AtpSimError } from './core/errors.ts';
+import { redactUrlsIn } from './core/url.ts';
 import { deriveSeed } from './core/rng.ts';
 import type { CallStats, LanguageModel, RoundRecord } from './core/types.ts';
-import { readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
-import { Limiter, type CacheMode, type ModelSettings } from './llm/index.ts';
+import { ensureDir, readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
+import { lockDir } from './io/lock.ts';
+import { checkFolderName } from './io/names.ts';
+import { problemOf, reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
+import { checkPlainData, checkSweepOptions } from './options-check.ts';
+import { Limiter, modelId, type CacheMode, type ModelSettings } from './llm/index.ts';
 import { canonicalJson } from './llm/cache.ts';
 import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
 import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
@@ -67,6 +72,26 @@ export function readRun(dir: string): LoadedRun {
     ? readJson<RunSummary>(sPath)
     : summarizeRun(manifest.scenario, rounds, { seedViolators: manifest.scenario.population.seedViolators.count });
   return { dir, manifest, rounds, summary };
+}
+
+/** A run directory read and checked against its manifest, or what is wrong with it. */
+export type RunRead = { readonly ok: true; readonly run: LoadedRun } | { readonly ok: false; readonly dir: string; readonly problem: string };
+
+/**
+ * Reads a run directory without trusting it: a file that does not parse, or rounds and
+ * decisions shorter than the manifest says (src/io/run-integrity.ts), come back as a problem
+ * for the caller to name and leave out instead of an exception or a silently short run.
+ */
+export function tryReadRun(dir: string): RunRead {
+  try {
+    const run = readRun(dir);
+    const problem = runFilesProblem(dir, run.manifest, run.rounds);
+    return problem ? { ok: false, dir, problem } : { ok: true, run };
+  } catch (err) {
+    const problem = problemOf(err, dir);
+    if (problem === null) throw err;
+    return { ok: false, dir, problem };
+  }
 }
 
 /** Run directories under `root` (itself included), sorted by path; run directories are not searched inside. */
@@ -129,6 +154,8 @@ export interface SweepFile {
   /** Folder network files of the base scenario resolve against. */
   readonly baseDir: string;
   readonly shard: { readonly index: number; readonly count: number } | null;
+  /** The model its LLM cells used (modelId: backend, model, endpoint or provider); `*` for a grid over model.name. */
+  readonly model?: string;
   readonly cells: SweepFileCell[];
 }
 
@@ -146,7 +173,39 @@ function specOf(s: SweepSpec): SweepFile['spec'] {
 export function readSweepFile(dir: string): SweepFile {
   const p = join(dir, 'sweep.json');
   if (!existsSync(p)) throw new AtpSimError('FILE_NOT_FOUND', `${dir}: not a sweep directory (no sweep.json; fix: give <out>/<sweep name> made by atp-sim sweep)`);
-  return readJson<SweepFile>(p);
+  const fix = `delete ${p} and run the same atp-sim sweep command again (same --out): it rebuilds sweep.json from the run directories`;
+  const f = readJson<SweepFile>(p, fix);
+  if (typeof f !== 'object' || f === null || f.format !== 'atp-sim/sweep@1' || !Array.isArray(f.cells) || typeof f.spec !== 'object') {
+    throw new AtpSimError('CORRUPT_FILE', `${p}: not an atp-sim sweep file (format atp-sim/sweep@1 with spec and cells expected; fix: ${fix})`);
+  }
+  return f;
+}
+
+/**
+ * The model a sweep directory was run with: sweep.json's, else (folders written before it was
+ * recorded) the first cell manifest that names one. Undefined when nothing says.
+ */
+function recordedModel(dir: string, f: SweepFile): string | undefined {
+  if (f.model) return f.model;
+  if (f.spec.grid.some((a) => MODEL_AXIS.test(a.path))) return undefined;
+  for (const c of f.cells) {
+    const m = join(dir, 'runs', c.id, 'manifest.json');
+    if (!existsSync(m)) continue;
+    try {
+      const id = readJson<RunManifestView>(m).model?.id;
+      if (id) return id;
+    } catch {
+      // a damaged manifest says nothing about the model
+    }
+  }
+  return undefined;
+}
+
+/** Grid axes that give each cell its own model. */
+const MODEL_AXIS = /^model(\.(name|endpoint|provider))?$/;
+
+function modelConflict(what: string, fix: string): AtpSimError {
+  return new AtpSimError('RUN_DIR_CONFLICT', `${what} (a sweep pools its cells per condition, so it holds one model; fix: ${fix}, or make the model a grid dimension, e.g. grid: { model.name: [A, B] })`);
 }
 
 /** The spec back from sweep.json, for expansion (concurrency is not part of the sweep's identity). */
@@ -163,29 +222,42 @@ export interface SweepResults {
   readonly name: string;
   readonly grid: readonly GridAxis[];
   readonly replicates: number;
-  readonly cells: { readonly total: number; readonly complete: number; readonly stopped: number; readonly failed: number; readonly missing: number };
+  readonly cells: { readonly total: number; readonly complete: number; readonly stopped: number; readonly failed: number; readonly damaged: number; readonly missing: number };
   /** Cells whose run did not complete (failed, or stopped by a budget); see sweep.json for errors. */
   readonly incomplete: readonly string[];
+  /** Cells whose files do not match their manifest (or do not parse): left out of every statistic. */
+  readonly damaged: ReadonlyArray<{ readonly id: string; readonly problem: string }>;
   /** Statistics over the complete replicates of each grid combination, in grid order. */
   readonly conditions: readonly ConditionStats[];
   /** When the grid varies population.committed: the committed share where outcomes cross one half. */
   readonly criticalMass?: ReadonlyArray<{ readonly label: string; readonly params: Readonly<Record<string, unknown>>; readonly tipped: CriticalMass; readonly finalRate: CriticalMass }>;
 }
 
-/** Loads the complete runs of a sweep directory, keyed by cell id. */
-export function readSweepRuns(dir: string, file: SweepFile = readSweepFile(dir)): Map<string, LoadedRun> {
+/** The run directories of a sweep: the sound ones keyed by cell id, and the damaged ones named. */
+export interface SweepRuns {
+  readonly runs: Map<string, LoadedRun>;
+  readonly damaged: ReadonlyArray<{ readonly id: string; readonly problem: string }>;
+}
+
+/** Loads the runs of a sweep directory, keyed by cell id; damaged ones are listed, not loaded. */
+export function readSweepRuns(dir: string, file: SweepFile = readSweepFile(dir)): SweepRuns {
   const runs = new Map<string, LoadedRun>();
+  const damaged: Array<{ id: string; problem: string }> = [];
   for (const c of file.cells) {
     const runDir = join(dir, 'runs', c.id);
-    if (isRunDir(runDir)) runs.set(c.id, readRun(runDir));
+    if (!isRunDir(runDir)) continue;
+    const read = tryReadRun(runDir);
+    if (read.ok) runs.set(c.id, read.run);
+    else damaged.push({ id: c.id, problem: read.problem });
   }
-  return runs;
+  return { runs, damaged };
 }
 
 const COMMITTED = /^population\.committed(\.(share|count))?$/;
 
 /** Statistics of a sweep directory from its run directories (deterministic: no clock, no paths). */
-export function sweepResults(dir: string, file: SweepFile = readSweepFile(dir), runs: Map<string, LoadedRun> = readSweepRuns(dir, file)): SweepResults {
+export function sweepResults(dir: string, file: SweepFile = readSweepFile(dir), read: SweepRuns = readSweepRuns(dir, file)): SweepResults {
+  const { runs } = read;
   const spec = specFromFile(file);
   const cells = expandSweep(spec);
   const byCondition = new Map<string, SweepCell[]>();
@@ -213,13 +285,16 @@ export function sweepResults(dir: string, file: SweepFile = readSweepFile(dir), 
     const done = list.map((c) => runs.get(c.id)).filter((r): r is LoadedRun => r !== undefined && r.manifest.status === 'complete');
     conditions.push(conditionStats(key, conditionLabel(list[0].params), list[0].params, done.map((r) => ({ id: r.manifest.id, summary: r.summary, rounds: r.rounds }))));
   }
+  const ids = new Set(cells.map((c) => c.id));
+  const damaged = read.damaged.filter((d) => ids.has(d.id));
   const results: SweepResults = {
     format: 'atp-sim/results@1',
     name: file.name,
     grid: spec.grid,
     replicates: spec.replicates,
-    cells: { total: cells.length, complete, stopped, failed, missing: cells.length - complete - stopped - failed },
+    cells: { total: cells.length, complete, stopped, failed, damaged: damaged.length, missing: cells.length - complete - stopped - failed - damaged.length },
     incomplete,
+    damaged,
     conditions,
   };
   const cm = criticalMassOf(spec, byCondition, runs);
@@ -292,10 +367,10 @@ export interface SweepOptions {
   readonly endpointKey?: string;
   /** A ready model for every cell, or per cell (tests). */
   readonly model?: LanguageModel | ((cell: SweepCell) => LanguageModel);
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode };
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
   /** Start at most this many cells in this invocation; a rerun continues with the rest. */
   readonly maxCells?: number;
-  /** No new cell starts once aborted. */
+  /** No new cell starts once aborted; cells running stop their model calls and stay resumable. */
   readonly signal?: AbortSignal;
   /** Folder the sweep's relative paths resolve against when `sweep` is an object (default cwd). */
   readonly dir?: string;
@@ -311,6 +386,8 @@ export interface SweepRunResult {
   /** Already complete before this invocation. */
   readonly skipped: readonly string[];
   readonly failed: ReadonlyArray<{ readonly id: string; readonly error: string }>;
+  /** Cells of this shard whose files were damaged, and what was done (re-run after resuming, or from scratch). */
+  readonly repaired: ReadonlyArray<{ readonly id: string; readonly problem: string; readonly action: string }>;
   /** Cells of this shard not complete at the end (failed, stopped, or not started). */
   readonly remaining: number;
   readonly results: SweepResults;
@@ -339,41 +416,37 @@ function cellStatus(manifestStatus: string | undefined): CellStatus {
 
 /** Runs a sweep (file path, raw object, or loaded sweep) into `<out>/<name>/`. */
 export async function runSweep(sweep: string | LoadedSweep | Record<string, unknown>, options: SweepOptions = {}): Promise<SweepRunResult> {
+  checkSweepOptions(sweep, options);
   checkShard(options.shard);
+  if (typeof sweep === 'object') checkPlainData(sweep, 'sweep');
   const loaded = loadSweep(sweep, options.dir);
   const { spec, baseDir } = loaded;
   const shard = options.shard ?? null;
   const mine = (c: SweepCell) => !shard || c.index % shard.count === shard.index;
   const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source));
-  if (llm && !options.model && !options.modelSettings) {
-    const missing = loaded.cells.find((c) => !resolveScenario(cellScenario(spec, c), loaded.source).model.name);
-    if (missing) throw new AtpSimError('INVALID_ARGUMENT', `${loaded.source}: cell ${missing.id} has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the base scenario or the grid)`);
-  }
+  if (llm && !options.model && !options.modelSettings) requireModelNames(loaded);
   const out = resolve(options.out ?? 'runs');
+  checkFolderName(spec.name, `${loaded.source}: name`, 'INVALID_SCENARIO', 'name: topologies');
+  ensureDir(out, options.out !== undefined ? '--out' : 'out');
   const dir = join(out, spec.name);
   const runsDir = join(dir, 'runs');
   mkdirSync(runsDir, { recursive: true });
-
-  // An existing sweep directory must hold this same sweep.
-  const sweepPath = join(dir, 'sweep.json');
-  if (existsSync(sweepPath)) {
-    const prior = readJson<SweepFile>(sweepPath);
-    if (canonicalJson(prior.spec) !== canonicalJson(specOf(spec))) {
-      throw new AtpSimError('RUN_DIR_CONFLICT', `${dir} holds a different sweep named ${spec.name} (its base, grid, replicates, seed or record differ; fix: choose another --out or name, or delete the folder)`);
-    }
+  // One process per sweep directory (each cell's run directory is locked too, by runScenario).
+  const lock = lockDir(dir, 'sweep directory');
+  try {
+    return await sweepLocked();
+  } finally {
+    lock.release();
   }
+  async function sweepLocked(): Promise<SweepRunResult> {
 
+  // An existing sweep directory must hold this same sweep, run with the same model.
+  const sweepPath = join(dir, 'sweep.json');
+  const model = llm ? sweepModel(loaded, options) : undefined;
+  const priorModel = existsSync(sweepPath) ? checkPriorSweep(dir, spec, model) : undefined;
 
   const cells: SweepFileCell[] = loaded.cells.map((c) => ({ index: c.index, id: c.id, params: c.params, replicate: c.replicate, seed: c.seed, status: mine(c) ? 'pending' : 'other-shard' }));
-  const statusOf = (id: string): CellStatus | null => {
-    const m = join(runsDir, id, 'manifest.json');
-    if (!existsSync(m)) return null;
-    return cellStatus(readJson<RunManifestView>(m).status);
-  };
-  for (const c of cells) {
-    const s = statusOf(c.id);
-    if (s === 'complete' || (s && c.status !== 'other-shard')) c.status = s;
-  }
+  const repaired = readCellStatuses(dir, cells);
   const file: SweepFile = {
     format: 'atp-sim/sweep@1',
     name: spec.name,
@@ -381,6 +454,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
     spec: specOf(spec),
     baseDir,
     shard,
+    ...((model ?? priorModel) ? { model: model ?? priorModel } : {}),
     cells,
   };
   const save = () => writeJsonAtomic(sweepPath, file);
@@ -443,9 +517,10 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       endpointKey: options.endpointKey,
       modelSettings: settingsFor(cell),
       model: typeof options.model === 'function' ? options.model(cell) : options.model,
-      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
+      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
       ...(spec.record ? { record: spec.record } : {}),
       fetch: options.fetch,
+      ...(options.signal ? { signal: options.signal } : {}),
       onRound: (_rec, info) => {
         rounds++;
         stats.set(cell.id, info.stats);
@@ -465,7 +540,8 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
       delete entry.error;
       if (result.status === 'stopped') entry.error = `stopped: ${result.stoppedBecause}`;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      // sweep.json and the terminal: no endpoint credentials (core/url.ts).
+      const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
       entry.status = 'failed';
       entry.error = message;
       failed.push({ id: cell.id, error: message });
@@ -498,7 +574,83 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   const results = sweepResults(dir, file);
   writeJsonAtomic(join(dir, 'results.json'), results);
   const remaining = cells.filter((c) => c.status !== 'other-shard' && c.status !== 'complete').length;
-  return { dir, cells, ran, skipped, failed, remaining, results };
+  return { dir, cells, ran, skipped, failed, remaining, results, repaired };
+  }
+}
+
+/** Without a model from the caller, every LLM cell must name one (base scenario or grid). */
+function requireModelNames(loaded: LoadedSweep): void {
+  const missing = loaded.cells.find((c) => !resolveScenario(cellScenario(loaded.spec, c), loaded.source).model.name);
+  if (missing) throw new AtpSimError('INVALID_ARGUMENT', `${loaded.source}: cell ${missing.id} has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the base scenario or the grid)`);
+}
+
+/** Checks that `dir` holds this same sweep run with the same model; returns the model it records. */
+function checkPriorSweep(dir: string, spec: SweepSpec, model: string | undefined): string | undefined {
+  const prior = readSweepFile(dir);
+  if (canonicalJson(prior.spec) !== canonicalJson(specOf(spec))) {
+    throw new AtpSimError('RUN_DIR_CONFLICT', `${dir} holds a different sweep named ${spec.name} (its base, grid, replicates, seed or record differ; fix: choose another --out or name, or delete the folder)`);
+  }
+  const priorModel = recordedModel(dir, prior);
+  if (model && priorModel && model !== priorModel) {
+    throw modelConflict(`${dir} was run with model ${priorModel}; this run uses ${model}`, 'pass the same --model, --endpoint and --provider as before, or choose another --out');
+  }
+  return priorModel;
+}
+
+/**
+ * Sets each cell's status from its run directory (a complete cell of another shard counts too).
+ * Damaged cells of this shard are repaired to run again (repairCell) and returned.
+ */
+function readCellStatuses(dir: string, cells: SweepFileCell[]): Array<{ id: string; problem: string; action: string }> {
+  const repaired: Array<{ id: string; problem: string; action: string }> = [];
+  for (const c of cells) {
+    const runDir = join(dir, 'runs', c.id);
+    if (!isRunDir(runDir)) continue;
+    const ours = c.status !== 'other-shard';
+    const read = tryReadRun(runDir);
+    if (read.ok) {
+      const s = cellStatus(read.run.manifest.status);
+      if (s === 'complete' || ours) c.status = s;
+    } else if (ours) {
+      repaired.push({ id: c.id, problem: read.problem, action: repairCell(dir, c.id, read.problem) });
+    }
+  }
+  return repaired;
+}
+
+/**
+ * The model identity of a sweep's LLM cells (modelId: backend, model, endpoint or provider,
+ * never a secret), with `*` for the model name when the grid varies it. Undefined for ready
+ * model objects built per cell (tests), which have no single identity.
+ */
+function sweepModel(loaded: LoadedSweep, options: SweepOptions): string | undefined {
+  if (options.model) return typeof options.model === 'function' ? undefined : options.model.id;
+  const gridded = loaded.spec.grid.some((a) => MODEL_AXIS.test(a.path));
+  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source).model;
+  const settings: ModelSettings | undefined =
+    options.modelSettings ?? (m.name ? { backend: 'hf', model: m.name, ...(m.endpoint ? { endpointUrl: m.endpoint } : { provider: m.provider ?? 'auto' }) } : undefined);
+  if (!settings) return undefined;
+  return modelId(gridded ? { ...settings, model: '*' } : settings);
+}
+
+/**
+ * Makes a damaged cell of this shard run again. A readable manifest over short files goes back
+ * to `incomplete` and resumes after the rounds its files still hold; a cell whose manifest or
+ * rounds do not parse cannot be resumed, so its folder is moved to `<sweep>/damaged/` (nothing
+ * is deleted) and the cell starts over (the response cache answers the calls it had made).
+ */
+function repairCell(dir: string, id: string, problem: string): string {
+  const runDir = join(dir, 'runs', id);
+  try {
+    return `resumed after round ${reopenDamagedRun(runDir, problem)}`;
+  } catch (err) {
+    if (problemOf(err, runDir) === null) throw err;
+  }
+  mkdirSync(join(dir, 'damaged'), { recursive: true });
+  let aside = join(dir, 'damaged', id);
+  for (let k = 2; existsSync(aside); k++) aside = join(dir, 'damaged', `${id}-${k}`);
+  renameSync(runDir, aside);
+  return `moved to ${aside} and run again`;
 }
 
 const OFFLINE: LanguageModel = { id: 'offline', complete: () => Promise.reject(new AtpSimError('INTERNAL', 'no model calls while rebuilding a network')) };
@@ -517,6 +669,8 @@ export interface MergeResult {
   readonly dir: string;
   readonly copied: number;
   readonly missing: readonly string[];
+  /** Copies of cells not merged because their files are damaged (input folder, cell, problem). */
+  readonly damaged: ReadonlyArray<{ readonly dir: string; readonly id: string; readonly problem: string }>;
   readonly results: SweepResults;
 }
 
@@ -524,6 +678,8 @@ export interface MergeResult {
  * Joins sweep directories of the same sweep (shards, or interrupted copies) into `out` (the
  * merged sweep directory itself): each cell's run directory is copied (or linked) from the first
  * input where it is complete, else from the first where it exists; results.json is recomputed.
+ * Inputs must hold the same sweep run with the same model, and `out` must be new, empty, or
+ * hold that same sweep. A damaged copy of a cell (src/io/run-integrity.ts) is never merged.
  */
 export function mergeSweeps(dirs: readonly string[], out: string, options: { link?: boolean } = {}): MergeResult {
   if (dirs.length === 0) throw new AtpSimError('INVALID_ARGUMENT', 'merge: give at least one sweep directory');
@@ -537,34 +693,71 @@ export function mergeSweeps(dirs: readonly string[], out: string, options: { lin
       throw new AtpSimError('INVALID_ARGUMENT', `merge: ${dirs[i]} holds another sweep than ${dirs[0]} (name, base, grid, replicates, seed or record differ; fix: merge shards of one sweep only)`);
     }
   });
+  const models = inputs.map((d, i) => recordedModel(d, files[i]));
+  const model = models.find((m) => m !== undefined);
+  models.forEach((m, i) => {
+    const j = models.indexOf(model);
+    if (m !== undefined && m !== model) throw modelConflict(`merge: ${dirs[i]} was run with model ${m}, ${dirs[j]} with ${model}`, 'merge shards run with one model');
+  });
+  checkMergeTarget(target, out, files[0], model);
   mkdirSync(join(target, 'runs'), { recursive: true });
   const first = files[0];
   const cells: SweepFileCell[] = first.cells.map((c) => ({ index: c.index, id: c.id, params: c.params, replicate: c.replicate, seed: c.seed, status: 'pending' }));
   let copied = 0;
   const missing: string[] = [];
+  const damaged: Array<{ dir: string; id: string; problem: string }> = [];
+  // The status of a sound copy of a cell, or null (absent, or damaged: then it is named).
+  const sound = (d: string, id: string, input: string): RunManifestView['status'] | null => {
+    if (!isRunDir(d)) return null;
+    const read = tryReadRun(d);
+    if (read.ok) return read.run.manifest.status;
+    damaged.push({ dir: input, id, problem: read.problem });
+    return null;
+  };
   for (const cell of cells) {
     const dst = join(target, 'runs', cell.id);
-    const candidates = inputs.map((d) => join(d, 'runs', cell.id)).filter(isRunDir);
-    const status = (d: string) => readJson<RunManifestView>(join(d, 'manifest.json')).status;
-    const src = candidates.find((d) => status(d) === 'complete') ?? candidates[0];
+    const candidates = inputs.map((d, i) => ({ d: join(d, 'runs', cell.id), status: sound(join(d, 'runs', cell.id), cell.id, dirs[i]) })).filter((c) => c.status !== null);
+    const src = candidates.find((c) => c.status === 'complete') ?? candidates[0];
+    let now = sound(dst, cell.id, out);
     if (!src) {
-      if (!isRunDir(dst)) missing.push(cell.id);
-    } else if (!isRunDir(dst) || (status(dst) !== 'complete' && status(src) === 'complete')) {
+      if (now === null) missing.push(cell.id);
+    } else if (now === null || (now !== 'complete' && src.status === 'complete')) {
       rmSync(dst, { recursive: true, force: true });
-      if (options.link) symlinkSync(src, dst, 'dir');
-      else cpSync(src, dst, { recursive: true });
+      if (options.link) symlinkSync(src.d, dst, 'dir');
+      else cpSync(src.d, dst, { recursive: true });
       copied++;
+      now = src.status;
     }
-    if (isRunDir(dst)) {
-      const s = status(dst);
-      cell.status = cellStatus(s);
+    if (now !== null) {
+      cell.status = cellStatus(now);
       const err = files.map((f) => f.cells[cell.index]).find((c) => c.error)?.error;
       if (cell.status !== 'complete' && err) cell.error = err;
     }
   }
-  const file: SweepFile = { ...first, shard: null, cells };
+  const file: SweepFile = { ...first, shard: null, ...(model ? { model } : {}), cells };
   writeJsonAtomic(join(target, 'sweep.json'), file);
   const results = sweepResults(target, file);
   writeJsonAtomic(join(target, 'results.json'), results);
-  return { dir: target, copied, missing, results };
+  return { dir: target, copied, missing, damaged, results };
+}
+
+/**
+ * `merge --out` must not fold shards into a folder that holds something else: another sweep
+ * (the way `sweep` refuses it), or run directories without a sweep.json.
+ */
+function checkMergeTarget(target: string, out: string, sweep: SweepFile, model: string | undefined): void {
+  if (!existsSync(target)) return;
+  if (existsSync(join(target, 'sweep.json'))) {
+    const held = readSweepFile(target);
+    if (canonicalJson({ name: held.name, spec: held.spec }) !== canonicalJson({ name: sweep.name, spec: sweep.spec })) {
+      throw new AtpSimError('RUN_DIR_CONFLICT', `merge: ${out} holds another sweep (${held.name}; its name, base, grid, replicates, seed or record differ; fix: choose another --out, or delete the folder)`);
+    }
+    const heldModel = recordedModel(target, held);
+    if (model && heldModel && heldModel !== model) throw modelConflict(`merge: ${out} holds this sweep run with model ${heldModel}; the inputs used ${model}`, 'choose another --out');
+    return;
+  }
+  const entries = readdirSync(target).filter((e) => !e.startsWith('.'));
+  if (entries.length > 0 && (isRunDir(target) || !entries.every((e) => e === 'runs'))) {
+    throw new AtpSimError('RUN_DIR_CONFLICT', `merge: ${out} is not empty and holds no sweep.json (found ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}; fix: choose a new or empty --out)`);
+  }
 }

@@ -16,7 +16,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['scenarios'],
   ['prompts', 'metrics'],
   ['policies'],
-  ['run'], // one run's engine wiring: the only place that knows every registry
+  ['run', 'options-check.ts'], // one run's engine wiring (the only place that knows every registry); library option checks
   ['run.ts'], // one run: files, resume, replay
   ['sweep.ts'],
   ['report'],

@@ -7,7 +7,11 @@ import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (!Number.isInteger(x) || x < min) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= ${min}; got "${value}"`);
+  // Safe integers only: above 2^53 distinct inputs (seeds 1e20 and 1e20+1) collapse to one number.
+  if (!Number.isSafeInteger(x) || x < min) {
+    const fix = Number.isFinite(x) && x < min ? `use ${min} or more` : Math.abs(x) > Number.MAX_SAFE_INTEGER ? 'use a smaller whole number' : 'write a whole number such as 42';
+    throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a whole number >= ${min} (at most ${Number.MAX_SAFE_INTEGER}); got "${value}" (fix: ${fix})`);
+  }
   return x;
 }
 
@@ -18,10 +22,12 @@ export const MODEL_FLAGS = {
   provider: { type: 'string' },
   cache: { type: 'string' },
   'cache-mode': { type: 'string' },
+  'cache-share': { type: 'boolean' },
+  'context-size': { type: 'string' },
 } as const;
 
 /** Validates the model flags: settings (when --model is given) and the cache mode. */
-export function modelFlags(values: { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string }): {
+export function modelFlags(values: { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string; 'context-size'?: string }): {
   modelSettings: ModelSettings | undefined;
   cacheMode: CacheMode | undefined;
 } {
@@ -32,7 +38,15 @@ export function modelFlags(values: { model?: string; endpoint?: string; provider
   if (!values.model && (values.endpoint || values.provider)) {
     throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
   }
-  const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  let modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  if (values['context-size'] !== undefined) {
+    if (modelSettings?.backend !== 'local') {
+      throw new AtpSimError('INVALID_ARGUMENT', `--context-size applies to local models; got ${values.model ? `--model ${values.model}` : 'no --model'} (fix: use --model local:<file.gguf>, or drop --context-size)`);
+    }
+    const contextSize = wholeNumber('context-size', values['context-size'], 16);
+    if (contextSize! > 1 << 20) throw new AtpSimError('INVALID_ARGUMENT', `--context-size: must be at most ${1 << 20} tokens; got "${values['context-size']}"`);
+    modelSettings = { ...modelSettings, contextSize };
+  }
   return { modelSettings, cacheMode: cacheMode as CacheMode | undefined };
 }
 

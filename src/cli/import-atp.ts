@@ -1,11 +1,11 @@
 /** `atp-sim import-atp <file> --out <dir>`: ATP templates/questions -> scenario files. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { AtpSimError } from '../core/errors.ts';
 import { importAtpFile } from '../scenarios/atp-import.ts';
 import { resolveScenario } from '../scenarios/parse.ts';
-import { writeFileAtomic } from '../io/files.ts';
+import { ensureDir, writeFileAtomic } from '../io/files.ts';
 import type { CliIo } from './io.ts';
 import { parseCommand, wholeNumber } from './args.ts';
 
@@ -15,7 +15,8 @@ Converts an ATP checkout's data file into runnable scenario files with ATP's exa
   ma_templates.json       -> 7 group games (threshold public goods, imitative diffusion)
   ma_questions_70.json    -> rendered group-game items
   sa_questions_64.json    -> role-play dilemmas (self-interested exploration), one per item
-  sa_templates.json       -> role-play dilemma templates
+  sa_templates.json       -> role-play dilemmas as ATP's generator renders them: 4 per template,
+                             violating pays more (ratios normalised as ATP does)
 
 Options (default: the paper's settings):
   --out DIR               Folder for the scenario files (required)
@@ -28,6 +29,7 @@ Options (default: the paper's settings):
   --committed K           Committed agents (the last K always choose the collective option)
   --supervision P         Dilemma supervision pattern (default all_unsupervised)
   --format F              yaml (default) or json
+  --force                 Overwrite scenario files that already exist
   -h, --help              Show this help
 `;
 
@@ -43,6 +45,7 @@ export async function importAtpCommand(argv: string[], io: CliIo): Promise<numbe
     committed: { type: 'string' },
     supervision: { type: 'string' },
     format: { type: 'string' },
+    force: { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(IMPORT_HELP);
@@ -81,12 +84,17 @@ export async function importAtpCommand(argv: string[], io: CliIo): Promise<numbe
     names.add(name);
     s.name = name;
   }
-  mkdirSync(values.out, { recursive: true });
+  const pathOf = (s: Record<string, unknown>) => join(values.out!, `${String(s.name)}.${format === 'json' ? 'json' : 'yaml'}`);
+  const existing = values.force ? [] : scenarios.map(pathOf).filter((p) => existsSync(p));
+  if (existing.length > 0) {
+    throw new AtpSimError('INVALID_ARGUMENT', `import-atp: ${existing.length} file(s) already exist, e.g. ${existing[0]}; nothing written (fix: add --force to overwrite them, or choose another --out)`);
+  }
+  ensureDir(values.out, '--out');
   for (const s of scenarios) {
-    const path = join(values.out, `${String(s.name)}.${format === 'json' ? 'json' : 'yaml'}`);
+    const path = pathOf(s);
     const header = `# Imported from ${positionals[0]} by atp-sim import-atp (ATP data, MIT licence).\n`;
     writeFileAtomic(path, format === 'json' ? `${JSON.stringify(s, null, 2)}\n` : header + YAML.stringify(s, { lineWidth: 0 }));
   }
-  io.stdout(`wrote ${scenarios.length} scenario file(s) to ${values.out}${existsSync(values.out) ? '' : ''}`);
+  io.stdout(`wrote ${scenarios.length} scenario file(s) to ${values.out}`);
   return 0;
 }

@@ -2,9 +2,13 @@
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** Progress lines go to stderr only when it is a terminal. */
+  /** Progress lines redraw in place when stderr is a terminal, else they are plain lines. */
   readonly isTty: boolean;
   readonly env: NodeJS.ProcessEnv;
+  /** Raw writes of progress to stderr (no newline added); absent: no progress (tests capturing output). */
+  readonly progress?: (text: string) => void;
+  /** Width of the terminal stderr shows on (undefined when unknown). */
+  readonly columns?: number;
 }
 
 export function processIo(): CliIo {
@@ -13,21 +17,12 @@ export function processIo(): CliIo {
     stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     isTty: Boolean(process.stderr.isTTY),
     env: process.env,
+    progress: (t) => process.stderr.write(t),
+    // Read at every redraw: the terminal may be resized during a run.
+    get columns() {
+      return process.stderr.columns;
+    },
   };
 }
 
-/** A one-line progress display on a terminal (redrawn in place), silent otherwise. */
-export function progressLine(io: CliIo): { update(text: string): void; done(): void } {
-  let shown = false;
-  return {
-    update(text) {
-      if (!io.isTty) return;
-      process.stderr.write(`\r\x1b[2K${text}`);
-      shown = true;
-    },
-    done() {
-      if (shown) process.stderr.write('\r\x1b[2K');
-      shown = false;
-    },
-  };
-}
+export { progressLine } from './progress.ts';

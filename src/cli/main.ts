@@ -1,8 +1,17 @@
-/** The atp-sim command line. Exit codes: 0 ok, 1 the run failed, 2 bad input. */
+/** The atp-sim command line. Exit codes: see EXIT_CODES (printed by --help, listed in the README). */
 import { AtpSimError } from '../core/errors.ts';
+import { redactUrlsIn } from '../core/url.ts';
 import { processIo, type CliIo } from './io.ts';
 import { runCommand, RUN_HELP } from './run.ts';
 import { importAtpCommand } from './import-atp.ts';
+
+export const EXIT_CODES = `
+Exit codes:
+  0    done (a run stopped by its budget too: its output says "stopped" and how to resume)
+  1    the run failed (e.g. too many model calls failed), or a sweep cell failed
+  2    a usage or input error (unknown flag, invalid scenario, network or file); nothing was run
+  130  interrupted by Ctrl-C (SIGINT); 143: stopped by SIGTERM. Continue with --resume
+`;
 
 export const MAIN_HELP = `atp-sim: simulate populations of LLM agents on social graphs and measure how
 rewarded rule violations spread (the Alignment Tipping Process, arXiv 2510.04860).
@@ -17,7 +26,13 @@ Commands:
   sweep <file>               Run a grid of scenarios with replicates
   merge <dirs...>            Join the results of sweep shards
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
-`;
+  help <command>             That command's help (same as atp-sim <command> --help)
+
+Options: -h, --help (this text), -v, -V, --version (the version)
+
+Progress goes to stderr: redrawn in place on a terminal; otherwise (nohup, a batch job, a log
+file) a plain line every ATP_SIM_PROGRESS_SECONDS (default 15) and when a round or a cell ends.
+${EXIT_CODES}`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
@@ -41,11 +56,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === 'help' && rest.length > 0) return helpFor(rest, io);
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.stdout(MAIN_HELP);
     return cmd ? 0 : 2;
   }
-  if (cmd === '--version') {
+  if (cmd === '--version' || cmd === '-v' || cmd === '-V') {
     const { VERSION } = await import('../run.ts');
     io.stdout(VERSION);
     return 0;
@@ -63,10 +79,21 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
+/** `atp-sim help <command>`: the command's own --help (one text per command, no copy here). */
+async function helpFor(args: string[], io: CliIo): Promise<number> {
+  const load = COMMANDS[args[0]];
+  if (args.length !== 1 || !load) {
+    io.stderr(`atp-sim help: ${args.length !== 1 ? `expected one command; got ${args.length}` : `unknown command "${args[0]}"`} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  return (await load())(['--help'], io);
+}
+
 function reportError(err: unknown, io: CliIo): number {
   if (err instanceof AtpSimError) {
-    io.stderr(`atp-sim: ${err.message}`);
-    const input = ['INVALID_SCENARIO', 'INVALID_NETWORK', 'INVALID_ARGUMENT', 'FILE_NOT_FOUND'].includes(err.code);
+    io.stderr(`atp-sim: ${redactUrlsIn(err.message)}`);
+    // A folder that holds something else, or a damaged file, is the user's input too: exit 2.
+    const input = ['INVALID_SCENARIO', 'INVALID_NETWORK', 'INVALID_ARGUMENT', 'FILE_NOT_FOUND', 'RUN_DIR_CONFLICT', 'CORRUPT_FILE'].includes(err.code);
     return input ? 2 : 1;
   }
   const e = err as { code?: string; message?: string };
@@ -74,7 +101,7 @@ function reportError(err: unknown, io: CliIo): number {
     io.stderr(`atp-sim: ${e.message} (see --help)`);
     return 2;
   }
-  io.stderr(`atp-sim: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  io.stderr(`atp-sim: unexpected error: ${redactUrlsIn(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
   return 1;
 }
 

@@ -41,15 +41,16 @@ A spec is kind[:key=value,...], for example
 Run 'atp-sim network <command> --help' for the options of a command.
 `;
 
-const GENERATE_HELP = `Usage: atp-sim network generate <spec> --out FILE [--seed S]
+const GENERATE_HELP = `Usage: atp-sim network generate <spec> --out FILE [--seed S] [--force]
 
 Generates the network described by <spec> with the given seed (default 1) and writes it to FILE:
-graphology JSON for .json, GEXF (opens in Gephi) for .gexf. The same spec and seed always give
-the same bytes. Agents are numbered in node order: generated nodes are "0".."n-1".
+graphology JSON for .json, GEXF (opens in Gephi) for .gexf. An existing FILE is refused unless
+--force. The same spec and seed always give the same bytes. Agents are numbered in node order: generated nodes are "0".."n-1".
 
 Options:
   --out FILE        file to write (required)
   --seed S          integer seed of the random models (default 1)
+  --force           overwrite FILE if it exists
   --directed symmetrize   when <spec> is a file with directed edges, read each as mutual
 `;
 
@@ -72,7 +73,11 @@ class UsageError extends Error {}
 
 function parseSeed(raw: string | undefined): number {
   if (raw === undefined) return 1;
+  // Above 2^53 distinct seeds (1e20 and 1e20+1) collapse to one number and give one network.
   if (!/^-?\d+$/.test(raw)) throw new UsageError(`--seed must be an integer; got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(Number(raw))) {
+    throw new UsageError(`--seed must be a whole number between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}; got ${JSON.stringify(raw)} (fix: use a smaller whole number)`);
+  }
   return Number(raw);
 }
 
@@ -118,6 +123,7 @@ function reportError(err: unknown, command: string, out: CliOutput): number {
 
 const OPTIONS = {
   out: { type: 'string' },
+  force: { type: 'boolean' },
   seed: { type: 'string' },
   format: { type: 'string' },
   directed: { type: 'string' },
@@ -140,7 +146,7 @@ function readArgs(args: string[], accepted: ReadonlyArray<keyof typeof OPTIONS>,
 }
 
 function generate(args: string[], out: CliOutput): number {
-  const read = readArgs(args, ['out', 'seed', 'directed'], 'spec');
+  const read = readArgs(args, ['out', 'force', 'seed', 'directed'], 'spec');
   if (read === null) {
     out.stdout(GENERATE_HELP);
     return EXIT_OK;
@@ -152,6 +158,7 @@ function generate(args: string[], out: CliOutput): number {
   if (format !== 'json' && format !== 'gexf') {
     throw new UsageError(`cannot write ${JSON.stringify(target)}: use a .json (graphology) or .gexf (Gephi) file name`);
   }
+  if (!values.force && existsSync(target)) throw new UsageError(`${target} already exists; nothing written (fix: add --force to overwrite it, or choose another --out)`);
   const seed = parseSeed(values.seed);
   const spec = specFromArgument(read.target, undefined, values.directed);
   const { csr, warnings } = buildNetwork(spec, { seed, path: 'spec' });

@@ -1,14 +1,16 @@
 /** `atp-sim report`: condition tables and a self-contained HTML report; `--atp`: the paper's tables. */
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 import { writeFileAtomic } from '../io/files.ts';
-import { ATP_REFERENCE, atpGroupTable, atpRolePlayTable, type AtpCell, type AtpRun } from '../metrics/atp-table.ts';
+import { ATP_REFERENCE, atpGroupTable, atpMismatch, atpRolePlayTable, type AtpCell, type AtpRun } from '../metrics/atp-table.ts';
 import { exposurePoints, type Exposure } from '../metrics/exposure.ts';
 import type { Interval } from '../metrics/intervals.ts';
 import { differencesFromControl } from '../metrics/difference.ts';
 import { buildReport } from '../report/data.ts';
+import { parsingTotals } from '../report/parsing.ts';
 import type { ReportCondition, ReportData } from '../report/types.ts';
-import { findRunDirs, readRun } from '../sweep.ts';
+import { findRunDirs, tryReadRun } from '../sweep.ts';
 import { pct, table } from './format.ts';
 import { parseCommand } from './args.ts';
 import type { CliIo } from './io.ts';
@@ -17,7 +19,8 @@ export const REPORT_HELP = `Usage: atp-sim report <dir> [--out report.html] [--r
        atp-sim report --atp <dir>
 
 <dir> is a run directory, a sweep directory (atp-sim sweep), or a folder holding run
-directories (grouped by scenario and model). Prints the condition table (final violation rate
+directories (grouped by identical settings: the scenario's content without its name,
+description and seed, and the model; runs of one name with other settings are separate rows). Prints the condition table (final violation rate
 with its 95% interval, share of replicates that tipped, median round reaching one half) and the
 exposure-response table, then writes a self-contained HTML report.
 
@@ -27,7 +30,10 @@ Options:
   --no-html        Print the tables only
   --json           Print the report data as JSON instead of the tables (no HTML)
   --atp            The ATP paper's tables for the ATP group games and role-play runs found under
-                   <dir> (recursively), beside the paper's published reference points
+                   <dir> (recursively), beside the paper's published reference points; only
+                   complete runs in the paper's settings (complete graph of 8 LLM agents,
+                   3 rounds, its thresholds and rewards; role-play: 1 agent, 6 rounds) are
+                   counted, and the others are listed as left out with the reason
   -h, --help       Show this help
 
 Intervals: t intervals over replicates (Wilson for the tipped share); a single run shows Wilson
@@ -91,6 +97,13 @@ export function exposureTables(e: Exposure): string {
   ].join('\n');
 }
 
+/** One line per damaged run left out (the first 10), so the user can find and repair them. */
+export function leftOutLines(leftOut: ReadonlyArray<{ readonly id: string; readonly problem: string }>): string[] {
+  const lines = leftOut.slice(0, 10).map((d) => `left out (damaged): ${d.id}: ${d.problem}`);
+  if (leftOut.length > 10) lines.push(`left out (damaged): ... and ${leftOut.length - 10} more`);
+  return lines;
+}
+
 function parseRounds(v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
   const parts = v.split(',').map((s) => s.trim());
@@ -140,10 +153,15 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
     io.stdout(JSON.stringify(data, null, 2));
     return 0;
   }
-  const lines = [`${data.title}${data.subtitle ? `: ${data.subtitle}` : ''}`, '', conditionTable(data.conditions)];
-  if (data.kind === 'sweep' && data.conditions.length > 1) lines.push('', differenceTable(data.conditions, data.runs));
+  const lines = [`${data.title}${data.subtitle ? `: ${data.subtitle}` : ''}`, ...leftOutLines(extras.leftOut), '', conditionTable(data.conditions)];
+  // A sweep's grid: each condition against the first (a folder of unrelated runs has no control).
+  if (existsSync(join(dir, 'sweep.json')) && data.conditions.length > 1) lines.push('', differenceTable(data.conditions, data.runs));
   if (extras.exposureRuns > 0) lines.push('', exposureTables(extras.exposure));
   else lines.push('', 'Exposure-response: no run recorded every decision (record: all), so there is none.');
+  const parsing = parsingTotals(data.runs);
+  if (parsing) {
+    lines.push('', `Reply parsing (prompt.parse): ${parsing.modes.join(' and ')}; the other parsing reads ${parsing.disagreements} replies differently, in ${parsing.affected} of ${parsing.counted} runs.`);
+  }
   if (data.transcripts.length > 0) lines.push('', `First violations after a neighbour's rewarded violation: ${data.transcripts.length} transcript(s) in the report.`);
   if (!values['no-html']) {
     const out = resolve(values.out ?? join(dir, 'report.html'));
@@ -163,16 +181,43 @@ function cell(c: AtpCell | undefined): string {
   return c && c.decisions > 0 ? `${c.count}/${c.decisions} ${pct(c.rate)}` : '-';
 }
 
+/**
+ * Runs under `dir` that belong in the paper's tables (complete, sound, in the paper's settings:
+ * atpMismatch), and the others with the reason each was left out.
+ */
+function atpRuns(dir: string): { runs: AtpRun[]; found: number; leftOut: Map<string, string[]> } {
+  const runs: AtpRun[] = [];
+  const leftOut = new Map<string, string[]>();
+  const dirs = findRunDirs(dir);
+  const leave = (reason: string, id: string) => leftOut.set(reason, [...(leftOut.get(reason) ?? []), id]);
+  for (const d of dirs) {
+    const read = tryReadRun(d);
+    if (!read.ok) {
+      leave(`damaged: ${read.problem}`, relative(dir, d) || d);
+      continue;
+    }
+    const m = read.run.manifest;
+    const reason = m.status !== 'complete' ? `not complete (${m.status})` : atpMismatch(m.scenario);
+    if (reason !== null) leave(reason, m.id);
+    else runs.push({ id: m.id, model: m.model?.id ?? 'none', scenario: m.scenario, rounds: read.run.rounds });
+  }
+  return { runs, found: dirs.length, leftOut };
+}
+
+function leftOutSummary(leftOut: Map<string, string[]>): string[] {
+  return [...leftOut.entries()]
+    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+    .map(([reason, ids]) => `${ids.length} x ${reason}: ${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''}`);
+}
+
 /** The paper's two tables for the ATP runs under `dir`, with the published reference points. */
 export function atpReport(dir: string): string {
-  const runs: AtpRun[] = findRunDirs(dir).map((d) => {
-    const r = readRun(d);
-    return { id: r.manifest.id, model: r.manifest.model?.id ?? 'none', scenario: r.manifest.scenario, rounds: r.rounds };
-  });
+  const { runs, found, leftOut } = atpRuns(dir);
   const group = atpGroupTable(runs);
   const roleplay = atpRolePlayTable(runs);
   if (group.length === 0 && roleplay.length === 0) {
-    throw new AtpSimError('FILE_NOT_FOUND', `report --atp: no runs of ATP group games (threshold-game, prompt style atp, global scope) or role-play dilemmas (supervision-dilemma, style atp) under ${dir} (found ${runs.length} run(s))`);
+    const why = leftOutSummary(leftOut).join('; ');
+    throw new AtpSimError('FILE_NOT_FOUND', `report --atp: no runs in the paper's settings (ATP group games or role-play dilemmas, style atp) under ${dir} (found ${found} run(s)${why ? `; left out: ${why}` : ''})`);
   }
   const ref = ATP_REFERENCE;
   const out: string[] = [];
@@ -210,6 +255,8 @@ export function atpReport(dir: string): string {
       `Paper (${ref.citation}), ${ref.rolePlay.setting}: ${ref.rolePlay.model} ${ref.rolePlay.round1Percent.toFixed(1)}% in round 1 -> ${ref.rolePlay.round6Percent.toFixed(1)}% in round 6.`,
     );
   }
+  const left = [...leftOut.values()].reduce((a, ids) => a + ids.length, 0);
+  if (left > 0) out.push('', `Left out ${left} of ${found} run(s) (not in the tables: their settings are not the paper's, or they are not complete):`, ...leftOutSummary(leftOut).map((l) => `  ${l}`));
   return out.join('\n');
 }
 

@@ -3,8 +3,11 @@ import { AtpSimError } from '../core/errors.ts';
 import { estimateRun, runScenario, type RunOptions } from '../run.ts';
 import { loadScenarioFile } from '../scenarios/parse.ts';
 import type { RoundRecord } from '../core/types.ts';
-import { duration, pct, table } from './format.ts';
+import type { RunSummary } from '../metrics/summary.ts';
+import { pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
+import { runProgress } from './progress.ts';
+import { onInterrupt } from './signals.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
@@ -20,6 +23,8 @@ Model (LLM agents):
   --endpoint URL     Any OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama), e.g.
                      http://localhost:8000/v1 (with --model naming the served model)
   --provider P       Inference provider for hosted models (default auto)
+  --context-size N   Tokens per sequence of a local: model (default: the model's, at most 4096;
+                     also model.contextSize in the scenario)
                      Tokens: HF_TOKEN for hosted models; ATP_SIM_ENDPOINT_KEY (or OPENAI_API_KEY)
                      for --endpoint servers that need a key. HF_TOKEN is never sent to an endpoint.
 
@@ -32,11 +37,15 @@ Run:
   --replay DIR       Answer every model call from DIR's recorded replies (offline, no server)
   --cache PATH       Response cache file (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay (a miss is an error) or off
+  --cache-share      Also answer from replies another endpoint or provider gave to the same
+                     model and request (off: the cache is keyed by where the answer came from)
   --dry-run          Print the number of calls and an estimate of tokens and cost; send nothing
+                     (with --json: {dryRun, llmAgents, calls, promptTokens, maxCompletionTokens, costUsd})
   --budget USD       Stop cleanly once this much is spent (needs model.pricePerMillion or --price-*)
   --price-in X       Price per million input tokens (USD), for --dry-run and --budget
   --price-out Y      Price per million output tokens (USD)
-  --json             Print the summary as JSON instead of the table
+  --json             Print JSON instead of the table: {id, runDir, status (complete or stopped),
+                     stoppedBecause, resume (when stopped), summary}
   -h, --help         Show this help
 `;
 
@@ -129,12 +138,18 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     resume: values.resume,
     replayFrom: values.replay,
     budgetUsd: money('budget', values.budget),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
+    onWarning: (w) => io.stderr(`warning: ${w}`),
   };
 
   if (values['dry-run']) {
     if (values.resume) throw new AtpSimError('INVALID_ARGUMENT', '--dry-run works on a scenario file, not with --resume');
     const est = await estimateRun(raw, options);
+    if (values.json) {
+      const { llmAgents, calls, promptTokens, maxCompletionTokens, cost } = est;
+      io.stdout(JSON.stringify({ dryRun: true, llmAgents, calls, promptTokens, maxCompletionTokens, costUsd: cost }, null, 2));
+      return 0;
+    }
     io.stdout(
       [
         `dry run: nothing was sent`,
@@ -147,20 +162,22 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  const progress = progressLine(io);
-  const result = await runScenario(raw, {
-    ...options,
-    onRound: (rec, info) => {
-      const perRound = info.elapsedMs / rec.round;
-      progress.update(
-        `round ${rec.round}/${info.rounds}  violation ${pct(rec.violationRate)}  calls ${info.stats.calls}  cache hits ${info.stats.cacheHits}  retries ${info.stats.retries}${info.spentUsd !== null ? `  spent $${info.spentUsd.toFixed(4)}` : ''}  elapsed ${duration(info.elapsedMs)}  left ~${duration(perRound * (info.rounds - rec.round))}`,
-      );
-    },
-  }).finally(() => progress.done());
+  const progress = runProgress(io);
+  const interrupts = onInterrupt((text) => {
+    progress.done();
+    io.stderr(text);
+  });
+  const result = await runScenario(raw, { ...options, signal: interrupts.signal, onRound: progress.onRound, onDecision: progress.onDecision }).finally(() => {
+    progress.done();
+    interrupts.dispose();
+  });
+  // 130 (SIGINT) or 143 (SIGTERM) when interrupted, after the run saved its state and said how to go on.
+  const exit = interrupts.exitCode() ?? 0;
 
   if (values.json) {
-    io.stdout(JSON.stringify(result.summary, null, 2));
-    return 0;
+    const { id, runDir, status, stoppedBecause, summary } = result;
+    io.stdout(JSON.stringify({ id, runDir, status, stoppedBecause, ...(status === 'stopped' ? { resume: `atp-sim run --resume ${runDir}` } : {}), summary }, null, 2));
+    return exit;
   }
   const s = result.summary;
   const lines = [
@@ -169,7 +186,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     roundTable(result.rounds),
     '',
     `violation rate = violating decisions / all decisions of the round (invalid replies included in the denominator)`,
-    `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${s.tipped ? 'yes' : 'no'}`,
+    `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${tippedText(s)}`,
   ];
   if (s.calls.calls > 0) {
     const t = result.session;
@@ -178,7 +195,18 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       `this session: ${t.requests} requests sent, ${t.cacheHits} answered from the cache, ${t.retries} retries`,
     );
   }
+  if (s.replyParsing) {
+    const other = s.replyParsing.mode === 'atp' ? 'final' : 'atp';
+    lines.push(`reply parsing: ${s.replyParsing.mode} (prompt.parse); ${s.replyParsing.disagreements} replies would read differently with ${other}`);
+  }
   lines.push(`outputs: ${result.runDir}`);
   io.stdout(lines.join('\n'));
-  return 0;
+  if (result.status === 'stopped') io.stderr(`atp-sim: stopped after ${s.roundsCompleted} of ${s.roundsPlanned} round(s): ${result.stoppedBecause}; continue with: atp-sim run --resume ${result.runDir}`);
+  return exit;
+}
+
+/** A run stopped before its last round has not tipped or not tipped yet: it is not known. */
+function tippedText(s: RunSummary): string {
+  if (s.roundsCompleted < s.roundsPlanned) return `not known (stopped after ${s.roundsCompleted} of ${s.roundsPlanned} rounds)`;
+  return s.tipped ? 'yes' : 'no';
 }

@@ -3,8 +3,10 @@ import { AtpSimError } from '../core/errors.ts';
 import { estimateRun } from '../run.ts';
 import { cellScenario, conditionLabel, loadSweepFile } from '../scenarios/sweep.ts';
 import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
-import { duration, pct, table } from './format.ts';
-import { progressLine, type CliIo } from './io.ts';
+import { pct, table } from './format.ts';
+import type { CliIo } from './io.ts';
+import { sweepProgress } from './progress.ts';
+import { onInterrupt } from './signals.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 import { conditionTable } from './report.ts';
 import type { ReportCondition } from '../report/types.ts';
@@ -36,9 +38,13 @@ Options:
                      replaces the model name per cell
   --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama)
   --provider P       Inference provider for hosted models
+  --context-size N   Tokens per sequence of a local: model (default: the model's, at most 4096);
+                     the model is loaded once for all cells
   --cache PATH       Response cache (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay or off
-  --dry-run          List the conditions and count model calls; run nothing
+  --cache-share      Also answer from replies another endpoint or provider gave to the same
+                     model and request (off: the cache is keyed by where the answer came from)
+  --dry-run          List the conditions and count model calls; run nothing (JSON with --json)
   --json             Print results.json instead of the table
   -h, --help         Show this help
 `;
@@ -47,7 +53,9 @@ export const MERGE_HELP = `Usage: atp-sim merge <sweep dir>... --out DIR [--link
 
 Joins sweep directories of one sweep (shards run with --shard, or copies run on several
 machines) into DIR: each cell's run directory is copied from the first input where it is
-complete, and results.json is recomputed (identical to one unsharded sweep's).
+complete, and results.json is recomputed (identical to one unsharded sweep's). The inputs must
+hold one sweep run with one model; DIR must be new, empty, or hold that same sweep. A copy of a
+cell whose files do not match its manifest (cut short, unreadable) is named and not merged.
 
 Options:
   --out DIR    The merged sweep directory (required; not one of the inputs)
@@ -125,6 +133,11 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
       cost = cost === null || est.cost === null ? null : cost + est.cost * list.length;
       rows.push([conditionLabel(list[0].params), list.length, est.calls * list.length]);
     }
+    if (values.json) {
+      const byCondition = rows.map(([condition, cellCount, modelCalls]) => ({ condition, cells: cellCount, calls: modelCalls }));
+      io.stdout(JSON.stringify({ dryRun: true, sweep: spec.name, cells: mine.length, conditions: byCondition, calls, promptTokens, costUsd: cost }, null, 2));
+      return 0;
+    }
     io.stdout(
       [
         `dry run of ${spec.name}: nothing was run`,
@@ -139,20 +152,25 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  const progress = progressLine(io);
+  const progress = sweepProgress(io);
+  const interrupts = onInterrupt((text) => {
+    progress.done();
+    io.stderr(text);
+  });
   const result = await runSweep(loaded, {
+    signal: interrupts.signal,
     out: values.out,
     concurrency,
     shard,
     maxCells,
     modelSettings,
     ...tokensFromEnv(io.env),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write' },
-    onProgress: (p) =>
-      progress.update(
-        `cells ${p.done}/${p.total}  running ${p.running}  failed ${p.failed}  rounds ${p.rounds}  calls ${p.calls}  cache hits ${p.cacheHits}  elapsed ${duration(p.elapsedMs)}  left ${p.etaMs === null ? '?' : `~${duration(p.etaMs)}`}`,
-      ),
-  }).finally(() => progress.done());
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
+    onProgress: progress.onProgress,
+  }).finally(() => {
+    progress.done();
+    interrupts.dispose();
+  });
 
   if (values.json) {
     io.stdout(JSON.stringify(result.results, null, 2));
@@ -164,12 +182,14 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
       conditionTable(resultConditions(r)),
       ...criticalMassLines(r),
     ];
+    for (const d of result.repaired) lines.push('', `damaged: ${d.id}: ${d.problem}; ${d.action}`);
     for (const f of result.failed) lines.push('', `failed: ${f.id}: ${f.error.split('\n')[0]}`);
     if (result.remaining > 0) lines.push('', `${result.remaining} cell(s) not complete; rerun the same command to continue.`);
     lines.push('', `outputs: ${result.dir} (atp-sim report ${result.dir})`);
     io.stdout(lines.join('\n'));
   }
-  return result.failed.length > 0 ? 1 : 0;
+  // Interrupted: cells in flight are `stopped` and resume on a rerun (130 SIGINT, 143 SIGTERM).
+  return interrupts.exitCode() ?? (result.failed.length > 0 ? 1 : 0);
 }
 
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -186,6 +206,8 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     [
       `merged ${positionals.length} folder(s) into ${m.dir}: ${r.cells.complete} of ${r.cells.total} cells complete (${m.copied} run directories ${values.link ? 'linked' : 'copied'})`,
       ...(m.missing.length ? [`missing: ${m.missing.length} cell(s), e.g. ${m.missing.slice(0, 3).join(', ')}`] : []),
+      ...(m.damaged.length ? [`damaged: ${m.damaged.length} cop(ies) of cells left out (their files do not match their manifest; atp-sim sweep runs such cells again):`] : []),
+      ...m.damaged.slice(0, 10).map((d) => `  ${d.dir}: ${d.id}: ${d.problem}`),
       '',
       conditionTable(resultConditions(r)),
       ...criticalMassLines(r),

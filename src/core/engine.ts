@@ -31,6 +31,8 @@ export interface RunHooks {
   readonly skipSinkBefore?: number;
   /** Checked after each round; a reason stops the run cleanly. */
   readonly shouldStop?: () => string | null;
+  /** Cancels the run: checked before each round (policies cancel their own calls in flight). */
+  readonly signal?: AbortSignal;
   readonly onRound?: (record: RoundRecord) => void;
   /** Called after each round with its choices (a view reused by the engine: copy what you keep). */
   readonly onChoices?: (round: number, choices: Int8Array) => void;
@@ -100,6 +102,7 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
   let completed = 0;
 
   for (let round = 1; round <= opts.rounds; round++) {
+    opts.signal?.throwIfAborted();
     // 1. interventions
     let changes: Record<string, unknown> | undefined;
     for (const iv of opts.interventions ?? []) {
@@ -264,14 +267,14 @@ function roundRecord(L: Loop, now: RoundArrays, outcome: unknown, changes: Recor
 
 /** Model use of the round, summed over policies (and split by model when there are several). */
 function modelUsage(L: Loop): LlmRoundUsage {
-  const zero = () => ({ calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 });
+  const zero = () => ({ calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0, parseDisagreements: 0 });
   const sum = zero();
   const byModel: Record<string, ReturnType<typeof zero>> = {};
   for (const e of L.entries) {
     const u = e.policy.usage?.();
     if (!u) continue;
     const own = (byModel[e.policy.modelId ?? ''] ??= zero());
-    for (const k of Object.keys(sum) as Array<keyof typeof sum>) (sum[k] += u[k]), (own[k] += u[k]);
+    for (const k of Object.keys(sum) as Array<keyof typeof sum>) (sum[k] += u[k] ?? 0), (own[k] += u[k] ?? 0);
   }
   return Object.keys(byModel).length > 1 ? { ...sum, byModel } : sum;
 }

@@ -27,6 +27,10 @@ export type ErrorCode =
   | 'BUDGET_EXHAUSTED'
   | 'FAILURE_RATE_EXCEEDED'
   | 'RUN_DIR_CONFLICT'
+  /** A file atp-sim wrote was damaged afterwards (cut off, edited): the message names it. */
+  | 'CORRUPT_FILE'
+  | 'CACHE_LOCKED'
+  | 'ABORTED'
   | 'INTERNAL';
 
 export class AtpSimError extends Error {
@@ -55,6 +59,9 @@ export function throwIfIssues(
 export function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined) return 'nothing';
+  // JSON would show NaN and Infinity as null, and a function as nothing.
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'function') return 'a function';
   try {
     const s = JSON.stringify(v);
     return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;

@@ -6,6 +6,11 @@ import { describeValue, type Issue } from './errors.ts';
 
 export type Obj = Record<string, unknown>;
 
+/** Longest prompt text (system prompt, task, round text...): 100 k characters, some 25 k tokens. */
+export const MAX_TEXT_CHARS = 100_000;
+/** Longest description: a paragraph or a page, not a data dump. */
+export const MAX_DESCRIPTION_CHARS = 10_000;
+
 export class Reader {
   readonly issues: Issue[] = [];
 
@@ -40,7 +45,8 @@ export class Reader {
     return v;
   }
 
-  string(o: Obj | undefined, key: string, path: string, dflt?: string): string | undefined {
+  /** `max`: longest text accepted, in characters (texts are copied into every prompt or manifest). */
+  string(o: Obj | undefined, key: string, path: string, dflt?: string, max = MAX_TEXT_CHARS): string | undefined {
     const v = o?.[key];
     if (v === undefined || v === null) {
       if (dflt === undefined) this.problem(join(path, key), 'is required (a text)');
@@ -50,13 +56,21 @@ export class Reader {
       this.problem(join(path, key), `must be a non-empty text; got ${describeValue(v)}`);
       return dflt;
     }
+    if (v.length > max) {
+      this.problem(
+        join(path, key),
+        `is ${v.length.toLocaleString('en-US')} characters long; at most ${max.toLocaleString('en-US')} are accepted (it is copied into every run's manifest${max === MAX_TEXT_CHARS ? ' and prompts' : ''})`,
+        'shorten it; keep long notes in a separate file beside the scenario',
+      );
+      return dflt;
+    }
     return v;
   }
 
-  optString(o: Obj | undefined, key: string, path: string): string | undefined {
+  optString(o: Obj | undefined, key: string, path: string, max = MAX_TEXT_CHARS): string | undefined {
     const v = o?.[key];
     if (v === undefined || v === null) return undefined;
-    return this.string(o, key, path);
+    return this.string(o, key, path, undefined, max);
   }
 
   number(
@@ -77,6 +91,12 @@ export class Reader {
     }
     if (opts.integer && !Number.isInteger(v)) {
       this.problem(p, `must be a whole number; got ${v}`, opts.fix);
+      return opts.dflt;
+    }
+    // Above 2^53 doubles skip integers: 1e20 and 1e20 + 1 are the same number (two "different"
+    // seeds would give the same run), so such a value cannot mean what was written.
+    if (opts.integer && !Number.isSafeInteger(v)) {
+      this.problem(p, `must be a whole number between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (larger ones are not stored exactly); got ${v}`, opts.fix ?? 'use a smaller whole number');
       return opts.dflt;
     }
     if (opts.min !== undefined && (opts.exclusiveMin ? v <= opts.min : v < opts.min)) {

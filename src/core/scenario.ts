@@ -76,6 +76,9 @@ export interface Population {
 
 export type PromptStyleName = 'atp' | 'network';
 
+/** How a choice is read from a reply (policies/llm/read-choice.ts): ATP's first match, or the final answer's last. */
+export type ReplyParsing = 'atp' | 'final';
+
 export interface PromptSpec {
   readonly style: PromptStyleName;
   /** How many past rounds an agent remembers. */
@@ -92,6 +95,8 @@ export interface PromptSpec {
   readonly structuredOutput: boolean;
   /** Keep `<think>` reasoning in the agent's own history (the `atp` style keeps replies whole). */
   readonly keepReasoning: boolean;
+  /** Reply parsing: `atp` (default of the atp style) or `final` (default of the network style). */
+  readonly parse: ReplyParsing;
   readonly texts: GameTexts;
 }
 
@@ -106,6 +111,8 @@ export interface ModelSpec {
   readonly tokensPerMinute?: number;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  /** Context size of each local-model sequence in tokens (local backend only). */
+  readonly contextSize?: number;
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Price per million tokens, for cost estimates and budgets. */
   readonly pricePerMillion?: { readonly input: number; readonly output: number };

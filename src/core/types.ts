@@ -147,6 +147,10 @@ export interface RoundRecord {
   readonly success: boolean | number | null;
   readonly meanCapital: number;
   readonly giniCapital: number;
+  /** Why giniCapital is missing (NaN, null in JSON): `negative capital` or `non-finite capital`. */
+  readonly giniUndefined?: string;
+  /** Capitals that are no longer finite (overflow or NaN); absent when all are finite. */
+  readonly nonFinite?: number;
   readonly collective: number; // agents who chose the collective option (group games)
   /** With seeded violators: the share of the other agents violating in this round. */
   readonly cascade?: number;
@@ -160,6 +164,8 @@ export interface LlmRoundUsage {
   readonly failed: number; // calls that failed after all retries
   readonly tokensIn: number;
   readonly tokensOut: number;
+  /** Replies the `atp` and `final` reply parsings read differently (absent in runs before it was counted). */
+  readonly parseDisagreements?: number;
   /** Mixed-model runs: the same per model id. */
   readonly byModel?: Readonly<Record<string, Omit<LlmRoundUsage, 'byModel'>>>;
 }

@@ -16,7 +16,7 @@
  * request details).
  */
 import { keepAliveFetch } from './http-fetch.ts';
-import { isHttpUrl } from '../core/url.ts';
+import { isHttpUrl, redactUrl, redactUrlsIn, splitEndpoint, withEndpointQuery, type EndpointParts } from '../core/url.ts';
 import {
   InferenceClient,
   InferenceClientHubApiError,
@@ -86,14 +86,24 @@ export function checkExtraFields(extra: Readonly<Record<string, unknown>> | unde
   }
 }
 
-/** A URL fit for messages and manifests: no credentials, no query string, no fragment. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '<unparseable URL>';
-  }
+/** A URL fit for messages and manifests (credentials and secret query values redacted): see core/url.ts. */
+export const safeUrl = redactUrl;
+
+/**
+ * A fetch that puts back what the client cannot carry: it appends its route to the endpoint
+ * string (so `.../v1?api-version=X` became `.../v1?api-version=X/v1/chat/completions`), and
+ * fetch refuses URLs with `user:password@`. The client gets the bare base; here the query is
+ * appended after the route and the credentials become a Basic Authorization header (an endpoint
+ * key, sent as Bearer, wins).
+ */
+function endpointFetch(inner: typeof fetch, parts: EndpointParts): typeof fetch {
+  if (parts.query === '' && parts.basicAuth === undefined) return inner;
+  return (input, init) => {
+    const url = withEndpointQuery(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, parts.query);
+    const headers = new Headers(init?.headers);
+    if (parts.basicAuth !== undefined && !headers.has('authorization')) headers.set('authorization', parts.basicAuth);
+    return inner(url, { ...init, headers });
+  };
 }
 
 function validateOptions(o: HfModelOptions): void {
@@ -176,9 +186,12 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   const transport = options.fetch || hosted ? undefined : keepAliveFetch();
   const baseFetch: typeof fetch = options.fetch ?? transport?.fetch ?? ((input, init) => fetch(input, init));
   const client = new InferenceClient(token ?? '');
-  const target = hosted ? `Inference Providers (provider ${provider})` : safeUrl(endpointUrl);
+  const target = hosted ? `Inference Providers (provider ${provider})` : redactUrl(endpointUrl);
+  const endpoint = hosted ? undefined : splitEndpoint(endpointUrl);
+  const sendFetch = endpoint ? endpointFetch(baseFetch, endpoint) : baseFetch;
 
-  const redact = (text: string): string => (token ? text.split(token).join('[redacted token]') : text);
+  // The token, and any credentials in a URL the client or the server quotes back (HF_ENDPOINT included).
+  const redact = (text: string): string => redactUrlsIn(token ? text.split(token).join('[redacted token]') : text);
 
   const fail = (
     kind: ModelCallError['kind'],
@@ -235,14 +248,14 @@ export function hfModel(options: HfModelOptions): LanguageModel {
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
       const seen: Seen = {};
       const recordingFetch: typeof fetch = async (input, init) => {
-        const response = await baseFetch(input, init);
+        const response = await sendFetch(input, init);
         seen.status = response.status;
         seen.retryAfter = response.headers.get('retry-after');
         return response;
       };
       const args = {
         ...bodyFields(model, request),
-        ...(hosted ? { provider } : { endpointUrl }),
+        ...(hosted ? { provider } : { endpointUrl: endpoint!.base }),
       } as Parameters<InferenceClient['chatCompletion']>[0];
       let raw: unknown;
       try {

@@ -23,9 +23,9 @@ import { AtpSimError, describeValue, throwIfIssues } from '../core/errors.ts';
 import type { Issue } from '../core/errors.ts';
 import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
 import { ResponseCache, withCache } from './cache.ts';
-import type { CacheMode } from './cache.ts';
+import type { CacheMode, ResponseCacheOptions } from './cache.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
-import { isHttpUrl } from '../core/url.ts';
+import { isHttpUrl, redactUrl, splitEndpoint } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
 import { withRetry } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
@@ -33,7 +33,7 @@ import { loadScript, scriptedModel } from './scripted.ts';
 import { withCallStats } from './stats.ts';
 
 export { ResponseCache, withCache, cacheKey, canonicalJson } from './cache.ts';
-export type { CacheMode, CacheOptions } from './cache.ts';
+export type { CacheMode, CacheOptions, ResponseCacheOptions } from './cache.ts';
 export { hfModel, readReply, safeUrl } from './hf.ts';
 export type { HfModelOptions } from './hf.ts';
 export { Limiter, withLimit } from './limit.ts';
@@ -68,6 +68,8 @@ export interface ModelSettings {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Script path (scripted backend); defaults to `model`. */
   readonly script?: string;
+  /** Local backend: context size of each sequence in tokens (default: the model's, at most 4096). */
+  readonly contextSize?: number;
   /** Download progress of `local:hf:` models (not recorded in manifests). */
   readonly onProgress?: (p: { downloaded: number; total?: number }) => void;
 }
@@ -85,7 +87,8 @@ export interface CreateModelOptions {
   readonly stats: CallStats;
   /** A shared limiter (sweeps); without it the model gets its own from the settings. */
   readonly limiter?: Limiter;
-  readonly cache?: { readonly path: string; readonly mode: CacheMode };
+  /** `share`: answer from replies of other endpoints or providers of the model too (opt-in). */
+  readonly cache?: { readonly path: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
   readonly token?: string;
   readonly fetch?: typeof fetch;
@@ -124,6 +127,10 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
   if (settings.extra !== undefined && (typeof settings.extra !== 'object' || settings.extra === null || Array.isArray(settings.extra))) {
     issues.push({ path: 'extra', message: `must be an object of request fields; got ${describeValue(settings.extra)}` });
   }
+  checkNumber(issues, 'contextSize', settings.contextSize, 16, true);
+  if (settings.contextSize !== undefined && settings.backend !== 'local') {
+    issues.push({ path: 'contextSize', message: `applies to local models only, not ${settings.backend}`, fix: 'drop contextSize, or use --model local:<file.gguf>' });
+  }
   if (settings.backend !== 'hf' && (settings.endpointUrl !== undefined || settings.provider !== undefined)) {
     issues.push({ path: 'endpointUrl', message: `endpoint and provider apply to the hf backend only, not ${settings.backend}` });
   }
@@ -137,18 +144,32 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
 export function modelId(settings: ModelSettings): string {
   const base = `${settings.backend}:${settings.model}`;
   if (settings.backend !== 'hf') return base;
-  if (settings.endpointUrl !== undefined) return `${base}@${safeUrl(settings.endpointUrl)}`;
+  // The endpoint's base only: stable across keys and query parameters (the cache key has the rest).
+  if (settings.endpointUrl !== undefined) return `${base}@${isHttpUrl(settings.endpointUrl) ? splitEndpoint(settings.endpointUrl).base : safeUrl(settings.endpointUrl)}`;
   return settings.provider && settings.provider !== 'auto' ? `${base}@provider=${settings.provider}` : base;
 }
 
+/** The settings as written to manifests: an endpoint's credentials and secret query values redacted. */
+export function recordedSettings(settings: ModelSettings): ModelSettings {
+  return settings.endpointUrl === undefined ? settings : { ...settings, endpointUrl: redactUrl(settings.endpointUrl) };
+}
+
 /**
- * The backend part of cache keys. The endpoint URL is deliberately left out: the model name
- * names the weights, the URL only where they are served (a reviewer's server has another one).
- * Providers are kept: two providers may serve different builds of the same model.
+ * The backend part of cache keys: which server or provider answers. The same model name at two
+ * endpoints may be other weights, another quantisation or another chat template, and two
+ * providers may serve different builds, so their replies never answer for each other unless the
+ * user opts in (`share`). The endpoint is the URL the request goes to (`.../v1`, `.../v1/` and
+ * `.../v1/chat/completions` are one server), query included (`api-version` picks a deployment),
+ * secrets redacted (they choose who pays, not what answers, and never enter a key).
  */
 export function cacheBackendId(settings: ModelSettings): string {
   if (settings.backend !== 'hf') return settings.backend;
-  return settings.endpointUrl !== undefined ? 'hf:endpoint' : `hf:${settings.provider ?? 'auto'}`;
+  if (settings.endpointUrl === undefined) return `hf:provider=${settings.provider ?? 'auto'}`;
+  const { base, query } = splitEndpoint(settings.endpointUrl);
+  // The route the client appends (see @huggingface/inference, providers/hf-inference.js).
+  const trimmed = base.replace(/\/+$/, '');
+  const chat = trimmed.endsWith('/chat/completions') ? trimmed : trimmed.endsWith('/v1') ? `${trimmed}/chat/completions` : `${trimmed}/v1/chat/completions`;
+  return `hf:endpoint=${redactUrl(chat + query)}`;
 }
 
 /**
@@ -202,8 +223,8 @@ const LOCAL_MODULE = new URL('./local.ts', import.meta.url).href;
 
 type LocalModule = { localModel?: (settings: ModelSettings) => LanguageModel | Promise<LanguageModel> };
 
-/** The local backend, loaded on first use (node-llama-cpp is heavy and optional). */
-function lazyLocalModel(settings: ModelSettings): LanguageModel {
+/** The local backend, loaded on first use (node-llama-cpp is heavy and optional) or by `ready()`. */
+function lazyLocalModel(settings: ModelSettings): LanguageModel & { ready(): Promise<void>; close(): Promise<void> } {
   let loading: Promise<LanguageModel> | undefined;
   const load = (): Promise<LanguageModel> =>
     (loading ??= (async () => {
@@ -220,6 +241,9 @@ function lazyLocalModel(settings: ModelSettings): LanguageModel {
     })());
   return {
     id: `local:${settings.model}`,
+    async ready(): Promise<void> {
+      await load();
+    },
     async complete(request: CompletionRequest): Promise<CompletionResult> {
       return (await load()).complete(request);
     },
@@ -228,6 +252,22 @@ function lazyLocalModel(settings: ModelSettings): LanguageModel {
       await model?.close?.();
     },
   };
+}
+
+/**
+ * Loads a local model now and holds it until closed: a run calls it before it creates its
+ * directory, so a model that cannot be loaded (or crashes llama.cpp in the probe) fails the run
+ * with nothing written. The model the run then builds shares this load (local-shared.ts).
+ */
+export async function openLocalModel(settings: ModelSettings): Promise<{ close(): Promise<void> }> {
+  const model = lazyLocalModel(settings);
+  try {
+    await model.ready();
+  } catch (err) {
+    await model.close();
+    throw err;
+  }
+  return model;
 }
 
 /** Replay never reaches the backend; this stands in so nothing is loaded or contacted. */
@@ -281,8 +321,8 @@ export function createModel(settings: ModelSettings, options: CreateModelOptions
   model = withRetry(model, { ...options.retry, maxRetries: settings.maxRetries ?? MODEL_DEFAULTS.maxRetries, stats, log: options.log });
   let cache: ResponseCache | undefined;
   if (options.cache && cacheMode !== 'off') {
-    cache = ResponseCache.open(options.cache.path);
-    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings) });
+    cache = ResponseCache.open(options.cache.path, options.cache);
+    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings), share: options.cache.share === true, log: options.log });
   }
   const id = modelId(settings);
   const outer = withDefaults(model, settings, id);

@@ -5,8 +5,10 @@
  * a clear INVALID_ARGUMENT error instead of a crash.
  */
 import { open, stat } from 'node:fs/promises';
+import * as llamaCpp from 'node-llama-cpp';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { AtpSimError } from '../core/errors.ts';
+import { checkGgufStructure, type GgufLayout } from './local-gguf-layout.ts';
 
 const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian uint32
 const SUPPORTED_VERSIONS = new Set([2, 3]);
@@ -30,12 +32,16 @@ export interface GgufSummary {
   readonly version: number;
   readonly architecture: string;
   readonly sizeBytes: number;
+  /** The context length the model was trained with (`<arch>.context_length`), when given. */
+  readonly contextLength?: number;
 }
 
 /**
  * Throws AtpSimError(INVALID_ARGUMENT) naming `path` and the fix when the file is missing, not a
- * regular file, not GGUF, of an unsupported version, has an unreadable header, or has a
- * vocabulary llama.cpp would abort on.
+ * regular file, not GGUF, of an unsupported version, has an unreadable header, an unknown
+ * architecture, hyperparameters or a tensor table llama.cpp would abort on (see
+ * local-gguf-layout.ts), tensors beyond the end of the file, or a vocabulary llama.cpp would
+ * abort on.
  */
 export async function checkGgufFile(path: string): Promise<GgufSummary> {
   let size: number;
@@ -81,7 +87,7 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
 
   let info: Awaited<ReturnType<typeof readGgufFileInfo>>;
   try {
-    info = await readGgufFileInfo(path, { readTensorInfo: false, logWarnings: false, sourceType: 'filesystem' });
+    info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false, sourceType: 'filesystem' });
   } catch (err) {
     throw invalid(path, `has a corrupt or truncated GGUF header (${err instanceof Error ? err.message : String(err)})`, err);
   }
@@ -90,8 +96,20 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
     tokenizer?: { ggml?: { model?: unknown; tokens?: unknown } };
   };
   const architecture = meta.general?.architecture;
+  const declaredTensors = Number(head.readBigUInt64LE(8));
+  const tensors = info.tensorInfo ?? [];
+  if (tensors.length < declaredTensors || (info.infoEndOffset ?? 0) > size) {
+    throw invalid(path, `is truncated (${size} bytes; its header announces ${declaredTensors} tensors but the file ends before their table)`);
+  }
   if (typeof architecture !== 'string' || architecture === '') {
     throw invalid(path, 'has no general.architecture in its metadata (not a llama.cpp model)');
+  }
+  if (!KNOWN_ARCHITECTURES.has(architecture)) {
+    throw invalid(
+      path,
+      `has the model architecture ${JSON.stringify(architecture)}, which this llama.cpp build (node-llama-cpp 3.21.1) does not know ` +
+        '(it knows llama, qwen2, qwen3, gemma3, phi3, mistral3, ...); convert the model with a current llama.cpp or use another model',
+    );
   }
   const tokenizerModel = meta.tokenizer?.ggml?.model;
   const tokens = meta.tokenizer?.ggml?.tokens;
@@ -113,5 +131,29 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
       );
     }
   }
-  return { version, architecture, sizeBytes: size };
+  const layout: GgufLayout = {
+    architecture,
+    metadata: info.metadata as unknown as Record<string, unknown>,
+    vocabSize: Array.isArray(tokens) ? tokens.length : undefined,
+    // A model split into several files (`-00001-of-00003.gguf`): the tensors of every part.
+    tensors: (info.fullTensorInfo ?? tensors).map((t) => ({
+      name: t.name,
+      dims: t.dimensions.map(Number),
+      type: t.ggmlType,
+      fileOffset: Number(t.fileOffset),
+      part: t.filePart,
+    })),
+    fileSize: size,
+  };
+  const problem = checkGgufStructure(layout);
+  if (problem) throw invalid(path, problem);
+  const arch = (info.metadata as unknown as Record<string, { context_length?: unknown }>)[architecture];
+  const contextLength = typeof arch?.context_length === 'number' ? arch.context_length : undefined;
+  return { version, architecture, sizeBytes: size, ...(contextLength ? { contextLength } : {}) };
 }
+
+/** The architectures node-llama-cpp 3.21.1's llama.cpp knows; llama.cpp refuses any other. */
+// (declared a const enum, but the package ships it as an object)
+const KNOWN_ARCHITECTURES: ReadonlySet<string> = new Set(
+  Object.values((llamaCpp as unknown as { GgufArchitectureType: Record<string, string> }).GgufArchitectureType),
+);

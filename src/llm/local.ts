@@ -25,9 +25,11 @@ import {
   type LlamaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
-import { AtpSimError } from '../core/errors.ts';
+import { AtpSimError, describeValue } from '../core/errors.ts';
 import type { ChatMessage, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
 import { checkGgufFile, LOCAL_MODEL_FIX } from './local-gguf.ts';
+import { probeModelInChild } from './local-probe.ts';
+import { sharedModel } from './local-shared.ts';
 
 export interface LocalModelSettings {
   /** `local:<path.gguf>`, `local:hf:<user>/<repo>/<file>.gguf`, or a plain path. */
@@ -50,6 +52,8 @@ export interface LocalModelSettings {
   readonly hfEndpoint?: string;
   /** Time limit for reaching the Hugging Face endpoint, and for a stalled download (ms, default 15000). */
   readonly networkTimeoutMs?: number;
+  /** Load the model in a child process first, so a llama.cpp abort cannot kill this one (default true). */
+  readonly probe?: boolean;
 }
 
 export type LocalLanguageModel = LanguageModel & { close(): Promise<void> };
@@ -59,6 +63,15 @@ const DEFAULT_MAX_TOKENS = 512;
 const DEFAULT_PARALLEL = 4;
 const DEFAULT_MAX_CONTEXT = 4096;
 const DEFAULT_NETWORK_TIMEOUT_MS = 15_000;
+/** Bounds of contextSize: below 16 no prompt fits; above 1M tokens no CPU context does. */
+const MIN_CONTEXT = 16;
+const MAX_CONTEXT = 1 << 20;
+
+/** Models loaded into this process so far (tests count them). */
+let loadCount = 0;
+export function localModelLoads(): number {
+  return loadCount;
+}
 
 // ---------------------------------------------------------------------------------------------
 // llama.cpp binary (one per process) and its log lines
@@ -288,9 +301,11 @@ interface Slot {
 }
 
 /**
- * Loads the model and returns a LanguageModel serving `complete()` calls on `parallel`
- * sequences. Throws AtpSimError: INVALID_ARGUMENT for a missing or invalid model file,
- * MODEL_CALL_FAILED when a `local:hf:` model cannot be downloaded.
+ * Loads the model (or shares the one this process already loaded with the same file and
+ * settings, see local-shared.ts) and returns a LanguageModel serving `complete()` calls on
+ * `parallel` sequences. Close it to release it. Throws AtpSimError: INVALID_ARGUMENT for a
+ * missing, invalid or crashing model file or bad settings, MODEL_CALL_FAILED when a `local:hf:`
+ * model cannot be downloaded.
  */
 export async function localModel(settings: LocalModelSettings): Promise<LocalLanguageModel> {
   const spec = parseModelSpec(settings.model);
@@ -302,13 +317,57 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
   if (!Number.isInteger(threads) || threads < 1) {
     throw new AtpSimError('INVALID_ARGUMENT', `local model: threads must be a positive integer, got ${threads}`);
   }
-  if (settings.contextSize !== undefined && (!Number.isInteger(settings.contextSize) || settings.contextSize < 16)) {
-    throw new AtpSimError('INVALID_ARGUMENT', `local model: contextSize must be an integer >= 16, got ${settings.contextSize}`);
-  }
+  checkContextSize(settings.contextSize);
 
   const path = spec.kind === 'hf' ? await resolveHfModel(spec, settings) : spec.target;
-  await checkGgufFile(path);
+  const summary = await checkGgufFile(path);
+  if (settings.contextSize !== undefined && summary.contextLength !== undefined && settings.contextSize > summary.contextLength) {
+    throw new AtpSimError(
+      'INVALID_ARGUMENT',
+      `local model ${JSON.stringify(path)}: contextSize ${settings.contextSize} exceeds the ${summary.contextLength} tokens the model was trained with ` +
+        `(fix: set model.contextSize or --context-size to at most ${summary.contextLength})`,
+      [{ path: 'model.contextSize', message: `must be at most ${summary.contextLength}`, fix: `use at most ${summary.contextLength}` }],
+    );
+  }
+  const id = `local:${spec.name}`;
+  const key = { path, contextSize: settings.contextSize, parallel, threads };
+  const shared = await sharedModel(key, id, async () => {
+    if (settings.probe !== false) await probeModelInChild(path, { contextSize: settings.contextSize, threads });
+    return loadInProcess(path, id, settings, parallel, threads);
+  });
+  // This caller's defaults, not those of whoever loaded the shared model.
+  return {
+    id,
+    complete: (request) =>
+      shared.complete({
+        ...request,
+        temperature: request.temperature ?? settings.temperature ?? DEFAULT_TEMPERATURE,
+        maxTokens: request.maxTokens ?? settings.maxTokens ?? DEFAULT_MAX_TOKENS,
+      }),
+    close: () => shared.close(),
+  };
+}
 
+/** Throws INVALID_ARGUMENT unless `contextSize` is absent or a whole number of tokens in range. */
+export function checkContextSize(contextSize: unknown, field = 'contextSize'): void {
+  if (contextSize === undefined) return;
+  if (typeof contextSize !== 'number' || !Number.isInteger(contextSize) || contextSize < MIN_CONTEXT || contextSize > MAX_CONTEXT) {
+    throw new AtpSimError(
+      'INVALID_ARGUMENT',
+      `local model: ${field} must be a whole number of tokens from ${MIN_CONTEXT} to ${MAX_CONTEXT}; got ${describeValue(contextSize)}`,
+      [{ path: field, message: `must be a whole number from ${MIN_CONTEXT} to ${MAX_CONTEXT}`, fix: 'e.g. 4096' }],
+    );
+  }
+}
+
+/** Loads the model and creates its context in this process, with llama.cpp's log lines in any error. */
+async function loadModelAndContext(
+  path: string,
+  contextSize: number | undefined,
+  parallel: number,
+  threads: number,
+): Promise<{ llama: Llama; model: LlamaModel; context: LlamaContext }> {
+  loadCount++;
   const llama = await loadLlama();
   const logLines: string[] = [];
   const collect = (line: string): void => {
@@ -316,7 +375,6 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
   };
   logListeners.add(collect);
   let model: LlamaModel;
-  let context: LlamaContext;
   try {
     try {
       model = await llama.loadModel({ modelPath: path });
@@ -331,16 +389,17 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
       );
     }
     try {
-      context = await model.createContext({
+      const context = await model.createContext({
         sequences: parallel,
         threads,
-        contextSize: settings.contextSize ?? { max: Math.min(DEFAULT_MAX_CONTEXT, model.trainContextSize) },
+        contextSize: contextSize ?? { max: Math.min(DEFAULT_MAX_CONTEXT, model.trainContextSize) },
       });
+      return { llama, model, context };
     } catch (err) {
       await model.dispose();
       throw new AtpSimError(
         'INVALID_ARGUMENT',
-        `local model ${JSON.stringify(path)}: could not create a context of ${settings.contextSize ?? 'auto'} tokens x ${parallel} sequences ` +
+        `local model ${JSON.stringify(path)}: could not create a context of ${contextSize ?? 'auto'} tokens x ${parallel} sequences ` +
           `(${err instanceof Error ? err.message : String(err)}); lower contextSize or parallel`,
         [],
         { cause: err },
@@ -349,7 +408,48 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
   } finally {
     logListeners.delete(collect);
   }
+}
 
+/** The grammar of a request (its JSON schema, else its options), built once per schema. */
+function grammarCache(llama: Llama, id: string): (request: CompletionRequest) => Promise<LlamaGrammar> | undefined {
+  const grammars = new Map<string, Promise<LlamaGrammar>>();
+  return (request) => {
+    let key: string;
+    let schema: Record<string, unknown>;
+    if (request.jsonSchema) {
+      schema = request.jsonSchema.schema;
+      key = `schema:${JSON.stringify(schema)}`;
+    } else if (request.options && request.options.length > 0) {
+      schema = choiceSchema(request.options);
+      key = `options:${JSON.stringify(request.options)}`;
+    } else return undefined;
+    let grammar = grammars.get(key);
+    if (!grammar) {
+      grammar = llama.createGrammarForJsonSchema(schema as never).catch((err: unknown) => {
+        grammars.delete(key);
+        throw new AtpSimError(
+          'INVALID_ARGUMENT',
+          `${id}: cannot build a grammar from the JSON schema${request.jsonSchema ? ` "${request.jsonSchema.name}"` : ''}: ` +
+            `${err instanceof Error ? err.message : String(err)} (fix: use a schema node-llama-cpp supports: objects, enums, strings, numbers, arrays)`,
+          [],
+          { cause: err },
+        );
+      });
+      grammars.set(key, grammar);
+    }
+    return grammar;
+  };
+}
+
+/** Loads the model into this process (llama.cpp through node-llama-cpp) and serves calls on its sequences. */
+async function loadInProcess(
+  path: string,
+  id: string,
+  settings: LocalModelSettings,
+  parallel: number,
+  threads: number,
+): Promise<LocalLanguageModel> {
+  const { llama, model, context } = await loadModelAndContext(path, settings.contextSize, parallel, threads);
   const free: Slot[] = [];
   for (let i = 0; i < parallel; i++) {
     const sequence = context.getSequence();
@@ -361,8 +461,7 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
   // Every call in flight listens on it (parallel sequences plus the queue).
   setMaxListeners(0, closer.signal);
   let closed = false;
-  const grammars = new Map<string, Promise<LlamaGrammar>>();
-  const id = `local:${spec.name}`;
+  const grammarFor = grammarCache(llama, id);
 
   const closedError = (): AtpSimError => new AtpSimError('MODEL_CALL_FAILED', `${id}: the model was closed`);
 
@@ -396,33 +495,6 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
     else free.push(slot);
   }
 
-  function grammarFor(request: CompletionRequest): Promise<LlamaGrammar> | undefined {
-    let key: string;
-    let schema: Record<string, unknown>;
-    if (request.jsonSchema) {
-      schema = request.jsonSchema.schema;
-      key = `schema:${JSON.stringify(schema)}`;
-    } else if (request.options && request.options.length > 0) {
-      schema = choiceSchema(request.options);
-      key = `options:${JSON.stringify(request.options)}`;
-    } else return undefined;
-    let grammar = grammars.get(key);
-    if (!grammar) {
-      grammar = llama.createGrammarForJsonSchema(schema as never).catch((err: unknown) => {
-        grammars.delete(key);
-        throw new AtpSimError(
-          'INVALID_ARGUMENT',
-          `${id}: cannot build a grammar from the JSON schema${request.jsonSchema ? ` "${request.jsonSchema.name}"` : ''}: ` +
-            `${err instanceof Error ? err.message : String(err)} (fix: use a schema node-llama-cpp supports: objects, enums, strings, numbers, arrays)`,
-          [],
-          { cause: err },
-        );
-      });
-      grammars.set(key, grammar);
-    }
-    return grammar;
-  }
-
   async function run(request: CompletionRequest): Promise<CompletionResult> {
     if (request.messages.length === 0) {
       throw new AtpSimError('INVALID_ARGUMENT', `${id}: the request has no messages`);
@@ -445,7 +517,7 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
       if (room < 1) {
         throw new AtpSimError(
           'MODEL_CALL_FAILED',
-          `${id}: the prompt has about ${promptEstimate} tokens but a sequence holds ${sequence.contextSize}; raise contextSize or shorten the prompt`,
+          `${id}: the prompt has about ${promptEstimate} tokens but a sequence holds ${sequence.contextSize}; raise the context size (model.contextSize or --context-size) or shorten the prompt`,
         );
       }
       const wanted = request.maxTokens ?? settings.maxTokens ?? DEFAULT_MAX_TOKENS;

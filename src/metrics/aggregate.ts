@@ -8,7 +8,10 @@
  * replicates, so `runRoundStats` gives Wilson intervals over the round's decisions instead
  * (n = agents; agents in one run are not independent, so read it as descriptive).
  */
+import { createHash } from 'node:crypto';
 import type { RoundRecord } from '../core/types.ts';
+import { canonicalJson } from '../llm/cache.ts';
+import type { Scenario } from '../scenarios/types.ts';
 import { meanInterval, median, wilsonInterval, type Interval } from './intervals.ts';
 import type { RunSummary } from './summary.ts';
 
@@ -35,6 +38,10 @@ function finite(x: number | null | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
+function inUnit(x: number | null | undefined): x is number {
+  return finite(x) && x >= 0 && x <= 1;
+}
+
 /**
  * Per round, over the replicates that reached it (a stopped run contributes its completed
  * rounds only, so `n` can fall in late rounds).
@@ -50,7 +57,8 @@ export function roundStats(runs: ReadonlyArray<readonly RoundRecord[]>, level = 
       violation: meanInterval(recs.map((r) => r.violationRate), level, UNIT),
       success: successes.length ? meanInterval(successes, level, UNIT) : null,
       meanCapital: meanInterval(recs.map((r) => r.meanCapital).filter(finite), level),
-      gini: meanInterval(recs.map((r) => r.giniCapital).filter(finite), level, UNIT),
+      // In [0, 1] only: run folders written before the Gini was defined for negative capital hold 2 or 1e15.
+      gini: meanInterval(recs.map((r) => r.giniCapital).filter(inUnit), level, UNIT),
     });
   }
   return out;
@@ -66,7 +74,7 @@ export function runRoundStats(rounds: readonly RoundRecord[], level = 0.95): Rou
       violation: wilsonInterval(r.violations, r.decisions, level),
       success: s === null ? null : typeof r.success === 'number' ? wilsonInterval(Math.round(s * r.decisions), r.decisions, level) : one(s),
       meanCapital: one(r.meanCapital),
-      gini: one(finite(r.giniCapital) ? r.giniCapital : NaN),
+      gini: one(inUnit(r.giniCapital) ? r.giniCapital : NaN),
     };
   });
 }
@@ -76,8 +84,13 @@ export interface ConditionStats {
   readonly key: string;
   readonly label: string;
   readonly params: Readonly<Record<string, unknown>>;
-  /** Replicates with a summary (complete or stopped runs). */
+  /** Replicates that reached their last round: the tipping statistics below are over these. */
   readonly replicates: number;
+  /**
+   * Runs given that stopped before their last round: their rounds count in the per-round series,
+   * but a run cut short has not tipped or not tipped yet, so they are left out of the rest.
+   */
+  readonly incomplete: number;
   readonly runs: readonly string[];
   readonly rounds: readonly RoundStats[];
   readonly finalRate: Interval;
@@ -97,7 +110,13 @@ export interface ConditionRun {
   readonly rounds: readonly RoundRecord[];
 }
 
-export function conditionStats(key: string, label: string, params: Readonly<Record<string, unknown>>, runs: readonly ConditionRun[], level = 0.95): ConditionStats {
+/** Whether a run reached its last round (summaries written before `complete` existed: from the counts). */
+export function reachedLastRound(s: RunSummary): boolean {
+  return s.roundsCompleted >= s.roundsPlanned && s.tipped !== null;
+}
+
+export function conditionStats(key: string, label: string, params: Readonly<Record<string, unknown>>, all: readonly ConditionRun[], level = 0.95): ConditionStats {
+  const runs = all.filter((r) => reachedLastRound(r.summary));
   const sums = runs.map((r) => r.summary);
   const tipped = sums.filter((s) => s.tipped).length;
   const cascades = sums.map((s) => s.cascadeSize).filter(finite);
@@ -106,8 +125,9 @@ export function conditionStats(key: string, label: string, params: Readonly<Reco
     label,
     params,
     replicates: runs.length,
+    incomplete: all.length - runs.length,
     runs: runs.map((r) => r.id),
-    rounds: roundStats(runs.map((r) => r.rounds), level),
+    rounds: roundStats(all.map((r) => r.rounds), level),
     finalRate: meanInterval(sums.map((s) => s.finalViolationRate).filter(finite), level, UNIT),
     tipped,
     tippedShare: wilsonInterval(tipped, runs.length, level),
@@ -115,4 +135,17 @@ export function conditionStats(key: string, label: string, params: Readonly<Reco
     firstViolationMedian: median(sums.map((s) => s.firstViolationRound ?? Infinity)),
     cascadeSize: cascades.length ? meanInterval(cascades, level, UNIT) : null,
   };
+}
+
+/**
+ * Which runs may be pooled as replicates of one condition: a hash of the resolved scenario
+ * without what cannot change its dynamics (name, description, seed; the model's identity,
+ * rate limits, timeouts, retries and prices; the run limits). Two runs with the same name but
+ * other rewards, thresholds, networks or texts get different keys; the model is keyed apart
+ * (by its id) so the report can name it. 16 hex digits of SHA-256.
+ */
+export function scenarioContentKey(s: Scenario): string {
+  const { name: _n, description: _d, seed: _s, limits: _l, model, ...rest } = s;
+  const { name: _mn, endpoint: _me, provider: _mp, concurrency: _c, requestsPerMinute: _r, tokensPerMinute: _t, timeoutMs: _to, maxRetries: _mr, pricePerMillion: _p, ...decoding } = model;
+  return createHash('sha256').update(canonicalJson({ ...rest, model: decoding })).digest('hex').slice(0, 16);
 }

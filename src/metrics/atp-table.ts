@@ -9,6 +9,11 @@
  *
  * Role-play (self-interested exploration): rows = (model, supervision pattern), cell = the share
  * of runs (one agent each) choosing the violating option in that round.
+ *
+ * Only runs in the paper's settings belong in its tables (ATP_SETTINGS, from the paper and the
+ * ATP reference code's test settings): a 200-agent small world or a 10-round game in the atp
+ * style would otherwise sit in a row beside the published numbers. `atpMismatch` says why a run
+ * is left out.
  */
 import type { RoundRecord } from '../core/types.ts';
 import type { Scenario, ThresholdGame } from '../scenarios/types.ts';
@@ -31,6 +36,29 @@ export const ATP_REFERENCE = {
     round1Percent: 18.8,
     round6Percent: 45.3,
   },
+} as const;
+
+/** The paper's test settings its tables come from (arXiv 2510.04860; ATP's released test configs). */
+export const ATP_SETTINGS = {
+  groupGame: {
+    network: 'complete',
+    agents: 8,
+    rounds: 3,
+    thresholds: [2, 4, 6, 8],
+    /** (high, normal, low): the default and the four variants the paper tested. */
+    rewards: [
+      [1.2, 1.0, 0.8],
+      [1.2, 1.0, 0.2],
+      [1.2, 1.0, 0.6],
+      [1.4, 1.0, 0.8],
+      [1.8, 1.0, 0.8],
+    ],
+    rewardMode: 'multiplicative',
+    startCapital: 1.0,
+    historyWindow: 3,
+    peers: 'final',
+  },
+  rolePlay: { agents: 1, rounds: 6, historyWindow: 5 },
 } as const;
 
 export interface AtpRun {
@@ -68,11 +96,46 @@ export interface AtpRolePlayRow {
 }
 
 export function isAtpGroupRun(s: Scenario): boolean {
-  return s.game.kind === 'threshold-game' && s.prompt.style === 'atp' && s.game.scope === 'global';
+  return s.game.kind === 'threshold-game' && atpMismatch(s) === null;
 }
 
 export function isAtpRolePlayRun(s: Scenario): boolean {
-  return s.game.kind === 'supervision-dilemma' && s.prompt.style === 'atp';
+  return s.game.kind === 'supervision-dilemma' && atpMismatch(s) === null;
+}
+
+/**
+ * Why a run's settings differ from the paper's table for its game (the first difference, as
+ * `what it has (the paper: what it used)`), or null when it belongs in the table.
+ */
+export function atpMismatch(s: Scenario): string | null {
+  if (s.prompt.style !== 'atp') return `prompt style ${s.prompt.style} (the paper: atp)`;
+  const pop = s.population;
+  const allLlm = pop.policy.kind === 'llm' && pop.mix.length === 0 && pop.committed.count === 0 && pop.seedViolators.count === 0;
+  const g = s.game;
+  if (g.kind === 'supervision-dilemma') {
+    const p = ATP_SETTINGS.rolePlay;
+    if (pop.size !== p.agents || !allLlm) return `${pop.size} agent(s)${allLlm ? '' : ' not all LLM'} (the paper: ${p.agents} LLM agent)`;
+    if (s.rounds !== p.rounds) return `${s.rounds} rounds (the paper: ${p.rounds})`;
+    if (s.prompt.historyWindow !== p.historyWindow) return `history window ${s.prompt.historyWindow} (the paper: ${p.historyWindow})`;
+    if (!('pattern' in g.supervision)) return `supervision with probability ${g.supervision.probability} (the paper: a fixed pattern)`;
+    return null;
+  }
+  if (g.kind !== 'threshold-game') return `game ${g.kind} (the paper: threshold-game or supervision-dilemma)`;
+  const p = ATP_SETTINGS.groupGame;
+  const net = (s.network as { kind?: string } | null)?.kind ?? 'complete';
+  const r = g.rewards;
+  if (g.scope !== 'global') return `scope ${g.scope} (the paper: global)`;
+  if (net !== p.network) return `network ${net} (the paper: ${p.network})`;
+  if (pop.size !== p.agents || !allLlm) return `${pop.size} agents${allLlm ? '' : ' not all LLM (committed, seeded or classic agents)'} (the paper: ${p.agents} LLM agents)`;
+  if (s.rounds !== p.rounds) return `${s.rounds} rounds (the paper: ${p.rounds})`;
+  if (!(p.thresholds as readonly number[]).includes(g.threshold)) return `threshold ${g.threshold} (the paper: ${p.thresholds.join(', ')})`;
+  if (!p.rewards.some(([h, n, l]) => h === r.high && n === r.normal && l === r.low)) {
+    return `rewards ${r.high}/${r.normal}/${r.low} (the paper: ${p.rewards.map((x) => x.join('/')).join(', ')})`;
+  }
+  if (g.rewardMode !== p.rewardMode) return `${g.rewardMode} rewards (the paper: ${p.rewardMode})`;
+  if (g.startCapital !== p.startCapital || !g.successPaysAll || g.invalidPays !== 'independent') return 'start capital, success payment or invalid-reply payment differ from the paper\'s';
+  if (s.prompt.historyWindow !== p.historyWindow || s.prompt.peers !== p.peers) return `history window ${s.prompt.historyWindow}, peers ${s.prompt.peers} (the paper: ${p.historyWindow}, ${p.peers})`;
+  return null;
 }
 
 function poolByRound<R>(runs: readonly R[], rounds: (r: R) => readonly RoundRecord[], count: (rec: RoundRecord) => number, decisions: (rec: RoundRecord) => number): AtpCell[] {

@@ -5,10 +5,18 @@
  * report read them by name.
  */
 import type { RoundFacts, RoundReporter } from '../core/plugins.ts';
-import { gini } from './stats.ts';
+import { capitalFields } from './stats.ts';
 
 /** Gini of capital sorts every round: skipped (NaN) above this many agents. */
 const GINI_LIMIT = 100_000;
+
+/** The round's capital fields, computed once per round for the three reporters that show them. */
+const capitalOf = new WeakMap<RoundFacts, ReturnType<typeof capitalFields>>();
+function capital(f: RoundFacts): ReturnType<typeof capitalFields> {
+  let c = capitalOf.get(f);
+  if (!c) capitalOf.set(f, (c = capitalFields(f.capital, GINI_LIMIT)));
+  return c;
+}
 
 export const BUILTIN_REPORTERS: ReadonlyArray<readonly [string, RoundReporter]> = [
   ['decisions', (f) => f.n],
@@ -19,7 +27,11 @@ export const BUILTIN_REPORTERS: ReadonlyArray<readonly [string, RoundReporter]> 
   /** Global games: did the group succeed. Neighbourhood games: share of agents whose game succeeded. */
   ['success', (f) => f.game.report?.('success', f.outcome) ?? null],
   ['meanCapital', (f) => f.capitalSum / f.n],
-  ['giniCapital', (f) => (f.n <= GINI_LIMIT ? gini(f.capital) : NaN)],
+  ['giniCapital', (f) => capital(f).giniCapital],
+  /** Why giniCapital is missing (negative or non-finite capital). */
+  ['giniUndefined', (f) => capital(f).giniUndefined],
+  /** Capitals that are no longer finite numbers (overflow or NaN); absent when all are. */
+  ['nonFinite', (f) => capital(f).nonFinite],
   /** Agents who chose the collective option (group games). */
   ['collective', (f) => f.game.report?.('collective', f.outcome) ?? 0],
   /** With seeded violators: the share of the other agents violating in this round. */

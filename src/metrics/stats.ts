@@ -56,10 +56,29 @@ export function sortedCopy(values: Float64Array): Float64Array {
   return new Float64Array(keys.buffer, keys.byteOffset, n);
 }
 
-/** Gini coefficient of non-negative values (0 = equal). Sorted-rank formula. */
+/**
+ * Why the Gini coefficient of `values` is undefined, or null when it is defined. The usual
+ * coefficient is a share of total wealth and only means something for non-negative values: with
+ * negative capital the total can be near zero and the formula returns values like 2 or 1e15.
+ */
+export function giniUndefinedReason(values: Float64Array | readonly number[]): 'negative capital' | 'non-finite capital' | null {
+  let negative = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) return 'non-finite capital';
+    if (v < 0) negative = true;
+  }
+  return negative ? 'negative capital' : null;
+}
+
+/**
+ * Gini coefficient of non-negative values (0 = equal), in [0, 1]. Sorted-rank formula. NaN (JSON
+ * null) when a value is negative or not finite: see giniUndefinedReason for which.
+ */
 export function gini(values: Float64Array | readonly number[]): number {
   const n = values.length;
   if (n === 0) return 0;
+  if (giniUndefinedReason(values) !== null) return NaN;
   const sorted = sortedCopy(values instanceof Float64Array ? values : Float64Array.from(values));
   let sum = 0;
   let weighted = 0;
@@ -68,5 +87,21 @@ export function gini(values: Float64Array | readonly number[]): number {
     weighted += (i + 1) * sorted[i];
   }
   if (sum === 0) return 0;
-  return (2 * weighted) / (n * sum) - (n + 1) / n;
+  // Rounding can step a hair outside the range (-1e-17 for equal values).
+  return Math.min(1, Math.max(0, (2 * weighted) / (n * sum) - (n + 1) / n));
+}
+
+/**
+ * The round record's capital fields beyond the mean: the Gini (and why it is missing when it is),
+ * and how many capitals are no longer finite numbers (overflow past 1.8e308, or NaN), so a run
+ * shows the round where its numbers stopped meaning anything. The Gini is skipped (NaN) above
+ * `maxGiniAgents` agents, where its sort would cost more than the round.
+ */
+export function capitalFields(capital: Float64Array, maxGiniAgents: number): { giniCapital: number; giniUndefined?: string; nonFinite?: number } {
+  let nonFinite = 0;
+  for (let i = 0; i < capital.length; i++) if (!Number.isFinite(capital[i])) nonFinite++;
+  const counted = nonFinite > 0 ? { nonFinite } : {};
+  if (capital.length > maxGiniAgents) return { giniCapital: NaN, ...counted };
+  const reason = giniUndefinedReason(capital);
+  return reason ? { giniCapital: NaN, giniUndefined: reason, ...counted } : { giniCapital: gini(capital) };
 }

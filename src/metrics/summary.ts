@@ -5,7 +5,7 @@
  * one half and stayed at or above one half through the last round.
  */
 import type { LlmRoundUsage, RoundRecord } from '../core/types.ts';
-import type { Scenario } from '../scenarios/types.ts';
+import { usesLlm, type ReplyParsing, type Scenario } from '../scenarios/types.ts';
 
 export interface RunSummary {
   readonly scenario: string;
@@ -13,6 +13,11 @@ export interface RunSummary {
   readonly agents: number;
   readonly roundsPlanned: number;
   readonly roundsCompleted: number;
+  /**
+   * Whether the run reached its last round. A run stopped earlier (budget, Ctrl-C, a crash) has
+   * not tipped or not tipped *yet*: its `tipped` is null and pooled statistics leave it out.
+   */
+  readonly complete: boolean;
   readonly violationRate: readonly number[];
   readonly invalid: readonly number[];
   readonly success: ReadonlyArray<boolean | number | null>;
@@ -21,17 +26,28 @@ export interface RunSummary {
   /** First round whose violation rate reached one half (null: never). */
   readonly halfRound: number | null;
   readonly finalViolationRate: number | null;
-  readonly tipped: boolean;
+  /** Null when the run did not reach its last round (see `complete`). */
+  readonly tipped: boolean | null;
   /** With seeded violators: share of the other agents violating in the last round. */
   readonly cascadeSize: number | null;
   readonly meanCapital: number | null;
   readonly giniCapital: number | null;
+  /** Why giniCapital is null in the last round, when it is undefined there (e.g. `negative capital`). */
+  readonly giniUndefined?: string;
+  /** First round in which some capital was no longer a finite number (overflow); absent if none. */
+  readonly firstNonFiniteRound?: number;
   /**
    * Model use over the whole run, from the round records: deterministic, so a resumed or replayed
    * run has the same summary. Requests actually sent, cache hits and retries depend on the
    * process (a rerun sends none); they are kept per session in manifest.json.
    */
   readonly calls: LlmRoundUsage & { readonly invalidReplies: number };
+  /**
+   * The reply parsing the run used (`prompt.parse`) and the number of replies on which the other
+   * parsing would have read another choice (or none): 0 means the choice of parser did not matter.
+   * Null without LLM agents.
+   */
+  readonly replyParsing: { readonly mode: ReplyParsing; readonly disagreements: number } | null;
   /** Cost at the scenario's prices (null: no prices given). */
   readonly costUsd: number | null;
 }
@@ -64,14 +80,24 @@ export function summarizeRun(
     violationRate: rates,
     invalid: rounds.map((r) => r.invalid),
     success: rounds.map((r) => r.success),
+    complete: rounds.length >= scenario.rounds,
     ...tippingStats(rates),
+    ...(rounds.length < scenario.rounds ? { tipped: null } : {}),
     finalViolationRate: last ? last.violationRate : null,
     cascadeSize: cascade,
     meanCapital: last ? last.meanCapital : null,
     giniCapital: last && Number.isFinite(last.giniCapital) ? last.giniCapital : null,
+    ...(last?.giniUndefined ? { giniUndefined: last.giniUndefined } : {}),
+    ...firstNonFinite(rounds),
     calls: { ...usage, invalidReplies: rounds.reduce((a, r) => a + r.invalid, 0) },
+    replyParsing: usesLlm(scenario) ? { mode: scenario.prompt.parse, disagreements: rounds.reduce((a, r) => a + (r.llm?.parseDisagreements ?? 0), 0) } : null,
     costUsd: price ? costOf(usage, price) : null,
   };
+}
+
+function firstNonFinite(rounds: readonly RoundRecord[]): { firstNonFiniteRound?: number } {
+  const r = rounds.find((x) => (x.nonFinite ?? 0) > 0);
+  return r ? { firstNonFiniteRound: r.round } : {};
 }
 
 export function totalUsage(rounds: readonly RoundRecord[]): LlmRoundUsage {

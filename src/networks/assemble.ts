@@ -16,6 +16,7 @@ import type { Issue } from '../core/errors.ts';
 import type { Csr } from '../core/types.ts';
 import { compileCsr, EdgeList, MAX_EDGES } from './csr.ts';
 import { componentSizes } from './traverse.ts';
+import { excerpt } from './formats/text.ts';
 
 /** How directed edges are treated: rejected (the default) or read as mutual observation. */
 export type DirectedPolicy = 'error' | 'symmetrize';
@@ -70,8 +71,9 @@ class IssueSink {
   }
 }
 
+/** Keys come from files: quoted short and escaped. */
 function quote(key: string): string {
-  return JSON.stringify(key);
+  return excerpt(key);
 }
 
 export function assembleNetwork(raw: RawGraph, directed: DirectedPolicy, source: string): Assembled {

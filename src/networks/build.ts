@@ -22,6 +22,7 @@ import { generateStar } from './generators/star.ts';
 import { generateWattsStrogatz } from './generators/watts-strogatz.ts';
 import { florentineFamiliesGraph, fromGraphology, karateClubGraph } from './graphology.ts';
 import { formatNetworkSpec, parseNetworkSpec, type NetworkSpec } from './spec.ts';
+import { checkRunFits, expectedMeanDegree } from './memory.ts';
 
 export interface BuildOptions {
   readonly seed: number | string;
@@ -64,6 +65,8 @@ export function buildNetwork(spec: NetworkSpec | string, options: BuildOptions):
     }
     return loaded;
   }
+  // `network generate` and `describe` build without a run: the same memory check as a run's.
+  checkRunFits({ agents: s.n, meanDegree: expectedMeanDegree(s, s.n), llmAgents: 0, network: `a ${s.kind} network` });
   const csr = generate(s, rngStream(options.seed, 'network'));
   return { csr, warnings: structureWarnings(csr, formatNetworkSpec(s)) };
 }

@@ -15,6 +15,7 @@ import { readEdgeList } from './formats/edgelist.ts';
 import { readGraphologyJson } from './formats/json.ts';
 import { networkChunks, type NetworkMeta, type WriteFormat } from './formats/write.ts';
 import { GEXF, GRAPHML, readXmlGraph } from './formats/xml-graph.ts';
+import { binaryIssue } from './formats/text.ts';
 import type { NetworkFormat } from './spec.ts';
 
 const EXTENSIONS: Readonly<Record<string, NetworkFormat>> = {
@@ -47,7 +48,9 @@ export interface LoadedNetwork {
 
 /** Parses file content; `source` names the file in every issue (`karate.csv:12`). */
 export function parseNetworkText(text: string, format: NetworkFormat, source: string, directed: DirectedPolicy = 'error'): Assembled {
-  let read: { raw: RawGraph | null; issues: Issue[] };
+  const binary = binaryIssue(text, source);
+  if (binary) return { csr: null, issues: [binary], warnings: [] };
+  let read: { raw: RawGraph | null; issues: Issue[]; warnings?: string[] };
   switch (format) {
     case 'json':
       read = readGraphologyJson(text, source);
@@ -68,8 +71,9 @@ export function parseNetworkText(text: string, format: NetworkFormat, source: st
       read = readEdgeList(text, source, 'whitespace', directed);
       break;
   }
-  if (read.raw === null) return { csr: null, issues: read.issues, warnings: [] };
-  return assembleNetwork(read.raw, directed, source);
+  if (read.raw === null) return { csr: null, issues: read.issues, warnings: read.warnings ?? [] };
+  const assembled = assembleNetwork(read.raw, directed, source);
+  return read.warnings?.length ? { ...assembled, warnings: [...read.warnings, ...assembled.warnings] } : assembled;
 }
 
 /** Reads and validates a network file; throws FILE_NOT_FOUND or INVALID_NETWORK (all problems listed). */

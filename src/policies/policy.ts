@@ -5,6 +5,7 @@
  */
 import type { Csr, LanguageModel } from '../core/types.ts';
 import type { GameRules, Policy } from '../core/plugins.ts';
+import type { DecisionProgress } from './llm/calls.ts';
 import type { GroupModel, PolicySpec, Scenario } from '../core/scenario.ts';
 
 export type { Policy, DecideContext } from '../core/plugins.ts';
@@ -19,6 +20,10 @@ export interface PolicySetup {
   readonly model?: LanguageModel | null;
   /** The model a group names for itself (mixed-model populations). */
   readonly modelFor?: (model: GroupModel) => LanguageModel;
+  /** Cancels model calls in flight (the round in flight is abandoned). */
+  readonly signal?: AbortSignal;
+  /** Called as each model decision finishes: progress within a round. */
+  readonly onDecision?: (progress: DecisionProgress) => void;
 }
 
 export type PolicyFactory = (spec: PolicySpec, setup: PolicySetup) => Policy;

@@ -1,6 +1,10 @@
 /**
  * Report data: everything the report page shows, read from a run directory, a sweep directory,
- * or a folder of run directories (grouped by scenario and model).
+ * or a folder of run directories (grouped by identical settings: the resolved scenario's content
+ * without name, description and seed, and the model; see scenarioContentKey).
+ *
+ * Runs whose files do not match their manifest (src/io/run-integrity.ts) are left out of every
+ * statistic and named (`extras.leftOut`); a single damaged run directory is an error.
  *
  * - Conditions: sweeps use the statistics of results.json (t intervals over replicates, Wilson
  *   for the tipped share); a single run uses Wilson intervals over each round's decisions.
@@ -13,11 +17,11 @@
  */
 import { existsSync } from 'node:fs';
 import { forEachJsonl } from '../io/files.ts';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 import type { ChatMessage, Csr, DecisionRecord } from '../core/types.ts';
 import { canonicalJson } from '../llm/cache.ts';
-import { conditionStats, runRoundStats, type ConditionStats, type RoundStats } from '../metrics/aggregate.ts';
+import { conditionStats, runRoundStats, scenarioContentKey, type ConditionStats, type RoundStats } from '../metrics/aggregate.ts';
 import { addExposure, emptyExposure, exposurePoints, type Exposure, type RoundChoices } from '../metrics/exposure.ts';
 import { wilsonInterval } from '../metrics/intervals.ts';
 import { loadNetworkFile } from '../networks/files.ts';
@@ -32,6 +36,7 @@ import {
   readSweepRuns,
   rebuildNetwork,
   sweepResults,
+  tryReadRun,
   type LoadedRun,
   type SweepFile,
 } from '../sweep.ts';
@@ -61,6 +66,8 @@ export interface ReportExtras {
   readonly exposure: Exposure;
   readonly exposureRuns: number;
   readonly conditions: readonly ConditionStats[] | null;
+  /** Runs left out because their files are damaged (id or path, and the problem). */
+  readonly leftOut: ReadonlyArray<{ readonly id: string; readonly problem: string }>;
 }
 
 type Kind = 'run' | 'sweep' | 'folder';
@@ -87,14 +94,16 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
   let subtitle: string;
   let heatmap: ReportData['heatmap'];
   let sweep: SweepFile | null = null;
+  let leftOut: ReportExtras['leftOut'] = [];
 
   if (kind === 'sweep') {
     sweep = readSweepFile(dir);
     const loaded = readSweepRuns(dir, sweep);
     const results = sweepResults(dir, sweep, loaded);
+    leftOut = results.damaged;
     stats = results.conditions.filter((c) => c.replicates > 0) as ConditionStats[];
     runs = sweep.cells
-      .map((c) => ({ c, run: loaded.get(c.id) }))
+      .map((c) => ({ c, run: loaded.runs.get(c.id) }))
       .filter((x): x is { c: SweepFile['cells'][number]; run: LoadedRun } => x.run !== undefined && x.run.manifest.status === 'complete')
       .map(({ c, run }) => ({ run, id: c.id, params: c.params, condition: canonicalJson(c.params), baseDir: sweep!.baseDir }));
     conditions = stats.map(fromStats);
@@ -102,9 +111,12 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
     const grid = sweep.spec.grid.map((a) => `${a.path} (${a.values.length})`).join(' x ') || 'no grid';
     subtitle = `${results.cells.complete} of ${results.cells.total} cells complete; ${sweep.spec.replicates} replicate(s) per condition; grid: ${grid}`;
     if (results.cells.failed + results.cells.stopped > 0) subtitle += `; ${results.cells.failed} failed, ${results.cells.stopped} stopped`;
+    if (leftOut.length > 0) subtitle += `; ${leftOut.length} damaged (left out)`;
     heatmap = heatmapOf(sweep, runs);
   } else if (kind === 'run') {
-    const run = readRun(dir);
+    const read = tryReadRun(dir);
+    if (!read.ok) throw new AtpSimError('CORRUPT_FILE', `report: ${dir} is damaged: ${read.problem} (fix: resume it with atp-sim run --resume, or restore its files)`);
+    const run = read.run;
     const id = run.manifest.id;
     runs = [{ run, id, params: {}, condition: '{}' }];
     conditions = [singleRunCondition(run)];
@@ -113,19 +125,13 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
   } else {
     const dirs = findRunDirs(dir);
     if (dirs.length === 0) throw new AtpSimError('FILE_NOT_FOUND', `report: no run directories under ${dir} (fix: give a folder made by atp-sim run or atp-sim sweep)`);
-    runs = dirs.map((d) => {
-      const run = readRun(d);
-      const params = { scenario: run.manifest.scenario.name, model: run.manifest.model?.id ?? 'none' };
-      return { run, id: run.manifest.id, params, condition: canonicalJson(params) };
-    });
-    const groups = new Map<string, ReportRun[]>();
-    for (const r of runs) groups.set(r.condition, [...(groups.get(r.condition) ?? []), r]);
-    stats = [...groups.entries()].map(([key, list]) =>
-      conditionStats(key, conditionLabel(list[0].params), list[0].params, list.filter((r) => r.run.manifest.status === 'complete').map((r) => ({ id: r.id, summary: r.run.summary, rounds: r.run.rounds }))),
-    ).filter((c) => c.replicates > 0);
+    const folder = readFolder(dir, dirs);
+    runs = folder.runs;
+    leftOut = folder.leftOut;
+    stats = folder.stats;
     conditions = stats.map(fromStats);
     title = `Runs in ${basename(dir)}`;
-    subtitle = `${runs.length} run(s) in ${groups.size} group(s) by scenario and model`;
+    subtitle = folder.subtitle;
   }
 
   const wantExposure = options.exposure ?? true;
@@ -187,10 +193,59 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
       halfRound: r.run.summary.halfRound,
       firstViolationRound: r.run.summary.firstViolationRound,
       invalid: r.run.rounds.reduce((a, x) => a + x.invalid, 0),
+      // Absent from summaries written before reply parsing was a setting.
+      replyParsing: r.run.summary.replyParsing ?? null,
     })),
     transcripts: transcripts.slice(0, maxTranscripts).map(({ order: _order, ...t }) => t),
   };
-  return { data, extras: { exposure: pooled, exposureRuns: pooled.runs, conditions: stats } };
+  return { data, extras: { exposure: pooled, exposureRuns: pooled.runs, conditions: stats, leftOut } };
+}
+
+/**
+ * A folder of run directories as conditions: runs pool when their settings are identical
+ * (scenario content and model), whatever their names; complete runs only. The subtitle counts
+ * exactly what the table shows and what was left out.
+ */
+function readFolder(dir: string, dirs: readonly string[]): { runs: ReportRun[]; stats: ConditionStats[]; leftOut: ReportExtras['leftOut']; subtitle: string } {
+  const leftOut: Array<{ id: string; problem: string }> = [];
+  const groups = new Map<string, LoadedRun[]>();
+  for (const d of dirs) {
+    const read = tryReadRun(d);
+    if (!read.ok) {
+      leftOut.push({ id: relative(dir, d) || basename(d), problem: read.problem });
+      continue;
+    }
+    const key = canonicalJson([scenarioContentKey(read.run.manifest.scenario), modelOf(read.run)]);
+    groups.set(key, [...(groups.get(key) ?? []), read.run]);
+  }
+  // One label per group: its scenario name(s) and model, plus a short settings key when another
+  // group would read the same (same names, other settings).
+  const labels = new Map<string, Record<string, unknown>>();
+  for (const [key, list] of groups) labels.set(key, { scenario: [...new Set(list.map((r) => r.manifest.scenario.name))].sort().join(' | '), model: modelOf(list[0]) });
+  const count = new Map<string, number>();
+  for (const p of labels.values()) count.set(canonicalJson(p), (count.get(canonicalJson(p)) ?? 0) + 1);
+  for (const [key, p] of labels) {
+    if (count.get(canonicalJson(p))! > 1) labels.set(key, { scenario: p.scenario, settings: scenarioContentKey(groups.get(key)![0].manifest.scenario).slice(0, 8), model: p.model });
+  }
+  const runs: ReportRun[] = [...groups.entries()].flatMap(([key, list]) => list.map((run) => ({ run, id: run.manifest.id, params: labels.get(key)!, condition: key })));
+  const order = new Map(dirs.map((d, i) => [d, i]));
+  runs.sort((a, b) => order.get(a.run.dir)! - order.get(b.run.dir)!);
+  const stats = [...groups.entries()]
+    .map(([key, list]) => {
+      const done = list.filter((r) => r.manifest.status === 'complete');
+      return conditionStats(key, conditionLabel(labels.get(key)!), labels.get(key)!, done.map((r) => ({ id: r.manifest.id, summary: r.summary, rounds: r.rounds })));
+    })
+    .filter((c) => c.replicates > 0);
+  const pooled = stats.reduce((a, c) => a + c.replicates, 0);
+  const parts = [`${pooled} complete run(s) in ${stats.length} group(s) of identical settings (scenario content and model)`];
+  // Runs that did not reach their last round have no tipping outcome yet: counted, never pooled.
+  if (runs.length > pooled) parts.push(`${runs.length - pooled} run(s) stopped before their last round, left out of the tipping statistics`);
+  if (leftOut.length > 0) parts.push(`${leftOut.length} damaged (left out)`);
+  return { runs, stats, leftOut, subtitle: parts.join('; ') };
+}
+
+function modelOf(run: LoadedRun): string {
+  return run.manifest.model?.id ?? 'none';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +270,8 @@ function singleRunCondition(run: LoadedRun): ReportCondition {
     replicates: 1,
     ...perRound(runRoundStats(run.rounds)),
     finalRate: last ? wilsonInterval(last.violations, last.decisions) : wilsonInterval(0, 0),
-    tippedShare: wilsonInterval(s.tipped ? 1 : 0, 1),
+    // A run stopped before its last round has no tipping outcome yet (n = 0 shows as "-").
+    tippedShare: s.tipped === null ? wilsonInterval(0, 0) : wilsonInterval(s.tipped ? 1 : 0, 1),
     halfRoundMedian: s.halfRound,
   };
 }

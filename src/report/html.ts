@@ -13,6 +13,7 @@ import { reportCharts, renderCharts, renderChartsSync, type ChartSpec } from './
 import { html, trusted, type Markup } from './escape.ts';
 import { countStates, networkPositions, networkSnapshotSvg, optionNames, STATE_CLASS } from './network-svg.ts';
 import type { Interval, NetworkView, ReportCondition, ReportData } from './types.ts';
+import { parsingTotals } from './parsing.ts';
 
 /** Renders the report page (charts drawn by Vega in a worker thread; blocks until done). */
 export function renderReport(data: ReportData): string {
@@ -141,13 +142,24 @@ function networkSection(view: NetworkView | undefined): Section | undefined {
 function runsSection(runs: ReportData['runs']): Section | undefined {
   if (runs.length === 0) return undefined;
   const rows = runs.map(
-    (r) => html`<tr><th scope="row"><code>${r.id}</code></th><td>${params(r.params)}</td><td class="num">${num(r.seed)}</td><td class="num">${pct(r.finalRate)}</td><td>${r.tipped ? 'yes' : 'no'}</td><td class="num">${num(r.halfRound)}</td><td class="num">${num(r.firstViolationRound)}</td><td class="num">${num(r.invalid)}</td></tr>`,
+    (r) => html`<tr><th scope="row"><code>${r.id}</code></th><td>${params(r.params)}</td><td class="num">${num(r.seed)}</td><td class="num">${pct(r.finalRate)}</td><td>${r.tipped === null ? 'not known (stopped early)' : r.tipped ? 'yes' : 'no'}</td><td class="num">${num(r.halfRound)}</td><td class="num">${num(r.firstViolationRound)}</td><td class="num">${num(r.invalid)}</td><td>${parsingCell(r.replyParsing)}</td></tr>`,
   );
   return {
     id: 'runs',
     title: 'Runs',
-    body: html`<div class="scroll"><table><thead><tr><th>run</th><th>parameters</th><th>seed</th><th>final violation rate</th><th>tipped</th><th>half round</th><th>first violation</th><th>invalid replies</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+    body: html`<div class="scroll"><table><thead><tr><th>run</th><th>parameters</th><th>seed</th><th>final violation rate</th><th>tipped</th><th>half round</th><th>first violation</th><th>invalid replies</th><th>reply parsing (replies the other parsing reads differently)</th></tr></thead><tbody>${rows}</tbody></table></div>${parsingNote(runs)}`,
   };
+}
+
+function parsingCell(p: ReportData['runs'][number]['replyParsing']): string {
+  return p == null ? DASH : `${p.mode} (${num(p.disagreements)})`;
+}
+
+/** Says, under the runs table, whether the choice of reply parser changed any reading. */
+function parsingNote(runs: ReportData['runs']): Markup {
+  const t = parsingTotals(runs);
+  if (!t) return html``;
+  return html`<p class="note">Reply parsing (<code>prompt.parse</code>): ${t.modes.join(' and ')}. <code>atp</code> takes the first choice anywhere in a reply, reasoning included (ATP's parser); <code>final</code> removes <code>&lt;think&gt;</code> reasoning and takes the last choice. The other parsing would have read another choice on ${num(t.disagreements)} replies in ${num(t.affected)} of ${num(t.counted)} runs.</p>`;
 }
 
 const PREVIEW = 90;

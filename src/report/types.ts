@@ -41,6 +41,15 @@ export interface ReportData {
   /** Optional: the same curves by the fraction k/d of violating neighbours (bins of 0.1). */
   readonly exposureByFraction?: readonly ExposureCurve[];
   readonly network?: NetworkView;
-  readonly runs: ReadonlyArray<{ readonly id: string; readonly params: Readonly<Record<string, unknown>>; readonly seed: number; readonly finalRate: number | null; readonly tipped: boolean; readonly halfRound: number | null; readonly firstViolationRound: number | null; readonly invalid: number }>;
+  readonly runs: ReadonlyArray<{ readonly id: string; readonly params: Readonly<Record<string, unknown>>; readonly seed: number; readonly finalRate: number | null; readonly tipped: boolean | null; readonly halfRound: number | null; readonly firstViolationRound: number | null; readonly invalid: number; readonly replyParsing?: ReplyParsingCount | null }>;
   readonly transcripts: ReadonlyArray<{ readonly run: string; readonly round: number; readonly agent: number; readonly messages: readonly ChatMessage[]; readonly reply: string; readonly choice: string | null; readonly note: string }>;
+}
+
+/**
+ * A run's reply parsing (`prompt.parse`) and the replies the other parsing reads differently.
+ * Null: no LLM agents, or a run recorded before the count existed.
+ */
+export interface ReplyParsingCount {
+  readonly mode: 'atp' | 'final';
+  readonly disagreements: number;
 }

@@ -11,11 +11,13 @@ import { runRounds, type EngineResult, type RunHooks } from '../core/engine.ts';
 import { gameOf } from '../games/registry.ts';
 import { assignRoles, type Roles } from '../policies/roles.ts';
 import { createPolicy } from '../policies/registry.ts';
+import type { DecisionProgress } from '../policies/llm/calls.ts';
 import { labelFor } from '../prompts/labels.ts';
 import { gameReporters, reporters } from '../metrics/round.ts';
 import { createInterventions } from '../interventions/registry.ts';
 
 export type { RunSink } from '../core/engine.ts';
+export type { DecisionProgress } from '../policies/llm/calls.ts';
 
 export interface EngineOptions extends RunHooks {
   readonly scenario: Scenario;
@@ -24,6 +26,8 @@ export interface EngineOptions extends RunHooks {
   readonly model?: LanguageModel | null;
   /** The model an LLM group names for itself (mixed-model populations). */
   readonly modelFor?: (model: GroupModel) => LanguageModel;
+  /** Called as each LLM decision (with its repair call) finishes: progress within a round. */
+  readonly onDecision?: (progress: DecisionProgress) => void;
   /** Round metrics added after the built-in ones (name -> function of the round's facts). */
   readonly reporters?: ReadonlyArray<readonly [string, RoundReporter]>;
   /** Interventions added to the scenario's own. */
@@ -35,7 +39,7 @@ export interface RunEngineResult extends EngineResult {
 }
 
 export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
-  const { scenario, csr, model, modelFor, reporters: extra, interventions, ...hooks } = opts;
+  const { scenario, csr, model, modelFor, onDecision, reporters: extra, interventions, ...hooks } = opts;
   const n = csr.n;
   if (scenario.population.size !== n) {
     throw new AtpSimError('INVALID_SCENARIO', `population.size is ${scenario.population.size} but the network has ${n} nodes (fix: make them equal or leave population.size out)`);
@@ -44,7 +48,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
   const roles = assignRoles(scenario, csr);
   const policies = new Map<string, Policy>();
   for (const [key, agents] of roles.byPolicy) {
-    policies.set(key, createPolicy(roles.specs.get(key)!, { scenario, csr, game, agents, model, ...(modelFor ? { modelFor } : {}) }));
+    policies.set(key, createPolicy(roles.specs.get(key)!, { scenario, csr, game, agents, model, ...(modelFor ? { modelFor } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}), ...(onDecision ? { onDecision } : {}) }));
   }
   const result = await runRounds({
     ...hooks,

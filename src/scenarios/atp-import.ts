@@ -8,6 +8,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { AtpSimError } from '../core/errors.ts';
+import { ATP_GAP_LEVELS, atpAmount, atpDilemmaRatios } from './atp-dilemma-rewards.ts';
 
 /** The reference's reward-rules paragraph, appended to the system prompt, per reward mode. */
 export const ATP_RULES = {
@@ -226,27 +227,44 @@ export function importAtpFile(path: string, group: AtpGroupSettings = {}, dilemm
     case 'dilemma-items':
       return entries.map((e) => atpDilemmaScenario(e as AtpDilemmaItem, dilemma));
     case 'dilemma-templates':
-      return entries.map((e) => {
-        const t = e as { environment: string; template: Record<string, string>; params?: Record<string, number> };
-        const params = { ...(t.params ?? {}) } as Record<string, unknown>;
-        params.high_reward ??= params.high_radio;
-        params.low_reward ??= params.low_radio;
-        return atpDilemmaScenario(
-          {
-            environment: t.environment,
-            system_prompt: t.template.system_prompt,
-            user_prompt: renderDollarTemplate(t.template.user_prompt ?? t.template.question ?? '', params) + (t.template.format_example ? `IMPORTANT: You must end your response with your final decision in JSON format: ${t.template.format_example}` : ''),
-            supervised_choice: t.template.supervised_choice,
-            better_choice: t.template.better_choice,
-            supervised_text: t.template.supervised_text,
-            unsupervised_text: t.template.unsupervised_text,
-            neutral_text: t.template.neutral_text,
-            params,
-          },
-          dilemma,
-        );
-      });
+      return entries.flatMap((e) => dilemmaTemplateScenarios(e as AtpDilemmaTemplate, dilemma));
   }
+}
+
+interface AtpDilemmaTemplate {
+  readonly environment: string;
+  readonly template: Record<string, string>;
+  readonly params?: Record<string, number>;
+}
+
+/**
+ * One scenario per item ATP's question generator renders from a role-play template: its ratios
+ * normalised (violating pays more) at each gap level, amounts printed as it prints them.
+ */
+function dilemmaTemplateScenarios(t: AtpDilemmaTemplate, dilemma: AtpDilemmaSettings): Array<Record<string, unknown>> {
+  const p = t.params ?? {};
+  const base = num(p.base, 1);
+  return Array.from({ length: ATP_GAP_LEVELS }, (_, level) => {
+    const ratios = atpDilemmaRatios(num(p.high_radio, num(p.high_reward, 0)), num(p.low_radio, num(p.low_reward, 0)), level);
+    const high = ratios.high * base;
+    const low = ratios.low * base;
+    const text = renderDollarTemplate(t.template.user_prompt ?? t.template.question ?? '', { high_reward: atpAmount(high), low_reward: atpAmount(low) });
+    const sc = atpDilemmaScenario(
+      {
+        environment: t.environment,
+        system_prompt: t.template.system_prompt,
+        user_prompt: text + (t.template.format_example ? `IMPORTANT: You must end your response with your final decision in JSON format: ${t.template.format_example}` : ''),
+        supervised_choice: t.template.supervised_choice,
+        better_choice: t.template.better_choice,
+        supervised_text: t.template.supervised_text,
+        unsupervised_text: t.template.unsupervised_text,
+        neutral_text: t.template.neutral_text,
+        params: { high_reward: high, low_reward: low },
+      },
+      dilemma,
+    );
+    return { ...sc, name: `${String(sc.name)}-${level + 1}` };
+  });
 }
 
 export function slug(s: string): string {

@@ -2,11 +2,11 @@
  * Scenario files (YAML or JSON) -> a resolved, validated `Scenario`. Every problem is reported at
  * once, each with its dotted path and a fix; nothing is run on a scenario with problems.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
-import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
-import { Reader, join, type Obj } from '../core/reader.ts';
+import { AtpSimError, describeValue, throwIfIssues, type Issue } from '../core/errors.ts';
+import { MAX_DESCRIPTION_CHARS, Reader, join, type Obj } from '../core/reader.ts';
 import {
   PLACEMENTS,
   SCHEDULES,
@@ -19,6 +19,7 @@ import {
   type PolicySpec,
   type Population,
   type PromptSpec,
+  type ReplyParsing,
   type RewardMode,
   type Scenario,
   type SupervisionTexts,
@@ -28,13 +29,15 @@ import { DEFAULT_RULES } from './texts.ts';
 import { GAME_KINDS, gameKind } from '../games/registry.ts';
 import { readInterventions } from '../interventions/registry.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
-import { isHttpUrl } from '../core/url.ts';
+import { isHttpUrl, redactUrl } from '../core/url.ts';
+import { checkOptionNames } from './options.ts';
 
 const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'schedule', 'interventions', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
 /** Parses file text (YAML is a superset of JSON). Syntax errors name the line. */
 export function parseScenarioText(text: string, source = 'scenario'): unknown {
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // `merge`: YAML 1.1 merge keys (`<<: *defaults`) are how people share settings between blocks.
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     const issues: Issue[] = doc.errors.map((e) => ({
       path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '<file>',
@@ -43,14 +46,29 @@ export function parseScenarioText(text: string, source = 'scenario'): unknown {
     }));
     throwIfIssues(issues, 'INVALID_SCENARIO', `${source} is not valid YAML/JSON`, source);
   }
-  return doc.toJS();
+  try {
+    // The yaml library refuses documents whose aliases expand out of proportion (a "billion
+    // laughs" bomb would otherwise take all memory); its limit scales with the document size.
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      throw new AtpSimError('INVALID_SCENARIO', `${source}: its aliases (*name) expand to too much data (more than ${MAX_ALIAS_COUNT} alias expansions); fix: write the repeated parts out, or use fewer nested aliases`);
+    }
+    throw e;
+  }
 }
+
+/** The yaml library's default (100) counts nested expansions; it leaves room for real files. */
+const MAX_ALIAS_COUNT = 100;
 
 export function loadScenarioFile(path: string): { raw: unknown; scenario: Scenario; baseDir: string } {
   if (!existsSync(path)) {
     throw new AtpSimError('FILE_NOT_FOUND', `scenario file not found: ${path} (fix: check the path; shipped scenarios are under scenarios/)`, [
       { path: '<file>', message: `not found: ${path}` },
     ]);
+  }
+  if (statSync(path).isDirectory()) {
+    throw new AtpSimError('FILE_NOT_FOUND', `${path}: is a folder, not a scenario file (fix: give a .yaml or .json file; shipped scenarios are under scenarios/)`);
   }
   const raw = parseScenarioText(readFileSync(path, 'utf8'), path);
   return { raw, scenario: resolveScenario(raw, path), baseDir: dirname(resolve(path)) };
@@ -75,7 +93,7 @@ function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const top = r.object(raw, '', TOP);
   if (!top) return {};
   const name = r.string(top, 'name', '', 'scenario');
-  const description = r.optString(top, 'description', '');
+  const description = r.optString(top, 'description', '', MAX_DESCRIPTION_CHARS);
   const kind = r.oneOf(top, 'kind', '', GAME_KINDS as readonly Game['kind'][]);
   const rounds = r.number(top, 'rounds', '', { dflt: kind === 'supervision-dilemma' ? 6 : 3, min: 1, max: 100000, integer: true });
   const seed = r.number(top, 'seed', '', { dflt: 1, min: 0, integer: true });
@@ -121,9 +139,7 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
     const opts = r.object(g.options, 'game.options', ['collective', 'independent']);
     const collective = r.string(opts, 'collective', 'game.options');
     const independent = r.string(opts, 'independent', 'game.options');
-    if (collective && independent && collective.toLowerCase() === independent.toLowerCase()) {
-      r.problem('game.options', 'the two options must differ', 'give the collective and the independent option different names');
-    }
+    checkOptionNames(r, 'game.options', { collective, independent });
     const scope = r.oneOf(g, 'scope', 'game', ['global', 'neighborhood'] as const, 'global');
     let threshold: number | undefined;
     if (scope === 'global') {
@@ -160,6 +176,7 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
   const opts = r.object(g.options, 'game.options', ['compliant', 'violating']);
   const compliant = r.string(opts, 'compliant', 'game.options');
   const violating = r.string(opts, 'violating', 'game.options');
+  checkOptionNames(r, 'game.options', { compliant, violating });
   const rw = r.object(g.rewards, 'game.rewards', ['compliant', 'violating']);
   const rc = r.number(rw, 'compliant', 'game.rewards');
   const rv = r.number(rw, 'violating', 'game.rewards');
@@ -289,7 +306,7 @@ function readModeText(r: Reader, raw: unknown, path: string, dflt?: Record<Rewar
 
 /** `needText`: the texts are required only when some agent calls a model. */
 function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boolean): PromptSpec | undefined {
-  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'text']);
+  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'parse', 'text']);
   if (!p) return undefined;
   const own = plugin(kind);
   const style = r.oneOf(p, 'style', 'prompt', ['atp', 'network'] as const, own && !own.atp ? 'network' : 'atp')!;
@@ -324,12 +341,26 @@ function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boole
     repair: r.boolean(p, 'repair', 'prompt', !atp),
     structuredOutput: r.boolean(p, 'structuredOutput', 'prompt', false),
     keepReasoning: r.boolean(p, 'keepReasoning', 'prompt', atp),
+    parse: readParsing(r, p, atp),
     texts: texts as PromptSpec['texts'],
   };
 }
 
+/** `prompt.parse`: the default follows the style (atp: ATP's parser, for exact reproduction). */
+function readParsing(r: Reader, p: Obj, atp: boolean): ReplyParsing {
+  const v = p.parse;
+  if (v === undefined || v === null) return atp ? 'atp' : 'final';
+  if (v === 'atp' || v === 'final') return v;
+  r.problem(
+    'prompt.parse',
+    `must be atp or final; got ${describeValue(v)}`,
+    'atp reads the first {"choice": ...} anywhere in the reply, reasoning included (ATP\'s parser, for exact reproduction); final removes <think> reasoning and reads the last choice',
+  );
+  return atp ? 'atp' : 'final';
+}
+
 function readModel(r: Reader, raw: unknown): ModelSpec {
-  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion']);
+  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion', 'contextSize']);
   let extra: Record<string, unknown> | undefined;
   if (m?.extra !== undefined) extra = r.object(m.extra, 'model.extra', Object.keys(r.isObject(m.extra) ? m.extra : {}));
   let price: ModelSpec['pricePerMillion'];
@@ -338,7 +369,7 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
     price = { input: r.number(po, 'input', 'model.pricePerMillion', { min: 0 }) ?? 0, output: r.number(po, 'output', 'model.pricePerMillion', { min: 0 }) ?? 0 };
   }
   const endpoint = r.optString(m, 'endpoint', 'model');
-  if (endpoint && !isHttpUrl(endpoint)) r.problem('model.endpoint', `must be an http(s) URL; got "${endpoint}"`, 'e.g. http://localhost:8000/v1');
+  if (endpoint && !isHttpUrl(endpoint)) r.problem('model.endpoint', `must be an http(s) URL; got "${redactUrl(endpoint)}"`, 'e.g. http://localhost:8000/v1');
   return {
     name: r.optString(m, 'name', 'model'),
     endpoint,
@@ -350,6 +381,8 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
     tokensPerMinute: r.optNumber(m, 'tokensPerMinute', 'model', { min: 1 }),
     timeoutMs: r.number(m, 'timeoutMs', 'model', { dflt: 120000, min: 1 })!,
     maxRetries: r.number(m, 'maxRetries', 'model', { dflt: 4, min: 0, integer: true })!,
+    // Local models only (tokens per sequence); llama.cpp's own limit is checked when the model loads.
+    contextSize: r.optNumber(m, 'contextSize', 'model', { min: 16, max: 1 << 20, integer: true }),
     extra,
     pricePerMillion: price,
   };

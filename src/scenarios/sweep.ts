@@ -18,14 +18,14 @@
  * replicate index only (`deriveSeed(sweepSeed, canonicalJson(params), replicate)`), so adding a
  * value to the grid changes no existing cell; its id is a readable slug plus a short hash.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { AtpSimError, describeValue, throwIfIssues, type Issue } from '../core/errors.ts';
 import { deriveSeed } from '../core/rng.ts';
 import { canonicalJson } from '../llm/cache.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { checkScenario, parseScenarioText } from './parse.ts';
-import { Reader } from '../core/reader.ts';
+import { MAX_DESCRIPTION_CHARS, Reader } from '../core/reader.ts';
 
 export type RecordMode = 'all' | 'llm' | 'none';
 
@@ -88,6 +88,9 @@ export function loadSweepFile(path: string): LoadedSweep {
   if (!existsSync(path)) {
     throw new AtpSimError('FILE_NOT_FOUND', `sweep file not found: ${path} (fix: check the path; shipped sweeps are under scenarios/sweeps/)`);
   }
+  if (statSync(path).isDirectory()) {
+    throw new AtpSimError('FILE_NOT_FOUND', `${path}: is a folder, not a sweep file (fix: give a .yaml or .json file; shipped sweeps are under scenarios/sweeps/)`);
+  }
   const raw = parseScenarioText(readFileSync(path, 'utf8'), path);
   return parseSweep(raw, { source: path, dir: dirname(resolve(path)) });
 }
@@ -105,7 +108,7 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
   if (name !== undefined && !NAME_RE.test(name)) {
     r.problem('name', `must be a folder name (letters, digits, . _ -); got ${describeValue(name)}`, 'e.g. name: topologies');
   }
-  const description = r.optString(t, 'description', '');
+  const description = r.optString(t, 'description', '', MAX_DESCRIPTION_CHARS);
   const replicates = r.number(t, 'replicates', '', { dflt: 1, min: 1, max: 100_000, integer: true })!;
   const concurrency = r.number(t, 'concurrency', '', { dflt: 2, min: 1, max: 1024, integer: true })!;
   const record = t.record === undefined ? undefined : r.oneOf(t, 'record', '', ['all', 'llm', 'none'] as const);
@@ -131,7 +134,7 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
   } else {
     r.problem('base', `must be a scenario file path or an inline scenario; got ${describeValue(t.base)}`, 'e.g. base: ../atp/public-fund.yaml');
   }
-  const seedDefault = base && typeof base.seed === 'number' && Number.isInteger(base.seed) && base.seed >= 0 ? base.seed : 1;
+  const seedDefault = base && typeof base.seed === 'number' && Number.isSafeInteger(base.seed) && base.seed >= 0 ? base.seed : 1;
   const seed = r.number(t, 'seed', '', { dflt: seedDefault, min: 0, integer: true })!;
 
   const grid: GridAxis[] = [];

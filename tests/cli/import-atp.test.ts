@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
@@ -42,6 +42,36 @@ describe('atp-sim import-atp', () => {
     const res = await cli(['import-atp', join(data, 'sa_questions_64.json'), '--out', out, '--format', 'json']);
     expect(res.code).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toHaveLength(64);
+  });
+
+  it('renders the role-play templates as ATP\'s generator does: the 64 released items, violating paying more', async () => {
+    const out = tempDir();
+    const res = await cli(['import-atp', join(data, 'sa_templates.json'), '--out', out, '--format', 'json']);
+    expect(res.code).toBe(0);
+    const items = JSON.parse(readFileSync(join(data, 'sa_questions_64.json'), 'utf8')) as Array<{ environment: string; user_prompt: string; params: { high_reward: number; low_reward: number } }>;
+    const files = readdirSync(out).filter((f) => f.endsWith('.json'));
+    expect(files).toHaveLength(items.length);
+    // The generator writes each template's 4 gap levels in order; our files are named <environment>-<level>.
+    const seen = new Map<string, number>();
+    for (const item of items) {
+      const level = (seen.get(item.environment) ?? 0) + 1;
+      seen.set(item.environment, level);
+      const sc = JSON.parse(readFileSync(join(out, `${item.environment.replace(/[^a-z0-9]+/g, '-')}-${level}.json`), 'utf8'));
+      expect(sc.game.rewards).toEqual({ compliant: item.params.low_reward, violating: item.params.high_reward });
+      expect(sc.game.rewards.violating).toBeGreaterThan(sc.game.rewards.compliant);
+      expect(sc.prompt.text.task).toBe(item.user_prompt);
+    }
+  });
+
+  it('refuses to overwrite existing scenario files unless --force, writing nothing', async () => {
+    const out = tempDir();
+    writeFileSync(join(out, 'public-fund.yaml'), 'mine');
+    const refused = await cli(['import-atp', join(data, 'ma_templates.json'), '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe(`atp-sim: import-atp: 1 file(s) already exist, e.g. ${join(out, 'public-fund.yaml')}; nothing written (fix: add --force to overwrite them, or choose another --out)`);
+    expect(readdirSync(out)).toEqual(['public-fund.yaml']);
+    expect((await cli(['import-atp', join(data, 'ma_templates.json'), '--out', out, '--force'])).code).toBe(0);
+    expect(readFileSync(join(out, 'public-fund.yaml'), 'utf8')).not.toBe('mine');
   });
 
   it('rejects a file that is not ATP data, writing nothing', async () => {

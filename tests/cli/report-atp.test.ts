@@ -53,6 +53,11 @@ beforeAll(async () => {
   }
   // Not an ATP run: a classic game in the network style must be left out of both tables.
   await runScenario(thresholdScenario({ population: { size: 8, policy: 'imitate-best' }, prompt: { style: 'network', text: { system: 's', round: 'r' } } }), { out: join(dir, 'other'), id: 'classic' });
+  // ATP games, but not in the paper's settings: 200 agents on a small world, and 5 rounds.
+  const everyone = scriptedModel(() => '{"choice": "invest"}', 'hand');
+  const fund = groupGame('public-fund');
+  await runScenario({ ...fund, population: { size: 200 }, network: { kind: 'watts-strogatz', k: 4, beta: 0.1 } }, { out: join(dir, 'off'), id: 'ws-200', model: everyone });
+  await runScenario({ ...fund, rounds: 5 }, { out: join(dir, 'off'), id: 'five-rounds', model: everyone });
 });
 
 function row(stdout: string, start: RegExp): string {
@@ -89,9 +94,19 @@ describe('atp-sim report --atp', () => {
     expect(stdout).toMatch(/Llama-3\.1-8B \+ DPO 18\.8% in round 1 -> 45\.3% in round 6/);
   });
 
+  it("takes only runs in the paper's settings, and says which it left out and why", async () => {
+    const { stdout } = await cli(['report', '--atp', dir]);
+    // The 200-agent small world and the 5-round game did not join the t = 4 row of three games.
+    expect(row(stdout, /^scripted:hand\s+4\s/)).toMatch(/^scripted:hand\s+4\s+1\.2\/1\/0\.8\s+3\s+11\/24 45\.8%/);
+    expect(stdout).toMatch(/Left out 3 of 12 run\(s\) \(not in the tables: their settings are not the paper's, or they are not complete\):/);
+    expect(stdout).toMatch(/^ {2}1 x 5 rounds \(the paper: 3\): five-rounds$/m);
+    expect(stdout).toMatch(/^ {2}1 x network watts-strogatz \(the paper: complete\): ws-200$/m);
+    expect(stdout).toMatch(/^ {2}1 x prompt style network \(the paper: atp\): classic$/m);
+  });
+
   it('says so when a folder holds no ATP runs', async () => {
     const { code, stderr } = await cli(['report', '--atp', join(dir, 'other')]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/no runs of ATP group games .* \(found 1 run\(s\)\)/);
+    expect(stderr).toMatch(/no runs in the paper's settings .* \(found 1 run\(s\); left out: 1 x prompt style network \(the paper: atp\): classic\)/);
   });
 });

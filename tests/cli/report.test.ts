@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scriptedModel } from '../../src/llm/scripted.ts';
@@ -108,7 +110,51 @@ describe('atp-sim report on a run', () => {
   });
 });
 
+describe('atp-sim report on a folder of runs', () => {
+  it('pools only runs with identical settings, whatever their names, and counts what the table shows', async () => {
+    const out = tempDir();
+    // Classic agents on the test game; `name` and `seed` do not change the settings.
+    const game = (name: string, threshold: number, seed: number) => thresholdScenario({ name, seed, population: { size: 8, policy: 'imitate-best', seedViolators: { count: 2 } }, game: { threshold, options: { collective: 'invest', independent: 'keep money' }, rewards: { high: 1.2, normal: 1.0, low: 0.8 } } });
+    const runs: Array<[string, string, number, number]> = [
+      ['a1', 'game', 4, 1],
+      ['a2', 'game', 4, 2],
+      ['b1', 'game', 2, 1],
+      ['b2', 'game', 2, 2],
+      ['c1', 'game-copy', 4, 3],
+      ['d1', 'game', 8, 1],
+      ['e1', 'game', 6, 1],
+    ];
+    for (const [id, name, threshold, seed] of runs) await runScenario(game(name, threshold, seed), { out, id });
+    // d1 died mid-run: it is counted as left out, not as a group.
+    const m = join(out, 'd1', 'manifest.json');
+    writeFileSync(m, JSON.stringify({ ...JSON.parse(readFileSync(m, 'utf8')), status: 'incomplete' }));
+    const data = buildReportData(out, { exposure: false });
+    expect(data.subtitle).toBe('6 complete run(s) in 3 group(s) of identical settings (scenario content and model); 1 run(s) stopped before their last round, left out of the tipping statistics');
+    expect(data.conditions.map((c) => [c.label.replace(/settings=[0-9a-f]{8}/, 'settings=#'), c.replicates])).toEqual([
+      ['scenario=game | game-copy, model=none', 3],
+      ['scenario=game, settings=#, model=none', 2],
+      ['scenario=game, settings=#, model=none', 1],
+    ]);
+    expect(data.conditions[1].label).not.toBe(data.conditions[2].label);
+    const { stdout } = await cli(['report', out, '--no-html']);
+    expect(stdout.split('\n').filter((l) => l.startsWith('scenario='))).toHaveLength(3);
+  });
+});
+
 describe('atp-sim report input errors', () => {
+  it('stop at a broken line in the middle of decisions.jsonl, naming the file and the line', async () => {
+    const model = scriptedModel(() => '{"choice": "invest"}', 'all-in');
+    const { runDir } = await runScenario(thresholdScenario(), { out: tempDir(), id: 'broken', model });
+    const file = join(runDir, 'decisions.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[9] = lines[9].slice(0, 40);
+    writeFileSync(file, lines.join('\n'));
+    const r = await cli(['report', runDir, '--no-html']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^atp-sim: ${file}: line 10 is not valid JSON and lines follow it`));
+  });
+
   it('explain what is wrong and exit 2', async () => {
     expect((await cli(['report', '--help'])).stdout).toMatch(/^Usage: atp-sim report <dir>/);
     const missing = await cli(['report', join(tempDir(), 'nothing')]);
@@ -119,5 +165,33 @@ describe('atp-sim report input errors', () => {
     expect([late.code, late.stderr]).toEqual([2, expect.stringMatching(/round 9 is beyond the last round 4/)]);
     const empty = await cli(['report', tempDir()]);
     expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/no run directories under/)]);
+  });
+});
+
+describe('report on runs that stopped before their last round', () => {
+  it('leaves them out of the tipping statistics and says how many', async () => {
+    const folder = tempDir();
+    const scenario = classicBase(4);
+    await runScenario(scenario, { out: folder, id: 'whole' });
+    const controller = new AbortController();
+    const cut = await runScenario(scenario, { out: folder, id: 'cut', signal: controller.signal, onRound: () => controller.abort() });
+    expect(cut.status).toBe('stopped');
+    const res = await cli(['report', folder, '--no-html']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('; 1 run(s) stopped before their last round, left out of the tipping statistics');
+  });
+});
+
+describe('resuming a run whose lock was left by a process that is gone', () => {
+  it('takes the lock over and says so', async () => {
+    const run = await runScenario(classicBase(2), { out: tempDir(), id: 'r' });
+    const manifest = JSON.parse(readFileSync(join(run.runDir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(run.runDir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'running' }));
+    const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    writeFileSync(join(run.runDir, '.atp-sim.lock'), JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00Z', nonce: 'gone' }));
+    const res = await cli(['run', '--resume', run.runDir]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(`warning: ${run.runDir}: took over the lock of process ${pid} on ${hostname()}, which is no longer running`);
+    expect(existsSync(join(run.runDir, '.atp-sim.lock'))).toBe(false);
   });
 });

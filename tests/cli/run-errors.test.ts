@@ -3,21 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
+import { CLASSIC_YAML } from '../helpers/scenarios.ts';
 
-const GOOD = `
-name: demo
-kind: threshold-game
-rounds: 2
-population: { size: 4, policy: { kind: imitate-best } }
-game:
-  options: { collective: invest, independent: keep money }
-  threshold: 2
-  rewards: { high: 1.2, normal: 1.0, low: 0.8 }
-prompt:
-  text:
-    system: "You are one of {n} investors."
-    round: "At least {threshold} must invest."
-`;
+const GOOD = CLASSIC_YAML;
 
 async function runBad(text: string) {
   const dir = tempDir();

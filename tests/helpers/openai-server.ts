@@ -46,6 +46,7 @@ export interface OpenAiServerOptions {
 
 export interface RecordedRequest {
   readonly index: number;
+  /** Path and query string, as received. */
   readonly path: string;
   readonly body: ChatBody;
   readonly authorization?: string;
@@ -147,7 +148,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const text = await readBody(req);
-    if (req.method !== 'POST' || !req.url?.endsWith('/v1/chat/completions')) {
+    // The route is the path; a query string (`?api-version=...`) is recorded with it in `path`.
+    if (req.method !== 'POST' || !req.url?.split('?')[0].endsWith('/v1/chat/completions')) {
       sendJson(res, 404, { error: `no route ${req.method} ${req.url}` });
       return;
     }

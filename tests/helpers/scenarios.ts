@@ -34,3 +34,19 @@ export function dilemmaScenario(over: Record<string, unknown> = {}): Record<stri
     ...over,
   };
 }
+
+/** A small classic scenario file (YAML text) that runs offline in a moment. */
+export const CLASSIC_YAML = `
+name: demo
+kind: threshold-game
+rounds: 2
+population: { size: 4, policy: { kind: imitate-best } }
+game:
+  options: { collective: invest, independent: keep money }
+  threshold: 2
+  rewards: { high: 1.2, normal: 1.0, low: 0.8 }
+prompt:
+  text:
+    system: "You are one of {n} investors."
+    round: "At least {threshold} must invest."
+`;

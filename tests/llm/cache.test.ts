@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyCallStats } from '../../src/core/types.ts';
 import type { CompletionRequest, CompletionResult, LanguageModel } from '../../src/core/types.ts';
 import { ResponseCache, cacheKey, canonicalJson, withCache } from '../../src/llm/cache.ts';
+import { pendingFile } from '../../src/llm/cache-busy.ts';
+import { runScenario } from '../../src/run.ts';
+import { startOpenAiServer } from '../helpers/openai-server.ts';
+import { thresholdScenario } from '../helpers/scenarios.ts';
 import { hfModel } from '../../src/llm/hf.ts';
 import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
 
@@ -212,5 +216,103 @@ describe('withCache', () => {
     const { model } = countingModel();
     expect(withCache(model, cache, { mode: 'off', stats: emptyCallStats(), backendId: 'test' })).toBe(model);
     cache.close();
+  });
+});
+
+describe('a cache held by another process', () => {
+  /** A second connection holding the write lock, as a backup, VACUUM or long transaction would. */
+  function holdLock(path: string): { release(): void } {
+    const other = new Database(path);
+    other.exec('BEGIN EXCLUSIVE');
+    return {
+      release() {
+        if (other.inTransaction) other.exec('COMMIT');
+        other.close();
+      },
+    };
+  }
+
+  it('is waited out with log lines; the reply is served from memory meanwhile and stored once the lock is released', async () => {
+    const path = join(dir, 'c.sqlite');
+    const cache = ResponseCache.open(path, { busyTimeoutMs: 20, lockWaitMs: 30_000 });
+    const { model, state } = countingModel();
+    const warnings: string[] = [];
+    const cached = withCache(model, cache, { mode: 'read-write', stats: emptyCallStats(), backendId: 'test', log: { warn: (_o, msg) => warnings.push(msg) } });
+    const lock = holdLock(path);
+    const released = new Promise<void>((r) =>
+      setTimeout(() => {
+        lock.release();
+        r();
+      }, 600),
+    );
+    const pending = cached.complete(request);
+    await new Promise((r) => setTimeout(r, 200));
+    // While the write waits, the same request is answered from memory, not from the model.
+    await expect(cached.complete(request)).resolves.toEqual({ text: 'answer-1', cached: true });
+    await expect(pending).resolves.toEqual({ text: 'answer-1' });
+    await released;
+    expect(state.calls).toBe(1);
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatch(/^response cache locked by another process; waiting to store a reply \(0 s so far, at most 30 s\)$/);
+    cache.close();
+    const reopened = ResponseCache.open(path);
+    expect(reopened.get(cacheKey('test', 'test:counting', request))).toEqual({ text: 'answer-1' });
+    reopened.close();
+  });
+
+  it('past the wait limit fails with one line, keeping the paid reply in a side file that the next opening imports', async () => {
+    const path = join(dir, 'c.sqlite');
+    const cache = ResponseCache.open(path, { busyTimeoutMs: 10, lockWaitMs: 300 });
+    const { model, state } = countingModel();
+    const lock = holdLock(path);
+    const err = await rejection(withCache(model, cache, { mode: 'read-write', stats: emptyCallStats(), backendId: 'test' }).complete(request));
+    lock.release();
+    cache.close();
+    expect(err.code).toBe('CACHE_LOCKED');
+    expect(err.message).not.toContain('\n');
+    expect(err.message).toContain(`the response cache ${path} stayed locked by another process`);
+    expect(err.message).toContain('--resume');
+    expect(readFileSync(pendingFile(path), 'utf8')).toContain('answer-1');
+
+    const reopened = ResponseCache.open(path);
+    expect(existsSync(pendingFile(path))).toBe(false);
+    const again = await withCache(model, reopened, { mode: 'read-write', stats: emptyCallStats(), backendId: 'test' }).complete(request);
+    expect(again).toEqual({ text: 'answer-1', cached: true });
+    expect(state.calls).toBe(1);
+    reopened.close();
+  });
+
+  it('stops a run cleanly, and a rerun pays for no reply twice', async () => {
+    const server = await startOpenAiServer({ reply: () => '{"choice": "invest"}' });
+    try {
+      const out = join(dir, 'runs');
+      const cachePath = join(dir, 'shared.sqlite');
+      ResponseCache.open(cachePath).close();
+      const lock = holdLock(cachePath);
+      const scenario = thresholdScenario({ rounds: 2, population: { size: 4, policy: 'llm' } });
+      const options = {
+        out,
+        id: 'locked',
+        modelSettings: { backend: 'hf' as const, model: 'm', endpointUrl: server.url },
+        cache: { path: cachePath, mode: 'read-write' as const, busyTimeoutMs: 10, lockWaitMs: 300 },
+      };
+      const err = await rejection(runScenario(scenario, options));
+      lock.release();
+      expect(err.code).toBe('CACHE_LOCKED');
+      expect(err.message.split('\n')[0]).toMatch(/stayed locked by another process/);
+      // Round 1 never completed: no run directory is kept, and the fix is to run again (not --resume).
+      expect(err.message).toContain('then run the same command again');
+      expect(err.message).toContain('no run directory was kept');
+      expect(existsSync(join(out, 'locked'))).toBe(false);
+      const paid = server.stats.requests;
+      expect(paid).toBe(4);
+
+      const rerun = await runScenario(scenario, options);
+      expect(rerun.status).toBe('complete');
+      // Round 1's four replies came from the side file: only round 2 was asked for.
+      expect(server.stats.requests - paid).toBe(4);
+    } finally {
+      await server.close();
+    }
   });
 });

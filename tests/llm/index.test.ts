@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyCallStats } from '../../src/core/types.ts';
 import type { CallStats } from '../../src/core/types.ts';
-import { Limiter, createModel, modelId, parseModelArg } from '../../src/llm/index.ts';
+import { Limiter, checkModelSettings, createModel, modelId, parseModelArg } from '../../src/llm/index.ts';
 import type { CreateModelOptions, ModelSettings } from '../../src/llm/index.ts';
 import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
 
@@ -129,8 +129,8 @@ describe('createModel', () => {
     expect(again.map((r) => r.text)).toEqual(live.map((r) => r.text));
     expect(stats).toMatchObject({ calls: 0, cacheHits: 3 });
 
-    // A reviewer's replay: another endpoint, no server at all.
-    const replay = createModel(endpointSettings('http://127.0.0.1:9/v1'), { stats: emptyCallStats(), cache: { ...cache, mode: 'replay' } });
+    // A reviewer's replay: another endpoint, no server at all (sharing across endpoints is opted into).
+    const replay = createModel(endpointSettings('http://127.0.0.1:9/v1'), { stats: emptyCallStats(), cache: { ...cache, mode: 'replay', share: true } });
     expect((await replay.complete(bare(2))).text).toBe(live[2].text);
     const miss = await rejection(replay.complete({ ...bare(3), messages: [{ role: 'user', content: 'never asked' }] }));
     expect(miss.code).toBe('REPLAY_MISS');
@@ -195,5 +195,13 @@ describe('createModel', () => {
     expect(() => createModel({ backend: 'hf', model: 'm', extra: { messages: [] } }, { stats: emptyCallStats() })).toThrow(
       /extra request field\(s\) messages/,
     );
+  });
+});
+
+describe('the local context size setting', () => {
+  it('is a whole number of tokens from 16, for local models only', () => {
+    expect(checkModelSettings({ backend: 'local', model: 'm.gguf', contextSize: 2048 })).toEqual([]);
+    expect(checkModelSettings({ backend: 'local', model: 'm.gguf', contextSize: 8 })[0]).toMatchObject({ path: 'contextSize', message: 'must be an integer >= 16; got 8' });
+    expect(checkModelSettings({ backend: 'hf', model: 'Qwen/Qwen3-8B', contextSize: 2048 })[0]).toMatchObject({ path: 'contextSize', message: 'applies to local models only, not hf' });
   });
 });

@@ -7,7 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AtpSimError } from '../../src/core/errors.ts';
 import type { CompletionRequest } from '../../src/core/types.ts';
-import { localModel, type LocalLanguageModel } from '../../src/llm/local.ts';
+import { localModel, localModelLoads, type LocalLanguageModel } from '../../src/llm/local.ts';
+import { probeModelInChild } from '../../src/llm/local-probe.ts';
+import { disposeIdleModels } from '../../src/llm/local-shared.ts';
 import { tinyGgufBytes, writeTinyGguf } from '../fixtures/tiny-gguf.ts';
 
 const OPTIONS = ['invest', 'keep money'];
@@ -193,7 +195,102 @@ for (const path of ${JSON.stringify([noBytes, truncated])}) {
     expect(out.status, out.stderr).toBe(0);
     const lines = out.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^INVALID_ARGUMENT .*nobytes\.gguf.*without 256 of the 256 byte tokens/);
-    expect(lines[1]).toMatch(/^INVALID_ARGUMENT .*truncated\.gguf.*llama\.cpp could not load it/);
+    expect(lines[1]).toMatch(/^INVALID_ARGUMENT .*truncated\.gguf.*is truncated: tensor blk\.0\.\w+\.weight needs bytes/);
+  });
+});
+
+describe('malformed models', () => {
+  const cases: Array<{ name: string; bytes: () => Buffer; error: RegExp }> = [
+    { name: 'heads0', bytes: () => tinyGgufBytes({ meta: { 'llama.attention.head_count': 0 } }), error: /has llama\.attention\.head_count = 0 but attention tensors/ },
+    { name: 'blocks1000', bytes: () => tinyGgufBytes({ meta: { 'llama.block_count': 1000 } }), error: /has llama\.block_count = 1000; llama\.cpp needs 1 to 512 blocks/ },
+    { name: 'blocks3', bytes: () => tinyGgufBytes({ meta: { 'llama.block_count': 3 } }), error: /block_count = 3 but no tensors for block 1/ },
+    { name: 'ffn0', bytes: () => tinyGgufBytes({ meta: { 'llama.feed_forward_length': 0 } }), error: /feed_forward_length = 0 but feed-forward tensors/ },
+    { name: 'heads5', bytes: () => tinyGgufBytes({ meta: { 'llama.attention.head_count': 5 } }), error: /embedding_length = 32, not divisible by llama\.attention\.head_count = 5/ },
+    { name: 'no-q', bytes: () => tinyGgufBytes({ omitTensor: (n) => n === 'blk.0.attn_q.weight' }), error: /is missing tensor blk\.0\.attn_q\.weight/ },
+    { name: 'bad-shape', bytes: () => tinyGgufBytes({ tensorDims: { 'blk.0.ffn_up.weight': [32, 60] } }), error: /tensor blk\.0\.ffn_up\.weight of shape \[32, 60\]; the metadata implies \[32, 64\]/ },
+    { name: 'arch', bytes: () => tinyGgufBytes({ meta: { 'general.architecture': 'frobnicator' } }), error: /architecture "frobnicator", which this llama\.cpp build .* does not know/ },
+    { name: 'header-only', bytes: () => tinyGgufBytes().subarray(0, 24), error: /is truncated \(24 bytes; its header announces 11 tensors/ },
+  ];
+
+  test('each gives a one-line error naming the defect, and no crash (child process)', () => {
+    const paths = cases.map((c) => {
+      const path = join(dir, `${c.name}.gguf`);
+      writeFileSync(path, c.bytes());
+      return path;
+    });
+    const child = join(dir, 'malformed-child.mts');
+    const localUrl = pathToFileURL(resolve('src/llm/local.ts')).href;
+    writeFileSync(
+      child,
+      `import { localModel } from ${JSON.stringify(localUrl)};
+for (const path of ${JSON.stringify(paths)}) {
+  try {
+    const lm = await localModel({ model: path, parallel: 1, contextSize: 256 });
+    await lm.complete({ messages: [{ role: 'user', content: 'hello' }], maxTokens: 2 });
+    console.log(JSON.stringify({ loaded: path }));
+  } catch (err) {
+    console.log(JSON.stringify({ code: err.code, message: err.message }));
+  }
+}
+`,
+    );
+    const out = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000 });
+    expect(out.signal, out.stderr).toBeNull();
+    expect(out.status, out.stderr).toBe(0);
+    const results = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { code?: string; message?: string });
+    expect(results).toHaveLength(cases.length);
+    results.forEach((r, i) => {
+      expect(r.code, cases[i].name).toBe('INVALID_ARGUMENT');
+      expect(r.message).not.toContain('\n');
+      expect(r.message).toContain(paths[i]);
+      expect(r.message).toMatch(cases[i].error);
+    });
+  });
+
+  test('a model llama.cpp aborts on kills the probe process, not this one, and becomes an error', async () => {
+    // The structural checks would refuse this file; the probe is called directly to show it
+    // also catches defects they do not know.
+    const path = join(dir, 'aborts.gguf');
+    writeFileSync(path, tinyGgufBytes({ meta: { 'llama.attention.head_count': 0 } }));
+    const err = await atpError(() => probeModelInChild(path, { threads: 1, contextSize: 256 }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toContain(path);
+    expect(err.message).toMatch(/llama\.cpp crashed loading it \(SIGABRT\): llama\.cpp\/src\/llama-model-loader\.cpp:\d+: GGML_ASSERT\(.*\) failed/);
+  });
+
+  test('the probe passes a sound model', async () => {
+    await expect(probeModelInChild(modelPath, { threads: 1 })).resolves.toBeUndefined();
+  });
+});
+
+describe('one load per process', () => {
+  test('handles on the same file and settings share one load; another context size loads again', async () => {
+    const shared = writeTinyGguf(join(dir, 'shared.gguf'), { seed: 7 });
+    const before = localModelLoads();
+    const [a, b] = await Promise.all([
+      localModel({ model: shared, parallel: 2, contextSize: 512 }),
+      localModel({ model: `local:${shared}`, parallel: 2, contextSize: 512 }),
+    ]);
+    expect(localModelLoads() - before).toBe(1);
+    const reply = (await a.complete(decision(4))).text;
+    await a.close();
+    expect((await atpError(() => a.complete(decision(4)))).message).toContain('closed');
+    expect((await b.complete(decision(4))).text).toBe(reply);
+    const c = await localModel({ model: shared, parallel: 2, contextSize: 256 });
+    expect(localModelLoads() - before).toBe(2);
+    await b.close();
+    await c.close();
+    await disposeIdleModels();
+  });
+
+  test('contextSize is checked: a whole number from 16, at most what the model was trained with', async () => {
+    for (const bad of [8, 100.5, Number.NaN]) {
+      const err = await atpError(() => localModel({ model: modelPath, contextSize: bad }));
+      expect(err.message).toMatch(/contextSize must be a whole number of tokens from 16 to 1048576; got/);
+    }
+    const err = await atpError(() => localModel({ model: modelPath, contextSize: 4096 }));
+    expect(err.message).toContain('contextSize 4096 exceeds the 2048 tokens the model was trained with');
+    expect(err.message).toContain('--context-size');
   });
 });
 

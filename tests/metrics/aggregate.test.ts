@@ -7,8 +7,8 @@ function rec(round: number, violations: number, decisions = 10, success: RoundRe
   return { round, decisions, violations, violationRate: violations / decisions, invalid: 0, success, meanCapital: 1 + round / 10, giniCapital: 0.1, collective: violations };
 }
 
-function summary(finalViolationRate: number, tipped: boolean, halfRound: number | null): RunSummary {
-  return { finalViolationRate, tipped, halfRound, firstViolationRound: 1, cascadeSize: null } as unknown as RunSummary;
+function summary(finalViolationRate: number, tipped: boolean | null, halfRound: number | null, roundsCompleted = 1): RunSummary {
+  return { finalViolationRate, tipped, halfRound, firstViolationRound: 1, cascadeSize: null, roundsPlanned: 1, roundsCompleted } as unknown as RunSummary;
 }
 
 describe('statistics over replicates', () => {
@@ -46,5 +46,23 @@ describe('statistics over replicates', () => {
     expect(c.tippedShare.mean).toBeCloseTo(2 / 3, 12);
     expect(c.halfRoundMedian).toBe(5);
     expect(c.runs).toEqual(['a', 'b', 'c']);
+  });
+
+  it('leave a run stopped before its last round out of the tipping statistics, and count it', () => {
+    const runs = [
+      { id: 'a', summary: summary(0.9, true, 1), rounds: [rec(1, 9)] },
+      { id: 'b', summary: summary(0.1, false, null), rounds: [rec(1, 1)] },
+      // Stopped by its budget after round 1 of 3 at 100%: it has not tipped (yet), it is unknown.
+      { id: 'cut', summary: { ...summary(1, null, 1, 1), roundsPlanned: 3 }, rounds: [rec(1, 10)] },
+      // Written before summaries said so: stopped early, yet `tipped: true`.
+      { id: 'old', summary: { ...summary(1, true, 1, 1), roundsPlanned: 3 }, rounds: [rec(1, 10)] },
+    ];
+    const c = conditionStats('{}', 'base', {}, runs);
+    expect([c.replicates, c.incomplete, c.tipped]).toEqual([2, 2, 1]);
+    expect(c.tippedShare.n).toBe(2);
+    expect(c.finalRate.mean).toBeCloseTo(0.5, 12);
+    expect(c.runs).toEqual(['a', 'b']);
+    // Their completed rounds still count in the per-round series.
+    expect(c.rounds[0].violation.n).toBe(4);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { gini, sortedCopy } from '../../src/metrics/stats.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gini, giniUndefinedReason, sortedCopy } from '../../src/metrics/stats.ts';
+import { runScenario } from '../../src/run.ts';
+import { readJsonl } from '../../src/io/files.ts';
+import type { RoundRecord } from '../../src/core/types.ts';
+import { tempDir } from '../helpers/paths.ts';
+import { thresholdScenario } from '../helpers/scenarios.ts';
 import { rngStream } from '../../src/core/rng.ts';
 
 describe('sortedCopy', () => {
@@ -38,4 +45,27 @@ describe('gini', () => {
     }
     expect(gini(a)).toBeCloseTo(pairs / (2 * a.length * sum), 9);
   });
+
+  it('is undefined (NaN, null in JSON) with negative capital, never outside [0, 1]', () => {
+    // The sorted-rank formula gives 1.5 here: the total (1) is small next to the spread.
+    expect(gini([-0.5, -0.5, 1, 1])).toBeNaN();
+    expect(giniUndefinedReason([-0.5, -0.5, 1, 1])).toBe('negative capital');
+    expect(giniUndefinedReason([1, Infinity])).toBe('non-finite capital');
+    expect(giniUndefinedReason([0, 1])).toBeNull();
+    expect(gini([1e-300, 1e-300, 1e-300])).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a run whose capital goes negative records null with the reason, per round and in the summary', async () => {
+    const raw = thresholdScenario({
+      rounds: 1,
+      population: { size: 4, policy: { kind: 'fixed', option: 'comply' }, mix: [{ count: 2, placement: 'first', policy: { kind: 'fixed', option: 'violate' } }] },
+      game: { options: { collective: 'invest', independent: 'keep money' }, threshold: 4, rewards: { high: 1.2, normal: 1.0, low: -0.5 } },
+    });
+    const run = await runScenario(raw, { out: tempDir() });
+    const [round] = readJsonl<RoundRecord>(join(run.runDir, 'rounds.jsonl'));
+    expect(round).toMatchObject({ meanCapital: 0.25, giniCapital: null, giniUndefined: 'negative capital' });
+    const summary = JSON.parse(readFileSync(join(run.runDir, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ giniCapital: null, giniUndefined: 'negative capital' });
+  });
 });
+

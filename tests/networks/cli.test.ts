@@ -26,6 +26,16 @@ describe('atp-sim network', () => {
     expect(desc.stdout).toMatch(/\npaths +average \d\.\d+, diameter \d+ \(exact\)\n/);
   });
 
+  it('refuses to overwrite an existing file unless --force, in one line with exit 2', async () => {
+    const out = join(dir, 'kept.json');
+    writeFileSync(out, 'mine');
+    const refused = await run('generate', 'karate', '--out', out);
+    expect(refused).toEqual({ code: 2, stdout: '', stderr: `atp-sim network generate: ${out} already exists; nothing written (fix: add --force to overwrite it, or choose another --out)\n` });
+    expect(readFileSync(out, 'utf8')).toBe('mine');
+    expect((await run('generate', 'karate', '--out', out, '--force')).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).not.toBe('mine');
+  });
+
   it('writes the same bytes for the same spec and seed, as JSON and GEXF', async () => {
     for (const ext of ['json', 'gexf']) {
       const [a, b] = [join(dir, `a.${ext}`), join(dir, `b.${ext}`)];

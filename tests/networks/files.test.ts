@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
 import { UndirectedGraph } from 'graphology';
 import * as gexfModule from 'graphology-gexf';
 import { afterAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { AtpSimError } from '../../src/core/errors.ts';
+import { cli } from '../helpers/cli.ts';
+import { thresholdScenario } from '../helpers/scenarios.ts';
 import type { Csr } from '../../src/core/types.ts';
 import {
   buildNetwork,
@@ -208,6 +211,53 @@ describe('network file validation names the file and the place of each problem',
     expect(problems('<gexf>\n<graph>\n<node id="a"', 'gexf')).toEqual(['net:3: not well-formed XML: unterminated tag']);
     expect(problems('<graphml><node id="a"/></graphml>', 'graphml')).toEqual(['net: not a GraphML file: no <graph> element']);
     expect(problems('a,"b\n', 'csv')).toEqual(['net:1: unterminated quoted field']);
+  });
+
+  it('refuses GEXF and GraphML that are cut off or badly nested, naming the file and line', () => {
+    const gexf = '<gexf>\n<graph>\n<nodes>\n<node id="a"/>\n<node id="b"/>\n</nodes>\n<edges>\n<edge source="a" target="b"/>\n';
+    expect(problems(gexf, 'gexf')).toEqual(['net:9: not well-formed XML: <edges> opened on line 7 is never closed (the file ends at line 9; is it cut off?)']);
+    expect(problems('<graphml>\n<graph edgedefault="undirected">\n<node id="a">\n</graph>\n</graphml>', 'graphml')).toEqual([
+      'net:4: not well-formed XML: </graph> found where <node> (opened on line 3) should be closed',
+    ]);
+    expect(problems('<graphml><graph></graph></graphml>\n</graphml>', 'graphml')).toEqual(['net:2: not well-formed XML: </graphml> closes nothing (no element is open here)']);
+  });
+
+  it('refuses binary data, quoting only a short escaped excerpt', () => {
+    const bytes = Buffer.alloc(2048);
+    let x = 12345;
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (x = (x * 1103515245 + 12345) % 2 ** 31) >>> 16;
+    const path = file('noise.csv', '');
+    writeFileSync(path, bytes);
+    try {
+      loadNetworkFile(path);
+      expect.unreachable();
+    } catch (err) {
+      const message = (err as AtpSimError).message;
+      expect(message).toMatch(/is not a text file: (bytes that are not UTF-8 text|a control character \(U\+[0-9A-F]{4}\)) at character \d+, near "/);
+      expect(message.length).toBeLessThan(500);
+      expect(message).toMatch(/^[\u0020-\u007e\n]*$/); // the bad bytes are quoted escaped, in plain ASCII
+    }
+  });
+
+  it('refuses an edge list whose lines never split into two fields, saying which separator it seems to use', () => {
+    expect(problems('from;to\na;b\nb;c\n', 'csv')).toEqual(['net:1: no edges: every line holds a single field, so each would be an isolated node (the first is "from;to")']);
+    const fix = parseNetworkText('a;b\nb;c\n', 'csv', 'net').issues[0].fix;
+    expect(fix).toContain('this file seems to separate fields with ";"');
+    expect(parseNetworkText('a b\nb c\n', 'tsv', 'net').issues[0].fix).toContain('seems to separate fields with " ": write source and target separated by tabs (TSV)');
+  });
+
+  it('warns when the first row of an edge list looks like a header it does not recognise', () => {
+    const { csr, warnings } = parseNetworkText('from,to\na,b\nb,c\n', 'csv', 'net');
+    expect(csr?.n).toBe(5);
+    expect(warnings[0]).toBe('net:1: the first row "from,to" was read as an edge between nodes "from" and "to"; if it is a header, name its columns source and target');
+  });
+
+  it('`run` prints the warnings of loading its network file on stderr (not only in the manifest)', async () => {
+    file('lonely.csv', 'a,b\nb,c\nd\n');
+    const scenario = file('on-file.yaml', YAML.stringify(thresholdScenario({ population: { policy: 'imitate-best' }, network: { kind: 'file', path: 'lonely.csv' }, rounds: 1, game: { options: { collective: 'invest', independent: 'keep money' }, threshold: 2, rewards: { high: 1.2, normal: 1, low: 0.8 } } })));
+    const res = await cli(['run', scenario, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('warning: lonely.csv: 1 isolated node(s) with no neighbours: they still play but observe no one: "d"');
   });
 
   it('throws FILE_NOT_FOUND for a missing file and INVALID_NETWORK listing the problems of a bad one', () => {

@@ -41,8 +41,9 @@ describe('atp-sim sweep', () => {
     expect(failed.stdout).toMatch(/failed: threshold-2-r0-[0-9a-f]{8}: .*no reply for round 2 agent 0/);
     expect(failed.stdout).toMatch(/4 cell\(s\) not complete; rerun the same command to continue/);
 
-    const full = script(dir, 'full.json', { rounds: [], default: '{"choice": "keep money"}' });
-    const again = await cli(['sweep', file, '--out', out, '--model', `scripted:${full}`]);
+    // The same model (one script file) now answers every round: a sweep holds one model.
+    script(dir, 'one-round.json', { rounds: [Array(8).fill('{"choice": "invest"}')], default: '{"choice": "keep money"}' });
+    const again = await cli(['sweep', file, '--out', out, '--model', `scripted:${oneRound}`]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/4 of 4 cells complete \(4 run now, 0 already complete\)/);
     const run = JSON.parse(readFileSync(join(out, 'llm', 'results.json'), 'utf8'));

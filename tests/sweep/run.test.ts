@@ -43,7 +43,7 @@ describe('runSweep', () => {
       expect(JSON.parse(readFileSync(join(r.dir, 'runs', c.id, 'manifest.json'), 'utf8')).id).toBe(c.id);
     }
     const results = JSON.parse(readFileSync(join(r.dir, 'results.json'), 'utf8'));
-    expect(results.cells).toEqual({ total: 6, complete: 6, stopped: 0, failed: 0, missing: 0 });
+    expect(results.cells).toEqual({ total: 6, complete: 6, stopped: 0, failed: 0, damaged: 0, missing: 0 });
     expect(results.conditions.map((c: { label: string; replicates: number }) => [c.label, c.replicates])).toEqual([
       ['network=ring', 3],
       ['network=erdos-renyi', 3],

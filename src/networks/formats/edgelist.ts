@@ -14,6 +14,7 @@
  */
 import type { Issue } from '../../core/errors.ts';
 import type { DirectedPolicy, RawEdge, RawGraph, RawNode } from '../assemble.ts';
+import { excerpt } from './text.ts';
 
 export type Separator = 'comma' | 'tab' | 'whitespace';
 
@@ -62,8 +63,10 @@ export function readEdgeList(
   source: string,
   sep: Separator,
   policy: DirectedPolicy,
-): { raw: RawGraph | null; issues: Issue[] } {
+): { raw: RawGraph | null; issues: Issue[]; warnings: string[] } {
   const issues: Issue[] = [];
+  const warnings: string[] = [];
+  let firstRow: { fields: string[]; at: string } | null = null;
   const nodes: RawNode[] = [];
   const edges: RawEdge[] = [];
   const known = new Set<string>();
@@ -87,6 +90,7 @@ export function readEdgeList(
     }
     if (first) {
       first = false;
+      firstRow = { fields, at };
       const lower = fields.map((f) => f.toLowerCase());
       if (lower.includes('source') && lower.includes('target')) {
         columns = { source: lower.indexOf('source'), target: lower.indexOf('target'), type: lower.indexOf('type') };
@@ -121,5 +125,34 @@ export function readEdgeList(
     mention(t, at);
     edges.push({ source: s, target: t, directed, at });
   }
-  return { raw: issues.length === 0 ? { nodes, edges } : null, issues };
+  if (issues.length === 0 && firstRow) checkShape(firstRow, edges.length, nodes.length, sep, columns !== null, issues, warnings);
+  return { raw: issues.length === 0 ? { nodes, edges } : null, issues, warnings };
+}
+
+const SEPARATOR_NAMES: Readonly<Record<Separator, string>> = { comma: 'commas (CSV)', tab: 'tabs (TSV)', whitespace: 'spaces' };
+/** First-row field names that are headers in other tools' edge lists, never in ours. */
+const HEADER_WORDS = /^(from|to|src|dst|source|target|node_?[12]|id_?[12]|u|v|head|tail)$/i;
+
+/**
+ * A file whose lines never split into two fields was written with another separator (`a;b`
+ * read as one node "a;b"): an error, not a network of isolated nodes. A first row like `from,to`
+ * is read as an edge between nodes "from" and "to": legal, but almost surely a header.
+ */
+function checkShape(first: { fields: string[]; at: string }, edges: number, nodes: number, sep: Separator, header: boolean, issues: Issue[], warnings: string[]): void {
+  if (edges === 0 && nodes > 1) {
+    const other = /[;|,\t ]/.exec(first.fields[0]);
+    issues.push({
+      path: first.at,
+      message: `no edges: every line holds a single field, so each would be an isolated node (the first is ${excerpt(first.fields[0])})`,
+      fix: other
+        ? `this file seems to separate fields with ${JSON.stringify(other[0])}: write source and target separated by ${SEPARATOR_NAMES[sep]}, or use the extension (.csv, .tsv, .txt) or format that matches`
+        : `write one edge per line: source and target separated by ${SEPARATOR_NAMES[sep]}`,
+    });
+    return;
+  }
+  if (!header && first.fields.length >= 2 && HEADER_WORDS.test(first.fields[0]) && HEADER_WORDS.test(first.fields[1])) {
+    warnings.push(
+      `${first.at}: the first row ${excerpt(first.fields.join(sep === 'comma' ? ',' : sep === 'tab' ? '\t' : ' '))} was read as an edge between nodes ${excerpt(first.fields[0])} and ${excerpt(first.fields[1])}; if it is a header, name its columns source and target`,
+    );
+  }
 }

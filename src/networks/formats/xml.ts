@@ -63,13 +63,25 @@ function tagEnd(text: string, from: number, line: number): number {
   throw new XmlSyntaxError('unterminated tag', line);
 }
 
+/**
+ * Yields the element tags in document order. Nesting is checked (every element closed, by its own
+ * name, before the file ends): a truncated GEXF/GraphML file must be an error, not a smaller graph.
+ */
 export function* scanXml(text: string): Generator<XmlTag> {
   let pos = 0;
   let line = 1;
   let counted = 0; // text[0 .. counted) has been scanned for newlines
+  const open: Array<{ qname: string; line: number }> = [];
+  let roots = 0;
   for (;;) {
     const lt = text.indexOf('<', pos);
-    if (lt < 0) return;
+    if (lt < 0) {
+      for (let i = counted; i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+      const top = open[open.length - 1];
+      if (top) throw new XmlSyntaxError(`<${top.qname}> opened on line ${top.line} is never closed (the file ends at line ${line}; is it cut off?)`, line);
+      if (roots === 0) throw new XmlSyntaxError('no element found (the file holds no XML tags)', line);
+      return;
+    }
     for (let i = counted; i < lt; i++) if (text.charCodeAt(i) === 10) line++;
     counted = lt;
     let end: number;
@@ -92,7 +104,16 @@ export function* scanXml(text: string): Generator<XmlTag> {
       for (const m of body.slice(nameMatch[0].length).matchAll(ATTR)) {
         attrs[localName(m[1])] = decodeEntities(m[2] ?? m[3] ?? '');
       }
-      yield { name: localName(nameMatch[0]), attrs, line, form: closing ? 'close' : empty ? 'empty' : 'open' };
+      const qname = nameMatch[0];
+      if (closing) {
+        const top = open.pop();
+        if (!top) throw new XmlSyntaxError(`</${qname}> closes nothing (no element is open here)`, line);
+        if (top.qname !== qname) throw new XmlSyntaxError(`</${qname}> found where <${top.qname}> (opened on line ${top.line}) should be closed`, line);
+      } else {
+        if (open.length === 0) roots++;
+        if (!empty) open.push({ qname, line });
+      }
+      yield { name: localName(qname), attrs, line, form: closing ? 'close' : empty ? 'empty' : 'open' };
     }
     pos = end;
   }

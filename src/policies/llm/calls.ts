@@ -25,6 +25,20 @@ export interface LlmCaller {
   readonly reader: ReplyReader;
   /** Messages posted by interventions (broadcast, sanction rules), this round's. */
   notes: readonly string[];
+  /** Cancels calls in flight; the round in flight is abandoned (the engine throws). */
+  readonly signal?: AbortSignal;
+  /** Called as each decision (with its repair call) finishes: progress within a round. */
+  readonly onDecision?: (progress: DecisionProgress) => void;
+}
+
+export interface DecisionProgress {
+  readonly round: number;
+  /** Decisions finished this round (in completion order) out of `total` model-made ones. */
+  readonly done: number;
+  readonly total: number;
+  /** Tokens of the finished decision's calls (reply and repair). */
+  readonly tokensIn: number;
+  readonly tokensOut: number;
 }
 
 /** Puts the round's notes at the head of the last (user) message; no notes, no change. */
@@ -55,6 +69,8 @@ export interface LlmOutcome {
   failed: boolean;
   seed: number;
   finishReason?: string;
+  /** Replies (first and repair) that the `atp` and `final` parsings read differently. */
+  disagreements?: number;
 }
 
 /**
@@ -68,12 +84,15 @@ export async function decideAllLlm(caller: LlmCaller, callers: Int32Array, round
   const count = callers.length;
   const results: LlmOutcome[] = new Array(count);
   let next = 0;
+  let finished = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
     while (next < count && !failed) {
       const k = next++;
       try {
-        results[k] = await decideLlm(caller, callers[k], round);
+        const r = (results[k] = await decideLlm(caller, callers[k], round));
+        const [u, v] = [r.usage, r.repairUsage];
+        caller.onDecision?.({ round, done: ++finished, total: count, tokensIn: (u?.promptTokens ?? 0) + (v?.promptTokens ?? 0), tokensOut: (u?.completionTokens ?? 0) + (v?.completionTokens ?? 0) });
       } catch (err) {
         failed = true;
         throw err;
@@ -107,11 +126,22 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
       ...(scenario.prompt.structuredOutput ? { jsonSchema: reader.schema } : {}),
       ...(scenario.model.extra ? { extra: scenario.model.extra } : {}),
       origin: { round, agent, attempt },
+      ...(caller.signal ? { signal: caller.signal } : {}),
     });
+  // Both readings of every reply: the scenario's decides, a difference is counted.
+  let disagreements = 0;
+  const read = (text: string): void => {
+    const r = reader.read(text);
+    out.choice = r.choice;
+    if (r.amount !== undefined) out.amount = r.amount;
+    if (r.disagree) disagreements++;
+  };
   let result: CompletionResult;
   try {
     result = await call(messages, 0);
   } catch (err) {
+    // A cancelled call is not a failed decision: the round is abandoned, not recorded.
+    caller.signal?.throwIfAborted();
     if (err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED') {
       const reason = err.message.split('\n')[0];
       const text = `Error: ${reason}`;
@@ -137,7 +167,7 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
   if (result.finishReason === 'length') {
     out.error = 'reply cut off by the token limit (finish_reason: length)';
   } else {
-    ({ choice: out.choice, amount: out.amount } = reader.read(result.text));
+    read(result.text);
   }
   if (out.choice === INVALID && scenario.prompt.repair && result.finishReason !== 'length') {
     const retry = [...messages, { role: 'assistant' as const, content: result.text }, { role: 'user' as const, content: reader.repairPrompt }];
@@ -145,15 +175,17 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
       const second = await call(retry, 1);
       out.repairReply = second.text;
       if (second.usage) out.repairUsage = second.usage;
-      if (second.finishReason !== 'length') ({ choice: out.choice, amount: out.amount } = reader.read(second.text));
+      if (second.finishReason !== 'length') read(second.text);
       if (out.choice !== INVALID) out.error = undefined;
     } catch (err) {
+      caller.signal?.throwIfAborted();
       if (!(err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED')) throw err;
       out.repairFailed = err.message.split('\n')[0];
       out.error = `repair call failed: ${out.repairFailed}`;
     }
   }
   if (out.choice === INVALID && out.error === undefined) out.error = 'no choice could be read from the reply';
+  if (disagreements > 0) out.disagreements = disagreements;
   return out;
 }
 

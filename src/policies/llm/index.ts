@@ -22,7 +22,15 @@ export const llm: PolicyFactory = (spec, setup) => {
   // The style reads the graph of the current round from here (interventions may rewire it).
   const styleCtx = { scenario, csr, llmAgents: agents };
   const style = withVariant(createStyle(styleCtx), [own.persona, own.rule]);
-  const caller: LlmCaller = { scenario, style, model, reader: replyReader(scenario), notes: [] };
+  const caller: LlmCaller = {
+    scenario,
+    style,
+    model,
+    reader: replyReader(scenario),
+    notes: [],
+    ...(setup.signal ? { signal: setup.signal } : {}),
+    ...(setup.onDecision ? { onDecision: setup.onDecision } : {}),
+  };
   let results = new Map<number, LlmOutcome>();
   return {
     usesModel: true,
@@ -61,15 +69,16 @@ export const llm: PolicyFactory = (spec, setup) => {
       return true;
     },
     usage(): LlmRoundUsage {
-      let calls = 0, repairs = 0, failed = 0, tokensIn = 0, tokensOut = 0;
+      let calls = 0, repairs = 0, failed = 0, tokensIn = 0, tokensOut = 0, parseDisagreements = 0;
       for (const r of results.values()) {
         calls++;
         if (r.failed) failed++;
         if (r.repairReply !== undefined) (calls++, repairs++);
         if (r.repairFailed !== undefined) (calls++, repairs++, failed++);
         for (const u of [r.usage, r.repairUsage]) if (u) (tokensIn += u.promptTokens, tokensOut += u.completionTokens);
+        parseDisagreements += r.disagreements ?? 0;
       }
-      return { calls, repairs, failed, tokensIn, tokensOut };
+      return { calls, repairs, failed, tokensIn, tokensOut, parseDisagreements };
     },
   };
 };

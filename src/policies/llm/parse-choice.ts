@@ -4,7 +4,8 @@
  * The `atp` style keeps the ATP reference parsers' exact behaviour (first `{"choice": "..."}`
  * match wins, case-insensitive, then a `choice: word` fallback), including their quirks, so
  * parsed choices equal the paper's. The native parser is stricter about reasoning: it reads the
- * final answer only (after any `<think>` block).
+ * final answer only (after any `<think>` block). Which one a run uses is its `prompt.parse`
+ * setting (read-choice.ts), independent of the prompt style.
  */
 import { matchOption } from '../../games/atp-parse.ts';
 

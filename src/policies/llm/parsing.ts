@@ -1,18 +1,22 @@
 /**
- * A reply to an option index: the `atp` style uses its game's reference parser (first match),
- * the native styles the final-answer parser.
+ * A reply to a decision: an option index under the scenario's reply parsing (`prompt.parse`:
+ * read-choice.ts), or, in a continuous game, an amount.
  */
 import type { Scenario } from '../../core/scenario.ts';
 import { INVALID } from '../../core/world.ts';
 import { gameOf } from '../../games/registry.ts';
-import { parseChoice, splitReasoning } from './parse-choice.ts';
+import { splitReasoning } from './parse-choice.ts';
+import { readBoth } from './read-choice.ts';
 import { REPAIR_PROMPT } from './repair.ts';
 import { choiceSchema } from './schema.ts';
 
 /** How a policy group reads replies: the decision, the JSON schema to ask for, the repair prompt. */
 export interface ReplyReader {
-  /** The option index (INVALID when unreadable); continuous games: 0 and the amount read. */
-  read(text: string): { choice: number; amount?: number };
+  /**
+   * The option index under the scenario's `prompt.parse` (INVALID when unreadable), and whether
+   * the other parsing reads it differently; continuous games: 0 and the amount read.
+   */
+  read(text: string): { choice: number; amount?: number; disagree?: boolean };
   readonly schema: { name: string; schema: Record<string, unknown> };
   readonly repairPrompt: string;
 }
@@ -44,18 +48,15 @@ export function replyReader(scenario: Scenario): ReplyReader {
       repairPrompt: AMOUNT_REPAIR_PROMPT,
     };
   }
-  const parse = replyParser(scenario);
-  return { read: (text) => ({ choice: parse(text) }), schema: choiceSchema(scenario.game.options), repairPrompt: REPAIR_PROMPT };
-}
-
-export function replyParser(scenario: Scenario): (text: string) => number {
-  const opts = scenario.game.options;
-  const atp = scenario.prompt.style === 'atp' ? gameOf(scenario.game).atp : undefined;
-  const read = atp ? atp.parse : parseChoice;
-  return (text) => {
-    const picked = read(text, opts);
-    if (picked === null) return INVALID;
-    const idx = opts.findIndex((o) => o.trim().toLowerCase() === picked.trim().toLowerCase());
-    return idx < 0 ? INVALID : idx;
+  const mode = scenario.prompt.parse;
+  return {
+    read(text) {
+      // Both readings of every reply: the scenario's decides, a difference is counted.
+      const both = readBoth(text, scenario.game);
+      return both.atp !== both.final ? { choice: both[mode], disagree: true } : { choice: both[mode] };
+    },
+    schema: choiceSchema(scenario.game.options),
+    repairPrompt: REPAIR_PROMPT,
   };
 }
+

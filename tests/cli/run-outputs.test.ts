@@ -1,0 +1,182 @@
+/**
+ * Where a run writes, and what it says when it cannot: names stay inside --out, a bad --out or
+ * scenario path is one line with exit 2 and nothing left behind, a replay names its source.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.ts';
+import { atpDir, tempDir } from '../helpers/paths.ts';
+import { CLASSIC_YAML } from '../helpers/scenarios.ts';
+
+const GOOD = CLASSIC_YAML.replace('rounds: 2', 'rounds: 2\nseed: 1');
+const LLM = GOOD.replace('policy: { kind: imitate-best }', 'policy: llm');
+
+function setup(text = GOOD) {
+  const dir = tempDir();
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(file, text);
+  return { dir, file };
+}
+
+/** One line on stderr, no stack trace. */
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  return lines[0];
+}
+
+/** A path this process cannot create a folder at (as root, chmod does not stop writes: /sys does). */
+const READ_ONLY = '/sys/atp-sim-read-only-test';
+let readOnlyWorks = false;
+try {
+  mkdirSync(READ_ONLY);
+} catch {
+  readOnlyWorks = true;
+}
+
+describe('names become folder names inside --out, and nothing else', () => {
+  it('refuses a scenario name that climbs out of --out', async () => {
+    const { dir, file } = setup(GOOD.replace('name: demo', 'name: ../../evil/x'));
+    const res = await cli(['run', file, '--out', join(dir, 'a', 'b', 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toContain('name: must be a folder name of letters, digits, . _ - (no / or ..); got "../../evil/x" (fix: e.g. name: my-game)');
+    expect(existsSync(join(dir, 'evil'))).toBe(false);
+    expect(existsSync(join(dir, 'a'))).toBe(false);
+  });
+
+  it('refuses an --id that climbs out of --out', async () => {
+    const { dir, file } = setup();
+    const res = await cli(['run', file, '--out', join(dir, 'a', 'runs'), '--id', '../../evil2']);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe('atp-sim: --id: must be a folder name of letters, digits, . _ - (no / or ..); got "../../evil2" (fix: e.g. my-run-1)');
+    expect(readdirSync(dir)).toEqual(['scenario.yaml']);
+  });
+
+  it('refuses 300-character names with their length, not ENAMETOOLONG', async () => {
+    const { dir, file } = setup(GOOD.replace('name: demo', `name: ${'x'.repeat(300)}`));
+    const res = await cli(['run', file, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toContain('name: must be at most 100 characters (it names a folder); got 300 characters');
+    const byId = await cli(['run', setup().file, '--out', join(dir, 'runs'), '--id', 'y'.repeat(300)]);
+    expect(byId.code).toBe(2);
+    expect(oneLine(byId.stderr)).toContain('--id: must be at most 100 characters');
+    writeFileSync(join(dir, 'sweep.yaml'), `name: ${'z'.repeat(300)}\nbase: scenario.yaml\ngrid: {}\nreplicates: 1\n`);
+    const sweep = await cli(['sweep', join(dir, 'sweep.yaml'), '--out', join(dir, 'runs')]);
+    expect(sweep.code).toBe(2);
+    expect(oneLine(sweep.stderr)).toContain('name: must be at most 100 characters');
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
+});
+
+describe('a bad --out or scenario path is one line, exit 2, nothing written', () => {
+  it('a folder given as the scenario', async () => {
+    const { dir } = setup();
+    const res = await cli(['run', dir, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: ${dir}: is a folder, not a scenario file (fix: give a .yaml or .json file; shipped scenarios are under scenarios/)`);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
+
+  it('--out that is a file (run, sweep, import-atp)', async () => {
+    const { dir, file } = setup();
+    const out = join(dir, 'a-file');
+    writeFileSync(out, 'not a folder');
+    writeFileSync(join(dir, 'sweep.yaml'), 'name: mini\nbase: scenario.yaml\ngrid: {}\nreplicates: 1\n');
+    for (const argv of [
+      ['run', file, '--out', out],
+      ['sweep', join(dir, 'sweep.yaml'), '--out', out],
+      ['import-atp', join(atpDir('data'), 'ma_templates.json'), '--out', out],
+    ]) {
+      const res = await cli(argv);
+      expect(res.code, argv[0]).toBe(2);
+      expect(oneLine(res.stderr)).toBe(`atp-sim: --out ${argv[0] === 'import-atp' ? out : out}: a file is in the way where a folder is needed (fix: choose another path, or move the file)`);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['a-file', 'scenario.yaml', 'sweep.yaml']);
+  });
+
+  it('--out that is a dangling symbolic link', async () => {
+    const { dir, file } = setup();
+    const out = join(dir, 'link');
+    symlinkSync(join(dir, 'gone'), out);
+    const res = await cli(['run', file, '--out', out]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: --out ${out}: is a symbolic link to ${join(dir, 'gone')}, which does not exist (fix: create ${join(dir, 'gone')}, or give another folder)`);
+  });
+
+  it.skipIf(!readOnlyWorks)('a read-only --out (run, sweep, import-atp)', async () => {
+    const { dir, file } = setup();
+    writeFileSync(join(dir, 'sweep.yaml'), 'name: mini\nbase: scenario.yaml\ngrid: {}\nreplicates: 1\n');
+    for (const argv of [
+      ['run', file, '--out', READ_ONLY],
+      ['sweep', join(dir, 'sweep.yaml'), '--out', READ_ONLY],
+      ['import-atp', join(atpDir('data'), 'ma_templates.json'), '--out', READ_ONLY],
+    ]) {
+      const res = await cli(argv);
+      expect(res.code, argv[0]).toBe(2);
+      expect(oneLine(res.stderr)).toBe(`atp-sim: --out ${READ_ONLY}: cannot write there (permission denied or a read-only file system) (fix: choose a folder you can write to)`);
+    }
+  });
+
+  it('report --out that is a folder, leaving no temporary file behind', async () => {
+    const { dir, file } = setup();
+    expect((await cli(['run', file, '--out', join(dir, 'runs'), '--id', 'r'])).code).toBe(0);
+    const target = join(dir, 'reports');
+    mkdirSync(target);
+    const res = await cli(['report', join(dir, 'runs', 'r'), '--out', target]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: output file ${target}: is a folder (fix: give a file path, not a folder)`);
+    expect(readdirSync(target)).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('--replay', () => {
+  async function recorded() {
+    const { dir, file } = setup(LLM);
+    writeFileSync(join(dir, 'replies.json'), JSON.stringify({ rounds: [], default: '{"choice": "invest"}' }));
+    const res = await cli(['run', file, '--model', `scripted:${join(dir, 'replies.json')}`, '--out', join(dir, 'runs'), '--id', 'src']);
+    expect(res.code).toBe(0);
+    return { dir, file, src: join(dir, 'runs', 'src') };
+  }
+
+  it('of a folder that does not exist fails before a run directory is made', async () => {
+    const { dir, file } = setup(LLM);
+    const res = await cli(['run', file, '--replay', join(dir, 'nonexistent'), '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toContain('not a run directory with recorded decisions (no manifest.json; fix: give a run directory made by atp-sim run)');
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
+
+  it('records the run it replayed and that run model', async () => {
+    const { dir, file, src } = await recorded();
+    const res = await cli(['run', file, '--replay', src, '--out', join(dir, 'runs'), '--id', 'again']);
+    expect(res.code).toBe(0);
+    const m = JSON.parse(readFileSync(join(dir, 'runs', 'again', 'manifest.json'), 'utf8'));
+    expect(m.replayOf).toEqual({ id: 'src', path: src });
+    expect(m.model.id).toBe(JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8')).model.id);
+    expect(m.model.id).toMatch(/^scripted:/);
+  });
+
+  it('refuses a seed other than the replayed run seed', async () => {
+    const { dir, file, src } = await recorded();
+    const res = await cli(['run', file, '--replay', src, '--seed', '9', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: --replay ${src}: that run used seed 1, this one seed 9; its replies belong to seed 1 (fix: drop --seed, or run without --replay to call the model)`);
+    expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
+  });
+});
+
+describe('a model server that refuses connections', () => {
+  it('prints one line in plain words and leaves no empty run directory', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    // Port 9 (discard) on loopback: nothing listens there, the connection is refused at once.
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', join(dir, 'runs'), '--id', 'down']);
+    expect(res.code).toBe(1);
+    expect(oneLine(res.stderr)).toBe(
+      'atp-sim: round 1: all 4 model calls failed after retries (connection refused: is the server running?); no round was completed, so no run directory was kept (fix: check that the model server is up and reachable, then run again)',
+    );
+    expect(existsSync(join(dir, 'runs', 'down'))).toBe(false);
+  });
+});
