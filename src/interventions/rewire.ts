@@ -4,6 +4,9 @@ import type { InterventionKind } from './intervention.ts';
 import { readRound } from './targets.ts';
 import { rewire as rewireEdges } from './graph.ts';
 
+/** Rounds that move more edges than this record only their count (the report then skips exposure). */
+const MAX_RECORDED_MOVES = 10_000;
+
 export interface RewireSpec {
   readonly kind: 'rewire';
   readonly share: number;
@@ -24,9 +27,10 @@ export const rewire: InterventionKind<RewireSpec> = {
     apply(round, world) {
       if (round < spec.from || (spec.until !== undefined && round > spec.until)) return null;
       const edges = world.csr.offsets[world.csr.n] / 2;
-      const { csr, rewired } = rewireEdges(world.csr, Math.round(spec.share * edges), rngStream(setup.seed, `rewire#${setup.index}`, round));
+      const { csr, rewired, moves } = rewireEdges(world.csr, Math.round(spec.share * edges), rngStream(setup.seed, `rewire#${setup.index}`, round));
       world.csr = csr;
-      return { edgesRewired: rewired };
+      // The moves let reports rebuild each round's graph (graphTimeline); a huge list is left out.
+      return moves.length <= MAX_RECORDED_MOVES ? { edgesRewired: rewired, moves } : { edgesRewired: rewired, movesOmitted: true };
     },
   }),
 };

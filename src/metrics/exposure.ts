@@ -57,13 +57,17 @@ export function fractionBin(k: number, d: number): number {
   return Math.min(FRACTION_BINS - 1, Math.floor((k / d) * FRACTION_BINS + 1e-9));
 }
 
-/** Adds one run's transitions to `into` (consecutive rounds only; a gap is skipped). */
-export function addExposure(into: Exposure, csr: Csr, rounds: readonly RoundChoices[]): Exposure {
-  const { offsets, targets, n } = csr;
+/**
+ * Adds one run's transitions to `into` (consecutive rounds only; a gap is skipped). `graph` is
+ * the run's graph, or the graph of each round when interventions changed it: a transition from
+ * t to t + 1 counts the neighbours an agent had when it decided in t + 1.
+ */
+export function addExposure(into: Exposure, graph: Csr | ((round: number) => Csr), rounds: readonly RoundChoices[]): Exposure {
   for (let r = 0; r + 1 < rounds.length; r++) {
     const now = rounds[r];
     const next = rounds[r + 1];
     if (next.round !== now.round + 1) continue;
+    const { offsets, targets, n } = typeof graph === 'function' ? graph(next.round) : graph;
     for (let i = 0; i < n; i++) {
       if (now.violated[i]) continue;
       let k = 0;

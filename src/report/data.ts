@@ -23,6 +23,7 @@ import type { ChatMessage, Csr, DecisionRecord } from '../core/types.ts';
 import { canonicalJson } from '../llm/cache.ts';
 import { conditionStats, runRoundStats, scenarioContentKey, type ConditionStats, type RoundStats } from '../metrics/aggregate.ts';
 import { addExposure, emptyExposure, exposurePoints, type Exposure, type RoundChoices } from '../metrics/exposure.ts';
+import { graphTimeline, type RoundChanges } from '../interventions/timeline.ts';
 import { wilsonInterval } from '../metrics/intervals.ts';
 import { loadNetworkFile } from '../networks/files.ts';
 import { NETWORK_FILE_LIMIT } from '../run.ts';
@@ -149,11 +150,14 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
     const csr = runNetwork(r.run, r.baseDir);
     if (!csr) return;
     const arrays = readDecisionArrays(r.run, llmRun && maxTranscripts > 0);
-    if (arrays.complete && wantExposure) {
+    // Interventions that changed the graph: each round's graph, rebuilt from the round records.
+    const changed = r.run.rounds.some((x) => (x as { interventions?: unknown }).interventions !== undefined);
+    const graph = changed ? graphTimeline(csr, r.run.rounds as readonly RoundChanges[]) : csr;
+    if (arrays.complete && wantExposure && graph) {
       const rc = arrays.rounds.map((x) => x.choices);
-      addExposure(pooled, csr, rc);
+      addExposure(pooled, graph, rc);
       const e = perCondition.get(r.condition) ?? emptyExposure();
-      perCondition.set(r.condition, addExposure(e, csr, rc));
+      perCondition.set(r.condition, addExposure(e, graph, rc));
     }
     if (wantNetwork) network = networkView(r.run, csr, arrays, options.rounds);
     if (llmRun && maxTranscripts > 0) transcripts.push(...firstViolations(r, csr, arrays).map((t) => ({ ...t, order })));
