@@ -642,7 +642,7 @@ export async function estimateRun(raw: unknown, options: RunOptions = {}): Promi
       return { text: `{"choice": "${first}"}` };
     },
   };
-  await runEngine({ scenario, csr, model: dry, record: 'none', sink: { round() {} } });
+  await runEngine({ scenario, csr, model: dry, modelFor: () => dry, record: 'none', sink: { round() {} } });
   const maxCompletionTokens = calls * scenario.model.maxTokens;
   const price = scenario.model.pricePerMillion;
   const cost = price ? (promptTokens * price.input + maxCompletionTokens * price.output) / 1e6 : null;

@@ -54,3 +54,12 @@ describe('mixed-model populations', () => {
     expect(readJsonl<DecisionRecord>(join(r.runDir, 'decisions.jsonl'))[0]).not.toHaveProperty('model');
   });
 });
+
+describe('a dry run of a mixed-model population', () => {
+  it('counts the calls of every group, its own model or not', async () => {
+    const { estimateRun } = await import('../../src/run.ts');
+    const est = await estimateRun(mixed({ name: 'aligned-model' }), { model: scriptedModel(() => '{"choice": "invest"}') });
+    expect(est.calls).toBe(16);
+    expect(est.llmAgents).toBe(8);
+  });
+});
