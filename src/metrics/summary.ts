@@ -101,16 +101,23 @@ function firstNonFinite(rounds: readonly RoundRecord[]): { firstNonFiniteRound?:
 }
 
 export function totalUsage(rounds: readonly RoundRecord[]): LlmRoundUsage {
-  const t = { calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 };
+  const zero = () => ({ calls: 0, repairs: 0, failed: 0, tokensIn: 0, tokensOut: 0 });
+  const add = (t: ReturnType<typeof zero>, u: LlmRoundUsage) => {
+    t.calls += u.calls;
+    t.repairs += u.repairs;
+    t.failed += u.failed;
+    t.tokensIn += u.tokensIn;
+    t.tokensOut += u.tokensOut;
+  };
+  const t = zero();
+  // Mixed-model runs: the same per model (absent otherwise, so other summaries keep their shape).
+  let byModel: Record<string, ReturnType<typeof zero>> | undefined;
   for (const r of rounds) {
     if (!r.llm) continue;
-    t.calls += r.llm.calls;
-    t.repairs += r.llm.repairs;
-    t.failed += r.llm.failed;
-    t.tokensIn += r.llm.tokensIn;
-    t.tokensOut += r.llm.tokensOut;
+    add(t, r.llm);
+    for (const [id, u] of Object.entries(r.llm.byModel ?? {})) add(((byModel ??= {})[id] ??= zero()), u);
   }
-  return t;
+  return byModel ? { ...t, byModel } : t;
 }
 
 export function costOf(u: { tokensIn: number; tokensOut: number }, price: { input: number; output: number }): number {

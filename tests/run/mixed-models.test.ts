@@ -36,6 +36,8 @@ describe('mixed-model populations', () => {
     const usage = r.rounds[0].llm as LlmRoundUsage;
     expect(usage.calls).toBe(8);
     expect(Object.fromEntries(Object.entries(usage.byModel!).map(([id, u]) => [id, u.calls]))).toEqual({ [base.id]: 6, [aligned.id]: 2 });
+    // The run's summary keeps model use per model too (two rounds).
+    expect(Object.fromEntries(Object.entries(r.summary.calls.byModel!).map(([id, u]) => [id, u.calls]))).toEqual({ [base.id]: 12, [aligned.id]: 4 });
   });
 
   it('builds the named model like the run model when none is given (here a second script)', async () => {
