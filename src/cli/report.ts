@@ -1,12 +1,11 @@
 /** `atp-sim report`: condition tables and a self-contained HTML report; `--atp`: the paper's tables. */
-import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import { ATP_REFERENCE, atpGroupTable, atpMismatch, atpRolePlayTable, type AtpCell, type AtpRun } from '../metrics/atp-table.ts';
 import { exposurePoints, type Exposure } from '../metrics/exposure.ts';
 import type { Interval } from '../metrics/intervals.ts';
-import { differencesFromControl } from '../metrics/difference.ts';
+import { differenceText } from '../metrics/difference.ts';
 import { buildReport } from '../report/data.ts';
 import { parsingTotals } from '../report/parsing.ts';
 import type { ReportCondition, ReportData } from '../report/types.ts';
@@ -62,16 +61,16 @@ export function conditionTable(conditions: readonly ReportCondition[]): string {
 }
 
 /** Each condition against the first (the control): final rate and time to tipping, with Welch intervals. */
-export function differenceTable(conditions: readonly ReportCondition[], runs: ReportData['runs']): string {
-  const signed = (iv: Interval, f: (x: number) => string) =>
-    !Number.isFinite(iv.mean) ? '-' : Number.isFinite(iv.lo) && iv.lo !== iv.hi ? `${f(iv.mean)} [${f(iv.lo)}, ${f(iv.hi)}]` : f(iv.mean);
-  const pp = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} pp`;
-  const rounds = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+export function differenceTable(d: NonNullable<ReportData['differences']>): string {
+  const cell = (iv: Interval, unit: 'pp' | 'rounds') => {
+    const t = differenceText(iv, unit);
+    return t.range ? `${t.value} ${t.range}` : t.value;
+  };
   return [
-    `Against "${conditions[0].label}" (difference of means, Welch 95% intervals; time to tipping over runs that reached one half):`,
+    `Against "${d.control}" (difference of means, Welch 95% intervals; time to tipping over runs that reached one half):`,
     table(
       ['condition', 'final violation rate', 'round reaching one half', 'reached half (control, this)'],
-      differencesFromControl(conditions, runs).map((d) => [d.label, signed(d.finalRate, pp), signed(d.halfRound, rounds), `${d.reached.control}, ${d.reached.condition}`]),
+      d.rows.map((r) => [r.label, cell(r.finalRate, 'pp'), cell(r.halfRound, 'rounds'), `${r.reached.control}, ${r.reached.condition}`]),
     ),
   ].join('\n');
 }
@@ -154,8 +153,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
     return 0;
   }
   const lines = [`${data.title}${data.subtitle ? `: ${data.subtitle}` : ''}`, ...leftOutLines(extras.leftOut), '', conditionTable(data.conditions)];
-  // A sweep's grid: each condition against the first (a folder of unrelated runs has no control).
-  if (existsSync(join(dir, 'sweep.json')) && data.conditions.length > 1) lines.push('', differenceTable(data.conditions, data.runs));
+  if (data.differences) lines.push('', differenceTable(data.differences));
   if (extras.exposureRuns > 0) lines.push('', exposureTables(extras.exposure));
   else lines.push('', 'Exposure-response: no run recorded every decision (record: all), so there is none.');
   const parsing = parsingTotals(data.runs);

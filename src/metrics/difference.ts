@@ -57,3 +57,10 @@ export function differencesFromControl(conditions: ReadonlyArray<{ readonly labe
     };
   });
 }
+
+/** A difference as text: `+1.2 pp` (rates) or `+0.8` (rounds), and its interval when it has one. */
+export function differenceText(iv: Interval, unit: 'pp' | 'rounds'): { value: string; range?: string } {
+  const f = (x: number) => `${x >= 0 ? '+' : ''}${unit === 'pp' ? `${(x * 100).toFixed(1)} pp` : x.toFixed(1)}`;
+  if (!Number.isFinite(iv.mean)) return { value: '-' };
+  return Number.isFinite(iv.lo) && iv.lo !== iv.hi ? { value: f(iv.mean), range: `[${f(iv.lo)}, ${f(iv.hi)}]` } : { value: f(iv.mean) };
+}

@@ -24,6 +24,7 @@ import { canonicalJson } from '../llm/cache.ts';
 import { conditionStats, runRoundStats, scenarioContentKey, type ConditionStats, type RoundStats } from '../metrics/aggregate.ts';
 import { addExposure, emptyExposure, exposurePoints, type Exposure, type RoundChoices } from '../metrics/exposure.ts';
 import { graphTimeline, type RoundChanges } from '../interventions/timeline.ts';
+import { differencesFromControl } from '../metrics/difference.ts';
 import { wilsonInterval } from '../metrics/intervals.ts';
 import { loadNetworkFile } from '../networks/files.ts';
 import { NETWORK_FILE_LIMIT } from '../run.ts';
@@ -179,6 +180,9 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
   }
 
   transcripts.sort((a, b) => a.round - b.round || a.order - b.order || a.agent - b.agent);
+  const runRows = runs.map((r) => ({ params: r.params, finalRate: r.run.summary.finalViolationRate, halfRound: r.run.summary.halfRound }));
+  // A sweep's grid: each condition against the first (a folder of unrelated runs has no control).
+  const differences = kind === 'sweep' && conditions.length > 1 ? { control: conditions[0].label, rows: differencesFromControl(conditions, runRows) } : undefined;
   const data: ReportData = {
     title,
     kind: kind === 'run' ? 'run' : 'sweep',
@@ -186,6 +190,7 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
     conditions,
     ...(heatmap ? { heatmap } : {}),
     exposure,
+    ...(differences ? { differences } : {}),
     ...(exposureByFraction.length ? { exposureByFraction } : {}),
     ...(network ? { network } : {}),
     runs: runs.map((r) => ({

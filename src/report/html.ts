@@ -13,6 +13,7 @@ import { reportCharts, renderCharts, renderChartsSync, type ChartSpec } from './
 import { html, trusted, type Markup } from './escape.ts';
 import { countStates, networkPositions, networkSnapshotSvg, optionNames, STATE_CLASS } from './network-svg.ts';
 import type { Interval, NetworkView, ReportCondition, ReportData } from './types.ts';
+import { differenceText } from '../metrics/difference.ts';
 import { parsingTotals } from './parsing.ts';
 
 /** Renders the report page (charts drawn by Vega in a worker thread; blocks until done). */
@@ -85,6 +86,24 @@ function conditionsSection(conditions: readonly ReportCondition[]): Section | un
     title: 'Conditions',
     body: html`<p class="note">Means over replicates with 95% intervals. Tipped: share of replicates whose violation rate passed one half; half round: median round at which it did.</p>
 <div class="scroll"><table><thead><tr><th>condition</th><th>replicates</th><th>final violation rate</th><th>tipped share</th><th>median half round</th><th>parameters</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+  };
+}
+
+/** Each condition against the control, with Welch intervals (sweeps only). */
+function differencesSection(d: ReportData['differences']): Section | undefined {
+  if (!d || d.rows.length === 0) return undefined;
+  const cell = (iv: Interval, unit: 'pp' | 'rounds') => {
+    const t = differenceText(iv, unit);
+    return t.range ? html`${t.value} <span class="ci">${t.range}</span>` : html`${t.value}`;
+  };
+  const rows = d.rows.map(
+    (r) => html`<tr><th scope="row">${r.label}</th><td class="num">${cell(r.finalRate, 'pp')}</td><td class="num">${cell(r.halfRound, 'rounds')}</td><td class="num">${num(r.reached.control)}, ${num(r.reached.condition)}</td></tr>`,
+  );
+  return {
+    id: 'differences',
+    title: `Against ${d.control}`,
+    body: html`<p class="note">Difference of means from the first condition, with Welch 95% intervals. Time to tipping: the round the violation rate first reached one half, over the runs that reached it (counted in the last column: control, this condition).</p>
+<div class="scroll"><table><thead><tr><th>condition</th><th>final violation rate</th><th>round reaching one half</th><th>reached one half</th></tr></thead><tbody>${rows}</tbody></table></div>`,
   };
 }
 
@@ -246,6 +265,7 @@ function assemble(data: ReportData, charts: readonly ChartSpec[], svgs: readonly
   const runs = data.runs ?? [];
   const sections = [
     conditionsSection(conditions),
+    differencesSection(data.differences),
     diffusionSection(byId),
     heatmapSection(data, byId),
     exposureSection(byId),

@@ -5,6 +5,7 @@
  */
 import type { ChatMessage } from '../core/types.ts';
 import type { Interval } from '../metrics/intervals.ts';
+import type { ConditionDifference } from '../metrics/difference.ts';
 
 export type { Interval } from '../metrics/intervals.ts';
 export interface ReportCondition {
@@ -38,6 +39,8 @@ export interface ReportData {
   readonly conditions: readonly ReportCondition[];
   readonly heatmap?: { readonly xLabel: string; readonly yLabel: string; readonly cells: ReadonlyArray<{ readonly x: string; readonly y: string; readonly value: number; readonly n: number }> };
   readonly exposure: readonly ExposureCurve[];
+  /** Optional (sweeps): each condition against the first, the control (src/metrics/difference.ts). */
+  readonly differences?: { readonly control: string; readonly rows: readonly ConditionDifference[] };
   /** Optional: the same curves by the fraction k/d of violating neighbours (bins of 0.1). */
   readonly exposureByFraction?: readonly ExposureCurve[];
   readonly network?: NetworkView;

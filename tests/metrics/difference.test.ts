@@ -1,4 +1,5 @@
 /** Differences between sweep conditions (src/metrics/difference.ts) and the shipped interventions sweep. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { differencesFromControl, welchDifference } from '../../src/metrics/difference.ts';
@@ -38,5 +39,26 @@ describe('differences between conditions', () => {
     expect(cells).toHaveLength(60);
     const kinds = [...new Set(cells.map((c) => resolveScenario(cellScenario(loaded.spec, c)).interventions?.map((i) => i.kind).join(',') ?? ''))];
     expect(kinds).toEqual(['', 'remove', 'immunize', 'rewire', 'sanction', 'broadcast']);
+  });
+});
+
+describe('the report of a sweep', () => {
+  it('holds each condition against the first, in its data, terminal table and HTML', async () => {
+    const { runSweep } = await import('../../src/sweep.ts');
+    const { buildReportData } = await import('../../src/report/data.ts');
+    const { classicBase } = await import('../sweep/fixtures.ts');
+    const { tempDir } = await import('../helpers/paths.ts');
+    const { cli } = await import('../helpers/cli.ts');
+    const out = tempDir();
+    const sweep = { name: 'iv', base: classicBase(6), grid: { interventions: [[], [{ kind: 'immunize', at: 2, target: { by: 'degree', count: 6 } }]] }, replicates: 3, seed: 5 };
+    await runSweep(sweep, { out });
+    const data = buildReportData(join(out, 'iv'), { exposure: false });
+    expect(data.differences!.control).toBe(data.conditions[0].label);
+    expect(data.differences!.rows.map((r) => r.label)).toEqual([data.conditions[1].label]);
+    const diff = data.differences!.rows[0].finalRate;
+    expect(diff.mean).toBeCloseTo(data.conditions[1].finalRate.mean - data.conditions[0].finalRate.mean, 12);
+    const { stdout } = await cli(['report', join(out, 'iv')]);
+    expect(stdout).toContain(`Against "${data.conditions[0].label}"`);
+    expect(readFileSync(join(out, 'iv', 'report.html'), 'utf8')).toContain('id="differences"');
   });
 });
