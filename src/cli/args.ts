@@ -41,7 +41,9 @@ const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
 type FlagSpec = { readonly type: 'string' | 'boolean'; readonly short?: string };
 
 /** node:util parseArgs as every command uses it: strict, positionals allowed, plus -h/--help. */
-export function parseCommand<const O extends Record<string, FlagSpec>>(argv: string[], options: O) {
+// The return type is spelled out because the emitted .d.ts cannot name node:util's internal types.
+type Parsed<O> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O & typeof HELP_FLAG }>>;
+export function parseCommand<const O extends Record<string, FlagSpec>>(argv: string[], options: O): Parsed<O> {
   return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_FLAG } });
 }
 

@@ -197,8 +197,11 @@ function withDefaults(model: LanguageModel, settings: ModelSettings, id: string)
   };
 }
 
-/** The module another engineer writes; resolved at run time so this file compiles without it. */
-const LOCAL_MODULE = new URL('./local.ts', import.meta.url).href;
+/**
+ * The module another engineer writes; resolved at run time so this file compiles without it. A
+ * relative path (not a file URL) so that the build rewrites `.ts` to `.js` (see tsconfig.build.json).
+ */
+const LOCAL_MODULE = './local.ts';
 
 type LocalModule = { localModel?: (settings: ModelSettings) => LanguageModel | Promise<LanguageModel> };
 
