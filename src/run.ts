@@ -23,6 +23,7 @@ import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from
 import { fileLogger, type Logger } from './io/logger.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
 import { checkGgufFile } from './llm/local-gguf.ts';
+import { loadNodeLlamaCpp } from './llm/llama-loader.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
 import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
@@ -385,6 +386,8 @@ async function openModel(
   const { settings } = prepared;
   if (options.model) return { model: options.model };
   if (!settings || options.replayFrom) return { model: null };
+  // node-llama-cpp is an optional peer dependency: a missing install is one clear error first.
+  if (settings.backend === 'local') await loadNodeLlamaCpp();
   if (settings.backend === 'local' && !/^(local:)?hf:/.test(settings.model)) {
     await checkGgufFile(settings.model.replace(/^local:/, ''));
   }

@@ -27,6 +27,7 @@ import type { CacheMode } from './cache.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
 import { isHttpUrl } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
+import { loadNodeLlamaCpp } from './llama-loader.ts';
 import { withRetry } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
 import { loadScript, scriptedModel } from './scripted.ts';
@@ -211,6 +212,7 @@ function lazyLocalModel(settings: ModelSettings): LanguageModel {
   const load = (): Promise<LanguageModel> =>
     (loading ??= (async () => {
       let mod: LocalModule;
+      await loadNodeLlamaCpp(); // an optional peer dependency: one clear error when absent
       try {
         mod = (await import(LOCAL_MODULE)) as LocalModule;
       } catch (err) {

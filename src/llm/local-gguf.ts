@@ -5,7 +5,7 @@
  * a clear INVALID_ARGUMENT error instead of a crash.
  */
 import { open, stat } from 'node:fs/promises';
-import { readGgufFileInfo } from 'node-llama-cpp';
+import { readGgufFileInfo } from './llama-loader.ts';
 import { AtpSimError } from '../core/errors.ts';
 
 const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian uint32

@@ -4,7 +4,7 @@
  * resolutions users have, and run as a command. One pack and one install serve every check.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,15 @@ describe('the packed package', () => {
     const r = run(dir, ['node_modules/.bin/atp-sim', 'run', 'scenario.json', '--out', 'runs-cli', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'complete' });
+  });
+
+  it('leaves node-llama-cpp out; a local: model then says in one line how to install it', () => {
+    expect(existsSync(join(dir, 'node_modules/node-llama-cpp'))).toBe(false);
+    const scenario = 'node_modules/atp-sim/scenarios/atp/public-fund.yaml';
+    const r = run(dir, ['node_modules/.bin/atp-sim', 'run', scenario, '--model', 'local:model.gguf', '--out', 'runs-local']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('(fix: npm install node-llama-cpp@3.21.1)')]);
+    expect(existsSync(join(dir, 'runs-local'))).toBe(false);
   });
 
   it('ships compiled JavaScript and its types, not the sources or the tests', () => {
