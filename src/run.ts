@@ -17,6 +17,7 @@ import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
+import { withInlineGraph } from './networks/inline-graph.ts';
 import { createModel, modelId, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
@@ -102,7 +103,8 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new AtpSimError('INVALID_SCENARIO', `${options.source ?? 'scenario'}: must be a mapping of fields (name, kind, game, ...)`);
   }
-  const input: Record<string, unknown> = structuredClone(raw as Record<string, unknown>);
+  // A graphology Graph as the network becomes plain data first (recorded in the manifest).
+  const input: Record<string, unknown> = structuredClone(withInlineGraph(raw as Record<string, unknown>));
   if (options.seed !== undefined) input.seed = options.seed;
   if (options.rounds !== undefined) input.rounds = options.rounds;
   let scenario = resolveScenario(input, options.source);

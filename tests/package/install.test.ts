@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installPackedProject } from '../helpers/consumer.ts';
 import { tempDir } from '../helpers/paths.ts';
+import { readmeExample } from '../helpers/readme.ts';
 
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const INSTALL_TIMEOUT_MS = 600_000;
@@ -89,6 +90,13 @@ describe('the packed package', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('(fix: npm install node-llama-cpp@3.21.1)')]);
     expect(existsSync(join(dir, 'runs-local'))).toBe(false);
+  });
+
+  it('runs the README library example unchanged', () => {
+    writeFileSync(join(dir, 'readme-example.mjs'), readmeExample('Using the library'));
+    const r = run(dir, ['readme-example.mjs']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^20 agents; violation rate by round /);
   });
 
   it('ships compiled JavaScript and its types, not the sources or the tests', () => {
