@@ -37,6 +37,8 @@ Options:
                      replaces the model name per cell
   --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama)
   --provider P       Inference provider for hosted models
+                     (--model and --endpoint default to ATP_SIM_MODEL and ATP_SIM_ENDPOINT or
+                     OPENAI_BASE_URL; see atp-sim run --help)
   --cache PATH       Response cache (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay or off
   --dry-run          List the conditions and count model calls; run nothing (JSON with --json)
@@ -104,7 +106,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `sweep: expected one sweep file; got ${positionals.length} (see atp-sim sweep --help)`);
-  const { modelSettings, cacheMode } = modelFlags(values);
+  const { modelSettings, cacheMode } = modelFlags(values, io.env);
   const concurrency = wholeNumber('concurrency', values.concurrency, 1);
   const maxCells = wholeNumber('max-cells', values['max-cells'], 1);
   const shard = parseShard(values.shard);

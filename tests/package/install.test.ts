@@ -104,6 +104,8 @@ describe('the packed package', () => {
     expect(listing).toContain('package/dist/index.js');
     expect(listing).toContain('package/dist/index.d.ts');
     expect(listing).toContain('package/dist/report/vega-worker.mjs');
+    expect(listing).toContain('package/LICENSE');
+    expect(listing).toContain('package/CHANGELOG.md');
     expect(listing).not.toMatch(/package\/(src|tests|bench)\//);
   });
 });
