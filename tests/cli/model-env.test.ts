@@ -2,15 +2,13 @@
  * The model can come from the environment, as with other tools: ATP_SIM_MODEL for --model,
  * ATP_SIM_ENDPOINT (else OPENAI_BASE_URL) for --endpoint; a flag always wins.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelFlags } from '../../src/cli/args.ts';
 import { cli } from '../helpers/cli.ts';
 import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
 import { seededChoice } from '../helpers/replies.ts';
 import { tempDir } from '../helpers/paths.ts';
-import { thresholdScenario } from '../helpers/scenarios.ts';
+import { thresholdScenarioFile } from '../helpers/scenarios.ts';
 
 let server: OpenAiServer;
 beforeAll(async () => {
@@ -18,11 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function scenarioFile(): string {
-  const file = join(tempDir(), 'game.json');
-  writeFileSync(file, JSON.stringify(thresholdScenario({ rounds: 1 })));
-  return file;
-}
+const scenarioFile = () => thresholdScenarioFile({ rounds: 1 });
 
 describe('the model from the environment', () => {
   it('runs against ATP_SIM_MODEL at OPENAI_BASE_URL with no model flags', async () => {
