@@ -4,7 +4,7 @@
  * resolutions users have, and run as a command. One pack and one install serve every check.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,12 @@ describe('the packed package', () => {
     const r = run(dir, ['node_modules/.bin/atp-sim', 'run', 'scenario.json', '--out', 'runs-cli', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'complete' });
+  });
+
+  it('runs the quickstart from the compiled files (shipped sweep file, chart worker, report)', () => {
+    const r = run(dir, ['node_modules/.bin/atp-sim', 'quickstart', '--out', 'qs']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'qs/topologies/report.html'), 'utf8')).toContain('<svg');
   });
 
   it('leaves node-llama-cpp out; a local: model then says in one line how to install it', () => {
