@@ -21,6 +21,7 @@ import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
 import { createModel, modelId, openLocalModel, recordedSettings, type ModelSettings, type Limiter, type CacheMode, type ResponseCacheOptions } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
+import { withInlineGraph } from './networks/inline-graph.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { ensureDir, JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type FileLogger } from './io/logger.ts';
@@ -28,6 +29,7 @@ import { lockDir } from './io/lock.ts';
 import { checkFolderName } from './io/names.ts';
 import { checkPlainData, checkRunOptions } from './options-check.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
+import { loadNodeLlamaCpp } from './llm/llama-loader.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './agents/prompts/atp.ts';
 import { NETWORK_STYLE_VERSION } from './agents/prompts/network.ts';
@@ -114,7 +116,8 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
     throw new AtpSimError('INVALID_SCENARIO', `${options.source ?? 'scenario'}: must be a mapping of fields (name, kind, game, ...)`);
   }
   checkPlainData(raw, options.source ?? 'scenario');
-  const input: Record<string, unknown> = structuredClone(raw as Record<string, unknown>);
+  // A graphology Graph as the network becomes plain data first (recorded in the manifest).
+  const input: Record<string, unknown> = structuredClone(withInlineGraph(raw as Record<string, unknown>));
   if (options.seed !== undefined) input.seed = options.seed;
   if (options.rounds !== undefined) input.rounds = options.rounds;
   let scenario = resolveScenario(input, options.source);
@@ -566,6 +569,8 @@ async function openModel(
   const { settings } = prepared;
   if (options.model) return { model: options.model };
   if (!settings || options.replayFrom) return { model: null };
+  // node-llama-cpp is an optional peer dependency: a missing install is one clear error first.
+  if (settings.backend === 'local') await loadNodeLlamaCpp();
   // A local model is loaded (downloaded, checked, probed) now, before the run directory (or the cache) exists.
   const held = settings.backend === 'local' && options.cache?.mode !== 'replay' ? await openLocalModel(settings) : undefined;
   // Scripted replies are not cached: editing the script must change the run.
