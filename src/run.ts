@@ -115,9 +115,11 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new AtpSimError('INVALID_SCENARIO', `${options.source ?? 'scenario'}: must be a mapping of fields (name, kind, game, ...)`);
   }
-  checkPlainData(raw, options.source ?? 'scenario');
-  // A graphology Graph as the network becomes plain data first (recorded in the manifest).
-  const input: Record<string, unknown> = structuredClone(withInlineGraph(raw as Record<string, unknown>));
+  // A graphology Graph as the network becomes plain data first (recorded in the manifest); then
+  // everything must be what a YAML or JSON file can hold.
+  const plain = withInlineGraph(raw as Record<string, unknown>);
+  checkPlainData(plain, options.source ?? 'scenario');
+  const input: Record<string, unknown> = structuredClone(plain as Record<string, unknown>);
   if (options.seed !== undefined) input.seed = options.seed;
   if (options.rounds !== undefined) input.rounds = options.rounds;
   let scenario = resolveScenario(input, options.source);
