@@ -289,10 +289,17 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   }
   if (options.signal?.aborted) throw new AtpSimError('ABORTED', `${interruption(options.signal)} before the run started: nothing was written`);
-  if (!options.resume) ensureDir(out, options.out !== undefined ? '--out' : 'out');
+  // A local model is checked and loaded before anything is written, even the --out folder.
+  const local = await openLocalFirst(prepared, options);
+  try {
+    if (!options.resume) ensureDir(out, options.out !== undefined ? '--out' : 'out');
+  } catch (err) {
+    await local?.close();
+    throw err;
+  }
   const stats = emptyCallStats();
   let log: FileLogger | null = null;
-  const opened = await openModel(prepared, options, out, stats, (obj, msg) => log?.warn(obj, msg));
+  const opened = await openModel(prepared, options, out, stats, (obj, msg) => log?.warn(obj, msg), local);
   let model = opened.model;
   if (opened.close) held.push(opened.close);
 
@@ -561,20 +568,30 @@ function checkReplaySource(from: string, scenario: Scenario): { id: string; path
  * Builds the model for a run (from the CLI settings or the scenario), failing on bad settings, a
  * missing script or GGUF file before anything is written. Replays need no model at all.
  */
+type LocalHandle = Awaited<ReturnType<typeof openLocalModel>>;
+
+/**
+ * A local model, loaded (downloaded, checked, probed) before anything is written: node-llama-cpp
+ * is an optional peer dependency, so a missing install is one clear error first.
+ */
+async function openLocalFirst(prepared: Prepared, options: RunOptions): Promise<LocalHandle | undefined> {
+  const { settings } = prepared;
+  if (options.model || !settings || options.replayFrom || settings.backend !== 'local') return undefined;
+  await loadNodeLlamaCpp();
+  return options.cache?.mode !== 'replay' ? await openLocalModel(settings) : undefined;
+}
+
 async function openModel(
   prepared: Prepared,
   options: RunOptions,
   out: string,
   stats: CallStats,
   warn: (obj: object, msg: string) => void,
+  held: LocalHandle | undefined,
 ): Promise<{ model: LanguageModel | null; close?: () => Promise<void> }> {
   const { settings } = prepared;
   if (options.model) return { model: options.model };
   if (!settings || options.replayFrom) return { model: null };
-  // node-llama-cpp is an optional peer dependency: a missing install is one clear error first.
-  if (settings.backend === 'local') await loadNodeLlamaCpp();
-  // A local model is loaded (downloaded, checked, probed) now, before the run directory (or the cache) exists.
-  const held = settings.backend === 'local' && options.cache?.mode !== 'replay' ? await openLocalModel(settings) : undefined;
   // Scripted replies are not cached: editing the script must change the run.
   const cacheOff = options.cache?.mode === 'off' || (settings.backend === 'scripted' && options.cache?.mode !== 'replay');
   let built: LanguageModel;
