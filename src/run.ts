@@ -289,14 +289,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   }
   if (options.signal?.aborted) throw new AtpSimError('ABORTED', `${interruption(options.signal)} before the run started: nothing was written`);
-  // A local model is checked and loaded before anything is written, even the --out folder.
-  const local = await openLocalFirst(prepared, options);
-  try {
-    if (!options.resume) ensureDir(out, options.out !== undefined ? '--out' : 'out');
-  } catch (err) {
-    await local?.close();
-    throw err;
-  }
+  const local = await openLocalThenOut(prepared, options, out);
   const stats = emptyCallStats();
   let log: FileLogger | null = null;
   const opened = await openModel(prepared, options, out, stats, (obj, msg) => log?.warn(obj, msg), local);
@@ -304,24 +297,12 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   if (opened.close) held.push(opened.close);
 
   // 2. The run directory.
-  if (options.resume) {
-    const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
-    // Rounds are complete when their round record exists; drop anything written after that.
-    resumeFrom = done.length;
-    truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
-    truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
-  } else {
-    ({ runDir, manifest } = startRunDir(out, prepared, options, replayed, lock));
-  }
+  if (options.resume) resumeFrom = keepCompleteRounds(runDir);
+  else ({ runDir, manifest } = startRunDir(out, prepared, options, replayed, lock));
   const runLog = fileLogger(join(runDir, 'log.jsonl'));
   log = runLog;
   held.push(() => runLog.close());
-  if (replayed) {
-    model = replayModel(new RecordedReplies(readJsonl<DecisionRecord>(join(replayed.path, 'decisions.jsonl'))), replayed.path, null);
-  } else if (resumeFrom > 0 && usesLlm(scenario)) {
-    const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl')));
-    model = replayModel(recorded, runDir, model, resumeFrom);
-  }
+  model = answeringFromRecords(model, replayed, usesLlm(scenario) ? resumeFrom : 0, runDir);
   const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
   held.push(() => roundsWriter.close());
   const decisionsWriter = new JsonlWriter(join(runDir, 'decisions.jsonl'));
@@ -330,10 +311,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   // Spend is counted from the round records, so it carries over when a stopped run resumes.
   const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
   if (budget !== undefined && resumeFrom > 0 && spent() >= budget) {
-    throw new AtpSimError(
-      'BUDGET_EXHAUSTED',
-      `the budget of $${budget} is already spent ($${spent().toFixed(4)} in ${resumeFrom} round(s)) (fix: resume with a larger --budget)`,
-    );
+    throw new AtpSimError('BUDGET_EXHAUSTED', `the budget of $${budget} is already spent ($${spent().toFixed(4)} in ${resumeFrom} round(s)) (fix: resume with a larger --budget)`);
   }
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
   runLog.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
@@ -569,6 +547,36 @@ function checkReplaySource(from: string, scenario: Scenario): { id: string; path
  * missing script or GGUF file before anything is written. Replays need no model at all.
  */
 type LocalHandle = Awaited<ReturnType<typeof openLocalModel>>;
+
+/** A local model is checked and loaded before anything is written, even the --out folder; then the folder. */
+async function openLocalThenOut(prepared: Prepared, options: RunOptions, out: string): Promise<LocalHandle | undefined> {
+  const local = await openLocalFirst(prepared, options);
+  try {
+    if (!options.resume) ensureDir(out, options.out !== undefined ? '--out' : 'out');
+  } catch (err) {
+    await local?.close();
+    throw err;
+  }
+  return local;
+}
+
+/** Resuming: rounds are complete when their round record exists; anything written after that is dropped. */
+function keepCompleteRounds(runDir: string): number {
+  const kept = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')).length;
+  truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= kept);
+  truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= kept);
+  return kept;
+}
+
+/**
+ * The model as the run uses it: a replay answers every call from the source run's decisions; a
+ * resume re-simulates its first `resumed` rounds from this run's own recorded replies.
+ */
+function answeringFromRecords(model: LanguageModel | null, replayed: { path: string } | null, resumed: number, runDir: string): LanguageModel | null {
+  if (replayed) return replayModel(new RecordedReplies(readJsonl<DecisionRecord>(join(replayed.path, 'decisions.jsonl'))), replayed.path, null);
+  if (resumed > 0) return replayModel(new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'))), runDir, model, resumed);
+  return model;
+}
 
 /**
  * A local model, loaded (downloaded, checked, probed) before anything is written: node-llama-cpp
