@@ -21,6 +21,7 @@ import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
 import { createModel, modelId, openLocalModel, recordedSettings, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode, type ResponseCacheOptions } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
+import { withInlineGraph } from './networks/inline-graph.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { ensureDir, JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type FileLogger } from './io/logger.ts';
@@ -28,6 +29,7 @@ import { lockDir } from './io/lock.ts';
 import { checkFolderName } from './io/names.ts';
 import { checkPlainData, checkRunOptions } from './options-check.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
+import { loadNodeLlamaCpp } from './llm/llama-loader.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './games/style.ts';
 import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
@@ -117,8 +119,11 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new AtpSimError('INVALID_SCENARIO', `${options.source ?? 'scenario'}: must be a mapping of fields (name, kind, game, ...)`);
   }
-  checkPlainData(raw, options.source ?? 'scenario');
-  const input: Record<string, unknown> = structuredClone(raw as Record<string, unknown>);
+  // A graphology Graph as the network becomes plain data first (recorded in the manifest); then
+  // everything must be what a YAML or JSON file can hold.
+  const plain = withInlineGraph(raw as Record<string, unknown>);
+  checkPlainData(plain, options.source ?? 'scenario');
+  const input: Record<string, unknown> = structuredClone(plain as Record<string, unknown>);
   if (options.seed !== undefined) input.seed = options.seed;
   if (options.rounds !== undefined) input.rounds = options.rounds;
   let scenario = resolveScenario(input, options.source);
@@ -305,36 +310,24 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   }
   if (options.signal?.aborted) throw new AtpSimError('ABORTED', `${interruption(options.signal)} before the run started: nothing was written`);
-  if (!options.resume) ensureDir(out, options.out !== undefined ? '--out' : 'out');
+  const local = await openLocalThenOut(prepared, options, out);
   const stats = emptyCallStats();
   let log: FileLogger | null = null;
-  const opened = await openModel(prepared, options, out, stats, (obj, msg) => log?.warn(obj, msg));
+  const opened = await openModel(prepared, options, out, stats, (obj, msg) => log?.warn(obj, msg), local);
   let model = opened.model;
   if (opened.close) held.push(opened.close);
 
   // 2. The run directory.
-  if (options.resume) {
-    const done = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
-    // Rounds are complete when their round record exists; drop anything written after that.
-    resumeFrom = done.length;
-    truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= resumeFrom);
-    truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= resumeFrom);
-  } else {
-    ({ runDir, manifest } = startRunDir(out, prepared, options, replayed, lock));
-  }
+  if (options.resume) resumeFrom = keepCompleteRounds(runDir);
+  else ({ runDir, manifest } = startRunDir(out, prepared, options, replayed, lock));
   const runLog = fileLogger(join(runDir, 'log.jsonl'));
   log = runLog;
   held.push(() => runLog.close());
-  let resumeWrap = (m: LanguageModel): LanguageModel => m;
-  if (replayed) {
-    model = replayModel(new RecordedReplies(readJsonl<DecisionRecord>(join(replayed.path, 'decisions.jsonl'))), replayed.path, null);
-  } else if (resumeFrom > 0 && usesLlm(scenario)) {
-    const recorded = new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl')));
-    model = replayModel(recorded, runDir, model, resumeFrom);
-    resumeWrap = (m) => replayModel(recorded, runDir, m, resumeFrom);
-  }
-  // LLM groups that name their own model (mixed-model populations), built like the run's.
-  const groups = groupModels(options.model || replayed ? null : settings, modelOptions(options, out, stats, settings, (obj, msg) => log?.warn(obj, msg)), model, resumeWrap);
+  const resumed = usesLlm(scenario) ? resumeFrom : 0;
+  model = answeringFromRecords(model, replayed, resumed, runDir);
+  // LLM groups that name their own model (mixed-model populations): built like the run's, and
+  // answering from the same records on resume.
+  const groups = groupModels(options.model || replayed ? null : settings, modelOptions(options, out, stats, settings, (obj, msg) => log?.warn(obj, msg)), model, (m) => answeringFromRecords(m, null, resumed, runDir)!);
   held.push(() => groups.close());
   const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
   held.push(() => roundsWriter.close());
@@ -344,10 +337,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   // Spend is counted from the round records, so it carries over when a stopped run resumes.
   const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
   if (budget !== undefined && resumeFrom > 0 && spent() >= budget) {
-    throw new AtpSimError(
-      'BUDGET_EXHAUSTED',
-      `the budget of $${budget} is already spent ($${spent().toFixed(4)} in ${resumeFrom} round(s)) (fix: resume with a larger --budget)`,
-    );
+    throw new AtpSimError('BUDGET_EXHAUSTED', `the budget of $${budget} is already spent ($${spent().toFixed(4)} in ${resumeFrom} round(s)) (fix: resume with a larger --budget)`);
   }
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
   runLog.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
@@ -586,18 +576,60 @@ function checkReplaySource(from: string, scenario: Scenario): { id: string; path
  * Builds the model for a run (from the CLI settings or the scenario), failing on bad settings, a
  * missing script or GGUF file before anything is written. Replays need no model at all.
  */
+type LocalHandle = Awaited<ReturnType<typeof openLocalModel>>;
+
+/** A local model is checked and loaded before anything is written, even the --out folder; then the folder. */
+async function openLocalThenOut(prepared: Prepared, options: RunOptions, out: string): Promise<LocalHandle | undefined> {
+  const local = await openLocalFirst(prepared, options);
+  try {
+    if (!options.resume) ensureDir(out, options.out !== undefined ? '--out' : 'out');
+  } catch (err) {
+    await local?.close();
+    throw err;
+  }
+  return local;
+}
+
+/** Resuming: rounds are complete when their round record exists; anything written after that is dropped. */
+function keepCompleteRounds(runDir: string): number {
+  const kept = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl')).length;
+  truncateJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'), (r) => r.round <= kept);
+  truncateJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'), (d) => d.round <= kept);
+  return kept;
+}
+
+/**
+ * The model as the run uses it: a replay answers every call from the source run's decisions; a
+ * resume re-simulates its first `resumed` rounds from this run's own recorded replies.
+ */
+function answeringFromRecords(model: LanguageModel | null, replayed: { path: string } | null, resumed: number, runDir: string): LanguageModel | null {
+  if (replayed) return replayModel(new RecordedReplies(readJsonl<DecisionRecord>(join(replayed.path, 'decisions.jsonl'))), replayed.path, null);
+  if (resumed > 0) return replayModel(new RecordedReplies(readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'))), runDir, model, resumed);
+  return model;
+}
+
+/**
+ * A local model, loaded (downloaded, checked, probed) before anything is written: node-llama-cpp
+ * is an optional peer dependency, so a missing install is one clear error first.
+ */
+async function openLocalFirst(prepared: Prepared, options: RunOptions): Promise<LocalHandle | undefined> {
+  const { settings } = prepared;
+  if (options.model || !settings || options.replayFrom || settings.backend !== 'local') return undefined;
+  await loadNodeLlamaCpp();
+  return options.cache?.mode !== 'replay' ? await openLocalModel(settings) : undefined;
+}
+
 async function openModel(
   prepared: Prepared,
   options: RunOptions,
   out: string,
   stats: CallStats,
   warn: (obj: object, msg: string) => void,
+  held: LocalHandle | undefined,
 ): Promise<{ model: LanguageModel | null; close?: () => Promise<void> }> {
   const { settings } = prepared;
   if (options.model) return { model: options.model };
   if (!settings || options.replayFrom) return { model: null };
-  // A local model is loaded (downloaded, checked, probed) now, before the run directory (or the cache) exists.
-  const held = settings.backend === 'local' && options.cache?.mode !== 'replay' ? await openLocalModel(settings) : undefined;
   let built: LanguageModel;
   try {
     const { endpointKey, ...create } = modelOptions(options, out, stats, settings, warn);

@@ -434,12 +434,26 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   // One process per sweep directory (each cell's run directory is locked too, by runScenario).
   const lock = lockDir(dir, 'sweep directory');
   try {
-    return await sweepLocked();
+    return await runLockedSweep(loaded, options, { out, dir, runsDir, shard, mine, llm });
   } finally {
     lock.release();
   }
-  async function sweepLocked(): Promise<SweepRunResult> {
+}
 
+/** The where and which of a sweep run, fixed before its directory is locked. */
+interface SweepPlace {
+  readonly out: string;
+  readonly dir: string;
+  readonly runsDir: string;
+  readonly shard: NonNullable<SweepOptions['shard']> | null;
+  readonly mine: (c: SweepCell) => boolean;
+  readonly llm: boolean;
+}
+
+/** Runs this shard's cells in a locked sweep directory: sweep.json, the cells, results.json. */
+async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place: SweepPlace): Promise<SweepRunResult> {
+  const { spec, baseDir } = loaded;
+  const { out, dir, runsDir, shard, mine, llm } = place;
   // An existing sweep directory must hold this same sweep, run with the same model.
   const sweepPath = join(dir, 'sweep.json');
   const model = llm ? sweepModel(loaded, options) : undefined;
@@ -575,7 +589,6 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   writeJsonAtomic(join(dir, 'results.json'), results);
   const remaining = cells.filter((c) => c.status !== 'other-shard' && c.status !== 'complete').length;
   return { dir, cells, ran, skipped, failed, remaining, results, repaired };
-  }
 }
 
 /** Without a model from the caller, every LLM cell must name one (base scenario or grid). */

@@ -1,6 +1,8 @@
 /** Argument checks shared by the commands: numbers, the model flags, the cache mode. */
 import { parseArgs } from 'node:util';
-import { AtpSimError } from '../core/errors.ts';
+import { AtpSimError, describeValue } from '../core/errors.ts';
+import { isHttpUrl } from '../core/url.ts';
+import { safeUrl } from '../llm/hf.ts';
 import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.ts';
 
 /** A whole number >= min from a flag, or undefined when the flag is absent. */
@@ -26,11 +28,33 @@ export const MODEL_FLAGS = {
   'context-size': { type: 'string' },
 } as const;
 
-/** Validates the model flags: settings (when --model is given) and the cache mode. */
-export function modelFlags(values: { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string; 'context-size'?: string }): {
+type ModelValues = { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string; 'context-size'?: string };
+
+/**
+ * The model flags with environment defaults, the usual convention (a flag beats the environment,
+ * which beats the scenario file): ATP_SIM_MODEL for --model; ATP_SIM_ENDPOINT, else
+ * OPENAI_BASE_URL (what OpenAI's own clients read), for --endpoint. An endpoint from the
+ * environment is ambient, so it applies only to hosted or server models and only when no
+ * --provider is given; a bad value is reported under the variable's name.
+ */
+export function withModelEnv(values: ModelValues, env: NodeJS.ProcessEnv): ModelValues {
+  const model = values.model ?? (env.ATP_SIM_MODEL || undefined);
+  const name = env.ATP_SIM_ENDPOINT ? 'ATP_SIM_ENDPOINT' : env.OPENAI_BASE_URL ? 'OPENAI_BASE_URL' : undefined;
+  const applies = name && values.endpoint === undefined && values.provider === undefined && model && !/^\s*(local|scripted):/.test(model);
+  if (!applies) return { ...values, model };
+  const endpoint = env[name] as string;
+  if (!isHttpUrl(endpoint)) {
+    throw new AtpSimError('INVALID_ARGUMENT', `${name}: must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(endpoint))} (fix: correct or unset ${name})`);
+  }
+  return { ...values, model, endpoint };
+}
+
+/** Validates the model flags (with their environment defaults): settings when a model is given, and the cache mode. */
+export function modelFlags(flags: ModelValues, env: NodeJS.ProcessEnv = {}): {
   modelSettings: ModelSettings | undefined;
   cacheMode: CacheMode | undefined;
 } {
+  const values = withModelEnv(flags, env);
   const cacheMode = values['cache-mode'];
   if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
     throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
@@ -55,7 +79,9 @@ const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
 type FlagSpec = { readonly type: 'string' | 'boolean'; readonly short?: string };
 
 /** node:util parseArgs as every command uses it: strict, positionals allowed, plus -h/--help. */
-export function parseCommand<const O extends Record<string, FlagSpec>>(argv: string[], options: O) {
+// The return type is spelled out because the emitted .d.ts cannot name node:util's internal types.
+type Parsed<O> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O & typeof HELP_FLAG }>>;
+export function parseCommand<const O extends Record<string, FlagSpec>>(argv: string[], options: O): Parsed<O> {
   return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_FLAG } });
 }
 

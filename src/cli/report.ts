@@ -114,7 +114,8 @@ function parseRounds(v: string | undefined): number[] | undefined {
 }
 
 type Renderer = { renderReportAsync?: (d: ReportData) => Promise<string>; renderReport?: (d: ReportData) => string };
-const HTML_MODULE = new URL('../report/html.ts', import.meta.url).href;
+// Relative (not a file URL) so that the build rewrites `.ts` to `.js` (see tsconfig.build.json).
+const HTML_MODULE = '../report/html.ts';
 
 async function renderHtml(data: ReportData): Promise<string> {
   const mod = (await import(HTML_MODULE)) as Renderer;

@@ -27,6 +27,8 @@ Model (LLM agents):
                      also model.contextSize in the scenario)
                      Tokens: HF_TOKEN for hosted models; ATP_SIM_ENDPOINT_KEY (or OPENAI_API_KEY)
                      for --endpoint servers that need a key. HF_TOKEN is never sent to an endpoint.
+                     Defaults from the environment (a flag wins): ATP_SIM_MODEL for --model;
+                     ATP_SIM_ENDPOINT, else OPENAI_BASE_URL, for --endpoint.
 
 Run:
   --seed S           Root seed (overrides the scenario's)
@@ -91,7 +93,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.resume && positionals.length > 0) throw new AtpSimError('INVALID_ARGUMENT', '--resume takes a run directory and no scenario file (fix: drop the scenario argument)');
   if (!values.resume && positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `run: expected one scenario file; got ${positionals.length} (see atp-sim run --help)`);
 
-  const flags = modelFlags(values);
+  const flags = modelFlags(values, io.env);
   const cacheMode = flags.cacheMode;
   let modelSettings = flags.modelSettings;
   if (modelSettings?.backend === 'local' && /^hf:/.test(modelSettings.model)) {

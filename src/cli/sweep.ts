@@ -38,6 +38,8 @@ Options:
                      replaces the model name per cell
   --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama)
   --provider P       Inference provider for hosted models
+                     (--model and --endpoint default to ATP_SIM_MODEL and ATP_SIM_ENDPOINT or
+                     OPENAI_BASE_URL; see atp-sim run --help)
   --context-size N   Tokens per sequence of a local: model (default: the model's, at most 4096);
                      the model is loaded once for all cells
   --cache PATH       Response cache (default <out>/cache.sqlite)
@@ -111,7 +113,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `sweep: expected one sweep file; got ${positionals.length} (see atp-sim sweep --help)`);
-  const { modelSettings, cacheMode } = modelFlags(values);
+  const { modelSettings, cacheMode } = modelFlags(values, io.env);
   const concurrency = wholeNumber('concurrency', values.concurrency, 1);
   const maxCells = wholeNumber('max-cells', values['max-cells'], 1);
   const shard = parseShard(values.shard);

@@ -27,6 +27,7 @@ import type { CacheMode, ResponseCacheOptions } from './cache.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
 import { isHttpUrl, redactUrl, splitEndpoint } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
+import { loadNodeLlamaCpp } from './llama-loader.ts';
 import { withRetry } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
 import { loadScript, scriptedModel } from './scripted.ts';
@@ -218,8 +219,11 @@ function withDefaults(model: LanguageModel, settings: ModelSettings, id: string)
   };
 }
 
-/** The module another engineer writes; resolved at run time so this file compiles without it. */
-const LOCAL_MODULE = new URL('./local.ts', import.meta.url).href;
+/**
+ * The module another engineer writes; resolved at run time so this file compiles without it. A
+ * relative path (not a file URL) so that the build rewrites `.ts` to `.js` (see tsconfig.build.json).
+ */
+const LOCAL_MODULE = './local.ts';
 
 type LocalModule = { localModel?: (settings: ModelSettings) => LanguageModel | Promise<LanguageModel> };
 
@@ -229,6 +233,7 @@ function lazyLocalModel(settings: ModelSettings): LanguageModel & { ready(): Pro
   const load = (): Promise<LanguageModel> =>
     (loading ??= (async () => {
       let mod: LocalModule;
+      await loadNodeLlamaCpp(); // an optional peer dependency: one clear error when absent
       try {
         mod = (await import(LOCAL_MODULE)) as LocalModule;
       } catch (err) {

@@ -5,8 +5,7 @@
  * a clear INVALID_ARGUMENT error instead of a crash.
  */
 import { open, stat } from 'node:fs/promises';
-import * as llamaCpp from 'node-llama-cpp';
-import { readGgufFileInfo } from 'node-llama-cpp';
+import { loadNodeLlamaCpp, readGgufFileInfo } from './llama-loader.ts';
 import { AtpSimError } from '../core/errors.ts';
 import { checkGgufStructure, type GgufLayout } from './local-gguf-layout.ts';
 
@@ -104,7 +103,7 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
   if (typeof architecture !== 'string' || architecture === '') {
     throw invalid(path, 'has no general.architecture in its metadata (not a llama.cpp model)');
   }
-  if (!KNOWN_ARCHITECTURES.has(architecture)) {
+  if (!(await knownArchitectures()).has(architecture)) {
     throw invalid(
       path,
       `has the model architecture ${JSON.stringify(architecture)}, which this llama.cpp build (node-llama-cpp 3.21.1) does not know ` +
@@ -152,8 +151,11 @@ export async function checkGgufFile(path: string): Promise<GgufSummary> {
   return { version, architecture, sizeBytes: size, ...(contextLength ? { contextLength } : {}) };
 }
 
-/** The architectures node-llama-cpp 3.21.1's llama.cpp knows; llama.cpp refuses any other. */
-// (declared a const enum, but the package ships it as an object)
-const KNOWN_ARCHITECTURES: ReadonlySet<string> = new Set(
-  Object.values((llamaCpp as unknown as { GgufArchitectureType: Record<string, string> }).GgufArchitectureType),
-);
+/** The architectures node-llama-cpp 3.21.1's llama.cpp knows; llama.cpp refuses any other.
+ * (Declared a const enum, but the package ships it as an object; loaded on first use.) */
+let known: ReadonlySet<string> | undefined;
+async function knownArchitectures(): Promise<ReadonlySet<string>> {
+  const mod = (await loadNodeLlamaCpp()) as unknown as { GgufArchitectureType: Record<string, string> };
+  known ??= new Set(Object.values(mod.GgufArchitectureType));
+  return known;
+}

@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
 import { rngStream } from '../core/rng.ts';
 import type { Csr } from '../core/types.ts';
-import { structureWarnings } from './assemble.ts';
+import { assembleNetwork, structureWarnings } from './assemble.ts';
 import { loadNetworkFile } from './files.ts';
 import { generateBarabasiAlbert } from './generators/barabasi-albert.ts';
 import { generateCaveman } from './generators/caveman.ts';
@@ -21,6 +21,7 @@ import { generateSbm } from './generators/sbm.ts';
 import { generateStar } from './generators/star.ts';
 import { generateWattsStrogatz } from './generators/watts-strogatz.ts';
 import { florentineFamiliesGraph, fromGraphology, karateClubGraph } from './graphology.ts';
+import { inlineRawGraph, isGraphologyGraph, inlineGraphSpec } from './inline-graph.ts';
 import { formatNetworkSpec, parseNetworkSpec, type NetworkSpec } from './spec.ts';
 import { checkRunFits, expectedMeanDegree } from './memory.ts';
 
@@ -52,9 +53,9 @@ export function checkPopulationMatch(csr: Csr, size: number, path = 'network'): 
 }
 
 /** Resolves a spec and generates or loads the network. Throws INVALID_NETWORK listing every problem. */
-export function buildNetwork(spec: NetworkSpec | string, options: BuildOptions): BuiltNetwork {
+export function buildNetwork(spec: NetworkSpec | string | Parameters<typeof inlineGraphSpec>[0], options: BuildOptions): BuiltNetwork {
   const path = options.path ?? 'network';
-  const parsed = parseNetworkSpec(spec, path, { populationSize: options.populationSize });
+  const parsed = parseNetworkSpec(isGraphologyGraph(spec) ? inlineGraphSpec(spec) : spec, path, { populationSize: options.populationSize });
   throwIfIssues(parsed.issues, 'INVALID_NETWORK', 'network spec');
   const s = parsed.spec as NetworkSpec & { n: number };
   if (s.kind === 'file') {
@@ -65,13 +66,18 @@ export function buildNetwork(spec: NetworkSpec | string, options: BuildOptions):
     }
     return loaded;
   }
+  if (s.kind === 'graph') {
+    const assembled = assembleNetwork(inlineRawGraph(s), 'error', path);
+    throwIfIssues(assembled.issues, 'INVALID_NETWORK', 'network graph');
+    return { csr: assembled.csr!, warnings: assembled.warnings };
+  }
   // `network generate` and `describe` build without a run: the same memory check as a run's.
   checkRunFits({ agents: s.n, meanDegree: expectedMeanDegree(s, s.n), llmAgents: 0, network: `a ${s.kind} network` });
   const csr = generate(s, rngStream(options.seed, 'network'));
   return { csr, warnings: structureWarnings(csr, formatNetworkSpec(s)) };
 }
 
-function generate(s: Exclude<NetworkSpec, { kind: 'file' }>, rng: () => number): Csr {
+function generate(s: Exclude<NetworkSpec, { kind: 'file' | 'graph' }>, rng: () => number): Csr {
   const n = s.n as number;
   switch (s.kind) {
     case 'complete':

@@ -1,5 +1,5 @@
 /**
- * Reading network files (graphology JSON, GEXF, GraphML, CSV/TSV/whitespace edge lists) and
+ * Reading network files (graphology JSON, networkx node-link JSON, GEXF, GraphML, CSV/TSV/whitespace edge lists) and
  * writing JSON or GEXF atomically. The parsing itself is pure (`parseNetworkText`); this module
  * adds the file system.
  *
@@ -13,6 +13,7 @@ import type { Csr } from '../core/types.ts';
 import { assembleNetwork, type Assembled, type DirectedPolicy, type RawGraph } from './assemble.ts';
 import { readEdgeList } from './formats/edgelist.ts';
 import { readGraphologyJson } from './formats/json.ts';
+import { isNodeLink, readNodeLink } from './formats/node-link.ts';
 import { networkChunks, type NetworkMeta, type WriteFormat } from './formats/write.ts';
 import { GEXF, GRAPHML, readXmlGraph } from './formats/xml-graph.ts';
 import { binaryIssue } from './formats/text.ts';
@@ -46,6 +47,17 @@ export interface LoadedNetwork {
   readonly warnings: string[];
 }
 
+/** A .json network: networkx node-link data, else graphology's format (which reports bad JSON). */
+function readJsonGraph(text: string, source: string): { raw: RawGraph | null; issues: Issue[] } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = undefined;
+  }
+  return isNodeLink(doc) ? readNodeLink(doc as Record<string, unknown>, source) : readGraphologyJson(text, source);
+}
+
 /** Parses file content; `source` names the file in every issue (`karate.csv:12`). */
 export function parseNetworkText(text: string, format: NetworkFormat, source: string, directed: DirectedPolicy = 'error'): Assembled {
   const binary = binaryIssue(text, source);
@@ -53,7 +65,7 @@ export function parseNetworkText(text: string, format: NetworkFormat, source: st
   let read: { raw: RawGraph | null; issues: Issue[]; warnings?: string[] };
   switch (format) {
     case 'json':
-      read = readGraphologyJson(text, source);
+      read = readJsonGraph(text, source);
       break;
     case 'gexf':
       read = readXmlGraph(text, source, GEXF);

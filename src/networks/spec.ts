@@ -19,6 +19,7 @@ import { checkRing } from './generators/ring.ts';
 import { checkSbm } from './generators/sbm.ts';
 import { checkStar } from './generators/star.ts';
 import { checkWattsStrogatz } from './generators/watts-strogatz.ts';
+import { checkInlineGraph } from './inline-graph.ts';
 
 export const NETWORK_FORMATS = ['json', 'gexf', 'graphml', 'csv', 'tsv', 'edgelist'] as const;
 export type NetworkFormat = (typeof NETWORK_FORMATS)[number];
@@ -58,6 +59,13 @@ export type NetworkSpec =
   | { readonly kind: 'karate'; readonly n?: number }
   | { readonly kind: 'florentine'; readonly n?: number }
   | {
+      /** A graph given as data (a graphology Graph passed to the library becomes one; see inline-graph.ts). */
+      readonly kind: 'graph';
+      readonly n?: number;
+      readonly nodes: readonly string[];
+      readonly edges: readonly (readonly [string, string])[];
+    }
+  | {
       readonly kind: 'file';
       /** Relative to the scenario file's folder (or the working directory on the CLI). */
       readonly path: string;
@@ -94,6 +102,7 @@ const FIELDS: { readonly [K in NetworkKind]: readonly string[] } = {
   caveman: ['n', 'cliques', 'cliqueSize', 'meanDegree'],
   karate: ['n'],
   florentine: ['n'],
+  graph: ['n', 'nodes', 'edges'],
   file: ['path', 'format', 'directed'],
 };
 
@@ -188,7 +197,7 @@ export function normalizeKind(kind: string): NetworkKind | undefined {
 /** Reads one field of the raw object with a type check, recording problems. */
 class FieldReader {
   constructor(
-    private readonly raw: Record<string, unknown>,
+    readonly raw: Record<string, unknown>,
     private readonly path: string,
     readonly issues: Issue[],
   ) {}
@@ -371,6 +380,12 @@ function resolveKind(kind: NetworkKind, r: FieldReader, path: string, ctx: SpecC
     const directed = r.choice('directed', DIRECTED_POLICIES);
     if (file === undefined || !ok()) return null;
     return { kind, path: file, ...(p ? { format: p } : {}), ...(directed ? { directed } : {}) };
+  }
+  if (kind === 'graph') {
+    const { graph, issues } = checkInlineGraph(r.raw.nodes, r.raw.edges, path);
+    if (!check(issues) || !graph) return null;
+    const n = resolveN(r, path, ctx, graph.nodes.length);
+    return n === undefined || !ok() ? null : { kind, n, ...graph };
   }
 
   const product = (a: string, b: string) => {
@@ -575,6 +590,7 @@ export function parseNetworkSpecString(text: string, path = 'network', ctx: Spec
 export function formatNetworkSpec(spec: NetworkSpec): string {
   const fields = FIELDS[spec.kind];
   const record = spec as unknown as Record<string, unknown>;
+  if (spec.kind === 'graph') return `graph:n=${spec.nodes.length}`; // the nodes and edges are data, not a string
   if (spec.kind === 'file') {
     const extra = fields.filter((f) => f !== 'path' && record[f] !== undefined).map((f) => `${f}=${record[f]}`);
     return extra.length === 0 ? `file:${spec.path}` : `file:path=${spec.path},${extra.join(',')}`;

@@ -13,7 +13,7 @@ import { cli } from '../helpers/cli.ts';
 import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
 import { seededChoice } from '../helpers/replies.ts';
 import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
-import { thresholdScenario } from '../helpers/scenarios.ts';
+import { thresholdScenario, thresholdScenarioFile } from '../helpers/scenarios.ts';
 
 let server: OpenAiServer;
 beforeAll(async () => {
@@ -21,11 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function scenarioFile(): string {
-  const file = join(tempDir(), 'game.json');
-  writeFileSync(file, JSON.stringify(thresholdScenario()));
-  return file;
-}
+const scenarioFile = () => thresholdScenarioFile();
 
 const PRICES = ['--price-in', '1', '--price-out', '1'];
 
@@ -90,7 +86,7 @@ describe('version and help', () => {
     expect((await cli(['help', 'network'])).stdout).toMatch(/^Usage: atp-sim network/);
     const bad = await cli(['help', 'rnu']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('atp-sim help: unknown command "rnu" (commands: run, import-atp, network, quickstart, sweep, merge, report)\n');
+    expect(bad.stderr).toBe('atp-sim help: unknown command "rnu" (commands: run, import-atp, network, quickstart, sweep, merge, report, export)\n');
   });
 
   it('documents the exit codes in --help and in the README', async () => {

@@ -1,4 +1,8 @@
 /** Small raw scenarios for tests. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './paths.ts';
+
 export function thresholdScenario(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'test-game',
@@ -50,3 +54,10 @@ prompt:
     system: "You are one of {n} investors."
     round: "At least {threshold} must invest."
 `;
+
+/** A threshold scenario written to a JSON file in a fresh temporary folder; returns its path. */
+export function thresholdScenarioFile(over: Record<string, unknown> = {}): string {
+  const file = join(tempDir(), 'game.json');
+  writeFileSync(file, JSON.stringify(thresholdScenario(over)));
+  return file;
+}
