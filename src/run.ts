@@ -325,8 +325,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   held.push(() => runLog.close());
   const resumed = usesLlm(scenario) ? resumeFrom : 0;
   model = answeringFromRecords(model, replayed, resumed, runDir);
-  // LLM groups that name their own model (mixed-model populations): built like the run's, and
-  // answering from the same records on resume.
+  // Groups with their own model (mixed populations): built like the run's, same records on resume.
   const groups = groupModels(options.model || replayed ? null : settings, modelOptions(options, out, stats, settings, (obj, msg) => log?.warn(obj, msg)), model, (m) => answeringFromRecords(m, null, resumed, runDir)!);
   held.push(() => groups.close());
   const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
