@@ -19,7 +19,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['run', 'options-check.ts'], // one run's engine wiring (the only place that knows every registry); library option checks
   ['run.ts'], // one run: files, resume, replay
   ['sweep.ts'],
-  ['report'],
+  ['report', 'export'], // the HTML report; CSV tables
   ['cli'],
   ['index.ts'], // the public API, re-exports only
 ];
