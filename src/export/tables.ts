@@ -38,6 +38,8 @@ interface Source {
 export interface TablePlan {
   readonly columns: readonly string[];
   readonly sources: readonly Source[];
+  /** Round fields whose name a grid parameter already takes (`interventions`), and their column. */
+  readonly renamed?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -54,8 +56,29 @@ function flatten(params: Readonly<Record<string, unknown>>, prefix = ''): Record
   return out;
 }
 
+/**
+ * Round fields beyond the fixed columns, by name, in order of first appearance: a game's own
+ * metrics (`stock`, ...), what interventions changed (JSON), capital diagnostics.
+ */
+function extraRoundColumns(dirs: readonly string[]): string[] {
+  const known = new Set([...COLUMNS.rounds, 'llm']);
+  const extra: string[] = [];
+  for (const dir of dirs) {
+    for (const r of readJsonl<RoundRecord>(join(dir, 'rounds.jsonl'))) for (const k of Object.keys(r)) if (!known.has(k) && !extra.includes(k)) extra.push(k);
+  }
+  return extra;
+}
+
 /** The runs of `dir` (a run directory, or a sweep's) and the columns of the table. */
 export function planTable(dir: string, what: TableName, options: { text?: boolean } = {}): TablePlan {
+  const plan = planSources(dir, what, options);
+  if (what !== 'rounds') return plan;
+  const renamed: Record<string, string> = {};
+  const extra = extraRoundColumns(plan.sources.map((s) => s.dir)).map((k) => (plan.columns.includes(k) ? (renamed[k] = `round.${k}`) : k));
+  return { ...plan, columns: [...plan.columns, ...extra], renamed };
+}
+
+function planSources(dir: string, what: TableName, options: { text?: boolean }): TablePlan {
   const own = [...COLUMNS[what], ...(what === 'decisions' && options.text ? TEXT_COLUMNS : [])];
   if (isRunDir(dir)) {
     const m = readRun(dir).manifest;
@@ -81,8 +104,10 @@ export function planTable(dir: string, what: TableName, options: { text?: boolea
   return { columns: ['cell', ...params, 'replicate', 'seed', ...own], sources };
 }
 
-function roundRow(r: RoundRecord): Row {
-  const { llm, ...plain } = r;
+function roundRow(r: RoundRecord, renamed: Readonly<Record<string, string>> = {}): Row {
+  const { llm, ...rest } = r;
+  // Nested fields (what interventions changed) as JSON text.
+  const plain = Object.fromEntries(Object.entries(rest).map(([k, v]) => [renamed[k] ?? k, typeof v === 'object' && v !== null ? JSON.stringify(v) : v])) as Row;
   return { ...plain, llmCalls: llm?.calls, llmRepairs: llm?.repairs, llmFailed: llm?.failed, tokensIn: llm?.tokensIn, tokensOut: llm?.tokensOut };
 }
 
@@ -128,7 +153,7 @@ function agentRows(dir: string, baseDir?: string): Row[] {
 /** Calls `emit` with every row of the table, run by run in the plan's order. */
 export function forEachRow(plan: TablePlan, what: TableName, emit: (row: Row) => void, options: { text?: boolean } = {}): void {
   for (const s of plan.sources) {
-    if (what === 'rounds') for (const r of readJsonl<RoundRecord>(join(s.dir, 'rounds.jsonl'))) emit({ ...roundRow(r), ...s.id });
+    if (what === 'rounds') for (const r of readJsonl<RoundRecord>(join(s.dir, 'rounds.jsonl'))) emit({ ...roundRow(r, plan.renamed), ...s.id });
     else if (what === 'decisions') forEachJsonl<DecisionRecord>(join(s.dir, 'decisions.jsonl'), (d) => emit({ ...decisionRow(d, options.text === true), ...s.id }));
     else for (const a of agentRows(s.dir, s.baseDir)) emit({ ...a, ...s.id });
   }
