@@ -26,6 +26,7 @@ Commands:
   sweep <file>               Run a grid of scenarios with replicates
   merge <dirs...>            Join the results of sweep shards
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
+  validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
   help <command>             That command's help (same as atp-sim <command> --help)
 
 Options: -h, --help (this text), -v, -V, --version (the version)
@@ -52,6 +53,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sweep: () => lazy('./sweep.ts', 'sweepCommand'),
   merge: () => lazy('./sweep.ts', 'mergeCommand'),
   report: () => lazy('./report.ts', 'reportCommand'),
+  validate: () => lazy('./validate.ts', 'validateCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
