@@ -6,6 +6,9 @@
 import type { Csr } from '../core/types.ts';
 import type { Rng } from '../core/rng.ts';
 import { INVALID } from '../scenarios/payoff.ts';
+import type { PolicySpec } from '../scenarios/types.ts';
+import { policyKey } from '../core/roles.ts';
+import { drawThresholds } from './threshold-dist.ts';
 
 export interface PrevState {
   readonly choice: Int8Array; // previous round's choices (INVALID for unreadable replies)
@@ -58,28 +61,43 @@ export function decideFermi(agents: Int32Array, csr: Csr, prev: PrevState, K: nu
   }
 }
 
+/** Per-agent thresholds drawn for a run, kept with the spec object the engine reuses every round. */
+const drawn = new WeakMap<PolicySpec, { seed: number; n: number; values: Float64Array }>();
+
+/** The threshold(s) of a `threshold` policy in a run: its `theta`, or each agent's draw from `thetaDist`. */
+export function agentThresholds(spec: Extract<PolicySpec, { kind: 'threshold' }>, n: number, seed: number): number | Float64Array {
+  if (!spec.thetaDist) return spec.theta;
+  const hit = drawn.get(spec);
+  if (hit && hit.seed === seed && hit.n === n) return hit.values;
+  const values = drawThresholds(spec.thetaDist, n, seed, policyKey(spec));
+  drawn.set(spec, { seed, n, values });
+  return values;
+}
+
 /**
  * Threshold (Granovetter 1978): violate when at least a fraction theta of neighbours violated
- * last round; otherwise comply (or, when progressive, keep violating once started).
+ * last round; otherwise comply (or, when progressive, keep violating once started). `theta` is
+ * one value for all, or one per agent (indexed by agent).
  */
 export function decideThreshold(
   agents: Int32Array,
   csr: Csr,
   prev: PrevState,
-  theta: number,
+  theta: number | Float64Array,
   progressive: boolean,
   violate: number,
   out: Int8Array,
 ): void {
   const { offsets, targets } = csr;
   const comply = 1 - violate;
+  const same = typeof theta === 'number';
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
     const start = offsets[i];
     const deg = offsets[i + 1] - start;
     let k = 0;
     for (let e = start; e < start + deg; e++) if (prev.choice[targets[e]] === violate) k++;
-    const tipped = deg > 0 && k / deg >= theta;
+    const tipped = deg > 0 && k / deg >= (same ? theta : theta[i]);
     out[i] = tipped || (progressive && prev.choice[i] === violate) ? violate : comply;
   }
 }

@@ -23,7 +23,7 @@ export function policyKey(p: PolicySpec): string {
     case 'fermi':
       return `fermi(K=${p.K})`;
     case 'threshold':
-      return `threshold(theta=${p.theta}${p.progressive ? ',progressive' : ''})`;
+      return `threshold(theta=${p.thetaDist ? JSON.stringify(p.thetaDist) : p.theta}${p.progressive ? ',progressive' : ''})`;
     default:
       return p.kind;
   }

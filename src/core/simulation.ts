@@ -13,7 +13,7 @@ import { deriveSeed, rngStream } from './rng.ts';
 import type { PolicySpec, Scenario, SupervisionGame, ThresholdGame } from '../scenarios/types.ts';
 import { violationIndex } from '../scenarios/types.ts';
 import { INVALID, isSupervised, paySupervision, payThreshold, type ThresholdOutcome } from '../scenarios/payoff.ts';
-import { decideFermi, decideImitateBest, decideThreshold } from '../agents/classic.ts';
+import { agentThresholds, decideFermi, decideImitateBest, decideThreshold } from '../agents/classic.ts';
 import { splitReasoning } from '../agents/parse-choice.ts';
 import { readBoth } from '../agents/read-choice.ts';
 import type { PromptStyle, StyleContext } from '../agents/prompts/style.ts';
@@ -141,7 +141,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         for (const a of agents) choice[a] = initial;
         continue;
       }
-      decideClassic(spec, agents, csr, prev, policyRng, vIdx, game.options, choice);
+      decideClassic(spec, agents, csr, prev, policyRng, vIdx, game.options, choice, scenario.seed);
     }
     for (const a of roles.committed) choice[a] = 0;
     if (round === 1) for (const a of roles.seedViolators) choice[a] = vIdx;
@@ -448,6 +448,7 @@ function decideClassic(
   vIdx: number,
   options: readonly string[],
   out: Int8Array,
+  seed: number,
 ): void {
   switch (spec.kind) {
     case 'fixed': {
@@ -461,7 +462,7 @@ function decideClassic(
     case 'fermi':
       return decideFermi(agents, csr, prev, spec.K, rng, out);
     case 'threshold':
-      return decideThreshold(agents, csr, prev, spec.theta, spec.progressive, vIdx, out);
+      return decideThreshold(agents, csr, prev, agentThresholds(spec, csr.n, seed), spec.progressive, vIdx, out);
     default:
       throw new Error(`unexpected policy ${spec.kind}`);
   }

@@ -56,12 +56,21 @@ export interface SupervisionGame {
 
 export type Game = ThresholdGame | SupervisionGame;
 
+import type { ThetaDist } from '../agents/threshold-dist.ts';
+
 export type PolicySpec =
   | { readonly kind: 'llm' }
   | { readonly kind: 'fixed'; readonly option: string }
   | { readonly kind: 'imitate-best' }
   | { readonly kind: 'fermi'; readonly K: number }
-  | { readonly kind: 'threshold'; readonly theta: number; readonly progressive: boolean };
+  | {
+      readonly kind: 'threshold';
+      /** The threshold, or with `thetaDist` the distribution's centre. */
+      readonly theta: number;
+      readonly progressive: boolean;
+      /** Thresholds drawn per agent (agents/threshold-dist.ts); absent: everyone has `theta`. */
+      readonly thetaDist?: ThetaDist;
+    };
 
 export const PLACEMENTS = ['random', 'highest-degree', 'lowest-degree', 'highest-betweenness', 'community', 'first', 'last'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
