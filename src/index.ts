@@ -16,3 +16,5 @@ export { createModel, parseModelArg, scriptedModel, Limiter, ResponseCache, type
 export * as networks from './networks/index.ts';
 export { runSweep, mergeSweeps, sweepResults } from './sweep.ts';
 export { summarizeRun, tippingStats, type RunSummary } from './metrics/summary.ts';
+export { runValidations, type ValidationOptions, type ValidationResults } from './validation/index.ts';
+export { cascadeWindow, cascadeProbability, cascadeSize } from './validation/cascade-theory.ts';

@@ -27,6 +27,7 @@ Commands:
   merge <dirs...>            Join the results of sweep shards
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
+  validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
   help <command>             That command's help (same as atp-sim <command> --help)
 
 Options: -h, --help (this text), -v, -V, --version (the version)
@@ -54,6 +55,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   merge: () => lazy('./sweep.ts', 'mergeCommand'),
   report: () => lazy('./report.ts', 'reportCommand'),
   export: () => lazy('./export.ts', 'exportCommand'),
+  validate: () => lazy('./validate.ts', 'validateCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

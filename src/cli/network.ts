@@ -59,10 +59,10 @@ const DESCRIBE_HELP = `Usage: atp-sim network describe <FILE|spec> [--seed S] [-
 Prints the structure of a network file (.json, .gexf, .graphml, .csv, .tsv, .txt) or of a
 generated spec: nodes, edges, degrees and their heterogeneity <k^2>/<k>^2, average clustering,
 transitivity, degree assortativity, connected components, average shortest path and diameter
-(exact on small graphs, from sampled BFS sources on large ones), Louvain modularity.
+(exact on small graphs, from sampled BFS sources on large ones), modularity of Leiden communities.
 
 Options:
-  --seed S               seed for generation, path sampling and Louvain (default 1)
+  --seed S               seed for generation, path sampling and communities (default 1)
   --json                 print the description as JSON
   --sample-sources N     BFS sources for path lengths (default: all when cheap, else sampled)
   --format F             file format when the extension does not say (${NETWORK_FORMATS.join(', ')})
@@ -196,7 +196,10 @@ export function describeTable(name: string, seed: number, d: NetworkDescription)
     ],
     [
       'modularity',
-      d.modularity ? `${fmt(d.modularity.value)} (${d.modularity.communities} Louvain communities, seed ${seed})` : 'skipped',
+      d.modularity
+        ? `${fmt(d.modularity.value)} (${d.modularity.communities} Leiden communities; ` +
+          `${d.modularity.levels} levels over ${d.modularity.iterations} iterations, seed ${seed})`
+        : 'skipped',
     ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;

@@ -33,6 +33,12 @@ export interface GroupModel {
   readonly provider?: string;
 }
 
+/** Per-agent thresholds of the `threshold` policy (scenarios/threshold-dist.ts reads and draws them). */
+export type ThetaDist =
+  | { readonly uniform: readonly [number, number] }
+  | { readonly normal: readonly [number, number] }
+  | { readonly list: readonly number[] };
+
 export type PolicySpec =
   | {
       readonly kind: 'llm';
@@ -47,7 +53,14 @@ export type PolicySpec =
   | { readonly kind: 'fixed'; readonly option: string }
   | { readonly kind: 'imitate-best' }
   | { readonly kind: 'fermi'; readonly K: number }
-  | { readonly kind: 'threshold'; readonly theta: number; readonly progressive: boolean };
+  | {
+      readonly kind: 'threshold';
+      /** The threshold, or with `thetaDist` the distribution's centre. */
+      readonly theta: number;
+      readonly progressive: boolean;
+      /** Thresholds drawn per agent (scenarios/threshold-dist.ts); absent: everyone has `theta`. */
+      readonly thetaDist?: ThetaDist;
+    };
 
 export const PLACEMENTS = ['random', 'highest-degree', 'lowest-degree', 'highest-betweenness', 'community', 'first', 'last'] as const;
 export type Placement = (typeof PLACEMENTS)[number];

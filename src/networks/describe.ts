@@ -1,5 +1,5 @@
 /**
- * Structural metrics of a network, computed on the CSR (graphology is used only for Louvain).
+ * Structural metrics of a network, computed on the CSR.
  *
  * Definitions follow networkx so numbers can be checked against it: average clustering counts
  * nodes of degree < 2 as 0 (Watts & Strogatz 1998); transitivity is 3·triangles / connected
@@ -10,7 +10,7 @@
 import { rngStream, sampleIndices } from '../core/rng.ts';
 import type { Csr } from '../core/types.ts';
 import { degrees } from './csr.ts';
-import { louvainCommunities } from './graphology.ts';
+import { detectCommunities } from './community.ts';
 import { bfsBuffers, bfsFrom, components, PATH_BUDGET, type Components } from './traverse.ts';
 
 export interface NetworkDescription {
@@ -39,8 +39,14 @@ export interface NetworkDescription {
     readonly sources: number;
     readonly componentSize: number;
   };
-  /** Louvain modularity (seeded); null when skipped on very large graphs. */
-  readonly modularity: { readonly value: number; readonly communities: number } | null;
+  /** Modularity of the Leiden communities (seeded, community.ts), the local-moving levels and
+   * Leiden iterations that ran; null when skipped on very large graphs. */
+  readonly modularity: {
+    readonly value: number;
+    readonly communities: number;
+    readonly levels: number;
+    readonly iterations: number;
+  } | null;
   readonly notes: string[];
 }
 
@@ -52,12 +58,12 @@ export interface DescribeOptions {
    * the budget (at least 16).
    */
   readonly sampleSources?: number;
-  /** Louvain modularity: default 'auto' (skipped above MODULARITY_LIMIT nodes). */
+  /** Modularity (Leiden communities): default 'auto' (skipped above MODULARITY_LIMIT nodes). */
   readonly modularity?: boolean | 'auto';
 }
 
-/** Largest graph on which 'auto' runs Louvain (it needs a graphology copy of the graph). */
-export const MODULARITY_LIMIT = 50_000;
+/** Largest graph on which 'auto' detects communities (seconds at 10^5 nodes; see bench/). */
+export const MODULARITY_LIMIT = 100_000;
 
 /** Triangles through each node, by the forward algorithm (each triangle found once, from its
  * lowest-ranked corner, ranking nodes by degree then index): O(edges^1.5) at worst. */
@@ -187,13 +193,13 @@ export function describeNetwork(csr: Csr, options: DescribeOptions): NetworkDesc
   }
 
   const comps = components(csr);
-  const useLouvain = options.modularity === true || (options.modularity !== false && n <= MODULARITY_LIMIT);
+  const useCommunities = options.modularity === true || (options.modularity !== false && n <= MODULARITY_LIMIT);
   let modularity: NetworkDescription['modularity'] = null;
-  if (useLouvain) {
-    const c = louvainCommunities(csr, rngStream(options.seed, 'network-describe', 'louvain'));
-    modularity = { value: c.modularity, communities: c.count };
+  if (useCommunities) {
+    const c = detectCommunities(csr, rngStream(options.seed, 'network-describe', 'communities'));
+    modularity = { value: c.modularity, communities: c.count, levels: c.levels, iterations: c.iterations };
   } else if (options.modularity !== false) {
-    notes.push(`modularity skipped: Louvain runs on graphs of at most ${MODULARITY_LIMIT} nodes unless asked`);
+    notes.push(`modularity skipped: communities are detected on graphs of at most ${MODULARITY_LIMIT} nodes unless asked`);
   }
   const assortativity = degreeAssortativity(csr);
   if (assortativity === null && edges > 0) notes.push('assortativity is undefined: every edge joins nodes of equal degree');

@@ -3,16 +3,14 @@
  * do not match their runtime shape under ESM, so they are imported by deep `.js` paths and
  * unwrapped (`default ?? module`); everything else in src/networks sees plain typed functions.
  *
- * graphology is used for I/O and for small-graph work (Louvain, the two classic social graphs);
- * the generators and metrics work on the CSR directly.
+ * graphology is used for I/O and for the two classic social graphs; the generators, metrics and
+ * community detection (community.ts) work on the CSR directly.
  */
 import { UndirectedGraph } from 'graphology';
 import type { AbstractGraph } from 'graphology-types';
 import * as karateModule from 'graphology-generators/social/karate-club.js';
 import * as florentineModule from 'graphology-generators/social/florentine-families.js';
-import * as louvainModule from 'graphology-communities-louvain';
 import { throwIfIssues } from '../core/errors.ts';
-import type { Rng } from '../core/rng.ts';
 import type { Csr } from '../core/types.ts';
 import { assembleNetwork, type DirectedPolicy, type RawEdge, type RawNode } from './assemble.ts';
 import { forEachEdge } from './csr.ts';
@@ -24,16 +22,9 @@ function unwrap<T>(m: unknown): T {
 }
 
 type GraphFactory = (G: typeof UndirectedGraph) => AbstractGraph;
-type Louvain = {
-  detailed(
-    graph: AbstractGraph,
-    options: { rng: Rng },
-  ): { communities: Record<string, number>; count: number; modularity: number };
-};
 
 const karateClub = unwrap<GraphFactory>(karateModule);
 const florentineFamilies = unwrap<GraphFactory>(florentineModule);
-const louvain = unwrap<Louvain>(louvainModule);
 
 export { UndirectedGraph };
 
@@ -71,24 +62,4 @@ export function karateClubGraph(): UndirectedGraph {
 /** Padgett's Florentine families (marriage ties), as graphology-generators ships it. */
 export function florentineFamiliesGraph(): UndirectedGraph {
   return florentineFamilies(UndirectedGraph) as UndirectedGraph;
-}
-
-export interface Communities {
-  /** Community of each agent, numbered 0..count-1 as Louvain returns them. */
-  readonly membership: Int32Array;
-  readonly count: number;
-  readonly modularity: number;
-}
-
-/** Louvain communities (Blondel et al., J. Stat. Mech. P10008, 2008) with a seeded rng. */
-export function louvainCommunities(csr: Csr, rng: Rng): Communities {
-  const membership = new Int32Array(csr.n);
-  if (csr.offsets[csr.n] === 0) {
-    // No edges: Louvain is undefined; every agent is its own community.
-    for (let i = 0; i < csr.n; i++) membership[i] = i;
-    return { membership, count: csr.n, modularity: 0 };
-  }
-  const result = louvain.detailed(toGraphology(csr), { rng });
-  for (let i = 0; i < csr.n; i++) membership[i] = result.communities[csr.keys[i]];
-  return { membership, count: result.count, modularity: result.modularity };
 }

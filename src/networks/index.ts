@@ -32,7 +32,8 @@ export { generateRing } from './generators/ring.ts';
 export { generateSbm } from './generators/sbm.ts';
 export { generateStar } from './generators/star.ts';
 export { generateWattsStrogatz } from './generators/watts-strogatz.ts';
-export { fromGraphology, louvainCommunities, toGraphology, type Communities } from './graphology.ts';
+export { detectCommunities, modularity, type Communities } from './community.ts';
+export { fromGraphology, toGraphology } from './graphology.ts';
 export { inlineGraphSpec, isGraphologyGraph, type InlineGraph } from './inline-graph.ts';
 export { betweenness, placeAgents, PLACEMENT_STRATEGIES, type PlacementOptions, type PlacementStrategy } from './placement.ts';
 export {

@@ -7,7 +7,7 @@ import { AtpSimError } from '../core/errors.ts';
 import { sampleIndices, type Rng } from '../core/rng.ts';
 import type { Csr } from '../core/types.ts';
 import { degrees } from './csr.ts';
-import { louvainCommunities } from './graphology.ts';
+import { detectCommunities } from './community.ts';
 import { bfsBuffers, PATH_BUDGET } from './traverse.ts';
 
 export const PLACEMENT_STRATEGIES = [
@@ -24,7 +24,7 @@ export type PlacementStrategy = (typeof PLACEMENT_STRATEGIES)[number];
 export interface PlacementOptions {
   readonly strategy: PlacementStrategy;
   readonly count: number;
-  /** Used by random, community (Louvain's order) and sampled betweenness. */
+  /** Used by random, community (Leiden's visiting order) and sampled betweenness. */
   readonly rng: Rng;
 }
 
@@ -95,9 +95,9 @@ function rankBy(scores: ArrayLike<number>, descending: boolean): number[] {
   return order.sort((a, b) => (key[a] === key[b] ? a - b : descending ? key[b] - key[a] : key[a] - key[b]));
 }
 
-/** Members of the largest Louvain community first (ascending index), then the next largest. */
+/** Members of the largest community (Leiden, community.ts) first (ascending index), then the next largest. */
 function communityOrder(csr: Csr, rng: Rng): number[] {
-  const { membership } = louvainCommunities(csr, rng);
+  const { membership } = detectCommunities(csr, rng);
   const members = new Map<number, number[]>();
   for (let i = 0; i < csr.n; i++) {
     const list = members.get(membership[i]);

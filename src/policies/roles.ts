@@ -20,7 +20,7 @@ export function policyKey(p: PolicySpec): string {
     case 'fermi':
       return `fermi(K=${p.K})`;
     case 'threshold':
-      return `threshold(theta=${p.theta}${p.progressive ? ',progressive' : ''})`;
+      return `threshold(theta=${p.thetaDist ? JSON.stringify(p.thetaDist) : p.theta}${p.progressive ? ',progressive' : ''})`;
     case 'llm': {
       // A group with its own model or prompt variant is a policy group of its own.
       if (p.label) return `llm:${p.label}`;

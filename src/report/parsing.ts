@@ -1,4 +1,4 @@
-/** Reply parsing across the runs of a report (`prompt.parse`; see agents/read-choice.ts). */
+/** Reply parsing across the runs of a report (`prompt.parse`; see policies/llm/read-choice.ts). */
 import type { ReportData } from './types.ts';
 
 /**

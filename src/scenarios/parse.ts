@@ -31,6 +31,7 @@ import { readInterventions } from '../interventions/registry.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { isHttpUrl, redactUrl } from '../core/url.ts';
 import { checkOptionNames } from './options.ts';
+import { readThetaDist, thetaCentre } from './threshold-dist.ts';
 
 const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'schedule', 'interventions', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
@@ -219,12 +220,16 @@ function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefine
     }
     case 'fermi':
       return { kind, K: r.number(obj, 'K', path, { dflt: 0.1, min: 0, exclusiveMin: true })! };
-    case 'threshold':
-      return {
-        kind,
-        theta: r.number(obj, 'theta', path, { min: 0, max: 1, fix: 'a fraction of neighbours, e.g. 0.3' }) ?? 0.5,
-        progressive: r.boolean(obj, 'progressive', path, false),
-      };
+    case 'threshold': {
+      const progressive = r.boolean(obj, 'progressive', path, false);
+      const raw = obj?.theta;
+      if (raw === undefined || typeof raw === 'number') {
+        return { kind, theta: r.number(obj, 'theta', path, { min: 0, max: 1, fix: 'a fraction of neighbours, e.g. 0.3' }) ?? 0.5, progressive };
+      }
+      const { dist, issues } = readThetaDist(raw, join(path, 'theta'));
+      for (const i of issues) r.problem(i.path, i.message, i.fix);
+      return dist ? { kind, theta: thetaCentre(dist), progressive, thetaDist: dist } : { kind, theta: 0.5, progressive };
+    }
     case 'imitate-best':
       return { kind };
     default:

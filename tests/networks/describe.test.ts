@@ -59,7 +59,18 @@ describe('describeNetwork', () => {
     expect(describeNetwork(csr, { seed: 1, modularity: false, sampleSources: 50 })).toEqual(sampled);
   });
 
-  it('is deterministic per seed, Louvain included', () => {
+  it('reports networkx-level modularity on a ring and an SBM, with the levels that ran', () => {
+    // networkx Louvain: ring 0.920 (~25 communities); SBM planted blocks 0.617.
+    const ring = describeNetwork(build('ring:n=1000,k=4'), { seed: 1 }).modularity;
+    expect(ring?.value).toBeGreaterThanOrEqual(0.92);
+    expect(ring?.communities).toBeGreaterThanOrEqual(20);
+    expect(ring?.levels).toBeGreaterThan(1);
+    const sbm = describeNetwork(build('sbm:sizes=1000/1000/1000/1000,pIn=0.01,pOut=0.0005'), { seed: 1, sampleSources: 16 }).modularity;
+    expect(sbm?.value).toBeGreaterThanOrEqual(0.61);
+    expect(sbm?.communities).toBe(4);
+  });
+
+  it('is deterministic per seed, communities included', () => {
     const csr = build('sbm:sizes=40/40/40,pIn=0.2,pOut=0.01', 4);
     expect(describeNetwork(csr, { seed: 9 })).toEqual(describeNetwork(csr, { seed: 9 }));
     expect(describeNetwork(csr, { seed: 9 }).modularity?.communities).toBe(3);

@@ -42,7 +42,7 @@ describe('placeAgents', () => {
     expect(placeAgents(karate, { strategy: 'random', count: 5, rng: rngStream(2, 'placement') })).not.toEqual(a);
   });
 
-  it('fills from the largest Louvain community first, then the next', () => {
+  it('fills from the largest community first, then the next', () => {
     const caves = buildNetwork('caveman:cliques=4,cliqueSize=6', { seed: 1 }).csr;
     const picked = place('community', 8, caves);
     const cave = (i: number) => Math.floor(i / 6);
@@ -51,6 +51,13 @@ describe('placeAgents', () => {
     for (const i of picked) counts.set(cave(i), (counts.get(cave(i)) ?? 0) + 1);
     expect([...counts.values()].sort()).toEqual([2, 6]);
     expect(place('community', 8, caves)).toEqual(picked);
+  });
+
+  it('fills a planted block of a sparse SBM with community placement (all 1000 from one block)', () => {
+    const sbm = buildNetwork('sbm:sizes=1000/1000/1000/1000,pIn=0.01,pOut=0.0005', { seed: 1 }).csr;
+    const picked = place('community', 1000, sbm);
+    const blocks = new Set(picked.map((i) => Math.floor(i / 1000)));
+    expect(blocks.size).toBe(1);
   });
 
   it('handles counts of 0 and n, and rejects others', () => {
