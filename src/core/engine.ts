@@ -168,10 +168,11 @@ function setUp(opts: LoopOptions): Loop {
 /** Everyone decides from the snapshot; committed and seeded agents are forced afterwards. */
 async function decideSynchronous(L: Loop, ctx: DecideContext, out: Int8Array): Promise<void> {
   const pending: Promise<void>[] = [];
-  const seeds = L.opts.roles.seedViolators.length > 0;
+  const seeds = ctx.round === 1 && L.opts.roles.seedViolators.length > 0;
+  const imposed = L.world.forced;
   for (const e of L.entries) {
-    // Seeded violators are forced in round 1: model agents among them make no call that round.
-    const who = ctx.round === 1 && e.policy.usesModel && seeds ? e.agents.filter((a) => !L.isSeed[a]) : e.agents;
+    // Forced agents (seeded violators in round 1, agents an intervention fixed) make no model call.
+    const who = e.policy.usesModel && (seeds || imposed) ? e.agents.filter((a) => !(seeds && L.isSeed[a]) && !(imposed && imposed[a] !== FREE)) : e.agents;
     const p = e.policy.decide(who, ctx, out);
     if (p) pending.push(p);
   }

@@ -91,3 +91,17 @@ describe('interventions', () => {
     expect(() => resolveScenario(star([{ kind: 'remove', at: 2, target: { by: 'degree' } }]))).toThrow(/interventions\[0\]\.target: give either `count` or `share`/);
   });
 });
+
+describe('interventions on LLM agents', () => {
+  it('immunized LLM agents make no model call from their round on', async () => {
+    const calls: Array<[number, number]> = [];
+    const model = scriptedModel((o) => (calls.push([o.round, o.agent]), '{"choice": "invest"}'));
+    const r = await runScenario(thresholdScenario({ rounds: 3, interventions: [{ kind: 'immunize', at: 2, target: { by: 'random', count: 3 } }] }), { out: tempDir(), model });
+    const immunized = (r.rounds[1] as Round).interventions!['immunize#0'].agents as number[];
+    expect(calls.filter(([round]) => round === 1)).toHaveLength(8);
+    expect(calls.filter(([round, agent]) => round >= 2 && immunized.includes(agent))).toEqual([]);
+    expect(calls.filter(([round]) => round >= 2)).toHaveLength(10);
+    const d = readJsonl<DecisionRecord>(join(r.runDir, 'decisions.jsonl'));
+    expect(d.filter((x) => x.round === 3 && immunized.includes(x.agent)).map((x) => [x.choice, x.messages])).toEqual(immunized.map(() => ['keep money', undefined]));
+  });
+});
