@@ -5,6 +5,7 @@
  * stay its own), and wrapped for replay and resume like it.
  */
 import type { LanguageModel } from '../core/types.ts';
+import { AtpSimError } from '../core/errors.ts';
 import type { GroupModel } from '../core/scenario.ts';
 import { createModel, parseModelArg, type CreateModelOptions, type ModelSettings } from '../llm/index.ts';
 
@@ -30,7 +31,7 @@ export function groupModels(
       let model = built.get(key);
       if (!model) {
         if (!base) {
-          if (!fallback) throw new Error(`no model for the group model ${m.name}`);
+          if (!fallback) throw new AtpSimError('INVALID_ARGUMENT', `policy.model: the group's model ${m.name} cannot be built without the run's model settings (fix: pass --model, or set model.name in the scenario)`);
           model = fallback;
         } else {
           const own = parseModelArg(m.name, m.endpoint, m.provider);
