@@ -11,7 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues } from './core/errors.ts';
 import { deriveSeed } from './core/rng.ts';
 import { runEngine, type DecisionProgress } from './core/simulation.ts';
-import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
+import { emptyCallStats, type CallStats, type Csr, type EndpointStats, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { scenarioWarnings as scenarioWarningsOf } from './scenarios/warnings.ts';
@@ -19,7 +19,7 @@ import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
-import { createModel, modelId, recordedSettings, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { createModel, modelId, recordedSettings, settingsFromSpec, usesEndpoints, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
@@ -131,7 +131,7 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
     const m = scenario.model;
     const base: ModelSettings | null =
       options.modelSettings ??
-      (m.name ? { backend: 'hf', model: m.name, ...(m.endpoint ? { endpointUrl: m.endpoint } : { provider: m.provider ?? 'auto' }) } : null);
+settingsFromSpec(m);
     if (!base && !options.model && !options.replayFrom) {
       throw new AtpSimError('INVALID_ARGUMENT', `${options.source ?? 'scenario'}: this scenario has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the scenario)`);
     }
@@ -191,7 +191,7 @@ interface Manifest {
   replyParsing: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
   /** One entry per process that worked on the run: what it actually sent (not deterministic). */
-  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number; cacheShared?: boolean }>;
+  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number; cacheShared?: boolean; endpoints?: EndpointStats[] }>;
 }
 
 /**
@@ -201,7 +201,11 @@ interface Manifest {
  */
 function writeManifest(runDir: string, manifest: Manifest): void {
   const redactEndpoint = <T extends object>(o: T): T => {
-    const model = (o as { model?: { endpoint?: unknown } }).model;
+    const model = (o as { model?: { endpoint?: unknown; endpoints?: unknown } }).model;
+    if (Array.isArray(model?.endpoints)) {
+      const endpoints = model.endpoints.map((e: unknown) => (typeof e === 'string' ? redactUrl(e) : typeof (e as { url?: unknown })?.url === 'string' ? { ...(e as object), url: redactUrl((e as { url: string }).url) } : e));
+      return { ...o, model: { ...model, endpoints } };
+    }
     return typeof model?.endpoint === 'string' ? { ...o, model: { ...model, endpoint: redactUrl(model.endpoint) } } : o;
   };
   writeJsonAtomic(join(runDir, 'manifest.json'), { ...manifest, input: redactEndpoint(manifest.input), scenario: redactEndpoint(manifest.scenario) });
@@ -240,7 +244,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
     out = resolve(options.out ?? 'runs');
   }
   const { scenario, csr, settings } = prepared;
-  if (options.resume && settings?.endpointUrl?.includes(REDACTED)) {
+  if (options.resume && (settings?.endpointUrl?.includes(REDACTED) || settings?.endpoints?.some((e) => e.url.includes(REDACTED)))) {
     throw new AtpSimError(
       'INVALID_ARGUMENT',
       `--resume ${options.resume}: the run's endpoint ${settings.endpointUrl} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
@@ -336,6 +340,8 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   };
   const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
     Object.assign(session, { requests: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries, failures: stats.failures });
+    // A pool of servers: calls, errors, latency and circuit openings per server (src/llm/pool.ts).
+    if (stats.endpoints) Object.assign(session, { endpoints: stats.endpoints.map((e) => ({ ...e, meanLatencyMs: Math.round(e.meanLatencyMs * 10) / 10 })) });
     manifest = {
       ...manifest,
       ...extra,
@@ -440,7 +446,7 @@ async function openModel(
     stats,
     limiter: options.limiter,
     cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
-    token: settings.endpointUrl ? options.endpointKey : options.token,
+    token: usesEndpoints(settings) ? options.endpointKey : options.token,
     fetch: options.fetch,
     ...(options.retry ? { retry: options.retry } : {}),
     log: { warn },

@@ -19,7 +19,7 @@ import { deriveSeed } from './core/rng.ts';
 import type { CallStats, LanguageModel, RoundRecord } from './core/types.ts';
 import { readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
 import { problemOf, reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
-import { Limiter, modelId, type CacheMode, type ModelSettings } from './llm/index.ts';
+import { Limiter, modelId, settingsFromSpec, type CacheMode, type ModelSettings } from './llm/index.ts';
 import { canonicalJson } from './llm/cache.ts';
 import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
 import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
@@ -611,7 +611,7 @@ function sweepModel(loaded: LoadedSweep, options: SweepOptions): string | undefi
   const gridded = loaded.spec.grid.some((a) => MODEL_AXIS.test(a.path));
   const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source).model;
   const settings: ModelSettings | undefined =
-    options.modelSettings ?? (m.name ? { backend: 'hf', model: m.name, ...(m.endpoint ? { endpointUrl: m.endpoint } : { provider: m.provider ?? 'auto' }) } : undefined);
+    options.modelSettings ?? settingsFromSpec(m) ?? undefined;
   if (!settings) return undefined;
   return modelId(gridded ? { ...settings, model: '*' } : settings);
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { AtpSimError } from '../core/errors.ts';
 import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.ts';
+import { redactUrl } from '../core/url.ts';
 
 /** A whole number >= min from a flag, or undefined when the flag is absent. */
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
@@ -17,7 +18,8 @@ export function wholeNumber(name: string, value: string | undefined, min: number
 /** The options every command that calls a model accepts (for node:util parseArgs). */
 export const MODEL_FLAGS = {
   model: { type: 'string' },
-  endpoint: { type: 'string' },
+  // Repeatable: several servers of one model make a pool (src/llm/pool.ts).
+  endpoint: { type: 'string', multiple: true },
   provider: { type: 'string' },
   cache: { type: 'string' },
   'cache-mode': { type: 'string' },
@@ -25,7 +27,7 @@ export const MODEL_FLAGS = {
 } as const;
 
 /** Validates the model flags: settings (when --model is given) and the cache mode. */
-export function modelFlags(values: { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string }): {
+export function modelFlags(values: { model?: string; endpoint?: string[]; provider?: string; 'cache-mode'?: string }): {
   modelSettings: ModelSettings | undefined;
   cacheMode: CacheMode | undefined;
 } {
@@ -33,10 +35,18 @@ export function modelFlags(values: { model?: string; endpoint?: string; provider
   if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
     throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
   }
-  if (!values.model && (values.endpoint || values.provider)) {
+  const endpoints = values.endpoint ?? [];
+  if (!values.model && (endpoints.length > 0 || values.provider)) {
     throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
   }
-  const modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  let modelSettings = values.model ? parseModelArg(values.model, endpoints[0], values.provider) : undefined;
+  if (modelSettings && endpoints.length > 1) {
+    for (const url of endpoints.slice(1)) parseModelArg(values.model!, url); // each one an http(s) URL
+    const twice = endpoints.find((u, i) => endpoints.indexOf(u) !== i);
+    if (twice !== undefined) throw new AtpSimError('INVALID_ARGUMENT', `--endpoint ${redactUrl(twice)} is given twice (fix: give each server once)`);
+    const { endpointUrl: _one, ...rest } = modelSettings;
+    modelSettings = { ...rest, endpoints: endpoints.map((url) => ({ url })) };
+  }
   return { modelSettings, cacheMode: cacheMode as CacheMode | undefined };
 }
 

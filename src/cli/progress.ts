@@ -8,6 +8,8 @@
  */
 import { AtpSimError } from '../core/errors.ts';
 import type { DecisionProgress } from '../core/simulation.ts';
+import type { CallStats } from '../core/types.ts';
+import { describeEndpoints } from '../llm/pool.ts';
 import type { RunOptions } from '../run.ts';
 import type { SweepProgress } from '../sweep.ts';
 import { duration, pct } from './format.ts';
@@ -91,6 +93,8 @@ export function progressLine(io: CliIo, now: () => number = Date.now): ProgressL
 }
 
 const money = (usd: number | null): string[] => (usd === null ? [] : [`spent $${usd.toFixed(4)}`]);
+/** A pool of servers: calls per server and the ones taken out (src/llm/pool.ts). */
+const servers = (stats: CallStats): string[] => (stats.endpoints ? [describeEndpoints(stats.endpoints)] : []);
 const eta = (ms: number | null): string => `ETA ${ms === null ? '?' : duration(ms)}`;
 
 /**
@@ -116,6 +120,7 @@ export function runProgress(io: CliIo, now: () => number = Date.now): Required<P
         eta(r > 0 ? (left / r) * 1000 : null),
         `retries ${info.stats.retries}`,
         ...money(info.spentUsd),
+        ...servers(info.stats),
         `elapsed ${duration(info.elapsedMs)}`,
       ]);
     },
@@ -133,6 +138,7 @@ export function runProgress(io: CliIo, now: () => number = Date.now): Required<P
           ...money(info.spentUsd),
           `calls ${info.stats.calls}`,
           `cache hits ${info.stats.cacheHits}`,
+          ...servers(info.stats),
           `elapsed ${duration(info.elapsedMs)}`,
         ],
         true,

@@ -35,7 +35,8 @@ Options:
   --max-cells K      Start at most K cells now (rerun to continue)
   --model M          Model for LLM agents (see atp-sim run --help); a grid over model.name
                      replaces the model name per cell
-  --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama)
+  --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama); repeat it for a
+                     pool of replicas (see atp-sim run --help)
   --provider P       Inference provider for hosted models
   --cache PATH       Response cache (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay or off
