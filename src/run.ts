@@ -19,7 +19,7 @@ import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
-import { createModel, modelId, recordedSettings, settingsFromSpec, usesEndpoints, type ModelSettings, type Limiter, type CacheMode } from './llm/index.ts';
+import { createModel, modelId, recordedSettings, settingsFromSpec, usesEndpoints, type ModelSettings, type Limiter, type CacheMode, type ModelPool } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
@@ -54,6 +54,8 @@ export interface RunOptions {
   /** Response cache (default `<out>/cache.sqlite`, read-write); `share`: also answer from other endpoints' or providers' replies. */
   readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
   readonly limiter?: Limiter;
+  /** A pool of servers shared by a sweep's cells (createPool), for `endpoints` settings. */
+  readonly pool?: ModelPool;
   /** Folder that relative paths in the scenario (network files) are resolved against. */
   readonly baseDir?: string;
   /** Path of the scenario file, recorded in the manifest. */
@@ -445,6 +447,7 @@ async function openModel(
   const built = createModel(settings, {
     stats,
     limiter: options.limiter,
+    pool: options.pool,
     cache: cacheOff ? undefined : { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
     token: usesEndpoints(settings) ? options.endpointKey : options.token,
     fetch: options.fetch,

@@ -19,7 +19,7 @@ import { deriveSeed } from './core/rng.ts';
 import type { CallStats, LanguageModel, RoundRecord } from './core/types.ts';
 import { readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
 import { problemOf, reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
-import { Limiter, modelId, settingsFromSpec, type CacheMode, type ModelSettings } from './llm/index.ts';
+import { Limiter, createPool, modelId, settingsFromSpec, totalConcurrency, type CacheMode, type ModelPool, type ModelSettings } from './llm/index.ts';
 import { canonicalJson } from './llm/cache.ts';
 import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
 import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
@@ -198,8 +198,21 @@ function recordedModel(dir: string, f: SweepFile): string | undefined {
   return undefined;
 }
 
+/**
+ * One pool of servers for every cell when the model has `endpoints`, so the per-server limits
+ * hold across the cells run at once (each cell's manifest then shows the pool's counters so
+ * far). Not when the grid varies the model's settings: cells then differ in what they send.
+ */
+function sharedPool(loaded: LoadedSweep, options: SweepOptions): ModelPool | undefined {
+  if (options.model || loaded.spec.grid.some((a) => a.path === 'model' || a.path.startsWith('model.'))) return undefined;
+  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source).model;
+  const settings = options.modelSettings ?? settingsFromSpec(m);
+  if (!settings?.endpoints) return undefined;
+  return createPool({ ...settings, concurrency: m.concurrency, timeoutMs: m.timeoutMs }, { token: options.endpointKey, fetch: options.fetch });
+}
+
 /** Grid axes that give each cell its own model. */
-const MODEL_AXIS = /^model(\.(name|endpoint|provider))?$/;
+const MODEL_AXIS = /^model(\.(name|endpoints?|provider))?$/;
 
 function modelConflict(what: string, fix: string): AtpSimError {
   return new AtpSimError('RUN_DIR_CONFLICT', `${what} (a sweep pools its cells per condition, so it holds one model; fix: ${fix}, or make the model a grid dimension, e.g. grid: { model.name: [A, B] })`);
@@ -455,11 +468,14 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   if (!limiter && llm && !options.model) {
     const m = resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source).model;
     limiter = ownLimiter = new Limiter({
-      concurrency: options.modelSettings?.concurrency ?? m.concurrency,
+      // A pool of servers: its per-server limits add up.
+      concurrency: totalConcurrency({ concurrency: options.modelSettings?.concurrency ?? m.concurrency, endpoints: options.modelSettings?.endpoints ?? m.endpoints }),
       requestsPerMinute: options.modelSettings?.requestsPerMinute ?? m.requestsPerMinute,
       tokensPerMinute: options.modelSettings?.tokensPerMinute ?? m.tokensPerMinute,
     });
   }
+
+  const pool = llm ? sharedPool(loaded, options) : undefined;
 
   const started = Date.now();
   const stats = new Map<string, CallStats>();
@@ -498,6 +514,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
     const common: RunOptions = {
       baseDir,
       limiter,
+      ...(pool ? { pool } : {}),
       token: options.token,
       endpointKey: options.endpointKey,
       modelSettings: settingsFor(cell),
@@ -553,6 +570,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
     await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
   } finally {
     ownLimiter?.close();
+    await pool?.close?.();
   }
 
   const results = sweepResults(dir, file);

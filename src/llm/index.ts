@@ -31,7 +31,7 @@ import { withRetry } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
 import { loadScript, scriptedModel } from './scripted.ts';
 import { withCallStats } from './stats.ts';
-import { modelPool } from './pool.ts';
+import { modelPool, type ModelPool } from './pool.ts';
 
 export { ResponseCache, withCache, cacheKey, canonicalJson } from './cache.ts';
 export type { CacheMode, CacheOptions } from './cache.ts';
@@ -97,6 +97,8 @@ export interface CreateModelOptions {
   readonly stats: CallStats;
   /** A shared limiter (sweeps); without it the model gets its own from the settings. */
   readonly limiter?: Limiter;
+  /** A shared pool of servers for `endpoints` settings (sweeps: createPool); without it the model gets its own. */
+  readonly pool?: ModelPool;
   /** `share`: answer from replies of other endpoints or providers of the model too (opt-in). */
   readonly cache?: { readonly path: string; readonly mode: CacheMode; readonly share?: boolean };
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
@@ -324,7 +326,7 @@ function makeBackend(settings: ModelSettings, options: CreateModelOptions): Lang
   switch (settings.backend) {
     case 'hf':
       checkExtraFields(settings.extra, 'model settings');
-      if (settings.endpoints) return poolBackend(settings, settings.endpoints, options);
+      if (settings.endpoints) return poolBackend(settings, options);
       return hfModel({
         model: settings.model,
         endpointUrl: settings.endpointUrl,
@@ -340,21 +342,30 @@ function makeBackend(settings: ModelSettings, options: CreateModelOptions): Lang
   }
 }
 
-/** One hf backend per replica behind the pool router (pool.ts); the pool's counters go to `stats.endpoints`. */
-function poolBackend(settings: ModelSettings, endpoints: readonly EndpointSpec[], options: CreateModelOptions): LanguageModel {
-  const members = endpoints.map((e) => ({
+/**
+ * One hf backend per replica behind the pool router (pool.ts). A sweep builds one and passes it
+ * to every cell (`CreateModelOptions.pool`), so the per-server limits hold across cells run at
+ * once; its owner closes it.
+ */
+export function createPool(settings: ModelSettings, options: Pick<CreateModelOptions, 'token' | 'fetch'>): ModelPool {
+  const members = (settings.endpoints ?? []).map((e) => ({
     url: redactUrl(e.url),
     weight: e.weight,
     concurrency: e.concurrency ?? settings.concurrency ?? MODEL_DEFAULTS.concurrency,
     model: hfModel({ model: settings.model, endpointUrl: e.url, token: options.token, fetch: options.fetch, timeoutMs: settings.timeoutMs ?? MODEL_DEFAULTS.timeoutMs }),
   }));
-  const pool = modelPool(`hf:${settings.model}`, members);
+  return modelPool(`hf:${settings.model}`, members);
+}
+
+/** The pool backend of a model: the shared one (not closed with the model) or its own; its counters go to `stats.endpoints`. */
+function poolBackend(settings: ModelSettings, options: CreateModelOptions): LanguageModel {
+  const pool = options.pool ?? createPool(settings, options);
   options.stats.endpoints = pool.endpoints;
-  return pool;
+  return options.pool ? { id: pool.id, complete: (request) => pool.complete(request) } : pool;
 }
 
 /** Calls in flight at most over the whole model: a pool's replicas add up (`concurrency` is per replica there). */
-function totalConcurrency(settings: ModelSettings): number {
+export function totalConcurrency(settings: Pick<ModelSettings, 'concurrency' | 'endpoints'>): number {
   const per = settings.concurrency ?? MODEL_DEFAULTS.concurrency;
   return settings.endpoints ? settings.endpoints.reduce((sum, e) => sum + (e.concurrency ?? per), 0) : per;
 }

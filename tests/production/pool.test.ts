@@ -129,3 +129,23 @@ describe('a run over a pool of model servers', () => {
     ).rejects.toThrow(/model\.endpoints\[0\]\.url: must be an http\(s\) URL; got "ftp:\/\/x"[\s\S]*model\.endpoints\[1\]\.weight/);
   });
 });
+
+describe('a sweep over a pool of model servers', () => {
+  it('keeps each server within its limit across cells run at once (one pool for the sweep)', async () => {
+    const a = await startOpenAiServer({ reply: seededChoice, delayMs: 5 });
+    const b = await startOpenAiServer({ reply: seededChoice, delayMs: 25 });
+    servers.push(a, b);
+    const { writeFileSync } = await import('node:fs');
+    const YAML = (await import('yaml')).default;
+    const dir = tempDir();
+    const file = join(dir, 'pool.yaml');
+    const base = thresholdScenario({ model: { name: 'm', concurrency: 2, endpoints: [a.url, b.url] } });
+    writeFileSync(file, YAML.stringify({ name: 'pool', base, grid: { 'game.threshold': [2, 6] }, replicates: 2, concurrency: 4 }));
+    const res = await cli(['sweep', file, '--out', dir, '--cache-mode', 'off']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(a.requests.length + b.requests.length).toBe(4 * 24);
+    // Per-cell pools would each see a server idle and send it a call of their own (3 seen here).
+    expect(a.stats.maxInFlight).toBeLessThanOrEqual(2);
+    expect(b.stats.maxInFlight).toBeLessThanOrEqual(2);
+  }, 60_000);
+});
