@@ -249,7 +249,7 @@ export async function runScenario(raw: unknown, options: RunOptions = {}): Promi
   if (options.resume && (settings?.endpointUrl?.includes(REDACTED) || settings?.endpoints?.some((e) => e.url.includes(REDACTED)))) {
     throw new AtpSimError(
       'INVALID_ARGUMENT',
-      `--resume ${options.resume}: the run's endpoint ${settings.endpointUrl} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
+      `--resume ${options.resume}: the run's endpoint ${settings!.endpointUrl ?? settings!.endpoints!.find((e) => e.url.includes(REDACTED))!.url} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
     );
   }
   const price = scenario.model.pricePerMillion;

@@ -149,3 +149,24 @@ describe('a sweep over a pool of model servers', () => {
     expect(b.stats.maxInFlight).toBeLessThanOrEqual(2);
   }, 60_000);
 });
+
+describe('credentials of pooled servers', () => {
+  it('never reach the run directory, and a resume asks for the endpoints again', async () => {
+    const a = await startOpenAiServer({ reply: seededChoice });
+    const b = await startOpenAiServer({ reply: seededChoice });
+    servers.push(a, b);
+    const withKey = (url: string) => url.replace('http://', 'http://user:s3cret-pw@') + '?api_key=s3cret-key';
+    const out = tempDir();
+    const run = await runScenario(thresholdScenario({ model: { name: 'm', endpoints: [withKey(a.url), { url: withKey(b.url), weight: 2 }] } }), { out, cache: { mode: 'off' } });
+    expect(run.status).toBe('complete');
+    expect(a.requests[0].authorization).toMatch(/^Basic /);
+    const { readdirSync } = await import('node:fs');
+    for (const f of readdirSync(run.runDir)) expect(readFileSync(join(run.runDir, f), 'utf8'), f).not.toMatch(/s3cret/);
+    const manifest = JSON.parse(readFileSync(join(run.runDir, 'manifest.json'), 'utf8'));
+    expect(manifest.model.settings.endpoints[1]).toEqual({ url: expect.stringContaining('REDACTED'), weight: 2 });
+    // A run stopped half-way could not be resumed against servers whose credentials are gone.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(run.runDir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'incomplete', roundsCompleted: 1 }));
+    await expect(runScenario(undefined, { resume: run.runDir })).rejects.toThrow(/the run's endpoint http:\/\/REDACTED@127.0.0.1:\d+\/v1\?api_key=REDACTED had credentials, which are never written to disk/);
+  }, 60_000);
+});
