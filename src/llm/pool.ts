@@ -241,16 +241,12 @@ export function modelPool(id: string, members: readonly PoolMember[], options: P
   };
 }
 
-/** `a:12 b:10 c:0(open)` for the progress line: calls per replica, by host:port, and the out ones. */
+/**
+ * `servers 812 1630/3err(open) 0(half-open)` for the progress line: calls per server in the
+ * order given (errors and state when any). Short, so it survives the line's 80 columns off a
+ * terminal; the manifest names the servers.
+ */
 export function describeEndpoints(endpoints: readonly EndpointStats[]): string {
-  const parts = endpoints.map((e) => {
-    let host = e.url;
-    try {
-      host = new URL(e.url).host;
-    } catch {
-      // keep the text as given
-    }
-    return `${host}:${e.calls}${e.errors ? `/${e.errors}err` : ''}${e.state === 'closed' ? '' : `(${e.state})`}`;
-  });
+  const parts = endpoints.map((e) => `${e.calls}${e.errors ? `/${e.errors}err` : ''}${e.state === 'closed' ? '' : `(${e.state})`}`);
   return `servers ${parts.join(' ')}`;
 }

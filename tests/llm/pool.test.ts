@@ -98,7 +98,7 @@ describe('modelPool', () => {
     a.answerAll();
     expect((await probe).text).toBe('a');
     expect(pool.endpoints[0].state).toBe('closed');
-    expect(describeEndpoints(pool.endpoints)).toBe('servers a:5/4err b:3');
+    expect(describeEndpoints(pool.endpoints)).toBe('servers 5/4err 3');
   });
 
   it('sends a retried request to another replica than the one it failed on', async () => {
