@@ -2,6 +2,7 @@
 import type { ClassicResult } from './classic.ts';
 import type { LlmResult } from './llm.ts';
 import type { MemoryResult } from './memory.ts';
+import type { PoolResult } from './pool.ts';
 import type { PromptResult } from './prompt.ts';
 
 export interface Goal {
@@ -22,6 +23,8 @@ export interface BenchResults {
   seconds: number;
   prompt: PromptResult | null;
   llm: LlmResult[];
+  /** Throughput over pools of 1..k model servers (bench/pool.ts). */
+  pool?: PoolResult | null;
   /** The same run as is (peak memory) and with a full collection before each sample (slope). */
   memory: { natural: MemoryResult; collected: MemoryResult } | null;
   classic: ClassicResult[];
@@ -47,6 +50,11 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/** `3 x 50 ms` or `50+50+150 ms`: the pooled servers' latencies. */
+function poolLabel(latencies: readonly number[]): string {
+  return latencies.every((l) => l === latencies[0]) ? `${latencies.length} x ${latencies[0]} ms` : `${latencies.join('+')} ms`;
+}
+
 /** The goals of the scale issue, checked against the results present. */
 export function goals(r: BenchResults): Goal[] {
   const out: Goal[] = [];
@@ -62,6 +70,13 @@ export function goals(r: BenchResults): Goal[] {
         met: worst >= 0.9,
       });
     }
+  }
+  if (r.pool && r.pool.rows.length > 0) {
+    out.push({
+      goal: 'a pool of k model servers reaches >= 0.8 of the sum of their capacities (k = 1..4, and a mixed pool)',
+      measured: r.pool.rows.map((x) => `${poolLabel(x.latenciesMs)}: ${x.ratio.toFixed(2)}`).join(', '),
+      met: r.pool.rows.every((x) => x.ratio >= 0.8),
+    });
   }
   const million = r.classic.find((c) => c.n >= 1_000_000);
   if (million) {
@@ -162,6 +177,20 @@ export function renderReport(r: BenchResults): string {
           `+ model wrappers and HF client (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
       );
     }
+  }
+
+  if (r.pool) {
+    const { params, rows } = r.pool;
+    parts.push(
+      `\n## Pool of model servers: ${params.n} agents, ${params.rounds} rounds, each server at most C = ${params.concurrency} in service, ` +
+        `repeated --endpoint (least outstanding requests), cache off\n`,
+    );
+    parts.push(
+      table(
+        ['servers (latency)', 'capacity (sum C/L)', 'decisions/s', 'of capacity', 'requests per server', 'CPU/decision (engine process)'],
+        rows.map((x) => [poolLabel(x.latenciesMs), `${x.capacity.toFixed(0)}/s`, x.rate.toFixed(0), x.ratio.toFixed(2), x.perServer.join(' / '), `${x.cpuUsPerDecision.toFixed(0)} us`]),
+      ),
+    );
   }
 
   if (r.memory) {

@@ -4,7 +4,7 @@
  *
  *   npm run bench                      everything (about 5 minutes on 2 cores)
  *   npm run bench -- --quick           smaller sizes, under a minute
- *   npm run bench -- --only=llm,prompt sections: llm, classic, memory, prompt
+ *   npm run bench -- --only=llm,prompt sections: llm, pool, classic, memory, prompt
  *   --latency=20 --concurrency=50      the model server of the LLM section (ms, requests)
  *   --llm-n=100,1000 --classic-n=10000,100000 --transport=global,http
  * The same options are read from BENCH_* environment variables (BENCH_QUICK=1, BENCH_ONLY=llm).
@@ -17,11 +17,12 @@ import { fileURLToPath } from 'node:url';
 import type { ClassicParams, ClassicResult } from './classic.ts';
 import type { LlmParams, LlmResult, Transport } from './llm.ts';
 import type { MemoryParams, MemoryResult } from './memory.ts';
+import type { PoolParams, PoolResult } from './pool.ts';
 import type { PromptParams, PromptResult } from './prompt.ts';
 import { runCase } from './proc.ts';
 import { goals, renderReport, type BenchResults } from './report.ts';
 
-const SECTIONS = ['prompt', 'llm', 'memory', 'classic'] as const;
+const SECTIONS = ['prompt', 'llm', 'pool', 'memory', 'classic'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function option(name: string): string | undefined {
@@ -78,6 +79,10 @@ const llmParams: LlmParams[] = [
 // The same at a fifth of the rate, with the default transport: what the scheduler reaches when
 // the engine process has CPU to spare (the first setting is bound by CPU per call on 2 cores).
 if (option('latency') === undefined && !quick) llmParams.push({ ...llmParams[0], ns: [100, 1000], latencyMs: 100, transports: ['default'], breakdownN: 0 });
+// Pool scaling: 1 to 4 servers of C/L = 25 / 200 ms (125 decisions/s each: the engine's CPU per
+// call is not the limit even on a loaded 2-core machine, so the figure is the routing's), and a
+// mixed pool with one server three times slower.
+const poolParams: PoolParams = { n: 500, rounds: quick ? 2 : 3, concurrency: 25, setups: [[200], [200, 200], [200, 200, 200], [200, 200, 200, 200], [200, 200, 600]] };
 const classicSizes = numbers('classic-n', quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]);
 const classicParams: ClassicParams[] = classicSizes.map((n) => ({
   n,
@@ -101,6 +106,7 @@ const results: BenchResults = {
   seconds: 0,
   prompt: null,
   llm: [],
+  pool: null,
   memory: null,
   classic: [],
 };
@@ -112,6 +118,7 @@ for (const section of SECTIONS) {
   say(`${section} ...`);
   if (section === 'prompt') results.prompt = await runCase<PromptResult>('prompt', promptParams);
   if (section === 'llm') for (const p of llmParams) results.llm.push(await runCase<LlmResult>('llm', p));
+  if (section === 'pool') results.pool = await runCase<PoolResult>('pool', poolParams);
   if (section === 'memory') {
     const [natural, collected] = [await runCase<MemoryResult>('memory', memoryParams[0]), await runCase<MemoryResult>('memory', memoryParams[1])];
     results.memory = { natural, collected };

@@ -11,7 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues } from './core/errors.ts';
 import { deriveSeed } from './core/rng.ts';
 import { runEngine, type DecisionProgress } from './run/engine.ts';
-import { emptyCallStats, type CallStats, type Csr, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
+import { emptyCallStats, type CallStats, type Csr, type EndpointStats, type DecisionRecord, type LanguageModel, type RoundRecord } from './core/types.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { scenarioWarnings as scenarioWarningsOf } from './scenarios/warnings.ts';
@@ -19,7 +19,7 @@ import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
-import { createModel, modelId, openLocalModel, recordedSettings, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode, type ResponseCacheOptions } from './llm/index.ts';
+import { createModel, modelId, openLocalModel, recordedSettings, settingsFromSpec, usesEndpoints, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode, type ModelPool, type ResponseCacheOptions } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { withInlineGraph } from './networks/inline-graph.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
@@ -60,6 +60,8 @@ export interface RunOptions {
   /** Response cache (default `<out>/cache.sqlite`, read-write); lock waits: see ResponseCacheOptions; `share`: also answer from other endpoints' or providers' replies. */
   readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
   readonly limiter?: Limiter;
+  /** A pool of servers shared by a sweep's cells (createPool), for `endpoints` settings. */
+  readonly pool?: ModelPool;
   /** Folder that relative paths in the scenario (network files) are resolved against. */
   readonly baseDir?: string;
   /** Path of the scenario file, recorded in the manifest. */
@@ -148,7 +150,7 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
     const m = scenario.model;
     const base: ModelSettings | null =
       options.modelSettings ??
-      (m.name ? { backend: 'hf', model: m.name, ...(m.endpoint ? { endpointUrl: m.endpoint } : { provider: m.provider ?? 'auto' }) } : null);
+settingsFromSpec(m);
     if (!base && !options.model && !options.replayFrom) {
       throw new AtpSimError('INVALID_ARGUMENT', `${options.source ?? 'scenario'}: this scenario has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the scenario)`);
     }
@@ -235,7 +237,7 @@ interface Manifest {
   replyParsing: string;
   model: { id: string; settings: Omit<ModelSettings, never> } | null;
   /** One entry per process that worked on the run: what it actually sent (not deterministic). */
-  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number; cacheShared?: boolean }>;
+  sessions: Array<{ startedAt: string; resumedFromRound: number; requests: number; cacheHits: number; retries: number; failures: number; cacheShared?: boolean; endpoints?: EndpointStats[] }>;
 }
 
 /**
@@ -245,7 +247,11 @@ interface Manifest {
  */
 function writeManifest(runDir: string, manifest: Manifest): void {
   const redactEndpoint = <T extends object>(o: T): T => {
-    const model = (o as { model?: { endpoint?: unknown } }).model;
+    const model = (o as { model?: { endpoint?: unknown; endpoints?: unknown } }).model;
+    if (Array.isArray(model?.endpoints)) {
+      const endpoints = model.endpoints.map((e: unknown) => (typeof e === 'string' ? redactUrl(e) : typeof (e as { url?: unknown })?.url === 'string' ? { ...(e as object), url: redactUrl((e as { url: string }).url) } : e));
+      return { ...o, model: { ...model, endpoints } };
+    }
     return typeof model?.endpoint === 'string' ? { ...o, model: { ...model, endpoint: redactUrl(model.endpoint) } } : o;
   };
   writeJsonAtomic(join(runDir, 'manifest.json'), { ...manifest, input: redactEndpoint(manifest.input), scenario: redactEndpoint(manifest.scenario) });
@@ -296,10 +302,10 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     if (options.id !== undefined) checkFolderName(options.id, '--id');
   }
   const { scenario, csr, settings } = prepared;
-  if (options.resume && settings?.endpointUrl?.includes(REDACTED)) {
+  if (options.resume && (settings?.endpointUrl?.includes(REDACTED) || settings?.endpoints?.some((e) => e.url.includes(REDACTED)))) {
     throw new AtpSimError(
       'INVALID_ARGUMENT',
-      `--resume ${options.resume}: the run's endpoint ${settings.endpointUrl} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
+      `--resume ${options.resume}: the run's endpoint ${settings!.endpointUrl ?? settings!.endpoints!.find((e) => e.url.includes(REDACTED))!.url} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
     );
   }
   const replayed = options.replayFrom ? checkReplaySource(options.replayFrom, scenario) : null;
@@ -353,6 +359,8 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   };
   const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
     Object.assign(session, { requests: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries, failures: stats.failures });
+    // A pool of servers: calls, errors, latency and circuit openings per server (src/llm/pool.ts).
+    if (stats.endpoints) Object.assign(session, { endpoints: stats.endpoints.map((e) => ({ ...e, meanLatencyMs: Math.round(e.meanLatencyMs * 10) / 10 })) });
     manifest = {
       ...manifest,
       ...extra,
@@ -632,7 +640,7 @@ async function openModel(
   let built: LanguageModel;
   try {
     const { endpointKey, ...create } = modelOptions(options, out, stats, settings, warn);
-    built = createModel(settings, { ...create, token: settings.endpointUrl ? endpointKey : create.token });
+    built = createModel(settings, { ...create, token: usesEndpoints(settings) ? endpointKey : create.token });
   } catch (err) {
     await held?.close();
     throw err;
@@ -647,6 +655,7 @@ function modelOptions(options: RunOptions, out: string, stats: CallStats, settin
   return {
     stats,
     limiter: options.limiter,
+    pool: options.pool,
     cache: cacheOff ? undefined : { ...options.cache, path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write' },
     token: options.token,
     endpointKey: options.endpointKey,

@@ -22,7 +22,7 @@ import { lockDir } from './io/lock.ts';
 import { checkFolderName } from './io/names.ts';
 import { problemOf, reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
 import { checkPlainData, checkSweepOptions } from './options-check.ts';
-import { Limiter, modelId, type CacheMode, type ModelSettings } from './llm/index.ts';
+import { Limiter, createPool, modelId, settingsFromSpec, totalConcurrency, type CacheMode, type ModelPool, type ModelSettings } from './llm/index.ts';
 import { canonicalJson } from './llm/cache.ts';
 import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
 import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
@@ -201,8 +201,21 @@ function recordedModel(dir: string, f: SweepFile): string | undefined {
   return undefined;
 }
 
+/**
+ * One pool of servers for every cell when the model has `endpoints`, so the per-server limits
+ * hold across the cells run at once (each cell's manifest then shows the pool's counters so
+ * far). Not when the grid varies the model's settings: cells then differ in what they send.
+ */
+function sharedPool(loaded: LoadedSweep, options: SweepOptions): ModelPool | undefined {
+  if (options.model || loaded.spec.grid.some((a) => a.path === 'model' || a.path.startsWith('model.'))) return undefined;
+  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source).model;
+  const settings = options.modelSettings ?? settingsFromSpec(m);
+  if (!settings?.endpoints) return undefined;
+  return createPool({ ...settings, concurrency: m.concurrency, timeoutMs: m.timeoutMs }, { token: options.endpointKey, fetch: options.fetch });
+}
+
 /** Grid axes that give each cell its own model. */
-const MODEL_AXIS = /^model(\.(name|endpoint|provider))?$/;
+const MODEL_AXIS = /^model(\.(name|endpoints?|provider))?$/;
 
 function modelConflict(what: string, fix: string): AtpSimError {
   return new AtpSimError('RUN_DIR_CONFLICT', `${what} (a sweep pools its cells per condition, so it holds one model; fix: ${fix}, or make the model a grid dimension, e.g. grid: { model.name: [A, B] })`);
@@ -484,11 +497,14 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
   if (!limiter && llm && !options.model) {
     const m = resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source).model;
     limiter = ownLimiter = new Limiter({
-      concurrency: options.modelSettings?.concurrency ?? m.concurrency,
+      // A pool of servers: its per-server limits add up.
+      concurrency: totalConcurrency({ concurrency: options.modelSettings?.concurrency ?? m.concurrency, endpoints: options.modelSettings?.endpoints ?? m.endpoints }),
       requestsPerMinute: options.modelSettings?.requestsPerMinute ?? m.requestsPerMinute,
       tokensPerMinute: options.modelSettings?.tokensPerMinute ?? m.tokensPerMinute,
     });
   }
+
+  const pool = llm ? sharedPool(loaded, options) : undefined;
 
   const started = Date.now();
   const stats = new Map<string, CallStats>();
@@ -527,6 +543,7 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
     const common: RunOptions = {
       baseDir,
       limiter,
+      ...(pool ? { pool } : {}),
       token: options.token,
       endpointKey: options.endpointKey,
       modelSettings: settingsFor(cell),
@@ -583,6 +600,7 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
     await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
   } finally {
     ownLimiter?.close();
+    await pool?.close?.();
   }
 
   const results = sweepResults(dir, file);
@@ -641,7 +659,7 @@ function sweepModel(loaded: LoadedSweep, options: SweepOptions): string | undefi
   const gridded = loaded.spec.grid.some((a) => MODEL_AXIS.test(a.path));
   const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source).model;
   const settings: ModelSettings | undefined =
-    options.modelSettings ?? (m.name ? { backend: 'hf', model: m.name, ...(m.endpoint ? { endpointUrl: m.endpoint } : { provider: m.provider ?? 'auto' }) } : undefined);
+    options.modelSettings ?? settingsFromSpec(m) ?? undefined;
   if (!settings) return undefined;
   return modelId(gridded ? { ...settings, model: '*' } : settings);
 }

@@ -4,6 +4,7 @@ import { AtpSimError, describeValue } from '../core/errors.ts';
 import { isHttpUrl } from '../core/url.ts';
 import { safeUrl } from '../llm/hf.ts';
 import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.ts';
+import { redactUrl } from '../core/url.ts';
 
 /** A whole number >= min from a flag, or undefined when the flag is absent. */
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
@@ -20,7 +21,8 @@ export function wholeNumber(name: string, value: string | undefined, min: number
 /** The options every command that calls a model accepts (for node:util parseArgs). */
 export const MODEL_FLAGS = {
   model: { type: 'string' },
-  endpoint: { type: 'string' },
+  // Repeatable: several servers of one model make a pool (src/llm/pool.ts).
+  endpoint: { type: 'string', multiple: true },
   provider: { type: 'string' },
   cache: { type: 'string' },
   'cache-mode': { type: 'string' },
@@ -28,7 +30,7 @@ export const MODEL_FLAGS = {
   'context-size': { type: 'string' },
 } as const;
 
-type ModelValues = { model?: string; endpoint?: string; provider?: string; 'cache-mode'?: string; 'context-size'?: string };
+type ModelValues = { model?: string; endpoint?: string[]; provider?: string; 'cache-mode'?: string; 'context-size'?: string };
 
 /**
  * The model flags with environment defaults, the usual convention (a flag beats the environment,
@@ -46,7 +48,7 @@ export function withModelEnv(values: ModelValues, env: NodeJS.ProcessEnv): Model
   if (!isHttpUrl(endpoint)) {
     throw new AtpSimError('INVALID_ARGUMENT', `${name}: must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(endpoint))} (fix: correct or unset ${name})`);
   }
-  return { ...values, model, endpoint };
+  return { ...values, model, endpoint: [endpoint] };
 }
 
 /** Validates the model flags (with their environment defaults): settings when a model is given, and the cache mode. */
@@ -59,10 +61,18 @@ export function modelFlags(flags: ModelValues, env: NodeJS.ProcessEnv = {}): {
   if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
     throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
   }
-  if (!values.model && (values.endpoint || values.provider)) {
+  const endpoints = values.endpoint ?? [];
+  if (!values.model && (endpoints.length > 0 || values.provider)) {
     throw new AtpSimError('INVALID_ARGUMENT', '--endpoint/--provider need --model (the model name the server serves)');
   }
-  let modelSettings = values.model ? parseModelArg(values.model, values.endpoint, values.provider) : undefined;
+  let modelSettings = values.model ? parseModelArg(values.model, endpoints[0], values.provider) : undefined;
+  if (modelSettings && endpoints.length > 1) {
+    for (const url of endpoints.slice(1)) parseModelArg(values.model!, url); // each one an http(s) URL
+    const twice = endpoints.find((u, i) => endpoints.indexOf(u) !== i);
+    if (twice !== undefined) throw new AtpSimError('INVALID_ARGUMENT', `--endpoint ${redactUrl(twice)} is given twice (fix: give each server once)`);
+    const { endpointUrl: _one, ...rest } = modelSettings;
+    modelSettings = { ...rest, endpoints: endpoints.map((url) => ({ url })) };
+  }
   if (values['context-size'] !== undefined) {
     if (modelSettings?.backend !== 'local') {
       throw new AtpSimError('INVALID_ARGUMENT', `--context-size applies to local models; got ${values.model ? `--model ${values.model}` : 'no --model'} (fix: use --model local:<file.gguf>, or drop --context-size)`);

@@ -24,7 +24,8 @@ Commands:
   import-atp <file> --out D  Convert ATP's templates/questions files into scenario files
   network generate|describe  Make or inspect a network
   sweep <file>               Run a grid of scenarios with replicates
-  merge <dirs...>            Join the results of sweep shards
+  merge <dirs...>            Join the results of sweep shards (and their response caches)
+  cache merge <files...>     Merge response caches into one (--out FILE)
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
   validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
@@ -53,6 +54,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   quickstart: () => lazy('./quickstart.ts', 'quickstartCommand'),
   sweep: () => lazy('./sweep.ts', 'sweepCommand'),
   merge: () => lazy('./sweep.ts', 'mergeCommand'),
+  cache: () => lazy('./cache.ts', 'cacheCommand'),
   report: () => lazy('./report.ts', 'reportCommand'),
   export: () => lazy('./export.ts', 'exportCommand'),
   validate: () => lazy('./validate.ts', 'validateCommand'),

@@ -8,6 +8,8 @@
  */
 import { AtpSimError } from '../core/errors.ts';
 import type { DecisionProgress } from '../run/engine.ts';
+import type { CallStats } from '../core/types.ts';
+import { describeEndpoints } from '../llm/pool.ts';
 import type { RunOptions } from '../run.ts';
 import type { SweepProgress } from '../sweep.ts';
 import { duration, pct } from './format.ts';
@@ -91,6 +93,8 @@ export function progressLine(io: CliIo, now: () => number = Date.now): ProgressL
 }
 
 const money = (usd: number | null): string[] => (usd === null ? [] : [`spent $${usd.toFixed(4)}`]);
+/** A pool of servers: calls per server and the ones taken out (src/llm/pool.ts). */
+const servers = (stats: CallStats): string[] => (stats.endpoints ? [describeEndpoints(stats.endpoints)] : []);
 const eta = (ms: number | null): string => `ETA ${ms === null ? '?' : duration(ms)}`;
 
 /**
@@ -115,6 +119,7 @@ export function runProgress(io: CliIo, now: () => number = Date.now): Required<P
         `${r.toFixed(1)}/s`,
         eta(r > 0 ? (left / r) * 1000 : null),
         `retries ${info.stats.retries}`,
+        ...servers(info.stats),
         ...money(info.spentUsd),
         `elapsed ${duration(info.elapsedMs)}`,
       ]);
@@ -130,6 +135,7 @@ export function runProgress(io: CliIo, now: () => number = Date.now): Required<P
           `violation ${pct(rec.violationRate)}`,
           eta(left),
           `retries ${info.stats.retries}`,
+          ...servers(info.stats),
           ...money(info.spentUsd),
           `calls ${info.stats.calls}`,
           `cache hits ${info.stats.cacheHits}`,

@@ -21,7 +21,10 @@ Model (LLM agents):
   --model M          Hosted model (Inference Providers, token from HF_TOKEN), e.g. Qwen/Qwen3-8B;
                      local:<file.gguf> for the embedded model; scripted:<replies.json> for tests
   --endpoint URL     Any OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama), e.g.
-                     http://localhost:8000/v1 (with --model naming the served model)
+                     http://localhost:8000/v1 (with --model naming the served model).
+                     Repeat it for several replicas of the model: each call goes to the server
+                     with the fewest calls in flight, a failing one is taken out and retried
+                     later; model.concurrency is then per server
   --provider P       Inference provider for hosted models (default auto)
   --context-size N   Tokens per sequence of a local: model (default: the model's, at most 4096;
                      also model.contextSize in the scenario)

@@ -9,6 +9,10 @@ import { sweepProgress } from './progress.ts';
 import { onInterrupt } from './signals.ts';
 import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 import { conditionTable } from './report.ts';
+import { parseShard } from './shard.ts';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { mergeCaches } from '../llm/cache-merge.ts';
 import type { ReportCondition } from '../report/types.ts';
 
 export const SWEEP_HELP = `Usage: atp-sim sweep <sweep.yaml> [options]
@@ -33,10 +37,14 @@ Options:
   --out DIR          Parent folder (default runs); the sweep goes to DIR/<name>/
   --concurrency N    Cells run at once (default: the file's, else 2)
   --shard I/N        Run only the cells with index % N == I; join shard folders with atp-sim merge
+  --shard auto       The same, I and N from a Slurm job array (SLURM_ARRAY_TASK_ID with _COUNT
+                     or _MIN/_MAX) or a Kubernetes indexed Job (JOB_COMPLETION_INDEX with
+                     ATP_SIM_SHARD_COUNT = spec.completions); see examples/slurm, examples/k8s
   --max-cells K      Start at most K cells now (rerun to continue)
   --model M          Model for LLM agents (see atp-sim run --help); a grid over model.name
                      replaces the model name per cell
-  --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama)
+  --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama); repeat it for a
+                     pool of replicas (see atp-sim run --help)
   --provider P       Inference provider for hosted models
                      (--model and --endpoint default to ATP_SIM_MODEL and ATP_SIM_ENDPOINT or
                      OPENAI_BASE_URL; see atp-sim run --help)
@@ -55,7 +63,9 @@ export const MERGE_HELP = `Usage: atp-sim merge <sweep dir>... --out DIR [--link
 
 Joins sweep directories of one sweep (shards run with --shard, or copies run on several
 machines) into DIR: each cell's run directory is copied from the first input where it is
-complete, and results.json is recomputed (identical to one unsharded sweep's). The inputs must
+complete, and results.json is recomputed (identical to one unsharded sweep's). The shards'
+response caches (cache.sqlite beside each input) are merged into cache.sqlite beside DIR, so a
+rerun there makes no model call. The inputs must
 hold one sweep run with one model; DIR must be new, empty, or hold that same sweep. A copy of a
 cell whose files do not match its manifest (cut short, unreadable) is named and not merged.
 
@@ -64,15 +74,6 @@ Options:
   --link       Link run directories instead of copying them
   -h, --help   Show this help
 `;
-
-function parseShard(v: string | undefined): { index: number; count: number } | undefined {
-  if (v === undefined) return undefined;
-  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index >= count) throw new AtpSimError('INVALID_ARGUMENT', `--shard: must be I/N with 0 <= I < N, e.g. 0/4; got "${v}"`);
-  return { index, count };
-}
 
 /** Results conditions in the report's shape, for the shared table. */
 export function resultConditions(results: SweepResults): ReportCondition[] {
@@ -116,7 +117,9 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   const { modelSettings, cacheMode } = modelFlags(values, io.env);
   const concurrency = wholeNumber('concurrency', values.concurrency, 1);
   const maxCells = wholeNumber('max-cells', values['max-cells'], 1);
-  const shard = parseShard(values.shard);
+  const parsed = parseShard(values.shard, io.env);
+  if (parsed?.from) io.stderr(`shard ${parsed.index}/${parsed.count} from ${parsed.from}`);
+  const shard = parsed && { index: parsed.index, count: parsed.count };
   const loaded = loadSweepFile(positionals[0]);
 
   if (values['dry-run']) {
@@ -194,6 +197,20 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   return interrupts.exitCode() ?? (result.failed.length > 0 ? 1 : 0);
 }
 
+/**
+ * The shards' response caches, merged beside the merged sweep: a sweep's default cache is
+ * <out>/cache.sqlite with the sweep in <out>/<name>, so each input's is in its parent folder and
+ * the merged one goes to the parent of --out, where \`atp-sim sweep --out <that folder>\` (or
+ * --cache) finds it. Inputs sharing one cache file count once; none present: nothing to do.
+ */
+function mergeShardCaches(inputs: readonly string[], out: string): string | undefined {
+  const target = resolve(dirname(resolve(out)), 'cache.sqlite');
+  const found = [...new Set(inputs.map((d) => resolve(dirname(resolve(d)), 'cache.sqlite')))].filter((f) => f !== target && existsSync(f));
+  if (found.length === 0) return undefined;
+  const c = mergeCaches(found, target);
+  return `response caches: ${found.length} merged into ${target} (${c.replies} replies${c.conflicts ? `; ${c.conflicts} request(s) with another reply in a later cache, the first kept` : ''})`;
+}
+
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, link: { type: 'boolean' } });
   if (values.help) {
@@ -203,6 +220,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   if (!values.out) throw new AtpSimError('INVALID_ARGUMENT', 'merge: --out DIR is required (the merged sweep directory)');
   if (positionals.length === 0) throw new AtpSimError('INVALID_ARGUMENT', 'merge: give the sweep directories to join (see atp-sim merge --help)');
   const m = mergeSweeps(positionals, values.out, { link: values.link });
+  const caches = mergeShardCaches(positionals, values.out);
   const r = m.results;
   io.stdout(
     [
@@ -210,6 +228,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
       ...(m.missing.length ? [`missing: ${m.missing.length} cell(s), e.g. ${m.missing.slice(0, 3).join(', ')}`] : []),
       ...(m.damaged.length ? [`damaged: ${m.damaged.length} cop(ies) of cells left out (their files do not match their manifest; atp-sim sweep runs such cells again):`] : []),
       ...m.damaged.slice(0, 10).map((d) => `  ${d.dir}: ${d.id}: ${d.problem}`),
+      ...(caches ? [caches] : []),
       '',
       conditionTable(resultConditions(r)),
       ...criticalMassLines(r),

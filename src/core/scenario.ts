@@ -116,6 +116,8 @@ export interface PromptSpec {
 export interface ModelSpec {
   readonly name?: string;
   readonly endpoint?: string;
+  /** Several replicas of the model (a pool); `concurrency` is then per replica unless one sets its own. */
+  readonly endpoints?: ReadonlyArray<{ readonly url: string; readonly weight?: number; readonly concurrency?: number }>;
   readonly provider?: string;
   readonly temperature: number;
   readonly maxTokens: number;

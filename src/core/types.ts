@@ -64,6 +64,26 @@ export interface CallStats {
   failures: number; // calls that failed after all retries
   tokensIn: number;
   tokensOut: number;
+  /** Per-replica counters when the model is a pool of servers (src/llm/pool.ts); live. */
+  endpoints?: readonly EndpointStats[];
+}
+
+/** One replica of a model pool: what the manifest and the progress line show. */
+export interface EndpointStats {
+  /** The replica's URL, credentials redacted. */
+  readonly url: string;
+  readonly weight: number;
+  readonly concurrency: number;
+  /** Requests sent to it. */
+  calls: number;
+  /** Requests that failed (any error but the caller's abort). */
+  errors: number;
+  /** Mean latency of its successful requests, ms (0 before the first). */
+  meanLatencyMs: number;
+  /** Times its circuit opened. */
+  circuitOpens: number;
+  /** `closed` (in service), `open` (out) or `half-open` (a probe is running). */
+  state: 'closed' | 'open' | 'half-open';
 }
 
 export function emptyCallStats(): CallStats {

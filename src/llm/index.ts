@@ -32,6 +32,7 @@ import { withRetry } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
 import { loadScript, scriptedModel } from './scripted.ts';
 import { withCallStats } from './stats.ts';
+import { modelPool, type ModelPool } from './pool.ts';
 
 export { ResponseCache, withCache, cacheKey, canonicalJson } from './cache.ts';
 export type { CacheMode, CacheOptions, ResponseCacheOptions } from './cache.ts';
@@ -44,6 +45,8 @@ export type { RetryOptions, RetryLog, BackoffSettings } from './retry.ts';
 export { scriptedModel, loadScript, checkScript } from './scripted.ts';
 export type { ScriptData, ScriptFunction, ScriptSource, ScriptedCall, ScriptedModel } from './scripted.ts';
 export { withCallStats } from './stats.ts';
+export { modelPool, describeEndpoints } from './pool.ts';
+export type { EndpointStats, ModelPool, PoolMember, PoolOptions } from './pool.ts';
 export { estimateTokens, estimateMessagesTokens, estimatePromptTokens } from './tokens.ts';
 export { ModelCallError, isRetryable, describeOrigin } from './errors.ts';
 export type { FailureKind } from './errors.ts';
@@ -55,6 +58,8 @@ export interface ModelSettings {
   /** hf: model id or served name; local: GGUF path or `hf:...`; scripted: script path. */
   readonly model: string;
   readonly endpointUrl?: string;
+  /** Several replicas of the model (a pool, see pool.ts); instead of endpointUrl. */
+  readonly endpoints?: readonly EndpointSpec[];
   readonly provider?: string;
   readonly temperature?: number;
   readonly maxTokens?: number;
@@ -75,6 +80,13 @@ export interface ModelSettings {
   readonly onProgress?: (p: { downloaded: number; total?: number }) => void;
 }
 
+/** One replica of a pool: its URL, share of the load, and calls in flight at most (default: `concurrency`). */
+export interface EndpointSpec {
+  readonly url: string;
+  readonly weight?: number;
+  readonly concurrency?: number;
+}
+
 export const MODEL_DEFAULTS = {
   temperature: 0.7,
   maxTokens: 1024,
@@ -88,6 +100,8 @@ export interface CreateModelOptions {
   readonly stats: CallStats;
   /** A shared limiter (sweeps); without it the model gets its own from the settings. */
   readonly limiter?: Limiter;
+  /** A shared pool of servers for `endpoints` settings (sweeps: createPool); without it the model gets its own. */
+  readonly pool?: ModelPool;
   /** `share`: answer from replies of other endpoints or providers of the model too (opt-in). */
   readonly cache?: { readonly path: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
@@ -135,16 +149,47 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
   if (settings.backend !== 'hf' && (settings.endpointUrl !== undefined || settings.provider !== undefined)) {
     issues.push({ path: 'endpointUrl', message: `endpoint and provider apply to the hf backend only, not ${settings.backend}` });
   }
+  if (settings.endpoints !== undefined) issues.push(...checkEndpoints(settings));
   if (settings.endpointUrl !== undefined && settings.provider !== undefined) {
     issues.push({ path: 'provider', message: 'cannot be combined with endpointUrl', fix: 'drop --provider when using --endpoint' });
   }
   return issues;
 }
 
+function checkEndpoints(settings: ModelSettings): Issue[] {
+  const issues: Issue[] = [];
+  const list = settings.endpoints!;
+  if (settings.backend !== 'hf') issues.push({ path: 'endpoints', message: `apply to the hf backend only, not ${settings.backend}` });
+  if (settings.endpointUrl !== undefined || settings.provider !== undefined) {
+    issues.push({ path: 'endpoints', message: 'cannot be combined with endpointUrl or provider', fix: 'list every server under endpoints' });
+  }
+  if (!Array.isArray(list) || list.length === 0) {
+    issues.push({ path: 'endpoints', message: `must be a non-empty list of servers; got ${describeValue(list)}` });
+    return issues;
+  }
+  list.forEach((e, i) => {
+    if (typeof e?.url !== 'string' || !isHttpUrl(e.url)) {
+      issues.push({ path: `endpoints[${i}].url`, message: `must be an http(s) URL; got ${describeValue(typeof e?.url === 'string' ? redactUrl(e.url) : e?.url)}`, fix: 'e.g. http://localhost:8000/v1' });
+    }
+    checkNumber(issues, `endpoints[${i}].weight`, e?.weight, 0, false, true);
+    checkNumber(issues, `endpoints[${i}].concurrency`, e?.concurrency, 1, true);
+  });
+  const urls = list.map((e) => e?.url);
+  const twice = urls.find((u, i) => urls.indexOf(u) !== i);
+  if (twice !== undefined) issues.push({ path: 'endpoints', message: `lists ${redactUrl(String(twice))} twice`, fix: 'give each server once; use weight for a larger share' });
+  return issues;
+}
+
+/** The pool's identity: its servers' chat URLs, redacted, sorted (order, weights and limits do not change replies). */
+function poolId(endpoints: readonly EndpointSpec[]): string {
+  return [...new Set(endpoints.map((e) => chatUrl(e.url)))].sort().join(',');
+}
+
 /** The settings' id for manifests: backend, model, and where (no token, no query string). */
 export function modelId(settings: ModelSettings): string {
   const base = `${settings.backend}:${settings.model}`;
   if (settings.backend !== 'hf') return base;
+  if (settings.endpoints !== undefined) return `${base}@pool(${[...new Set(settings.endpoints.map((e) => splitEndpoint(e.url).base))].sort().join(',')})`;
   // The endpoint's base only: stable across keys and query parameters (the cache key has the rest).
   if (settings.endpointUrl !== undefined) return `${base}@${isHttpUrl(settings.endpointUrl) ? splitEndpoint(settings.endpointUrl).base : safeUrl(settings.endpointUrl)}`;
   return settings.provider && settings.provider !== 'auto' ? `${base}@provider=${settings.provider}` : base;
@@ -152,6 +197,7 @@ export function modelId(settings: ModelSettings): string {
 
 /** The settings as written to manifests: an endpoint's credentials and secret query values redacted. */
 export function recordedSettings(settings: ModelSettings): ModelSettings {
+  if (settings.endpoints !== undefined) return { ...settings, endpoints: settings.endpoints.map((e) => ({ ...e, url: redactUrl(e.url) })) };
   return settings.endpointUrl === undefined ? settings : { ...settings, endpointUrl: redactUrl(settings.endpointUrl) };
 }
 
@@ -165,12 +211,33 @@ export function recordedSettings(settings: ModelSettings): ModelSettings {
  */
 export function cacheBackendId(settings: ModelSettings): string {
   if (settings.backend !== 'hf') return settings.backend;
+  // A pool: the user declares its replicas one model, so any replica's reply answers for all of
+  // them (which one answered is a matter of load and timing, and must not change decisions); a
+  // different set of servers is a different backend, as a different single endpoint is.
+  if (settings.endpoints !== undefined) return `hf:pool=${poolId(settings.endpoints)}`;
   if (settings.endpointUrl === undefined) return `hf:provider=${settings.provider ?? 'auto'}`;
-  const { base, query } = splitEndpoint(settings.endpointUrl);
+  return `hf:endpoint=${chatUrl(settings.endpointUrl)}`;
+}
+
+/** The URL requests to an endpoint go to, query included, credentials redacted. */
+function chatUrl(endpointUrl: string): string {
+  const { base, query } = splitEndpoint(endpointUrl);
   // The route the client appends (see @huggingface/inference, providers/hf-inference.js).
   const trimmed = base.replace(/\/+$/, '');
   const chat = trimmed.endsWith('/chat/completions') ? trimmed : trimmed.endsWith('/v1') ? `${trimmed}/chat/completions` : `${trimmed}/v1/chat/completions`;
-  return `hf:endpoint=${redactUrl(chat + query)}`;
+  return redactUrl(chat + query);
+}
+
+/** The backend part of a scenario's `model` section (name with endpoint, endpoints or provider); null without a name. */
+export function settingsFromSpec(m: { name?: string; endpoint?: string; endpoints?: readonly EndpointSpec[]; provider?: string }): ModelSettings | null {
+  if (!m.name) return null;
+  if (m.endpoints) return { backend: 'hf', model: m.name, endpoints: m.endpoints };
+  return { backend: 'hf', model: m.name, ...(m.endpoint ? { endpointUrl: m.endpoint } : { provider: m.provider ?? 'auto' }) };
+}
+
+/** Whether `settings` send requests to the user's own servers (the endpoint key, never HF_TOKEN). */
+export function usesEndpoints(settings: ModelSettings): boolean {
+  return settings.endpointUrl !== undefined || settings.endpoints !== undefined;
 }
 
 /**
@@ -289,6 +356,7 @@ function makeBackend(settings: ModelSettings, options: CreateModelOptions): Lang
   switch (settings.backend) {
     case 'hf':
       checkExtraFields(settings.extra, 'model settings');
+      if (settings.endpoints) return poolBackend(settings, options);
       return hfModel({
         model: settings.model,
         endpointUrl: settings.endpointUrl,
@@ -304,6 +372,34 @@ function makeBackend(settings: ModelSettings, options: CreateModelOptions): Lang
   }
 }
 
+/**
+ * One hf backend per replica behind the pool router (pool.ts). A sweep builds one and passes it
+ * to every cell (`CreateModelOptions.pool`), so the per-server limits hold across cells run at
+ * once; its owner closes it.
+ */
+export function createPool(settings: ModelSettings, options: Pick<CreateModelOptions, 'token' | 'fetch'>): ModelPool {
+  const members = (settings.endpoints ?? []).map((e) => ({
+    url: redactUrl(e.url),
+    weight: e.weight,
+    concurrency: e.concurrency ?? settings.concurrency ?? MODEL_DEFAULTS.concurrency,
+    model: hfModel({ model: settings.model, endpointUrl: e.url, token: options.token, fetch: options.fetch, timeoutMs: settings.timeoutMs ?? MODEL_DEFAULTS.timeoutMs }),
+  }));
+  return modelPool(`hf:${settings.model}`, members);
+}
+
+/** The pool backend of a model: the shared one (not closed with the model) or its own; its counters go to `stats.endpoints`. */
+function poolBackend(settings: ModelSettings, options: CreateModelOptions): LanguageModel {
+  const pool = options.pool ?? createPool(settings, options);
+  options.stats.endpoints = pool.endpoints;
+  return options.pool ? { id: pool.id, complete: (request) => pool.complete(request) } : pool;
+}
+
+/** Calls in flight at most over the whole model: a pool's replicas add up (`concurrency` is per replica there). */
+export function totalConcurrency(settings: Pick<ModelSettings, 'concurrency' | 'endpoints'>): number {
+  const per = settings.concurrency ?? MODEL_DEFAULTS.concurrency;
+  return settings.endpoints ? settings.endpoints.reduce((sum, e) => sum + (e.concurrency ?? per), 0) : per;
+}
+
 /** Builds the composed model for `settings`. Close it to release the backend, its own limiter and cache. */
 export function createModel(settings: ModelSettings, options: CreateModelOptions): LanguageModel {
   throwIfIssues(checkModelSettings(settings), 'INVALID_ARGUMENT', 'createModel: invalid model settings');
@@ -315,7 +411,7 @@ export function createModel(settings: ModelSettings, options: CreateModelOptions
   const ownLimiter = options.limiter
     ? undefined
     : new Limiter({
-        concurrency: settings.concurrency ?? MODEL_DEFAULTS.concurrency,
+        concurrency: totalConcurrency(settings),
         requestsPerMinute: settings.requestsPerMinute,
         tokensPerMinute: settings.tokensPerMinute,
       });

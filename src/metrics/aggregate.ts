@@ -146,6 +146,6 @@ export function conditionStats(key: string, label: string, params: Readonly<Reco
  */
 export function scenarioContentKey(s: Scenario): string {
   const { name: _n, description: _d, seed: _s, limits: _l, model, ...rest } = s;
-  const { name: _mn, endpoint: _me, provider: _mp, concurrency: _c, requestsPerMinute: _r, tokensPerMinute: _t, timeoutMs: _to, maxRetries: _mr, pricePerMillion: _p, ...decoding } = model;
+  const { name: _mn, endpoint: _me, endpoints: _mes, provider: _mp, concurrency: _c, requestsPerMinute: _r, tokensPerMinute: _t, timeoutMs: _to, maxRetries: _mr, pricePerMillion: _p, ...decoding } = model;
   return createHash('sha256').update(canonicalJson({ ...rest, model: decoding })).digest('hex').slice(0, 16);
 }

@@ -7,7 +7,7 @@
 import type { LanguageModel } from '../core/types.ts';
 import { AtpSimError } from '../core/errors.ts';
 import type { GroupModel } from '../core/scenario.ts';
-import { createModel, parseModelArg, type CreateModelOptions, type ModelSettings } from '../llm/index.ts';
+import { createModel, parseModelArg, usesEndpoints, type CreateModelOptions, type ModelSettings } from '../llm/index.ts';
 
 export interface GroupModels {
   readonly modelFor: (model: GroupModel) => LanguageModel;
@@ -35,9 +35,13 @@ export function groupModels(
           model = fallback;
         } else {
           const own = parseModelArg(m.name, m.endpoint, m.provider);
-          const settings: ModelSettings = { ...base, ...own, ...(own.backend === 'hf' && !m.endpoint ? { endpointUrl: undefined, provider: m.provider ?? 'auto' } : {}) };
-          const { endpointKey, ...create } = options;
-          model = wrap(createModel(settings, { ...create, token: settings.endpointUrl ? endpointKey : options.token }));
+          // Where the run's model is served does not carry over: the group names its own server
+          // (endpoint), or its provider (default auto), like the scenario's own model.name.
+          const where = { endpointUrl: undefined, endpoints: undefined, provider: undefined, script: undefined };
+          const settings: ModelSettings = { ...base, ...where, ...own, ...(own.backend === 'hf' && !m.endpoint ? { provider: m.provider ?? 'auto' } : {}) };
+          // The run's shared server pool (sweeps) serves the run's model, not this one.
+          const { endpointKey, pool: _pool, ...create } = options;
+          model = wrap(createModel(settings, { ...create, token: usesEndpoints(settings) ? endpointKey : options.token }));
         }
         built.set(key, model);
       }

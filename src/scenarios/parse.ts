@@ -364,8 +364,26 @@ function readParsing(r: Reader, p: Obj, atp: boolean): ReplyParsing {
   return atp ? 'atp' : 'final';
 }
 
+/** `model.endpoints`: a pool of replicas, each a URL or {url, weight, concurrency}. */
+function readEndpoints(r: Reader, raw: unknown): ModelSpec['endpoints'] {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0) {
+    r.problem('model.endpoints', `must be a non-empty list of server URLs or {url, weight, concurrency}; got ${describeValue(raw)}`, 'e.g. [http://gpu1:8000/v1, http://gpu2:8000/v1]');
+    return undefined;
+  }
+  return raw.map((item, i) => {
+    const path = `model.endpoints[${i}]`;
+    const o = typeof item === 'string' ? { url: item } : r.object(item, path, ['url', 'weight', 'concurrency']);
+    const url = typeof o?.url === 'string' ? o.url : '';
+    if (!isHttpUrl(url)) r.problem(`${path}.url`, `must be an http(s) URL; got ${describeValue(url ? redactUrl(url) : o?.url)}`, 'e.g. http://localhost:8000/v1');
+    const weight = r.optNumber(o, 'weight', path, { min: 0.001 });
+    const concurrency = r.optNumber(o, 'concurrency', path, { min: 1, integer: true });
+    return { url, ...(weight !== undefined ? { weight } : {}), ...(concurrency !== undefined ? { concurrency } : {}) };
+  });
+}
+
 function readModel(r: Reader, raw: unknown): ModelSpec {
-  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion', 'contextSize']);
+  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'endpoints', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion', 'contextSize']);
   let extra: Record<string, unknown> | undefined;
   if (m?.extra !== undefined) extra = r.object(m.extra, 'model.extra', Object.keys(r.isObject(m.extra) ? m.extra : {}));
   let price: ModelSpec['pricePerMillion'];
@@ -375,9 +393,12 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
   }
   const endpoint = r.optString(m, 'endpoint', 'model');
   if (endpoint && !isHttpUrl(endpoint)) r.problem('model.endpoint', `must be an http(s) URL; got "${redactUrl(endpoint)}"`, 'e.g. http://localhost:8000/v1');
+  const endpoints = readEndpoints(r, m?.endpoints);
+  if (endpoints && (endpoint || m?.provider !== undefined)) r.problem('model.endpoints', 'cannot be combined with model.endpoint or model.provider', 'list every server under model.endpoints');
   return {
     name: r.optString(m, 'name', 'model'),
     endpoint,
+    ...(endpoints ? { endpoints } : {}),
     provider: r.optString(m, 'provider', 'model'),
     temperature: r.number(m, 'temperature', 'model', { dflt: 0.7, min: 0, max: 2 })!,
     maxTokens: r.number(m, 'maxTokens', 'model', { dflt: 1024, min: 1, integer: true })!,

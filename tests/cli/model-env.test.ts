@@ -31,7 +31,7 @@ describe('the model from the environment', () => {
   it('prefers ATP_SIM_ENDPOINT to OPENAI_BASE_URL, and flags to both', () => {
     const env = { ATP_SIM_MODEL: 'env-model', ATP_SIM_ENDPOINT: 'http://a.test/v1', OPENAI_BASE_URL: 'http://b.test/v1' };
     expect(modelFlags({}, env).modelSettings).toMatchObject({ model: 'env-model', endpointUrl: 'http://a.test/v1' });
-    expect(modelFlags({ model: 'flag-model', endpoint: 'http://c.test/v1' }, env).modelSettings).toMatchObject({ model: 'flag-model', endpointUrl: 'http://c.test/v1' });
+    expect(modelFlags({ model: 'flag-model', endpoint: ['http://c.test/v1'] }, env).modelSettings).toMatchObject({ model: 'flag-model', endpointUrl: 'http://c.test/v1' });
     expect(modelFlags({ model: 'Qwen/Qwen3-8B', provider: 'together' }, env).modelSettings).toEqual({ backend: 'hf', model: 'Qwen/Qwen3-8B', provider: 'together' });
     expect(modelFlags({ model: 'local:m.gguf' }, env).modelSettings).toEqual({ backend: 'local', model: 'm.gguf' });
   });

@@ -31,6 +31,20 @@ describe('progress lines on a terminal', () => {
     expect(line).toMatch(/^round 123\/1000 {2}decisions 99999\/100000 {2}[\d.]+\/s {2}ETA /);
   });
 
+  it('shows calls per server, and the servers taken out, when the model is a pool', () => {
+    const { io, written } = captureIo(false, undefined, { ATP_SIM_PROGRESS_SECONDS: '0' });
+    const p = runProgress(io, () => 0);
+    const server = (url: string, calls: number, errors: number, state: 'closed' | 'open') => ({ url, weight: 1, concurrency: 8, calls, errors, meanLatencyMs: 5, circuitOpens: state === 'open' ? 1 : 0, state });
+    const stats = { ...emptyCallStats(), endpoints: [server('http://gpu1:8000/v1', 40, 0, 'closed'), server('http://gpu2:8000/v1', 7, 3, 'open')] };
+    p.onDecision({ round: 1, done: 5, total: 10, tokensIn: 0, tokensOut: 0 }, { rounds: 2, stats, elapsedMs: 1000, spentUsd: null });
+    p.onRound({ round: 1, violationRate: 0.5 } as Parameters<typeof p.onRound>[0], { rounds: 2, stats, elapsedMs: 1000, spentUsd: 0.5 });
+    // Off a terminal (80 columns), right after the retries: before the spend, calls and time.
+    expect(written().split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^round 1\/2 {2}decisions 5\/10 {2}[\d.]+\/s {2}ETA \S+ {2}retries 0 {2}servers 40 7\/3err\(open\)/),
+      expect.stringMatching(/^round 1\/2 done {2}violation 50\.0% {2}ETA \S+ {2}retries 0 {2}servers 40 7\/3err\(open\)/),
+    ]);
+  });
+
   it('assumes 80 columns when the width of stderr is unknown', () => {
     const { io, written } = captureIo(true, undefined);
     progressLine(io).update(['x'.repeat(200)]);

@@ -65,3 +65,16 @@ describe('a dry run of a mixed-model population', () => {
     expect(est.llmAgents).toBe(8);
   });
 });
+
+describe('the model a group names', () => {
+  it('is served where the group says, not where the run model is (endpoint, or a provider)', async () => {
+    const { groupModels } = await import('../../src/run/models.ts');
+    const { emptyCallStats } = await import('../../src/core/types.ts');
+    const base = { backend: 'hf' as const, model: 'base-model', endpoints: [{ url: 'http://gpu1:8000/v1' }, { url: 'http://gpu2:8000/v1' }] };
+    const groups = groupModels(base, { stats: emptyCallStats() }, null, (m) => m);
+    expect(groups.modelFor({ name: 'aligned', endpoint: 'http://gpu3:8000/v1' }).id).toBe('hf:aligned@http://gpu3:8000/v1');
+    expect(groups.modelFor({ name: 'org/other', provider: 'together' }).id).toBe('hf:org/other@provider=together');
+    expect(groups.modelFor({ name: 'org/other' }).id).toBe('hf:org/other');
+    await groups.close();
+  });
+});
