@@ -50,7 +50,7 @@ export function runAgentViews(runDir: string, scenario: Scenario, csr: Csr): { a
 /** Writes `path` (whole or not at all) from the run directory's decisions; returns the rounds covered. */
 export function writeRunGexf(path: string, runDir: string, scenario: Scenario, csr: Csr): number {
   const { agents, rounds } = runAgentViews(runDir, scenario, csr);
-  const description = `${scenario.name}, seed ${scenario.seed}: choice per round as spells (rounds 1-${rounds})`;
+  const description = `${scenario.name}, seed ${scenario.seed}: ${rounds > 0 ? `choice per round as spells (rounds 1-${rounds})` : 'no decisions recorded (record: none)'}`;
   writeFileAtomic(path, dynamicGexfChunks({ csr, agents, rounds, description }));
   return rounds;
 }

@@ -14,7 +14,7 @@ import { assignRoles } from '../../src/core/roles.ts';
 import type { DecisionRecord } from '../../src/core/types.ts';
 import { readJson, readJsonl } from '../../src/io/files.ts';
 import { runScenario, type RunResult } from '../../src/run.ts';
-import { rebuildNetwork, type RunManifestView } from '../../src/sweep.ts';
+import { readSweepFile, rebuildNetwork, runSweep, type RunManifestView } from '../../src/sweep.ts';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { thresholdScenario } from '../helpers/scenarios.ts';
@@ -171,7 +171,21 @@ describe('the network-file limit', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
+  it('is networkFileLimit for a sweep, whose runs each note it and whose warning comes once', async () => {
+    const warnings: string[] = [];
+    const out = tempDir();
+    await runSweep({ name: 'limited', base: SCENARIO, grid: { 'network.beta': [0.1, 0.3] }, replicates: 1, seed: 1 }, { out, networkFileLimit: 20, onWarning: (w) => warnings.push(w) });
+    const cells = readSweepFile(join(out, 'limited')).cells;
+    for (const c of cells) {
+      const runDir = join(out, 'limited', 'runs', c.id);
+      expect(readJson<{ networkFiles?: string }>(join(runDir, 'manifest.json')).networkFiles).toMatch(/^not written: 24 nodes/);
+      expect(existsSync(join(runDir, 'network.gexf'))).toBe(false);
+    }
+    expect(new Set(warnings).size).toBe(1);
+  });
+
   it('is checked in the library API', async () => {
     await expect(runScenario(SCENARIO, { out: tempDir(), networkFileLimit: -1 })).rejects.toThrow(/options.networkFileLimit must be a whole number of nodes >= 0/);
+    await expect(runSweep({ name: 'x', base: SCENARIO, grid: {}, replicates: 1 }, { out: tempDir(), networkFileLimit: 1.5 })).rejects.toThrow(/runSweep: options.networkFileLimit must be a whole number/);
   });
 });
