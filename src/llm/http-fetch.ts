@@ -98,7 +98,7 @@ function tunnelAgent(proxy: Proxy, ca: string | Buffer | undefined): https.Agent
     connect.once('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
-        done(Object.assign(new Error(`proxy (${proxy.describe}) refused CONNECT ${target}: HTTP ${res.statusCode}`), { code: 'EPROXY' }));
+        done(Object.assign(new Error(`proxy (${proxy.describe}) refused CONNECT ${target}: HTTP ${res.statusCode}`), { code: 'EPROXY', status: res.statusCode }));
         return;
       }
       done(null, tls.connect({ ...(options as tls.ConnectionOptions), socket, servername: (options as tls.ConnectionOptions).servername || String(options.host) }));
@@ -143,7 +143,16 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
         return;
       }
       if (body) headers['content-length'] = String(Buffer.byteLength(body));
-      const fail = (err: unknown) => reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
+      const fail = (err: unknown) => {
+        // A proxy's refusal of the tunnel is its answer (407 wrong credentials, 403 not allowed),
+        // passed on as that response, as a proxy answers an http:// request: not a network error to retry.
+        const refused = err as { code?: string; status?: number; message?: string };
+        if (refused.code === 'EPROXY' && refused.status && !signal?.aborted) {
+          resolve(bufferedResponse(Buffer.from(JSON.stringify({ error: refused.message })), refused.status, 'Proxy refused', { 'content-type': 'application/json' }) as unknown as Response);
+          return;
+        }
+        reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
+      };
       const proxy = proxyFor(url, proxies);
       // Through a proxy: https in a CONNECT tunnel; http asked of the proxy in absolute form.
       const absolute = proxy !== null && !secure;

@@ -173,15 +173,15 @@ describe.skipIf(tlsPair === null)('an https endpoint behind HTTPS_PROXY (needs o
     expect(server.requests.map((r) => r.authorization)).toEqual(['Bearer k', 'Bearer k']);
   });
 
-  it("fails with the proxy's refusal, naming the proxy without its password", async () => {
+  it("answers with the proxy's refusal (407, not a network error to retry), naming the proxy without its password", async () => {
     const server = await serve();
     const url = await httpsFront(server.url);
     const p = await proxy(basic('bob:right'));
     const t = keepAliveFetch({ env: { HTTPS_PROXY: p.url.replace('//', '//bob:wrong@') }, ca: tlsPair!.cert });
     opened.push(t);
-    const err = (await post(t.fetch, url).catch((e: unknown) => e)) as TypeError & { cause: Error };
-    expect(err.message).toBe('fetch failed');
-    expect(err.cause.message).toBe(`proxy (HTTPS_PROXY=http://REDACTED@127.0.0.1:${new URL(p.url).port}) refused CONNECT localhost:${new URL(url).port}: HTTP 407`);
+    const res = await post(t.fetch, url);
+    expect(res.status).toBe(407);
+    expect(await res.json()).toEqual({ error: `proxy (HTTPS_PROXY=http://REDACTED@127.0.0.1:${new URL(p.url).port}) refused CONNECT localhost:${new URL(url).port}: HTTP 407` });
     expect(server.requests).toHaveLength(0);
   });
 
