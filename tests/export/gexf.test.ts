@@ -125,6 +125,18 @@ describe("a run's network.gexf", () => {
     }
   });
 
+  it('is rewritten when a stopped run ends and again when it is resumed, covering the rounds done', async () => {
+    const stop = new AbortController();
+    const first = await runScenario(SCENARIO, { out: tempDir(), id: 'halves', signal: stop.signal, onRound: (r) => r.round === 3 && stop.abort('test') });
+    expect(first.status).toBe('stopped');
+    const spellEnds = () => Object.values(readWithPython(join(first.runDir, 'network.gexf'))).map((n) => n.spells.choice.at(-1)![2]);
+    expect(new Set(spellEnds())).toEqual(new Set([first.rounds.length]));
+    const resumed = await runScenario(undefined, { resume: first.runDir });
+    expect(resumed.status).toBe('complete');
+    expect(new Set(spellEnds())).toEqual(new Set([ROUNDS]));
+    expect(readFileSync(join(first.runDir, 'network.gexf'), 'utf8')).toBe(readFileSync(join(run.runDir, 'network.gexf'), 'utf8'));
+  });
+
   it('is written again, the same, by atp-sim export <run> --format gexf', async () => {
     const before = readFileSync(join(run.runDir, 'network.gexf'), 'utf8');
     const out = join(tempDir(), 'again.gexf');
