@@ -40,6 +40,7 @@ export function checkRunOptions(options: unknown): void {
     rounds: [wholeAtLeast(1), 'a whole number >= 1'],
     record: [(v) => v === 'all' || v === 'llm' || v === 'none', "'all', 'llm' or 'none'"],
     budgetUsd: [(v) => typeof v === 'number' && Number.isFinite(v) && v >= 0, 'a number of dollars >= 0'],
+    networkFileLimit: [wholeAtLeast(0), 'a whole number of nodes >= 0 (0: never write network files)'],
     resume: [isString, 'a run directory path (string)'],
     replayFrom: [isString, 'a run directory path (string)'],
     baseDir: [isString, 'a folder path (string)'],
@@ -60,6 +61,8 @@ export function checkSweepOptions(sweep: unknown, options: unknown): void {
     dir: [isString, 'a folder path (string)'],
     onProgress: [isFunction, 'a function'],
     shard: [(v) => isObject(v), 'an object { index, count }'],
+    onWarning: [isFunction, 'a function'],
+    networkFileLimit: [wholeAtLeast(0), 'a whole number of nodes >= 0 (0: never write network files)'],
   });
 }
 

@@ -17,6 +17,7 @@ import { usesLlm, type Scenario } from './scenarios/types.ts';
 import { scenarioWarnings as scenarioWarningsOf } from './scenarios/warnings.ts';
 import { buildNetwork, checkPopulationMatch } from './networks/build.ts';
 import { writeNetworkFile } from './networks/files.ts';
+import { writeRunGexf } from './run/gexf.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
 import { createModel, modelId, openLocalModel, recordedSettings, settingsFromSpec, usesEndpoints, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode, type ModelPool, type ResponseCacheOptions } from './llm/index.ts';
@@ -38,7 +39,7 @@ import type { GroupModel } from './core/scenario.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Runs on networks up to this many nodes keep a copy of the network (JSON and GEXF). */
+/** Default of RunOptions.networkFileLimit: runs on networks up to this many nodes keep a copy of the network (JSON and GEXF). */
 export const NETWORK_FILE_LIMIT = 5000;
 
 export interface RunOptions {
@@ -83,6 +84,9 @@ export interface RunOptions {
   /** Stops the run: model calls in flight are cancelled, the round in flight is abandoned (its
    * replies stay in the cache), the manifest says `stopped`, and `resume` continues it. */
   readonly signal?: AbortSignal;
+  /** Largest network (nodes) whose network.json and network.gexf the run writes (default 5000; 0: never).
+   * A run over it says so in its manifest (`networkFiles`) and through onWarning. */
+  readonly networkFileLimit?: number;
   /** Called with each warning (scenario settings, network file, a stale lock taken over); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
 }
@@ -232,6 +236,8 @@ interface Manifest {
   network: { nodes: number; edges: number; warnings: readonly string[] };
   /** Scenario settings that looked wrong when the run started (printed by the CLI too). */
   warnings?: readonly string[];
+  /** Why network.json and network.gexf were not written (over the network-file limit). */
+  networkFiles?: string;
   promptStyle: string;
   /** `prompt.parse`: how choices are read from replies (atp: ATP's first match; final: after the reasoning). */
   replyParsing: string;
@@ -373,6 +379,8 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     writeManifest(runDir, manifest);
   };
   const writeSummary = () => {
+    // Gephi's dynamic network (choice per round as spells), rewritten from decisions.jsonl as the run ends.
+    if (!manifest.networkFiles && csr.n <= (options.networkFileLimit ?? NETWORK_FILE_LIMIT)) writeRunGexf(join(runDir, 'network.gexf'), runDir, scenario, csr);
     const summary = summarizeRun(scenario, rounds, { seedViolators: scenario.population.seedViolators.count });
     writeJsonAtomic(join(runDir, 'summary.json'), summary);
     return summary;
@@ -521,13 +529,20 @@ function startRunDir(
       : settings ? { id: modelId(settings), settings: recordedSettings(settings) } : options.model ? { id: options.model.id, settings: { backend: 'scripted', model: options.model.id } } : null,
     sessions: [],
   };
-  writeManifest(runDir, manifest);
-  // The network the run used, for the report's network views and for Gephi (small graphs only:
-  // larger ones are rebuilt from the manifest's spec and seed, which is deterministic).
-  if (csr.n <= NETWORK_FILE_LIMIT) {
+  // The network the run used, for the report's network views and for Gephi (up to the limit:
+  // larger ones are rebuilt from the manifest's spec and seed, which is deterministic; a run
+  // over it says so instead of skipping silently). network.gexf becomes dynamic when the run ends.
+  const limit = options.networkFileLimit ?? NETWORK_FILE_LIMIT;
+  if (csr.n <= limit) {
     writeNetworkFile(join(runDir, 'network.json'), csr);
     writeNetworkFile(join(runDir, 'network.gexf'), csr);
+  } else if (limit === 0) {
+    manifest.networkFiles = 'not written (network-file limit 0: never)';
+  } else {
+    manifest.networkFiles = `not written: ${csr.n} nodes is over the network-file limit of ${limit} (fix: --network-files ${csr.n} or networkFileLimit: ${csr.n}, or afterwards: atp-sim export <run> --format gexf)`;
+    options.onWarning?.(`network.json and network.gexf ${manifest.networkFiles}`);
   }
+  writeManifest(runDir, manifest);
   return { runDir, manifest };
 }
 

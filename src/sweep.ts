@@ -388,6 +388,10 @@ export interface SweepOptions {
   /** Folder the sweep's relative paths resolve against when `sweep` is an object (default cwd). */
   readonly dir?: string;
   readonly onProgress?: (p: SweepProgress) => void;
+  /** Largest network whose network files each run writes (RunOptions.networkFileLimit). */
+  readonly networkFileLimit?: number;
+  /** The runs' warnings (a network over the network-file limit, a stale lock taken over). */
+  readonly onWarning?: (message: string) => void;
   readonly fetch?: typeof fetch;
 }
 
@@ -550,6 +554,8 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
       model: typeof options.model === 'function' ? options.model(cell) : options.model,
       cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
       ...(spec.record ? { record: spec.record } : {}),
+      ...(options.networkFileLimit !== undefined ? { networkFileLimit: options.networkFileLimit } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       fetch: options.fetch,
       ...(options.signal ? { signal: options.signal } : {}),
       onRound: (_rec, info) => {

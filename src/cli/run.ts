@@ -49,6 +49,8 @@ Run:
   --budget USD       Stop cleanly once this much is spent (needs model.pricePerMillion or --price-*)
   --price-in X       Price per million input tokens (USD), for --dry-run and --budget
   --price-out Y      Price per million output tokens (USD)
+  --network-files N  Write network.json and network.gexf (Gephi, choice per round) for networks of
+                     up to N nodes (default 5000; 0: never); a larger run says so in its manifest
   --json             Print JSON instead of the table: {id, runDir, status (complete or stopped),
                      stoppedBecause, resume (when stopped), summary}
   -h, --help         Show this help
@@ -82,6 +84,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     'price-in': { type: 'string' },
     'price-out': { type: 'string' },
     json: { type: 'boolean' },
+    'network-files': { type: 'string' },
   });
   if (values.help) {
     io.stdout(RUN_HELP);
@@ -143,6 +146,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     resume: values.resume,
     replayFrom: values.replay,
     budgetUsd: money('budget', values.budget),
+    networkFileLimit: wholeNumber('network-files', values['network-files'], 0),
     cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
     onWarning: (w) => io.stderr(`warning: ${w}`),
   };

@@ -41,6 +41,8 @@ Options:
                      or _MIN/_MAX) or a Kubernetes indexed Job (JOB_COMPLETION_INDEX with
                      ATP_SIM_SHARD_COUNT = spec.completions); see examples/slurm, examples/k8s
   --max-cells K      Start at most K cells now (rerun to continue)
+  --network-files N  Runs write network.json and network.gexf for networks of up to N nodes
+                     (default 5000; 0: never)
   --model M          Model for LLM agents (see atp-sim run --help); a grid over model.name
                      replaces the model name per cell
   --endpoint URL     OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama); repeat it for a
@@ -105,6 +107,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     concurrency: { type: 'string' },
     shard: { type: 'string' },
     'max-cells': { type: 'string' },
+    'network-files': { type: 'string' },
     ...MODEL_FLAGS,
     'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -117,6 +120,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   const { modelSettings, cacheMode } = modelFlags(values, io.env);
   const concurrency = wholeNumber('concurrency', values.concurrency, 1);
   const maxCells = wholeNumber('max-cells', values['max-cells'], 1);
+  const networkFileLimit = wholeNumber('network-files', values['network-files'], 0);
   const parsed = parseShard(values.shard, io.env);
   if (parsed?.from) io.stderr(`shard ${parsed.index}/${parsed.count} from ${parsed.from}`);
   const shard = parsed && { index: parsed.index, count: parsed.count };
@@ -158,6 +162,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   }
 
   const progress = sweepProgress(io);
+  const warnings = new Set<string>();
   const interrupts = onInterrupt((text) => {
     progress.done();
     io.stderr(text);
@@ -172,9 +177,13 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     ...tokensFromEnv(io.env),
     cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
     onProgress: progress.onProgress,
+    networkFileLimit,
+    // The runs' warnings, each distinct one printed once after the progress line.
+    onWarning: (w) => warnings.add(w),
   }).finally(() => {
     progress.done();
     interrupts.dispose();
+    for (const w of warnings) io.stderr(`warning: ${w}`);
   });
 
   if (values.json) {

@@ -16,6 +16,7 @@
  * request details).
  */
 import { keepAliveFetch } from './http-fetch.ts';
+import { hasProxy, proxySettings } from './proxy.ts';
 import { isHttpUrl, redactUrl, redactUrlsIn, splitEndpoint, withEndpointQuery, type EndpointParts } from '../core/url.ts';
 import {
   InferenceClient,
@@ -182,8 +183,8 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   const hosted = endpointUrl === undefined;
   const provider = (hosted ? (options.provider ?? 'auto') : undefined) as InferenceProviderOrPolicy | undefined;
   // Endpoints get the keep-alive node:http transport (much cheaper per call than global fetch);
-  // hosted calls keep global fetch.
-  const transport = options.fetch || hosted ? undefined : keepAliveFetch();
+  // hosted calls keep global fetch unless a proxy is set (Node 20's fetch ignores HTTPS_PROXY).
+  const transport = options.fetch || (hosted && !hasProxy(proxySettings(process.env))) ? undefined : keepAliveFetch();
   const baseFetch: typeof fetch = options.fetch ?? transport?.fetch ?? ((input, init) => fetch(input, init));
   const client = new InferenceClient(token ?? '');
   const target = hosted ? `Inference Providers (provider ${provider})` : redactUrl(endpointUrl);

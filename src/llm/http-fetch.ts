@@ -6,9 +6,18 @@
  * client uses (method, headers, string or byte body, abort signal; a buffered Response) and fails
  * the way global fetch does: `TypeError('fetch failed')` with the socket error as `cause`, or the
  * signal's reason when aborted.
+ *
+ * Proxies (src/llm/proxy.ts: HTTPS_PROXY, HTTP_PROXY, NO_PROXY): an http:// target is asked of
+ * the proxy in absolute form (`POST http://host/v1/chat/completions`, RFC 9112 section 3.2.2); an
+ * https:// target goes through a CONNECT tunnel (RFC 9110 section 9.3.6) with TLS to the target
+ * inside it, so the proxy sees neither the request nor the API key. Proxy credentials are sent as
+ * Proxy-Authorization only to the proxy.
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { proxyFor, proxySettings, type Proxy } from './proxy.ts';
 
 export interface KeepAliveFetch {
   readonly fetch: typeof fetch;
@@ -57,8 +66,60 @@ function bufferedResponse(body: Buffer, status: number, statusText: string, raw:
   };
 }
 
-export function keepAliveFetch(): KeepAliveFetch {
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+export interface KeepAliveFetchOptions {
+  /** Where the proxy variables are read (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Extra trusted certificates (tests; users add theirs with NODE_EXTRA_CA_CERTS). */
+  readonly ca?: string | Buffer;
+}
+
+/** The default port of a scheme, for URLs that leave it out. */
+const portOf = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
+
+/**
+ * An https agent whose sockets are CONNECT tunnels through `proxy`, TLS to the target inside
+ * (kept alive per target like any agent's). A refusal (407, 403, 502) fails the request with the
+ * proxy's status; the proxy is named redacted.
+ */
+function tunnelAgent(proxy: Proxy, ca: string | Buffer | undefined): https.Agent {
+  const agent = new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
+  agent.createConnection = (options, callback) => {
+    const target = `${options.host ?? options.hostname}:${options.port}`;
+    const connect = (proxy.url.protocol === 'https:' ? https : http).request({
+      hostname: proxy.url.hostname,
+      port: portOf(proxy.url),
+      method: 'CONNECT',
+      path: target,
+      agent: false,
+      headers: { host: target, ...(proxy.authorization ? { 'proxy-authorization': proxy.authorization } : {}) },
+      ...(ca ? { ca } : {}),
+    });
+    const done = callback as (err: Error | null, stream?: Duplex) => void;
+    connect.once('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        done(Object.assign(new Error(`proxy (${proxy.describe}) refused CONNECT ${target}: HTTP ${res.statusCode}`), { code: 'EPROXY', status: res.statusCode }));
+        return;
+      }
+      done(null, tls.connect({ ...(options as tls.ConnectionOptions), socket, servername: (options as tls.ConnectionOptions).servername || String(options.host) }));
+    });
+    connect.once('error', (err) => done(err));
+    connect.end();
+    return undefined;
+  };
+  return agent;
+}
+
+export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFetch {
+  const ca = options.ca;
+  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }) };
+  const proxies = proxySettings(options.env ?? process.env);
+  const tunnels = new Map<string, https.Agent>();
+  const tunnelFor = (proxy: Proxy) => {
+    let t = tunnels.get(proxy.url.href);
+    if (!t) tunnels.set(proxy.url.href, (t = tunnelAgent(proxy, ca)));
+    return t;
+  };
   const impl = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
     new Promise((resolve, reject) => {
       const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
@@ -82,14 +143,31 @@ export function keepAliveFetch(): KeepAliveFetch {
         return;
       }
       if (body) headers['content-length'] = String(Buffer.byteLength(body));
-      const fail = (err: unknown) => reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
-      const req = (secure ? https : http).request(
+      const fail = (err: unknown) => {
+        // A proxy's refusal of the tunnel is its answer (407 wrong credentials, 403 not allowed),
+        // passed on as that response, as a proxy answers an http:// request: not a network error to retry.
+        const refused = err as { code?: string; status?: number; message?: string };
+        if (refused.code === 'EPROXY' && refused.status && !signal?.aborted) {
+          resolve(bufferedResponse(Buffer.from(JSON.stringify({ error: refused.message })), refused.status, 'Proxy refused', { 'content-type': 'application/json' }) as unknown as Response);
+          return;
+        }
+        reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
+      };
+      const proxy = proxyFor(url, proxies);
+      // Through a proxy: https in a CONNECT tunnel; http asked of the proxy in absolute form.
+      const absolute = proxy !== null && !secure;
+      if (absolute) {
+        headers.host = url.host;
+        if (proxy.authorization) headers['proxy-authorization'] = proxy.authorization;
+      }
+      const via = absolute ? proxy.url : url;
+      const req = (via.protocol === 'https:' ? https : http).request(
         {
-          agent: secure ? agents.https : agents.http,
-          protocol: url.protocol,
-          hostname: url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
+          agent: proxy && secure ? tunnelFor(proxy) : via.protocol === 'https:' ? agents.https : agents.http,
+          protocol: via.protocol,
+          hostname: via.hostname,
+          port: absolute ? portOf(via) : url.port,
+          path: absolute ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : url.pathname + url.search,
           method: init?.method ?? 'GET',
           headers,
           signal,
@@ -113,6 +191,7 @@ export function keepAliveFetch(): KeepAliveFetch {
     close: () => {
       agents.http.destroy();
       agents.https.destroy();
+      for (const t of tunnels.values()) t.destroy();
     },
   };
 }

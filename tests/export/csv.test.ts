@@ -91,7 +91,7 @@ describe('atp-sim export --format csv', () => {
     const out = join(tempDir(), 'x.parquet');
     const res = await cli(['export', dir, '--format', 'parquet', '--out', out]);
     expect(res.code).toBe(2);
-    expect(res.stderr.trim()).toBe('atp-sim: --format: must be csv; got "parquet" (fix: use --format csv (Parquet is not available in this build))');
+    expect(res.stderr.trim()).toBe('atp-sim: --format: must be csv or gexf; got "parquet" (fix: use --format csv (Parquet is not available in this build))');
     expect(existsSync(out)).toBe(false);
     expect((await cli(['export', dir, '--format', 'csv', '--what', 'cells'])).stderr.trim()).toBe('atp-sim: --what: must be one of rounds, decisions, agents; got "cells"');
   });

@@ -17,7 +17,7 @@ export interface NetworkMeta {
 /** Edges per chunk: large enough to keep the chunk count low, small enough to stay light. */
 const EDGES_PER_CHUNK = 8192;
 
-function* edgeLines(csr: Csr, line: (u: number, v: number, id: number) => string): Generator<string> {
+export function* edgeLines(csr: Csr, line: (u: number, v: number, id: number) => string): Generator<string> {
   const { offsets, targets } = csr;
   let buf: string[] = [];
   let id = 0;
