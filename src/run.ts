@@ -26,6 +26,7 @@ import { estimateMessagesTokens } from './llm/tokens.ts';
 import { ensureDir, JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type FileLogger } from './io/logger.ts';
 import { lockDir } from './io/lock.ts';
+import { reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
 import { checkFolderName } from './io/names.ts';
 import { checkPlainData, checkRunOptions } from './options-check.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
@@ -433,7 +434,14 @@ function openResume(
   const mPath = join(runDir, 'manifest.json');
   if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${dir}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
   lock(runDir);
-  const manifest = readJson<Manifest>(mPath);
+  let manifest = readJson<Manifest>(mPath);
+  // A manifest saying complete over files cut short (report and merge send the user here) is
+  // reopened after the rounds its files still hold, as a sweep does with such a cell.
+  const problem = manifest.status === 'complete' ? runFilesProblem(runDir, manifest, readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'))) : null;
+  if (problem) {
+    reopenDamagedRun(runDir, problem);
+    manifest = readJson<Manifest>(mPath);
+  }
   if (manifest.status === 'complete') {
     const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
     const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
