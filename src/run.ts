@@ -526,8 +526,13 @@ function nothingKept(code: AtpSimError['code'], redacted: string): string {
   if (code !== 'FAILURE_RATE_EXCEEDED' || !failed) return `${first.replace(/\.?$/, '')}; ${kept}`;
   const errno = /\((E[A-Z]+)\)/.exec(first)?.[1];
   const status = /\b(?:HTTP|status) (\d{3})\b/.exec(first)?.[1];
-  const why = errno ? (NETWORK_WORDS[errno] ?? errno) : status ? `the server answered HTTP ${status}` : /timeout/.test(first) ? 'no reply in time' : 'see the errors above';
   const all = failed[2] === failed[3] ? `all ${failed[3]}` : `${failed[2]} of ${failed[3]}`;
+  const firstError = /first error: (.*?)\. Rounds 1\.\./.exec(first)?.[1];
+  if (!errno && !status && !/timeout/.test(first) && firstError) {
+    // Not a server problem (e.g. a local model's context too small): its own words hold the fix.
+    return `round ${failed[1]}: ${all} model calls failed after retries; first error: ${firstError}; ${kept} (fix: act on the first error, then run again)`;
+  }
+  const why = errno ? (NETWORK_WORDS[errno] ?? errno) : status ? `the server answered HTTP ${status}` : /timeout/.test(first) ? 'no reply in time' : 'see the errors above';
   return `round ${failed[1]}: ${all} model calls failed after retries (${why}); ${kept} (fix: check that the model server is up and reachable, then run again)`;
 }
 
