@@ -21,6 +21,7 @@ import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
 import { createModel, modelId, openLocalModel, recordedSettings, type ModelSettings, type Limiter, type CacheMode, type ResponseCacheOptions } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
+import { checkProvider } from './llm/hf.ts';
 import { withInlineGraph } from './networks/inline-graph.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { ensureDir, JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
@@ -149,6 +150,8 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
     if (!base && !options.model && !options.replayFrom) {
       throw new AtpSimError('INVALID_ARGUMENT', `${options.source ?? 'scenario'}: this scenario has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the scenario)`);
     }
+    // Checked here, before --out is created (createModel would refuse it only after).
+    if (base?.backend === 'hf') checkProvider(base.provider);
     if (base) {
       settings = {
         ...base,

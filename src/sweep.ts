@@ -28,6 +28,7 @@ import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
 import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
 import { summarizeRun, type RunSummary } from './metrics/summary.ts';
 import { prepareRun, runScenario, type RunOptions } from './run.ts';
+import { checkProvider } from './llm/hf.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { cellScenario, conditionLabel, expandSweep, loadSweepFile, parseSweep, type GridAxis, type LoadedSweep, type RecordMode, type SweepCell, type SweepSpec } from './scenarios/sweep.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
@@ -425,6 +426,8 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   const mine = (c: SweepCell) => !shard || c.index % shard.count === shard.index;
   const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source));
   if (llm && !options.model && !options.modelSettings) requireModelNames(loaded);
+  // Before sweep.json records the model identity (a token pasted into --provider would be kept).
+  if (llm && options.modelSettings?.backend === 'hf') checkProvider(options.modelSettings.provider);
   const out = resolve(options.out ?? 'runs');
   checkFolderName(spec.name, `${loaded.source}: name`, 'INVALID_SCENARIO', 'name: topologies');
   ensureDir(out, options.out !== undefined ? '--out' : 'out');

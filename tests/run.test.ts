@@ -40,10 +40,10 @@ describe('a fresh run whose every model call fails for a reason other than the n
       },
     };
     const out = tempDir();
-    const err = await runScenario(thresholdScenario(), { out, id: 'small', model: tooSmall }).catch((e: unknown) => e as AtpSimError);
+    const err = await runScenario(thresholdScenario(), { out, id: 'small', model: tooSmall }).then(() => null, (e: unknown) => e as AtpSimError);
     expect(err).toBeInstanceOf(AtpSimError);
-    expect(err.message).toMatch(/^round 1: all 8 model calls failed after retries; first error: .*the prompt has about 900 tokens but a sequence holds 256; raise the context size/);
-    expect(err.message).not.toMatch(/see the errors above|model server/);
+    expect(err!.message).toMatch(/^round 1: all 8 model calls failed after retries; first error: .*the prompt has about 900 tokens but a sequence holds 256; raise the context size/);
+    expect(err!.message).not.toMatch(/see the errors above|model server/);
     expect(existsSync(join(out, 'small'))).toBe(false);
   });
 });
