@@ -155,6 +155,20 @@ describe('atp-sim report input errors', () => {
     expect(r.stderr).toMatch(new RegExp(`^atp-sim: ${file}: line 10 is not valid JSON and lines follow it`));
   });
 
+  it('a broken line in the middle of rounds.jsonl gives one fix, not also a --resume that cannot repair it', async () => {
+    const model = scriptedModel(() => '{"choice": "invest"}', 'all-in');
+    const { runDir } = await runScenario(thresholdScenario(), { out: tempDir(), id: 'broken-rounds', model });
+    const file = join(runDir, 'rounds.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[1] = lines[1].slice(0, 30);
+    writeFileSync(file, lines.join('\n'));
+    const r = await cli(['report', runDir, '--no-html']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is damaged: rounds\.jsonl: line 2 is not valid JSON and lines follow it/);
+    expect(r.stderr.match(/fix:/g)).toHaveLength(1);
+    expect(r.stderr).not.toContain('--resume');
+  });
+
   it('explain what is wrong and exit 2', async () => {
     expect((await cli(['report', '--help'])).stdout).toMatch(/^Usage: atp-sim report <dir>/);
     const missing = await cli(['report', join(tempDir(), 'nothing')]);
