@@ -278,7 +278,9 @@ export function sweepResults(dir: string, file: SweepFile = readSweepFile(dir), 
     else {
       incomplete.push(c.id);
       if (run.manifest.status === 'stopped') stopped++;
-      else failed++;
+      // `running`: in progress, or killed (SIGKILL, power loss): not failed, the sweep resumes it
+      // like a pending cell (cellStatus), so it counts with the cells still to do.
+      else if (run.manifest.status !== 'running') failed++;
     }
   }
   const conditions: ConditionStats[] = [];
