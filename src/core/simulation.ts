@@ -19,7 +19,7 @@ import { readBoth } from '../agents/read-choice.ts';
 import type { PromptStyle, StyleContext } from '../agents/prompts/style.ts';
 import { createStyle, labelFor } from '../agents/prompts/index.ts';
 import { assignRoles, type Roles } from './roles.ts';
-import { capitalFields } from '../metrics/stats.ts';
+import { capitalFields, meanOf } from '../metrics/stats.ts';
 
 export interface RunSink {
   /** Called once per completed round, in order. `decisions` is null when not recorded. */
@@ -230,7 +230,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       violationRate: violations / n,
       invalid,
       success,
-      meanCapital: capSum / n,
+      meanCapital: meanOf(capital, capSum),
       ...capitalFields(capital, 100_000),
       collective: threshold ? threshold.collectiveCount : 0,
       ...(seeds > 0 && n > seeds ? { cascade: (violations - seededViolating) / (n - seeds) } : {}),
