@@ -22,11 +22,13 @@ import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
 import { createModel, modelId, openLocalModel, recordedSettings, settingsFromSpec, usesEndpoints, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode, type ModelPool, type ResponseCacheOptions } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
+import { checkProvider } from './llm/hf.ts';
 import { withInlineGraph } from './networks/inline-graph.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
 import { ensureDir, JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
 import { fileLogger, type FileLogger } from './io/logger.ts';
 import { lockDir } from './io/lock.ts';
+import { reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
 import { checkFolderName } from './io/names.ts';
 import { checkPlainData, checkRunOptions } from './options-check.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
@@ -158,6 +160,8 @@ settingsFromSpec(m);
     if (!base && !options.model && !options.replayFrom) {
       throw new AtpSimError('INVALID_ARGUMENT', `${options.source ?? 'scenario'}: this scenario has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the scenario)`);
     }
+    // Checked here, before --out is created (createModel would refuse it only after).
+    if (base?.backend === 'hf') checkProvider(base.provider);
     if (base) {
       settings = {
         ...base,
@@ -475,8 +479,15 @@ function openResume(
   const mPath = join(runDir, 'manifest.json');
   if (!existsSync(mPath)) throw new AtpSimError('FILE_NOT_FOUND', `--resume ${dir}: no manifest.json there (fix: give a run directory made by atp-sim run)`);
   lock(runDir);
-  const manifest = readJson<Manifest>(mPath);
+  let manifest = readJson<Manifest>(mPath);
   checkRunFormat(manifest, '--resume', dir);
+  // A manifest saying complete over files cut short (report and merge send the user here) is
+  // reopened after the rounds its files still hold, as a sweep does with such a cell.
+  const problem = manifest.status === 'complete' ? runFilesProblem(runDir, manifest, readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'))) : null;
+  if (problem) {
+    reopenDamagedRun(runDir, problem);
+    manifest = readJson<Manifest>(mPath);
+  }
   if (manifest.status === 'complete') {
     const summary = readJson<RunSummary>(join(runDir, 'summary.json'));
     const session = { requests: 0, cacheHits: 0, retries: 0, failures: 0 };
@@ -569,8 +580,13 @@ function nothingKept(code: AtpSimError['code'], redacted: string): string {
   if (code !== 'FAILURE_RATE_EXCEEDED' || !failed) return `${first.replace(/\.?$/, '')}; ${kept}`;
   const errno = /\((E[A-Z]+)\)/.exec(first)?.[1];
   const status = /\b(?:HTTP|status) (\d{3})\b/.exec(first)?.[1];
-  const why = errno ? (NETWORK_WORDS[errno] ?? errno) : status ? `the server answered HTTP ${status}` : /timeout/.test(first) ? 'no reply in time' : 'see the errors above';
   const all = failed[2] === failed[3] ? `all ${failed[3]}` : `${failed[2]} of ${failed[3]}`;
+  const firstError = /first error: (.*?)\. Rounds 1\.\./.exec(first)?.[1];
+  if (!errno && !status && !/timeout/.test(first) && firstError) {
+    // Not a server problem (e.g. a local model's context too small): its own words hold the fix.
+    return `round ${failed[1]}: ${all} model calls failed after retries; first error: ${firstError}; ${kept} (fix: act on the first error, then run again)`;
+  }
+  const why = errno ? (NETWORK_WORDS[errno] ?? errno) : status ? `the server answered HTTP ${status}` : /timeout/.test(first) ? 'no reply in time' : 'see the errors above';
   return `round ${failed[1]}: ${all} model calls failed after retries (${why}); ${kept} (fix: check that the model server is up and reachable, then run again)`;
 }
 

@@ -12,13 +12,13 @@
  * last complete round. A failed cell is recorded and does not stop the others.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AtpSimError } from './core/errors.ts';
 import { redactUrlsIn } from './core/url.ts';
 import { deriveSeed } from './core/rng.ts';
 import type { CallStats, LanguageModel, RoundRecord } from './core/types.ts';
 import { ensureDir, readJson, readJsonl, writeJsonAtomic } from './io/files.ts';
-import { lockDir } from './io/lock.ts';
+import { LOCK_FILE, lockDir, type DirLock } from './io/lock.ts';
 import { checkFolderName } from './io/names.ts';
 import { problemOf, reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
 import { checkPlainData, checkSweepOptions } from './options-check.ts';
@@ -28,6 +28,7 @@ import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
 import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
 import { summarizeRun, type RunSummary } from './metrics/summary.ts';
 import { prepareRun, runScenario, type RunOptions } from './run.ts';
+import { checkProvider } from './llm/hf.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { cellScenario, conditionLabel, expandSweep, loadSweepFile, parseSweep, type GridAxis, type LoadedSweep, type RecordMode, type SweepCell, type SweepSpec } from './scenarios/sweep.ts';
 import { usesLlm, type Scenario } from './scenarios/types.ts';
@@ -290,7 +291,9 @@ export function sweepResults(dir: string, file: SweepFile = readSweepFile(dir), 
     else {
       incomplete.push(c.id);
       if (run.manifest.status === 'stopped') stopped++;
-      else failed++;
+      // `running`: in progress, or killed (SIGKILL, power loss): not failed, the sweep resumes it
+      // like a pending cell (cellStatus), so it counts with the cells still to do.
+      else if (run.manifest.status !== 'running') failed++;
     }
   }
   const conditions: ConditionStats[] = [];
@@ -442,6 +445,8 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   const mine = (c: SweepCell) => !shard || c.index % shard.count === shard.index;
   const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source));
   if (llm && !options.model && !options.modelSettings) requireModelNames(loaded);
+  // Before sweep.json records the model identity (a token pasted into --provider would be kept).
+  if (llm && options.modelSettings?.backend === 'hf') checkProvider(options.modelSettings.provider);
   const out = resolve(options.out ?? 'runs');
   checkFolderName(spec.name, `${loaded.source}: name`, 'INVALID_SCENARIO', 'name: topologies');
   ensureDir(out, options.out !== undefined ? '--out' : 'out');
@@ -737,7 +742,20 @@ export function mergeSweeps(dirs: readonly string[], out: string, options: { lin
     if (m !== undefined && m !== model) throw modelConflict(`merge: ${dirs[i]} was run with model ${m}, ${dirs[j]} with ${model}`, 'merge shards run with one model');
   });
   checkMergeTarget(target, out, files[0], model);
-  mkdirSync(join(target, 'runs'), { recursive: true });
+  // A sweep still running in an input would be copied mid-write (its cells `running`); two merges
+  // into one --out would interleave. Each folder is locked as `sweep` locks it, or refused.
+  const locks: DirLock[] = [];
+  try {
+    for (const d of inputs) locks.push(lockDir(d, 'sweep directory'));
+    mkdirSync(join(target, 'runs'), { recursive: true });
+    locks.push(lockDir(target, 'sweep directory'));
+    return mergeLocked(inputs, dirs, target, out, files, model, options);
+  } finally {
+    for (const l of locks) l.release();
+  }
+}
+
+function mergeLocked(inputs: string[], dirs: readonly string[], target: string, out: string, files: SweepFile[], model: string | undefined, options: { link?: boolean }): MergeResult {
   const first = files[0];
   const cells: SweepFileCell[] = first.cells.map((c) => ({ index: c.index, id: c.id, params: c.params, replicate: c.replicate, seed: c.seed, status: 'pending' }));
   let copied = 0;
@@ -761,7 +779,9 @@ export function mergeSweeps(dirs: readonly string[], out: string, options: { lin
     } else if (now === null || (now !== 'complete' && src.status === 'complete')) {
       rmSync(dst, { recursive: true, force: true });
       if (options.link) symlinkSync(src.d, dst, 'dir');
-      else cpSync(src.d, dst, { recursive: true });
+      // A lock left in a copied run directory (a run killed on another machine) would make the
+      // merged cell look in use by a process that cannot be checked.
+      else cpSync(src.d, dst, { recursive: true, filter: (p) => basename(p) !== LOCK_FILE });
       copied++;
       now = src.status;
     }

@@ -4,8 +4,9 @@
  * comma, a quote or a line break. Empty field: a missing value. Numbers keep every digit
  * JavaScript prints, so reading a file back gives the same doubles.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDir, fileError } from './files.ts';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -18,7 +19,7 @@ export function csvField(v: CsvValue): string {
 /** Rows written through a buffer to a temporary file, renamed into place on `close()` only. */
 export class CsvFile {
   private readonly tmp: string;
-  private readonly fd: number;
+  private fd: number | null;
   private buffer = '';
   rows = 0;
 
@@ -26,9 +27,14 @@ export class CsvFile {
     readonly path: string,
     readonly columns: readonly string[],
   ) {
-    mkdirSync(dirname(path), { recursive: true });
+    // A folder, a read-only place or a file in the way is one line naming --out, not a stack trace.
+    ensureDir(dirname(path), 'folder of output file');
     this.tmp = `${path}.tmp-${process.pid}`;
-    this.fd = openSync(this.tmp, 'w');
+    try {
+      this.fd = openSync(this.tmp, 'w');
+    } catch (err) {
+      throw fileError(err, 'output file', path);
+    }
     this.line(columns);
   }
 
@@ -38,6 +44,7 @@ export class CsvFile {
   }
 
   private flush(): void {
+    if (this.fd === null) throw new Error('CsvFile: written after close');
     writeSync(this.fd, this.buffer);
     this.buffer = '';
   }
@@ -50,14 +57,22 @@ export class CsvFile {
 
   close(): void {
     this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    const fd = this.fd as number;
+    fsyncSync(fd);
+    this.fd = null;
+    closeSync(fd);
+    try {
+      renameSync(this.tmp, this.path);
+    } catch (err) {
+      rmSync(this.tmp, { force: true });
+      throw fileError(err, 'output file', this.path);
+    }
   }
 
-  /** Drops the temporary file (after an error): nothing half-written is left. */
+  /** Drops the temporary file (after an error, also one in close()): nothing half-written is left. */
   abandon(): void {
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
     rmSync(this.tmp, { force: true });
   }
 }

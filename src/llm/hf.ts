@@ -107,6 +107,23 @@ function endpointFetch(inner: typeof fetch, parts: EndpointParts): typeof fetch 
   };
 }
 
+/**
+ * Why `provider` is not a provider name or policy, or null. The value is quoted only when it looks
+ * like a name: a token pasted into --provider by mistake is not echoed to the terminal or a log.
+ */
+export function providerProblem(provider: unknown): string | null {
+  if (provider === undefined || (PROVIDERS_OR_POLICIES as readonly unknown[]).includes(provider)) return null;
+  const nameLike = typeof provider === 'string' && /^[a-z0-9][a-z0-9.-]{0,29}$/i.test(provider) && !/^(hf|sk|api|key|token)[-_]/i.test(provider);
+  const got = nameLike || typeof provider !== 'string' ? describeValue(provider) : `a text of ${provider.length} characters that is not a provider name (not shown: it may be a token)`;
+  return `must be one of ${PROVIDERS_OR_POLICIES.join(', ')}; got ${got}`;
+}
+
+/** Throws INVALID_ARGUMENT (one line, the value hidden if it may be a token) unless `provider` is valid or absent. */
+export function checkProvider(provider: unknown): void {
+  const problem = providerProblem(provider);
+  if (problem) throw new AtpSimError('INVALID_ARGUMENT', `provider: ${problem} (fix: pass --provider auto, or one of the names listed)`);
+}
+
 function validateOptions(o: HfModelOptions): void {
   const problems: string[] = [];
   if (typeof o.model !== 'string' || o.model.trim() === '') problems.push(`model must be a non-empty string; got ${describeValue(o.model)}`);
@@ -114,9 +131,8 @@ function validateOptions(o: HfModelOptions): void {
     if (!isHttpUrl(o.endpointUrl)) problems.push(`endpointUrl must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(o.endpointUrl))}`);
     if (o.provider !== undefined) problems.push('endpointUrl and provider cannot be combined: a provider is for hosted models only (drop --provider)');
   }
-  if (o.provider !== undefined && !(PROVIDERS_OR_POLICIES as readonly string[]).includes(o.provider)) {
-    problems.push(`provider must be one of ${PROVIDERS_OR_POLICIES.join(', ')}; got ${describeValue(o.provider)}`);
-  }
+  const provider = providerProblem(o.provider);
+  if (provider) problems.push(`provider ${provider}`);
   if (!(Number.isFinite(o.timeoutMs) && o.timeoutMs > 0)) problems.push(`timeoutMs must be a positive number; got ${describeValue(o.timeoutMs)}`);
   if (problems.length > 0) throw new AtpSimError('INVALID_ARGUMENT', `hfModel: ${problems.join('; ')}`);
 }

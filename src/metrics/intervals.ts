@@ -184,7 +184,9 @@ export function meanInterval(values: readonly number[], level = 0.95, range?: re
   const xs = values.filter((v) => Number.isFinite(v));
   const n = xs.length;
   if (n === 0) return NO_DATA;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  let mean = xs.reduce((a, b) => a + b, 0) / n;
+  // Finite values near 1.8e308 (capital before it overflows) overflow the sum: divide first.
+  if (!Number.isFinite(mean)) mean = xs.reduce((a, b) => a + b / n, 0);
   if (n === 1) return { mean, lo: mean, hi: mean, n };
   let ss = 0;
   for (const x of xs) ss += (x - mean) * (x - mean);

@@ -5,7 +5,7 @@
  * report read them by name.
  */
 import type { RoundFacts, RoundReporter } from '../core/plugins.ts';
-import { capitalFields } from './stats.ts';
+import { capitalFields, meanOf } from './stats.ts';
 
 /** Gini of capital sorts every round: skipped (NaN) above this many agents. */
 const GINI_LIMIT = 100_000;
@@ -26,7 +26,7 @@ export const BUILTIN_REPORTERS: ReadonlyArray<readonly [string, RoundReporter]> 
   ['invalid', (f) => f.invalid],
   /** Global games: did the group succeed. Neighbourhood games: share of agents whose game succeeded. */
   ['success', (f) => f.game.report?.('success', f.outcome) ?? null],
-  ['meanCapital', (f) => f.capitalSum / f.n],
+  ['meanCapital', (f) => meanOf(f.capital, f.capitalSum)],
   ['giniCapital', (f) => capital(f).giniCapital],
   /** Why giniCapital is missing (negative or non-finite capital). */
   ['giniUndefined', (f) => capital(f).giniUndefined],

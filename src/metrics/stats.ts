@@ -87,8 +87,32 @@ export function gini(values: Float64Array | readonly number[]): number {
     weighted += (i + 1) * sorted[i];
   }
   if (sum === 0) return 0;
+  if (!Number.isFinite(2 * weighted) || !Number.isFinite(n * sum)) {
+    // Finite capitals near 1.8e308 overflow the sums (a null Gini with no reason recorded, two
+    // rounds before any capital is Infinity); the coefficient is scale-free, so divide by the largest.
+    const max = sorted[n - 1];
+    sum = 0;
+    weighted = 0;
+    for (let i = 0; i < n; i++) {
+      sum += sorted[i] / max;
+      weighted += (i + 1) * (sorted[i] / max);
+    }
+  }
   // Rounding can step a hair outside the range (-1e-17 for equal values).
   return Math.min(1, Math.max(0, (2 * weighted) / (n * sum) - (n + 1) / n));
+}
+
+/**
+ * The mean of `values` given their running `sum`: when finite capitals near 1.8e308 overflow the
+ * sum, each value is divided by n before adding, so the mean stays a number (null only once a
+ * capital itself is not finite, which `nonFinite` then counts).
+ */
+export function meanOf(values: Float64Array, sum: number): number {
+  const n = values.length;
+  if (Number.isFinite(sum) || n === 0) return sum / n;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i] / n;
+  return mean;
 }
 
 /**

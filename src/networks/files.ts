@@ -9,6 +9,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { AtpSimError, throwIfIssues, type Issue } from '../core/errors.ts';
+import { fileError } from '../io/files.ts';
 import type { Csr } from '../core/types.ts';
 import { assembleNetwork, type Assembled, type DirectedPolicy, type RawGraph } from './assemble.ts';
 import { readEdgeList } from './formats/edgelist.ts';
@@ -117,7 +118,12 @@ export function loadNetworkFile(path: string, options: LoadOptions = {}): Loaded
 /** Writes chunks to a temporary file beside `path`, then renames it: no half-written file. */
 export function writeFileAtomic(path: string, chunks: Iterable<string>): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(temp, 'w');
+  let fd: number;
+  try {
+    fd = openSync(temp, 'w');
+  } catch (err) {
+    throw fileError(err, 'output file', path); // one line naming --out, not errno jargon
+  }
   try {
     for (const chunk of chunks) {
       const bytes = Buffer.from(chunk, 'utf8');
@@ -133,7 +139,7 @@ export function writeFileAtomic(path: string, chunks: Iterable<string>): void {
       // already closed
     }
     rmSync(temp, { force: true });
-    throw err;
+    throw fileError(err, 'output file', path);
   }
 }
 

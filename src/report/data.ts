@@ -117,7 +117,11 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
     heatmap = heatmapOf(sweep, runs);
   } else if (kind === 'run') {
     const read = tryReadRun(dir);
-    if (!read.ok) throw new AtpSimError('CORRUPT_FILE', `report: ${dir} is damaged: ${read.problem} (fix: resume it with atp-sim run --resume, or restore its files)`);
+    if (!read.ok) {
+      // A file that does not parse names its own fix (--resume cannot repair it); short files can be resumed.
+      const fix = /\bfix: /.test(read.problem) ? '' : ' (fix: resume it with atp-sim run --resume, or restore its files)';
+      throw new AtpSimError('CORRUPT_FILE', `report: ${dir} is damaged: ${read.problem}${fix}`);
+    }
     const run = read.run;
     const id = run.manifest.id;
     runs = [{ run, id, params: {}, condition: '{}' }];

@@ -129,3 +129,28 @@ describe('endpoint credentials', () => {
     }
   });
 });
+
+describe('a token pasted into --provider', () => {
+  const TOKEN = 'hf_Xy7PastedByMistake0123456789';
+
+  it('is refused in one line that does not echo it, before --out is created (run and sweep)', async () => {
+    const dir = tempDir();
+    const file = scenarioFile(dir);
+    const run = await cli(['run', file, '--model', 'm', '--provider', TOKEN, '--out', join(dir, 'runs')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^atp-sim: provider: must be one of .*auto; got a text of 31 characters that is not a provider name \(not shown: it may be a token\) \(fix: .*\)\n$/);
+    const sweepFile = join(dir, 'sweep.json');
+    writeFileSync(sweepFile, JSON.stringify({ name: 'tok', base: 'scenario.json', grid: { 'game.threshold': [2, 4] }, replicates: 1 }));
+    const sweep = await cli(['sweep', sweepFile, '--model', 'm', '--provider', TOKEN, '--out', join(dir, 'runs')]);
+    expect(sweep.code).toBe(2);
+    expect(run.stderr + sweep.stderr + run.stdout + sweep.stdout).not.toContain(TOKEN);
+    expect(readdirSync(dir).sort()).toEqual(['scenario.json', 'sweep.json']);
+  });
+
+  it('a mistyped provider name is quoted back', async () => {
+    const dir = tempDir();
+    const res = await cli(['run', scenarioFile(dir), '--model', 'm', '--provider', 'togehter', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('got "togehter"');
+  });
+});

@@ -142,17 +142,30 @@ describe('atp-sim report on a folder of runs', () => {
 });
 
 describe('atp-sim report input errors', () => {
-  it('stop at a broken line in the middle of decisions.jsonl, naming the file and the line', async () => {
+  /** A run whose `name` file has line `line` (1-based) cut short, with lines after it; its report. */
+  async function reportWithBrokenLine(name: string, line: number): Promise<{ file: string; r: Awaited<ReturnType<typeof cli>> }> {
     const model = scriptedModel(() => '{"choice": "invest"}', 'all-in');
     const { runDir } = await runScenario(thresholdScenario(), { out: tempDir(), id: 'broken', model });
-    const file = join(runDir, 'decisions.jsonl');
+    const file = join(runDir, name);
     const lines = readFileSync(file, 'utf8').split('\n');
-    lines[9] = lines[9].slice(0, 40);
+    lines[line - 1] = lines[line - 1].slice(0, 30);
     writeFileSync(file, lines.join('\n'));
-    const r = await cli(['report', runDir, '--no-html']);
+    return { file, r: await cli(['report', runDir, '--no-html']) };
+  }
+
+  it('stop at a broken line in the middle of decisions.jsonl, naming the file and the line', async () => {
+    const { file, r } = await reportWithBrokenLine('decisions.jsonl', 10);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(new RegExp(`^atp-sim: ${file}: line 10 is not valid JSON and lines follow it`));
+  });
+
+  it('a broken line in the middle of rounds.jsonl gives one fix, not also a --resume that cannot repair it', async () => {
+    const { r } = await reportWithBrokenLine('rounds.jsonl', 2);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is damaged: rounds\.jsonl: line 2 is not valid JSON and lines follow it/);
+    expect(r.stderr.match(/fix:/g)).toHaveLength(1);
+    expect(r.stderr).not.toContain('--resume');
   });
 
   it('explain what is wrong and exit 2', async () => {

@@ -3,8 +3,8 @@
  * Mike Bostock's RFC 4180 reader, which the lock file pins through vega) and compared with the
  * run directories' own JSONL records.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionRecord, RoundRecord } from '../../src/core/types.ts';
 import { csvField } from '../../src/io/csv.ts';
@@ -85,6 +85,16 @@ describe('atp-sim export --format csv', () => {
 
   it('quotes fields as RFC 4180 says (commas, quotes, line breaks)', () => {
     expect([csvField('a,b'), csvField('say "hi"'), csvField('two\nlines'), csvField(null), csvField(0.1)]).toEqual(['"a,b"', '"say ""hi"""', '"two\nlines"', '', '0.1']);
+  });
+
+  it('says in one line that --out is a folder or under a file, leaving no temporary file', async () => {
+    const place = tempDir();
+    const onFolder = await cli(['export', dir, '--format', 'csv', '--out', place]);
+    expect(onFolder).toMatchObject({ code: 2, stderr: `atp-sim: output file ${place}: is a folder (fix: give a file path, not a folder)\n` });
+    writeFileSync(join(place, 'blocker'), 'mine');
+    const under = await cli(['export', dir, '--format', 'csv', '--out', join(place, 'blocker', 'x.csv')]);
+    expect(under).toMatchObject({ code: 2, stderr: expect.stringMatching(/^atp-sim: folder of output file .*blocker: a file is in the way where a folder is needed \(fix: .*\)\n$/) });
+    expect(readdirSync(dirname(place)).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('refuses another format or table in one line, writing nothing', async () => {

@@ -35,3 +35,15 @@ describe("a run's files checked against its manifest", () => {
     expect(tryReadRun(runDir)).toMatchObject({ ok: false, problem: expect.stringMatching(/^summary\.json: not valid JSON/) });
   });
 });
+
+describe('resuming a run whose manifest says complete over files cut short', () => {
+  it('re-runs the missing round instead of returning it as complete (report sends the user to --resume)', async () => {
+    const { runDir } = await runScenario(thresholdScenario(), { out: tempDir(), id: 'cut', model: invest() });
+    cutLines(join(runDir, 'decisions.jsonl'), 8 * 2 + 5);
+    const resumed = await runScenario(undefined, { resume: runDir, model: invest() });
+    expect(resumed.status).toBe('complete');
+    const run = readRun(runDir);
+    expect(runFilesProblem(runDir, run.manifest, run.rounds)).toBeNull();
+    expect(readFileSync(join(runDir, 'decisions.jsonl'), 'utf8').trim().split('\n')).toHaveLength(24);
+  });
+});

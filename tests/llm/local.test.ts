@@ -258,6 +258,15 @@ for (const path of ${JSON.stringify(paths)}) {
     expect(err.message).toMatch(/llama\.cpp crashed loading it \(SIGABRT\): llama\.cpp\/src\/llama-model-loader\.cpp:\d+: GGML_ASSERT\(.*\) failed/);
   });
 
+  test('a JavaScript error in the probe becomes its message, not the source line that threw', async () => {
+    // node-llama-cpp sizes the default context from context_length; 0 makes createContext throw.
+    const path = join(dir, 'ctx0.gguf');
+    writeFileSync(path, tinyGgufBytes({ meta: { 'llama.context_length': 0 } }));
+    const err = await atpError(() => probeModelInChild(path, { threads: 1 }));
+    expect(err.message).toMatch(/llama\.cpp could not load it \(exit code 1\): error: A context size of \d+ is too large/);
+    expect(err.message).not.toContain('throw new');
+  });
+
   test('the probe passes a sound model', async () => {
     await expect(probeModelInChild(modelPath, { threads: 1 })).resolves.toBeUndefined();
   });

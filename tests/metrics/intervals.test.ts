@@ -84,6 +84,10 @@ describe('t interval for a mean', () => {
     expect(meanInterval([0.4])).toEqual({ mean: 0.4, lo: 0.4, hi: 0.4, n: 1 });
     expect(meanInterval([]).n).toBe(0);
   });
+
+  it('has a mean for finite values whose sum overflows (replicates of a capital near 1.8e308)', () => {
+    expect(meanInterval([1e308, 1e308])).toEqual({ mean: 1e308, lo: 1e308, hi: 1e308, n: 2 });
+  });
 });
 
 describe('median', () => {

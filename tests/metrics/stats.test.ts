@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gini, giniUndefinedReason, sortedCopy } from '../../src/metrics/stats.ts';
+import { gini, giniUndefinedReason, meanOf, sortedCopy } from '../../src/metrics/stats.ts';
 import { runScenario } from '../../src/run.ts';
 import { readJsonl } from '../../src/io/files.ts';
 import type { RoundRecord } from '../../src/core/types.ts';
@@ -67,5 +67,29 @@ describe('gini', () => {
     const summary = JSON.parse(readFileSync(join(run.runDir, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ giniCapital: null, giniUndefined: 'negative capital' });
   });
+
+  it('stays defined for finite capitals near the largest double, whose sums overflow', () => {
+    expect(gini([1e307, 1e307, 1e307, 1e307, 1e307, 1e307, 1e307, 1e307, 1e307, 1e307])).toBe(0);
+    expect(gini([0, 0, 0, 1e308])).toBeCloseTo(3 / 4, 12);
+  });
 });
 
+describe('meanOf', () => {
+  it('is the mean of finite capitals whose sum overflows, and null (NaN) only once one is not finite', () => {
+    const big = new Float64Array(10).fill(1e308);
+    expect(meanOf(big, big.reduce((a, b) => a + b, 0))).toBeCloseTo(1e308, -300);
+    expect(meanOf(Float64Array.of(1, 3), 4)).toBe(2);
+    expect(JSON.stringify(meanOf(Float64Array.of(1, Infinity), Infinity))).toBe('null');
+  });
+
+  it('a run growing capital tenfold per round records a mean and Gini every round until a capital is Infinity', async () => {
+    const raw = thresholdScenario({
+      rounds: 310,
+      population: { size: 10, policy: { kind: 'fixed', option: 'invest' } },
+      game: { options: { collective: 'invest', independent: 'keep money' }, threshold: 2, rewards: { high: 10, normal: 1.0, low: 0.5 } },
+    });
+    const rounds = readJsonl<RoundRecord>(join((await runScenario(raw, { out: tempDir() })).runDir, 'rounds.jsonl'));
+    const firstNull = rounds.find((r) => r.meanCapital === null || r.giniCapital === null);
+    expect(firstNull).toMatchObject({ round: 309, giniUndefined: 'non-finite capital', nonFinite: 10 });
+  });
+});

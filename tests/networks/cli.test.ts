@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,18 @@ describe('atp-sim network', () => {
     expect(desc.code).toBe(0);
     expect(desc.stdout).toMatch(/^network +file:.*ws\.json\nnodes +100\nedges +200\n/);
     expect(desc.stdout).toMatch(/\npaths +average \d\.\d+, diameter \d+ \(exact\)\n/);
+  });
+
+  it('says in one line that --out cannot be written (a file in the way, a folder), leaving no temporary file', async () => {
+    const blocker = join(dir, 'blocker');
+    writeFileSync(blocker, 'mine');
+    const under = await run('generate', 'karate', '--out', join(blocker, 'x.json'));
+    expect(under).toEqual({ code: 2, stdout: '', stderr: `atp-sim network generate: output file ${join(blocker, 'x.json')}: a file is in the way where a folder is needed (fix: choose another path, or move the file)\n` });
+    const folder = join(dir, 'folder.json');
+    mkdirSync(folder);
+    const onFolder = await run('generate', 'karate', '--out', folder, '--force');
+    expect(onFolder).toEqual({ code: 2, stdout: '', stderr: `atp-sim network generate: output file ${folder}: is a folder (fix: give a file path, not a folder)\n` });
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses to overwrite an existing file unless --force, in one line with exit 2', async () => {

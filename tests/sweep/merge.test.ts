@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { LOCK_FILE, lockDir } from '../../src/io/lock.ts';
 import { runSweep } from '../../src/sweep.ts';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
@@ -95,5 +96,33 @@ describe('a sweep rerun', () => {
     await expect(runSweep(sweep, at('http://127.0.0.1:8002/v1'))).rejects.toThrow(
       expect.objectContaining({ code: 'RUN_DIR_CONFLICT', message: expect.stringContaining('was run with model hf:Qwen/Qwen3-8B@http://127.0.0.1:8001/v1; this run uses hf:Qwen/Qwen3-8B@http://127.0.0.1:8002/v1') }),
     );
+  });
+});
+
+describe('atp-sim merge and locks', () => {
+  it('refuses an input sweep still running (its lock held), creating no --out', async () => {
+    const dir = tempDir();
+    const m = model(dir, 'a.json', 'invest');
+    await cli(['sweep', sweepFile(dir), '--out', join(dir, 'a'), '--model', m]);
+    const held = lockDir(join(dir, 'a', 'llm'), 'sweep directory'); // stands for the sweep process
+    try {
+      const r = await cli(['merge', join(dir, 'a', 'llm'), '--out', join(dir, 'merged')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/a\/llm: this sweep directory is in use by process \d+ .*\(fix: wait for it to finish/);
+      expect(existsSync(join(dir, 'merged'))).toBe(false);
+    } finally {
+      held.release();
+    }
+  });
+
+  it('does not copy a lock left in a run directory (a run killed on another machine)', async () => {
+    const dir = tempDir();
+    const m = model(dir, 'a.json', 'invest');
+    await cli(['sweep', sweepFile(dir), '--out', join(dir, 'a'), '--model', m]);
+    const runs = join(dir, 'a', 'llm', 'runs');
+    const cell = readdirSync(runs)[0];
+    writeFileSync(join(runs, cell, LOCK_FILE), JSON.stringify({ pid: 1, host: 'elsewhere', since: 'then', nonce: 'n' }));
+    expect((await cli(['merge', join(dir, 'a', 'llm'), '--out', join(dir, 'merged')])).code).toBe(0);
+    expect(existsSync(join(dir, 'merged', 'runs', cell, LOCK_FILE))).toBe(false);
   });
 });

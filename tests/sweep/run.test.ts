@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AtpSimError } from '../../src/core/errors.ts';
 import { scriptedModel } from '../../src/llm/scripted.ts';
-import { mergeSweeps, readSweepFile, runSweep, type SweepProgress } from '../../src/sweep.ts';
+import { mergeSweeps, readSweepFile, runSweep, sweepResults, type SweepProgress } from '../../src/sweep.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { thresholdScenario } from '../helpers/scenarios.ts';
 import { classicBase } from './fixtures.ts';
@@ -68,6 +68,17 @@ describe('runSweep', () => {
 
     const third = await runSweep(classicSweep(), { out });
     expect(third.ran).toEqual([]);
+  });
+
+  it('counts a cell killed mid-run (manifest left running) as still to do, not failed', async () => {
+    const out = tempDir();
+    const done = await runSweep(classicSweep(), { out });
+    const id = readSweepFile(done.dir).cells[0].id;
+    const mPath = join(done.dir, 'runs', id, 'manifest.json');
+    writeFileSync(mPath, readFileSync(mPath, 'utf8').replace('"status": "complete"', '"status": "running"'));
+    const results = sweepResults(done.dir, readSweepFile(done.dir));
+    expect(results.cells).toEqual({ total: 6, complete: 5, stopped: 0, failed: 0, damaged: 0, missing: 1 });
+    expect(results.incomplete).toEqual([id]);
   });
 
   it('records a failed cell without stopping the others, then resumes it from its last complete round', async () => {
