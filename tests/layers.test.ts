@@ -11,7 +11,8 @@ import { REPO_ROOT } from './helpers/paths.ts';
 /** Lowest first. A name is a folder of src/ or a file at its top. */
 export const LAYERS: readonly (readonly string[])[] = [
   ['core'], // types, rng, errors, reader, world, the engine loop: imports nothing else of src/
-  ['networks', 'io', 'llm'],
+  ['io', 'llm'], // files and logs; model backends
+  ['networks'], // generators, formats, CSR (reads files through io)
   ['games', 'interventions'],
   ['scenarios'],
   ['prompts', 'metrics'],
