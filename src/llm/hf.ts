@@ -15,6 +15,7 @@
  * through `redact`, and errors carry no `cause` pointing at the client's objects (they hold
  * request details).
  */
+import { endpointBodyBuilder, endpointHeaders, endpointReply, endpointRoute } from './hf-endpoint.ts';
 import { keepAliveFetch } from './http-fetch.ts';
 import { hasProxy, proxySettings } from './proxy.ts';
 import { isHttpUrl, redactUrl, redactUrlsIn, splitEndpoint, withEndpointQuery, type EndpointParts } from '../core/url.ts';
@@ -53,6 +54,11 @@ export interface HfModelOptions {
   readonly fetch?: typeof fetch;
   /** Per-attempt timeout in ms. */
   readonly timeoutMs: number;
+  /**
+   * Send endpoint calls through @huggingface/inference as before the direct path (hf-endpoint.ts):
+   * the reference the byte-for-byte test and the bench compare the direct path with.
+   */
+  readonly viaHfClient?: boolean;
 }
 
 /**
@@ -251,6 +257,31 @@ export function hfModel(options: HfModelOptions): LanguageModel {
     return fail('unexpected', request, `unexpected error: ${describeError(err)}`, { retryable: false });
   };
 
+  // Endpoints: one JSON POST as the client would send it (hf-endpoint.ts), off the client's per-call path.
+  const direct = endpoint !== undefined && options.viaHfClient !== true;
+  const routeUrl = endpoint ? withEndpointQuery(endpointRoute(endpoint.base), endpoint.query) : '';
+  const parsedUrl = direct ? new URL(routeUrl) : undefined;
+  const headers = direct ? endpointHeaders(token, endpoint!.basicAuth) : {};
+  const buildBody = endpointBodyBuilder(model);
+  const directCall = async (request: CompletionRequest, timeout: AbortSignal, signal: AbortSignal): Promise<CompletionResult> => {
+    const seen: Seen = {};
+    let raw: unknown;
+    try {
+      const body = buildBody(request);
+      const response = transport
+        ? await transport.send(parsedUrl!, 'POST', { ...headers }, body, signal)
+        : await baseFetch(routeUrl, { method: 'POST', headers: { ...headers }, body, signal });
+      seen.status = response.status;
+      seen.retryAfter = response.headers.get('retry-after');
+      raw = await endpointReply(response, routeUrl);
+    } catch (err) {
+      throw classify(err, request, timeout, seen);
+    }
+    const parsed = readReply(raw, request);
+    if (typeof parsed === 'string') throw fail('malformed', request, `malformed reply: ${parsed}`, { retryable: true, status: seen.status });
+    return parsed;
+  };
+
   return {
     id: `hf:${model}`,
     async complete(request: CompletionRequest): Promise<CompletionResult> {
@@ -263,6 +294,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
       if (request.signal?.aborted) throw fail('aborted', request, 'cancelled by the caller', { retryable: false });
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+      if (direct) return directCall(request, timeout, signal);
       const seen: Seen = {};
       const recordingFetch: typeof fetch = async (input, init) => {
         const response = await sendFetch(input, init);

@@ -21,6 +21,12 @@ import { proxyFor, proxySettings, type Proxy } from './proxy.ts';
 
 export interface KeepAliveFetch {
   readonly fetch: typeof fetch;
+  /**
+   * The same request without the Fetch API's per-call objects (a parsed URL, a Headers copy):
+   * the hf backend's direct endpoint path parses its URL once and builds its headers as a plain
+   * record, lower-case names in the order `fetch` would send them.
+   */
+  send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<Response>;
   /** Closes the idle sockets. */
   close(): void;
 }
@@ -120,10 +126,8 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
     if (!t) tunnels.set(proxy.url.href, (t = tunnelAgent(proxy, ca)));
     return t;
   };
-  const impl = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
+  const send = (url: URL, method: string, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<Response> =>
     new Promise((resolve, reject) => {
-      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-      const signal = init?.signal ?? undefined;
       if (signal?.aborted) {
         reject(signal.reason);
         return;
@@ -131,15 +135,6 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
       const secure = url.protocol === 'https:';
       if (!secure && url.protocol !== 'http:') {
         reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
-        return;
-      }
-      const headers: Record<string, string> = {};
-      new Headers(init?.headers).forEach((v, k) => {
-        headers[k] = v;
-      });
-      const body = init?.body;
-      if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
-        reject(new TypeError('fetch failed: only text or byte bodies are supported'));
         return;
       }
       if (body) headers['content-length'] = String(Buffer.byteLength(body));
@@ -168,7 +163,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
           hostname: via.hostname,
           port: absolute ? portOf(via) : url.port,
           path: absolute ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : url.pathname + url.search,
-          method: init?.method ?? 'GET',
+          method,
           headers,
           signal,
         },
@@ -186,8 +181,28 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
       req.on('error', fail);
       req.end(body ?? undefined);
     });
+  const impl = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    let url: URL;
+    try {
+      url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const signal = init?.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const body = init?.body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      return Promise.reject(new TypeError('fetch failed: only text or byte bodies are supported'));
+    }
+    return send(url, init?.method ?? 'GET', headers, body ?? undefined, signal);
+  };
   return {
     fetch: impl as typeof fetch,
+    send,
     close: () => {
       agents.http.destroy();
       agents.https.destroy();
