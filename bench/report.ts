@@ -55,6 +55,24 @@ function poolLabel(latencies: readonly number[]): string {
   return latencies.every((l) => l === latencies[0]) ? `${latencies.length} x ${latencies[0]} ms` : `${latencies.join('+')} ms`;
 }
 
+/** How the LLM section names a transport in its tables. */
+const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'hf-client': 'HF client', global: 'global fetch' };
+const TRANSPORT_GOAL: Record<string, string> = {
+  default: "hf backend's direct POST on its keep-alive transport",
+  'hf-client': 'through @huggingface/inference on the same transport (before)',
+  global: "hf backend on Node's global fetch",
+};
+
+/** CPU per decision of the direct path over the HF client path, per N where both ran. */
+function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[]): { n: number; direct: number; client: number }[] {
+  const out: { n: number; direct: number; client: number }[] = [];
+  for (const d of rows) {
+    const c = rows.find((x) => x.n === d.n && x.transport === 'hf-client');
+    if (d.transport === 'default' && c) out.push({ n: d.n, direct: d.cpuUsPerDecision, client: c.cpuUsPerDecision });
+  }
+  return out;
+}
+
 /** The goals of the scale issue, checked against the results present. */
 export function goals(r: BenchResults): Goal[] {
   const out: Goal[] = [];
@@ -65,11 +83,20 @@ export function goals(r: BenchResults): Goal[] {
       const worst = Math.min(...rows.map((x) => x.ratio));
       const { latencyMs: L, concurrency: C } = llm.params;
       out.push({
-        goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${t === 'default' ? "hf backend's own keep-alive transport" : "hf backend on Node's global fetch"})`,
+        goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${TRANSPORT_GOAL[t] ?? t})`,
         measured: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(', '),
         met: worst >= 0.9,
       });
     }
+  }
+  for (const llm of r.llm) {
+    const pairs = directVsClient(llm.rows).filter((p) => p.n === 1000);
+    if (pairs.length === 0) continue;
+    out.push({
+      goal: `CPU per LLM decision at N=1000 at most half the HF client path's (L=${llm.params.latencyMs} ms, same run)`,
+      measured: pairs.map((p) => `${p.direct.toFixed(0)} us vs ${p.client.toFixed(0)} us (${(p.direct / p.client).toFixed(2)}x)`).join(', '),
+      met: pairs.every((p) => p.direct <= p.client / 2),
+    });
   }
   if (r.pool && r.pool.rows.length > 0) {
     out.push({
@@ -156,7 +183,7 @@ export function renderReport(r: BenchResults): string {
         ['N', 'transport', 'decisions/s', 'of C/L', 'round bound', 'CPU/decision (engine process)', 'CPU ceiling (1 core)', 'server in service (max)', 'server queue (max)', 'server latency (mean)'],
         rows.map((x) => [
           String(x.n),
-          x.transport === 'default' ? 'default' : 'global fetch',
+          TRANSPORT_LABEL[x.transport] ?? x.transport,
           x.rate.toFixed(0),
           x.ratio.toFixed(2),
           x.roundBound.toFixed(2),
@@ -170,11 +197,19 @@ export function renderReport(r: BenchResults): string {
     );
     if (breakdown) {
       const t = Object.entries(breakdown.transportUs)
-        .map(([k, v]) => `${v.toFixed(0)} us with ${k === 'default' ? 'the default transport' : 'global fetch'}`)
+        .map(([k, v]) => `${v.toFixed(0)} us with ${k === 'default' ? 'the default transport' : (TRANSPORT_LABEL[k] ?? k)}`)
         .join(', ');
       parts.push(
         `\nCPU per decision at N=${breakdown.n} (cumulative): engine + run-directory writes ${breakdown.engineUs.toFixed(0)} us; ` +
-          `+ model wrappers and HF client (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+          `+ model wrappers and the direct POST (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+      );
+    }
+    const pairs = directVsClient(rows);
+    if (pairs.length > 0) {
+      parts.push(
+        `\nDirect POST vs HF client, CPU per decision (same run, same server): ` +
+          pairs.map((p) => `N=${p.n}: ${p.direct.toFixed(0)} us vs ${p.client.toFixed(0)} us (${(p.direct / p.client).toFixed(2)}x)`).join('; ') +
+          '.',
       );
     }
   }

@@ -223,7 +223,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
     details: { retryable: boolean; status?: number; retryAfterMs?: number },
   ): ModelCallError => new ModelCallError(kind, redact(`hf ${model} at ${target}, ${where(request)}: ${problem}`), details);
 
-  const classify = (err: unknown, request: CompletionRequest, timeout: AbortSignal, seen: Seen): ModelCallError => {
+  const classify = (err: unknown, request: CompletionRequest, timeout: { readonly aborted: boolean }, seen: Seen): ModelCallError => {
     if (err instanceof ModelCallError) return err;
     if (err instanceof InferenceClientProviderApiError || err instanceof InferenceClientHubApiError) {
       const status = err.httpResponse.status;
@@ -263,14 +263,18 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   const parsedUrl = direct ? new URL(routeUrl) : undefined;
   const headers = direct ? endpointHeaders(token, endpoint!.basicAuth) : {};
   const buildBody = endpointBodyBuilder(model);
-  const directCall = async (request: CompletionRequest, timeout: AbortSignal, signal: AbortSignal): Promise<CompletionResult> => {
+  // The keep-alive transport keeps the time limit with a timer (cheaper than AbortSignal.timeout,
+  // the same failure); a fetch passed in gets the signals as before.
+  const directCall = async (request: CompletionRequest): Promise<CompletionResult> => {
     const seen: Seen = {};
+    const deadline = { ms: timeoutMs, expired: false };
+    const timeout = transport ? { get aborted() { return deadline.expired; } } : AbortSignal.timeout(timeoutMs);
     let raw: unknown;
     try {
       const body = buildBody(request);
       const response = transport
-        ? await transport.send(parsedUrl!, 'POST', { ...headers }, body, signal)
-        : await baseFetch(routeUrl, { method: 'POST', headers: { ...headers }, body, signal });
+        ? await transport.send(parsedUrl!, 'POST', { ...headers }, body, request.signal, deadline)
+        : await baseFetch(routeUrl, { method: 'POST', headers: { ...headers }, body, signal: request.signal ? AbortSignal.any([request.signal, timeout as AbortSignal]) : (timeout as AbortSignal) });
       seen.status = response.status;
       seen.retryAfter = response.headers.get('retry-after');
       raw = await endpointReply(response, routeUrl);
@@ -292,9 +296,9 @@ export function hfModel(options: HfModelOptions): LanguageModel {
         });
       }
       if (request.signal?.aborted) throw fail('aborted', request, 'cancelled by the caller', { retryable: false });
+      if (direct) return directCall(request);
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-      if (direct) return directCall(request, timeout, signal);
       const seen: Seen = {};
       const recordingFetch: typeof fetch = async (input, init) => {
         const response = await sendFetch(input, init);

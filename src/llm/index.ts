@@ -107,6 +107,8 @@ export interface CreateModelOptions {
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
   readonly token?: string;
   readonly fetch?: typeof fetch;
+  /** Endpoint calls through @huggingface/inference, as before the direct path (the bench's reference). */
+  readonly viaHfClient?: boolean;
   readonly log?: RetryLog;
   /** Backoff tuning and injection (tests): sleep, random, baseDelayMs, maxDelayMs, maxRetryAfterMs. */
   readonly retry?: Pick<RetryOptions, 'sleep' | 'random' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs'>;
@@ -364,6 +366,7 @@ function makeBackend(settings: ModelSettings, options: CreateModelOptions): Lang
         token: options.token,
         fetch: options.fetch,
         timeoutMs: settings.timeoutMs ?? MODEL_DEFAULTS.timeoutMs,
+        viaHfClient: options.viaHfClient,
       });
     case 'scripted':
       return scriptedModel(loadScript(settings.script ?? settings.model), settings.model);

@@ -157,6 +157,19 @@ describe('the hf backend on an OpenAI-compatible endpoint, without the HF client
     expect(direct.error).toEqual(client.error);
   });
 
+  it('times out the same way as the client when the server never answers', async () => {
+    const s = await recordingServer(() => undefined);
+    const errors = [];
+    for (const viaHfClient of [true, false]) {
+      const model = hfModel({ model: 'org/model', endpointUrl: `${s.url}/v1`, timeoutMs: 150, viaHfClient });
+      const e = await rejection<ModelCallError>(model.complete(sampleRequest()));
+      errors.push({ kind: e.kind, message: e.message, retryable: e.retryable });
+      await model.close?.();
+    }
+    expect(errors[0].kind).toBe('timeout');
+    expect(errors[1]).toEqual(errors[0]);
+  });
+
   it('fails the same way as the client when nothing listens', async () => {
     const errors = await Promise.all(
       [true, false].map(async (viaHfClient) => {
