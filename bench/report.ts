@@ -4,6 +4,7 @@ import type { LlmResult } from './llm.ts';
 import type { MemoryResult } from './memory.ts';
 import type { PoolResult } from './pool.ts';
 import type { PromptResult } from './prompt.ts';
+import type { StartupResult } from './startup.ts';
 
 export interface Goal {
   readonly goal: string;
@@ -28,6 +29,8 @@ export interface BenchResults {
   /** The same run as is (peak memory) and with a full collection before each sample (slope). */
   memory: { natural: MemoryResult; collected: MemoryResult } | null;
   classic: ClassicResult[];
+  /** CLI start-up CPU over a bare node's (bench/startup.ts). */
+  startup?: StartupResult | null;
   goals?: Goal[];
 }
 
@@ -138,6 +141,14 @@ export function goals(r: BenchResults): Goal[] {
       goal: `RSS flat after the first rounds (${m.n} LLM agents, ${m.rounds} rounds)`,
       measured: `slope ${(m.slopeBytesPerRound / MB).toFixed(3)} MB/round (${pct(drift, 1)} of RSS over the last ${fitted} rounds); live heap ${m.liveGrowthBytes >= 0 ? '+' : ''}${(m.liveGrowthBytes / MB).toFixed(1)} MB from round ${m.checkRound} to ${m.rounds}`,
       met: drift < 0.05,
+    });
+  }
+  const cli = r.startup?.rows[0];
+  if (cli && cli.ratio !== null) {
+    out.push({
+      goal: '`atp-sim --help` CPU within 5x of a bare `node -e 0`',
+      measured: `${cli.ratio.toFixed(1)}x (${cli.cpuMs!.toFixed(0)} ms vs ${r.startup!.bareMs.toFixed(0)} ms)`,
+      met: cli.ratio <= 5,
     });
   }
   if (r.prompt) {
@@ -272,6 +283,17 @@ export function renderReport(r: BenchResults): string {
           `${c.streaming.ratio.toFixed(2)} (${si(c.streaming.visitsPerSecond)}/s)`,
           pct(c.finalViolationRate),
         ]),
+      ),
+    );
+  }
+
+  if (r.startup) {
+    const { bareMs, rows, params } = r.startup;
+    parts.push(`\n## CLI start-up: CPU of the whole process (user + system), median of ${params.repeats}; bare \`node -e 0\`: ${bareMs.toFixed(0)} ms\n`);
+    parts.push(
+      table(
+        ['command', 'CPU', 'vs bare node'],
+        rows.map((x) => [x.command, x.cpuMs === null ? `skipped: ${x.skipped}` : `${x.cpuMs.toFixed(0)} ms`, x.ratio === null ? '-' : `${x.ratio.toFixed(1)}x`]),
       ),
     );
   }
