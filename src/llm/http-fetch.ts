@@ -31,45 +31,67 @@ export interface KeepAliveFetch {
   close(): void;
 }
 
+/** Response headers over node's parsed header object (names already in lower case). */
+class BufferedHeaders {
+  readonly #raw: http.IncomingHttpHeaders;
+  constructor(raw: http.IncomingHttpHeaders) {
+    this.#raw = raw;
+  }
+  get(name: string): string | null {
+    const v = this.#raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  }
+  has(name: string): boolean {
+    return this.get(name) !== null;
+  }
+}
+
 /**
  * The Response members the HF client and the hf backend use (status, ok, headers.get, json,
  * text, blob, arrayBuffer) over a buffered body. A real undici Response builds WHATWG streams,
- * a large part of global fetch's cost per call.
+ * a large part of global fetch's cost per call. A class, not an object of closures: one is built
+ * per model call.
  */
-function bufferedResponse(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders) {
-  const get = (name: string): string | null => {
-    const v = raw[name.toLowerCase()];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-  };
-  let used = false;
-  const take = (): Buffer => {
-    if (used) throw new TypeError('Body is unusable: Body has already been read');
-    used = true;
-    return body;
-  };
-  return {
-    status,
-    statusText,
-    ok: status >= 200 && status < 300,
-    redirected: false,
-    headers: { get, has: (name: string) => get(name) !== null },
-    get bodyUsed() {
-      return used;
-    },
-    async text() {
-      return take().toString('utf8');
-    },
-    async json() {
-      return JSON.parse(take().toString('utf8')) as unknown;
-    },
-    async arrayBuffer() {
-      const b = take();
-      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-    },
-    async blob() {
-      return new Blob([new Uint8Array(take())], { type: get('content-type') ?? '' });
-    },
-  };
+class BufferedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly headers: BufferedHeaders;
+  #body: Buffer;
+  #used = false;
+  constructor(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders) {
+    this.#body = body;
+    this.status = status;
+    this.statusText = statusText;
+    this.ok = status >= 200 && status < 300;
+    this.headers = new BufferedHeaders(raw);
+  }
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+  #take(): Buffer {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#body;
+  }
+  async text(): Promise<string> {
+    return this.#take().toString('utf8');
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(this.#take().toString('utf8')) as unknown;
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const b = this.#take();
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  }
+  async blob(): Promise<Blob> {
+    return new Blob([new Uint8Array(this.#take())], { type: this.headers.get('content-type') ?? '' });
+  }
+}
+
+function bufferedResponse(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders): BufferedResponse {
+  return new BufferedResponse(body, status, statusText, raw);
 }
 
 /**

@@ -276,7 +276,9 @@ function withDefaults(model: LanguageModel, settings: ModelSettings, id: string)
   return {
     id,
     complete(request: CompletionRequest): Promise<CompletionResult> {
-      const extra = settings.extra || request.extra ? { ...(settings.extra ?? {}), ...(request.extra ?? {}) } : undefined;
+      // The settings' own object when the request adds nothing: the same object on every call
+      // lets the hf backend reuse the JSON it made of it (hf-endpoint.ts).
+      const extra = request.extra ? { ...(settings.extra ?? {}), ...request.extra } : settings.extra ? settings.extra : undefined;
       return model.complete({
         ...request,
         temperature: request.temperature ?? temperature,
