@@ -12,13 +12,26 @@
  *   application/json`, `User-Agent: @huggingface/inference/<version>` (lib/makeRequestOptions.js);
  * - body: the call's fields without `model`, then `model` last (`preparePayload`);
  * - reply: `innerRequest` (utils/request.js): a non-2xx answer becomes an
- *   InferenceClientProviderApiError with the server's `error` / `detail` / `message`, or the
+ *   error (EndpointHttpError here) with the server's `error` / `detail` / `message`, or the
  *   text of a text/plain body; a 2xx JSON body is parsed; anything else comes back as a Blob.
  * tests/llm/hf-endpoint.test.ts sends the same calls both ways and compares the requests byte
  * for byte, and the errors and replies.
  */
-import { InferenceClientProviderApiError } from '@huggingface/inference';
 import type { CompletionRequest } from '../core/types.ts';
+
+/**
+ * A non-2xx answer, with the message the client's InferenceClientProviderApiError would carry
+ * (the hf backend maps both the same way). Its own class so that the direct path never loads the
+ * client (~70 ms of CPU at start-up).
+ */
+export class EndpointHttpError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = 'ProviderApiError';
+    this.status = status;
+  }
+}
 
 /** The client version pinned in package.json; the byte-for-byte test fails if it drifts. */
 const CLIENT_VERSION = '4.13.30';
@@ -99,29 +112,23 @@ export function endpointBodyBuilder(model: string): (request: CompletionRequest)
 }
 
 /** The client's error for a non-2xx answer (utils/request.js innerRequest), same message. */
-async function httpError(response: Response, url: string): Promise<InferenceClientProviderApiError> {
+async function httpError(response: Response): Promise<EndpointHttpError> {
   const contentType = response.headers.get('Content-Type');
-  const requestId = response.headers.get('x-request-id') ?? '';
-  const request = { url, method: 'POST' };
   if (['application/json', 'application/problem+json'].some((ct) => contentType?.startsWith(ct))) {
     const output = (await response.json()) as { error?: unknown; detail?: unknown; message?: unknown };
     const text =
       typeof output.error === 'string' || typeof output.detail === 'string' || typeof output.message === 'string'
         ? (output.error ?? output.detail ?? output.message)
         : 'an HTTP error occurred when requesting the provider.';
-    return new InferenceClientProviderApiError(`Failed to perform inference: ${String(text)}`, request, { requestId, status: response.status, body: output as never });
+    return new EndpointHttpError(`Failed to perform inference: ${String(text)}`, response.status);
   }
   const message = contentType?.startsWith('text/plain;') ? await response.text() : undefined;
-  return new InferenceClientProviderApiError(`Failed to perform inference: ${message ?? 'an HTTP error occurred when requesting the provider'}`, request, {
-    requestId,
-    status: response.status,
-    body: message ?? '',
-  });
+  return new EndpointHttpError(`Failed to perform inference: ${message ?? 'an HTTP error occurred when requesting the provider'}`, response.status);
 }
 
 /** The reply as the client returns it: parsed JSON, or a Blob for any other 2xx body; throws its error otherwise. */
-export async function endpointReply(response: Response, url: string): Promise<unknown> {
-  if (!response.ok) throw await httpError(response, url);
+export async function endpointReply(response: Response): Promise<unknown> {
+  if (!response.ok) throw await httpError(response);
   if (response.headers.get('Content-Type')?.startsWith('application/json')) return response.json();
   return response.blob();
 }

@@ -15,20 +15,12 @@
  * through `redact`, and errors carry no `cause` pointing at the client's objects (they hold
  * request details).
  */
-import { endpointBodyBuilder, endpointHeaders, endpointReply, endpointRoute } from './hf-endpoint.ts';
+import { EndpointHttpError, endpointBodyBuilder, endpointHeaders, endpointReply, endpointRoute } from './hf-endpoint.ts';
 import { keepAliveFetch } from './http-fetch.ts';
 import { hasProxy, proxySettings } from './proxy.ts';
 import { isHttpUrl, redactUrl, redactUrlsIn, splitEndpoint, withEndpointQuery, type EndpointParts } from '../core/url.ts';
-import {
-  InferenceClient,
-  InferenceClientHubApiError,
-  InferenceClientInputError,
-  InferenceClientProviderApiError,
-  InferenceClientProviderOutputError,
-  InferenceClientRoutingError,
-  PROVIDERS_OR_POLICIES,
-} from '@huggingface/inference';
-import type { InferenceProviderOrPolicy } from '@huggingface/inference';
+import type { InferenceClient, InferenceProviderOrPolicy } from '@huggingface/inference';
+import { PROVIDERS_OR_POLICIES } from './hf-providers.ts';
 import { AtpSimError, describeValue } from '../core/errors.ts';
 import type { CompletionRequest, CompletionResult, LanguageModel, TokenUsage } from '../core/types.ts';
 import {
@@ -180,7 +172,7 @@ function hintFor(status: number, hosted: boolean): string {
 }
 
 /** Short server-provided text of an HTTP error body (the client puts it in its message). */
-function serverText(err: InferenceClientProviderApiError | InferenceClientHubApiError): string {
+function serverText(err: Error): string {
   const text = err.message.replace(/^Failed to perform inference: /, '');
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
@@ -188,6 +180,16 @@ function serverText(err: InferenceClientProviderApiError | InferenceClientHubApi
 /** Retryable statuses: rate limits, server trouble, and 408 (a server-side timeout). */
 function retryableStatus(status: number): boolean {
   return status === 429 || status === 408 || status >= 500;
+}
+
+type ClientModule = typeof import('@huggingface/inference');
+let loading: Promise<ClientModule> | undefined;
+/** The client module once loaded (its error classes are what `classify` tests against). */
+let loadedClient: ClientModule | undefined;
+
+function loadClient(): Promise<ClientModule> {
+  loading ??= import('@huggingface/inference').then((m) => (loadedClient = m));
+  return loading;
 }
 
 interface Seen {
@@ -208,7 +210,8 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   // hosted calls keep global fetch unless a proxy is set (Node 20's fetch ignores HTTPS_PROXY).
   const transport = options.fetch || (hosted && !hasProxy(proxySettings(process.env))) ? undefined : keepAliveFetch();
   const baseFetch: typeof fetch = options.fetch ?? transport?.fetch ?? ((input, init) => fetch(input, init));
-  const client = new InferenceClient(token ?? '');
+  // Loaded on the first call that needs it (hosted providers, viaHfClient): not at start-up.
+  let client: InferenceClient | undefined;
   const target = hosted ? `Inference Providers (provider ${provider})` : redactUrl(endpointUrl);
   const endpoint = hosted ? undefined : splitEndpoint(endpointUrl);
   const sendFetch = endpoint ? endpointFetch(baseFetch, endpoint) : baseFetch;
@@ -225,8 +228,9 @@ export function hfModel(options: HfModelOptions): LanguageModel {
 
   const classify = (err: unknown, request: CompletionRequest, timeout: { readonly aborted: boolean }, seen: Seen): ModelCallError => {
     if (err instanceof ModelCallError) return err;
-    if (err instanceof InferenceClientProviderApiError || err instanceof InferenceClientHubApiError) {
-      const status = err.httpResponse.status;
+    const hf = loadedClient;
+    if (err instanceof EndpointHttpError || (hf && (err instanceof hf.InferenceClientProviderApiError || err instanceof hf.InferenceClientHubApiError))) {
+      const status = err instanceof EndpointHttpError ? err.status : err.httpResponse.status;
       const retryable = retryableStatus(status);
       const retryAfterMs = seen.status === status ? parseRetryAfter(seen.retryAfter, Date.now()) : undefined;
       const problem = retryable
@@ -237,10 +241,10 @@ export function hfModel(options: HfModelOptions): LanguageModel {
     if (err instanceof SyntaxError) {
       return fail('malformed', request, `malformed reply: invalid JSON (${describeError(err)})`, { retryable: true, status: seen.status });
     }
-    if (err instanceof InferenceClientProviderOutputError) {
+    if (hf && err instanceof hf.InferenceClientProviderOutputError) {
       return fail('malformed', request, `malformed reply: ${describeError(err)}`, { retryable: true, status: seen.status });
     }
-    if (err instanceof InferenceClientInputError || err instanceof InferenceClientRoutingError) {
+    if (hf && (err instanceof hf.InferenceClientInputError || err instanceof hf.InferenceClientRoutingError)) {
       const fix = hosted && !token ? 'set HF_TOKEN, or use --endpoint for your own server' : 'check --model, --provider and HF_TOKEN';
       return fail('config', request, `${describeError(err)} (not retried; fix: ${fix})`, { retryable: false });
     }
@@ -277,7 +281,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
         : await baseFetch(routeUrl, { method: 'POST', headers: { ...headers }, body, signal: request.signal ? AbortSignal.any([request.signal, timeout as AbortSignal]) : (timeout as AbortSignal) });
       seen.status = response.status;
       seen.retryAfter = response.headers.get('retry-after');
-      raw = await endpointReply(response, routeUrl);
+      raw = await endpointReply(response);
     } catch (err) {
       throw classify(err, request, timeout, seen);
     }
@@ -312,6 +316,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
       } as Parameters<InferenceClient['chatCompletion']>[0];
       let raw: unknown;
       try {
+        if (!client) client = new (await loadClient()).InferenceClient(token ?? '');
         raw = await client.chatCompletion(args, { retry_on_error: false, signal, fetch: recordingFetch });
       } catch (err) {
         throw classify(err, request, timeout, seen);
