@@ -2,7 +2,9 @@
  * The `hf` backend: Hugging Face Inference Providers (hosted, token from the caller) or any
  * OpenAI-compatible server given by `endpointUrl` (vLLM, TGI, llama.cpp server, Ollama).
  *
- * The only module that imports @huggingface/inference. What we rely on (see STACK.md):
+ * Endpoints get one direct JSON POST (hf-endpoint.ts: the bytes the client would send, its error
+ * messages), which is much cheaper per call; hosted providers go through @huggingface/inference,
+ * loaded on their first call. This is the only module that imports it. What we rely on (see STACK.md):
  * - the client retries HTTP 503 at once and without limit unless `retry_on_error: false`:
  *   we always switch that off and retry ourselves (retry.ts), with bounded backoff;
  * - it exposes no response headers, so each call installs its own fetch wrapper that records
