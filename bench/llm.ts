@@ -34,8 +34,12 @@ export interface LlmParams {
   readonly breakdownN: number;
 }
 
-/** `default`: the hf backend's own transport (keep-alive node:http); `global`: Node's global fetch, passed in. */
-export type Transport = 'default' | 'global';
+/**
+ * `default`: the hf backend's own path (a direct JSON POST over its keep-alive node:http
+ * transport); `hf-client`: the same transport under @huggingface/inference's chatCompletion, the
+ * path before the direct POST (`viaHfClient`); `global`: Node's global fetch, passed in.
+ */
+export type Transport = 'default' | 'hf-client' | 'global';
 
 export interface LlmRow {
   readonly n: number;
@@ -146,12 +150,15 @@ export async function run(params: LlmParams): Promise<LlmResult> {
     server.send({ type: 'stats' });
     return server.next('stats');
   };
-  const transports = new Map<Transport, { fetch?: typeof fetch; close(): void }>([
+  const transports = new Map<Transport, { fetch?: typeof fetch; viaHfClient?: boolean; close(): void }>([
     ['default', { close() {} }],
+    ['hf-client', { viaHfClient: true, close() {} }],
     ['global', { fetch: (input, init) => fetch(input, init), close() {} }],
   ]);
-  const viaServer = (t: Transport) => (settings: ModelSettings, stats: CallStats) =>
-    createModel(settings, { stats, ...(transports.get(t)!.fetch ? { fetch: transports.get(t)!.fetch } : {}) });
+  const viaServer = (t: Transport) => (settings: ModelSettings, stats: CallStats) => {
+    const { fetch: f, viaHfClient } = transports.get(t)!;
+    return createModel(settings, { stats, ...(f ? { fetch: f } : {}), ...(viaHfClient ? { viaHfClient } : {}) });
+  };
 
   try {
     // Warm-up: JIT (a few thousand calls before the HTTP client's code is optimised), sockets and

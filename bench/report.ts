@@ -4,6 +4,7 @@ import type { LlmResult } from './llm.ts';
 import type { MemoryResult } from './memory.ts';
 import type { PoolResult } from './pool.ts';
 import type { PromptResult } from './prompt.ts';
+import type { StartupResult } from './startup.ts';
 
 export interface Goal {
   readonly goal: string;
@@ -28,6 +29,8 @@ export interface BenchResults {
   /** The same run as is (peak memory) and with a full collection before each sample (slope). */
   memory: { natural: MemoryResult; collected: MemoryResult } | null;
   classic: ClassicResult[];
+  /** CLI start-up CPU over a bare node's (bench/startup.ts). */
+  startup?: StartupResult | null;
   goals?: Goal[];
 }
 
@@ -55,6 +58,24 @@ function poolLabel(latencies: readonly number[]): string {
   return latencies.every((l) => l === latencies[0]) ? `${latencies.length} x ${latencies[0]} ms` : `${latencies.join('+')} ms`;
 }
 
+/** How the LLM section names a transport in its tables. */
+const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'hf-client': 'HF client', global: 'global fetch' };
+const TRANSPORT_GOAL: Record<string, string> = {
+  default: "hf backend's direct POST on its keep-alive transport",
+  'hf-client': 'through @huggingface/inference on the same transport (before)',
+  global: "hf backend on Node's global fetch",
+};
+
+/** CPU per decision of the direct path over the HF client path, per N where both ran. */
+function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[]): { n: number; direct: number; client: number }[] {
+  const out: { n: number; direct: number; client: number }[] = [];
+  for (const d of rows) {
+    const c = rows.find((x) => x.n === d.n && x.transport === 'hf-client');
+    if (d.transport === 'default' && c) out.push({ n: d.n, direct: d.cpuUsPerDecision, client: c.cpuUsPerDecision });
+  }
+  return out;
+}
+
 /** The goals of the scale issue, checked against the results present. */
 export function goals(r: BenchResults): Goal[] {
   const out: Goal[] = [];
@@ -65,11 +86,20 @@ export function goals(r: BenchResults): Goal[] {
       const worst = Math.min(...rows.map((x) => x.ratio));
       const { latencyMs: L, concurrency: C } = llm.params;
       out.push({
-        goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${t === 'default' ? "hf backend's own keep-alive transport" : "hf backend on Node's global fetch"})`,
+        goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${TRANSPORT_GOAL[t] ?? t})`,
         measured: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(', '),
         met: worst >= 0.9,
       });
     }
+  }
+  for (const llm of r.llm) {
+    const pairs = directVsClient(llm.rows).filter((p) => p.n === 1000);
+    if (pairs.length === 0) continue;
+    out.push({
+      goal: `CPU per LLM decision at N=1000 at most half the HF client path's (L=${llm.params.latencyMs} ms, same run)`,
+      measured: pairs.map((p) => `${p.direct.toFixed(0)} us vs ${p.client.toFixed(0)} us (${(p.direct / p.client).toFixed(2)}x)`).join(', '),
+      met: pairs.every((p) => p.direct <= p.client / 2),
+    });
   }
   if (r.pool && r.pool.rows.length > 0) {
     out.push({
@@ -111,6 +141,14 @@ export function goals(r: BenchResults): Goal[] {
       goal: `RSS flat after the first rounds (${m.n} LLM agents, ${m.rounds} rounds)`,
       measured: `slope ${(m.slopeBytesPerRound / MB).toFixed(3)} MB/round (${pct(drift, 1)} of RSS over the last ${fitted} rounds); live heap ${m.liveGrowthBytes >= 0 ? '+' : ''}${(m.liveGrowthBytes / MB).toFixed(1)} MB from round ${m.checkRound} to ${m.rounds}`,
       met: drift < 0.05,
+    });
+  }
+  const cli = r.startup?.rows[0];
+  if (cli && cli.ratio !== null) {
+    out.push({
+      goal: '`atp-sim --help` CPU within 5x of a bare `node -e 0`',
+      measured: `${cli.ratio.toFixed(1)}x (${cli.cpuMs!.toFixed(0)} ms vs ${r.startup!.bareMs.toFixed(0)} ms)`,
+      met: cli.ratio <= 5,
     });
   }
   if (r.prompt) {
@@ -156,7 +194,7 @@ export function renderReport(r: BenchResults): string {
         ['N', 'transport', 'decisions/s', 'of C/L', 'round bound', 'CPU/decision (engine process)', 'CPU ceiling (1 core)', 'server in service (max)', 'server queue (max)', 'server latency (mean)'],
         rows.map((x) => [
           String(x.n),
-          x.transport === 'default' ? 'default' : 'global fetch',
+          TRANSPORT_LABEL[x.transport] ?? x.transport,
           x.rate.toFixed(0),
           x.ratio.toFixed(2),
           x.roundBound.toFixed(2),
@@ -170,11 +208,19 @@ export function renderReport(r: BenchResults): string {
     );
     if (breakdown) {
       const t = Object.entries(breakdown.transportUs)
-        .map(([k, v]) => `${v.toFixed(0)} us with ${k === 'default' ? 'the default transport' : 'global fetch'}`)
+        .map(([k, v]) => `${v.toFixed(0)} us with ${k === 'default' ? 'the default transport' : (TRANSPORT_LABEL[k] ?? k)}`)
         .join(', ');
       parts.push(
         `\nCPU per decision at N=${breakdown.n} (cumulative): engine + run-directory writes ${breakdown.engineUs.toFixed(0)} us; ` +
-          `+ model wrappers and HF client (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+          `+ model wrappers and the direct POST (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+      );
+    }
+    const pairs = directVsClient(rows);
+    if (pairs.length > 0) {
+      parts.push(
+        `\nDirect POST vs HF client, CPU per decision (same run, same server): ` +
+          pairs.map((p) => `N=${p.n}: ${p.direct.toFixed(0)} us vs ${p.client.toFixed(0)} us (${(p.direct / p.client).toFixed(2)}x)`).join('; ') +
+          '.',
       );
     }
   }
@@ -237,6 +283,17 @@ export function renderReport(r: BenchResults): string {
           `${c.streaming.ratio.toFixed(2)} (${si(c.streaming.visitsPerSecond)}/s)`,
           pct(c.finalViolationRate),
         ]),
+      ),
+    );
+  }
+
+  if (r.startup) {
+    const { bareMs, rows, params } = r.startup;
+    parts.push(`\n## CLI start-up: CPU of the whole process (user + system), median of ${params.repeats}; bare \`node -e 0\`: ${bareMs.toFixed(0)} ms\n`);
+    parts.push(
+      table(
+        ['command', 'CPU', 'vs bare node'],
+        rows.map((x) => [x.command, x.cpuMs === null ? `skipped: ${x.skipped}` : `${x.cpuMs.toFixed(0)} ms`, x.ratio === null ? '-' : `${x.ratio.toFixed(1)}x`]),
       ),
     );
   }

@@ -4,9 +4,9 @@
  *
  *   npm run bench                      everything (about 5 minutes on 2 cores)
  *   npm run bench -- --quick           smaller sizes, under a minute
- *   npm run bench -- --only=llm,prompt sections: llm, pool, classic, memory, prompt
+ *   npm run bench -- --only=llm,prompt sections: llm, pool, classic, memory, prompt, startup
  *   --latency=20 --concurrency=50      the model server of the LLM section (ms, requests)
- *   --llm-n=100,1000 --classic-n=10000,100000 --transport=global,http
+ *   --llm-n=100,1000 --classic-n=10000,100000 --transport=default,hf-client,global
  * The same options are read from BENCH_* environment variables (BENCH_QUICK=1, BENCH_ONLY=llm).
  *
  * Every case runs in a fresh child process (bench/case.ts), so memory and CPU figures are its own.
@@ -19,10 +19,11 @@ import type { LlmParams, LlmResult, Transport } from './llm.ts';
 import type { MemoryParams, MemoryResult } from './memory.ts';
 import type { PoolParams, PoolResult } from './pool.ts';
 import type { PromptParams, PromptResult } from './prompt.ts';
+import type { StartupParams, StartupResult } from './startup.ts';
 import { runCase } from './proc.ts';
 import { goals, renderReport, type BenchResults } from './report.ts';
 
-const SECTIONS = ['prompt', 'llm', 'pool', 'memory', 'classic'] as const;
+const SECTIONS = ['prompt', 'llm', 'pool', 'memory', 'classic', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function option(name: string): string | undefined {
@@ -64,7 +65,7 @@ for (const s of only) {
     process.exit(2);
   }
 }
-const transports = (option('transport')?.split(',') ?? ['default', 'global']) as Transport[];
+const transports = (option('transport')?.split(',') ?? ['default', 'hf-client', 'global']) as Transport[];
 
 const llmParams: LlmParams[] = [
   {
@@ -93,6 +94,7 @@ const classicParams: ClassicParams[] = classicSizes.map((n) => ({
 const memoryBase = quick ? { n: 2000, rounds: 20, slopeRounds: 15 } : { n: 10_000, rounds: 50, slopeRounds: 40 };
 const memoryParams: MemoryParams[] = [false, true].map((collectEachRound) => ({ ...memoryBase, collectEachRound }));
 const promptParams: PromptParams = { n: 1000, rounds: 8, historyWindow: 3 };
+const startupParams: StartupParams = { repeats: quick ? 3 : 7 };
 
 const started = performance.now();
 const results: BenchResults = {
@@ -109,6 +111,7 @@ const results: BenchResults = {
   pool: null,
   memory: null,
   classic: [],
+  startup: null,
 };
 
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
@@ -118,6 +121,7 @@ for (const section of SECTIONS) {
   say(`${section} ...`);
   if (section === 'prompt') results.prompt = await runCase<PromptResult>('prompt', promptParams);
   if (section === 'llm') for (const p of llmParams) results.llm.push(await runCase<LlmResult>('llm', p));
+  if (section === 'startup') results.startup = await runCase<StartupResult>('startup', startupParams);
   if (section === 'pool') results.pool = await runCase<PoolResult>('pool', poolParams);
   if (section === 'memory') {
     const [natural, collected] = [await runCase<MemoryResult>('memory', memoryParams[0]), await runCase<MemoryResult>('memory', memoryParams[1])];

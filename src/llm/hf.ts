@@ -2,7 +2,9 @@
  * The `hf` backend: Hugging Face Inference Providers (hosted, token from the caller) or any
  * OpenAI-compatible server given by `endpointUrl` (vLLM, TGI, llama.cpp server, Ollama).
  *
- * The only module that imports @huggingface/inference. What we rely on (see STACK.md):
+ * Endpoints get one direct JSON POST (hf-endpoint.ts: the bytes the client would send, its error
+ * messages), which is much cheaper per call; hosted providers go through @huggingface/inference,
+ * loaded on their first call. This is the only module that imports it. What we rely on (see STACK.md):
  * - the client retries HTTP 503 at once and without limit unless `retry_on_error: false`:
  *   we always switch that off and retry ourselves (retry.ts), with bounded backoff;
  * - it exposes no response headers, so each call installs its own fetch wrapper that records
@@ -15,19 +17,12 @@
  * through `redact`, and errors carry no `cause` pointing at the client's objects (they hold
  * request details).
  */
+import { EndpointHttpError, endpointBodyBuilder, endpointHeaders, endpointReply, endpointRoute } from './hf-endpoint.ts';
 import { keepAliveFetch } from './http-fetch.ts';
 import { hasProxy, proxySettings } from './proxy.ts';
 import { isHttpUrl, redactUrl, redactUrlsIn, splitEndpoint, withEndpointQuery, type EndpointParts } from '../core/url.ts';
-import {
-  InferenceClient,
-  InferenceClientHubApiError,
-  InferenceClientInputError,
-  InferenceClientProviderApiError,
-  InferenceClientProviderOutputError,
-  InferenceClientRoutingError,
-  PROVIDERS_OR_POLICIES,
-} from '@huggingface/inference';
-import type { InferenceProviderOrPolicy } from '@huggingface/inference';
+import type { InferenceClient, InferenceProviderOrPolicy } from '@huggingface/inference';
+import { PROVIDERS_OR_POLICIES } from './hf-providers.ts';
 import { AtpSimError, describeValue } from '../core/errors.ts';
 import type { CompletionRequest, CompletionResult, LanguageModel, TokenUsage } from '../core/types.ts';
 import {
@@ -53,6 +48,11 @@ export interface HfModelOptions {
   readonly fetch?: typeof fetch;
   /** Per-attempt timeout in ms. */
   readonly timeoutMs: number;
+  /**
+   * Send endpoint calls through @huggingface/inference as before the direct path (hf-endpoint.ts):
+   * the reference the byte-for-byte test and the bench compare the direct path with.
+   */
+  readonly viaHfClient?: boolean;
 }
 
 /**
@@ -174,7 +174,7 @@ function hintFor(status: number, hosted: boolean): string {
 }
 
 /** Short server-provided text of an HTTP error body (the client puts it in its message). */
-function serverText(err: InferenceClientProviderApiError | InferenceClientHubApiError): string {
+function serverText(err: Error): string {
   const text = err.message.replace(/^Failed to perform inference: /, '');
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
@@ -182,6 +182,16 @@ function serverText(err: InferenceClientProviderApiError | InferenceClientHubApi
 /** Retryable statuses: rate limits, server trouble, and 408 (a server-side timeout). */
 function retryableStatus(status: number): boolean {
   return status === 429 || status === 408 || status >= 500;
+}
+
+type ClientModule = typeof import('@huggingface/inference');
+let loading: Promise<ClientModule> | undefined;
+/** The client module once loaded (its error classes are what `classify` tests against). */
+let loadedClient: ClientModule | undefined;
+
+function loadClient(): Promise<ClientModule> {
+  loading ??= import('@huggingface/inference').then((m) => (loadedClient = m));
+  return loading;
 }
 
 interface Seen {
@@ -202,7 +212,8 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   // hosted calls keep global fetch unless a proxy is set (Node 20's fetch ignores HTTPS_PROXY).
   const transport = options.fetch || (hosted && !hasProxy(proxySettings(process.env))) ? undefined : keepAliveFetch();
   const baseFetch: typeof fetch = options.fetch ?? transport?.fetch ?? ((input, init) => fetch(input, init));
-  const client = new InferenceClient(token ?? '');
+  // Loaded on the first call that needs it (hosted providers, viaHfClient): not at start-up.
+  let client: InferenceClient | undefined;
   const target = hosted ? `Inference Providers (provider ${provider})` : redactUrl(endpointUrl);
   const endpoint = hosted ? undefined : splitEndpoint(endpointUrl);
   const sendFetch = endpoint ? endpointFetch(baseFetch, endpoint) : baseFetch;
@@ -217,10 +228,11 @@ export function hfModel(options: HfModelOptions): LanguageModel {
     details: { retryable: boolean; status?: number; retryAfterMs?: number },
   ): ModelCallError => new ModelCallError(kind, redact(`hf ${model} at ${target}, ${where(request)}: ${problem}`), details);
 
-  const classify = (err: unknown, request: CompletionRequest, timeout: AbortSignal, seen: Seen): ModelCallError => {
+  const classify = (err: unknown, request: CompletionRequest, timeout: { readonly aborted: boolean }, seen: Seen): ModelCallError => {
     if (err instanceof ModelCallError) return err;
-    if (err instanceof InferenceClientProviderApiError || err instanceof InferenceClientHubApiError) {
-      const status = err.httpResponse.status;
+    const hf = loadedClient;
+    if (err instanceof EndpointHttpError || (hf && (err instanceof hf.InferenceClientProviderApiError || err instanceof hf.InferenceClientHubApiError))) {
+      const status = err instanceof EndpointHttpError ? err.status : err.httpResponse.status;
       const retryable = retryableStatus(status);
       const retryAfterMs = seen.status === status ? parseRetryAfter(seen.retryAfter, Date.now()) : undefined;
       const problem = retryable
@@ -231,10 +243,10 @@ export function hfModel(options: HfModelOptions): LanguageModel {
     if (err instanceof SyntaxError) {
       return fail('malformed', request, `malformed reply: invalid JSON (${describeError(err)})`, { retryable: true, status: seen.status });
     }
-    if (err instanceof InferenceClientProviderOutputError) {
+    if (hf && err instanceof hf.InferenceClientProviderOutputError) {
       return fail('malformed', request, `malformed reply: ${describeError(err)}`, { retryable: true, status: seen.status });
     }
-    if (err instanceof InferenceClientInputError || err instanceof InferenceClientRoutingError) {
+    if (hf && (err instanceof hf.InferenceClientInputError || err instanceof hf.InferenceClientRoutingError)) {
       const fix = hosted && !token ? 'set HF_TOKEN, or use --endpoint for your own server' : 'check --model, --provider and HF_TOKEN';
       return fail('config', request, `${describeError(err)} (not retried; fix: ${fix})`, { retryable: false });
     }
@@ -251,6 +263,35 @@ export function hfModel(options: HfModelOptions): LanguageModel {
     return fail('unexpected', request, `unexpected error: ${describeError(err)}`, { retryable: false });
   };
 
+  // Endpoints: one JSON POST as the client would send it (hf-endpoint.ts), off the client's per-call path.
+  const direct = endpoint !== undefined && options.viaHfClient !== true;
+  const routeUrl = endpoint ? withEndpointQuery(endpointRoute(endpoint.base), endpoint.query) : '';
+  const parsedUrl = direct ? new URL(routeUrl) : undefined;
+  const headers = direct ? endpointHeaders(token, endpoint!.basicAuth) : {};
+  const buildBody = endpointBodyBuilder(model);
+  // The keep-alive transport keeps the time limit with a timer (cheaper than AbortSignal.timeout,
+  // the same failure); a fetch passed in gets the signals as before.
+  const directCall = async (request: CompletionRequest): Promise<CompletionResult> => {
+    const seen: Seen = {};
+    const deadline = { ms: timeoutMs, expired: false };
+    const timeout = transport ? { get aborted() { return deadline.expired; } } : AbortSignal.timeout(timeoutMs);
+    let raw: unknown;
+    try {
+      const body = buildBody(request);
+      const response = transport
+        ? await transport.send(parsedUrl!, 'POST', { ...headers }, body, request.signal, deadline)
+        : await baseFetch(routeUrl, { method: 'POST', headers: { ...headers }, body, signal: request.signal ? AbortSignal.any([request.signal, timeout as AbortSignal]) : (timeout as AbortSignal) });
+      seen.status = response.status;
+      seen.retryAfter = response.headers.get('retry-after');
+      raw = await endpointReply(response);
+    } catch (err) {
+      throw classify(err, request, timeout, seen);
+    }
+    const parsed = readReply(raw, request);
+    if (typeof parsed === 'string') throw fail('malformed', request, `malformed reply: ${parsed}`, { retryable: true, status: seen.status });
+    return parsed;
+  };
+
   return {
     id: `hf:${model}`,
     async complete(request: CompletionRequest): Promise<CompletionResult> {
@@ -261,6 +302,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
         });
       }
       if (request.signal?.aborted) throw fail('aborted', request, 'cancelled by the caller', { retryable: false });
+      if (direct) return directCall(request);
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
       const seen: Seen = {};
@@ -276,6 +318,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
       } as Parameters<InferenceClient['chatCompletion']>[0];
       let raw: unknown;
       try {
+        if (!client) client = new (await loadClient()).InferenceClient(token ?? '');
         raw = await client.chatCompletion(args, { retry_on_error: false, signal, fetch: recordingFetch });
       } catch (err) {
         throw classify(err, request, timeout, seen);

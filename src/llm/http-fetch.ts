@@ -21,49 +21,88 @@ import { proxyFor, proxySettings, type Proxy } from './proxy.ts';
 
 export interface KeepAliveFetch {
   readonly fetch: typeof fetch;
+  /**
+   * The same request without the Fetch API's per-call objects (a parsed URL, a Headers copy):
+   * the hf backend's direct endpoint path parses its URL once and builds its headers as a plain
+   * record, lower-case names in the order `fetch` would send them.
+   */
+  send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, deadline?: Deadline): Promise<Response>;
   /** Closes the idle sockets. */
   close(): void;
+}
+
+/** Response headers over node's parsed header object (names already in lower case). */
+class BufferedHeaders {
+  readonly #raw: http.IncomingHttpHeaders;
+  constructor(raw: http.IncomingHttpHeaders) {
+    this.#raw = raw;
+  }
+  get(name: string): string | null {
+    const v = this.#raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  }
+  has(name: string): boolean {
+    return this.get(name) !== null;
+  }
 }
 
 /**
  * The Response members the HF client and the hf backend use (status, ok, headers.get, json,
  * text, blob, arrayBuffer) over a buffered body. A real undici Response builds WHATWG streams,
- * a large part of global fetch's cost per call.
+ * a large part of global fetch's cost per call. A class, not an object of closures: one is built
+ * per model call.
  */
-function bufferedResponse(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders) {
-  const get = (name: string): string | null => {
-    const v = raw[name.toLowerCase()];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-  };
-  let used = false;
-  const take = (): Buffer => {
-    if (used) throw new TypeError('Body is unusable: Body has already been read');
-    used = true;
-    return body;
-  };
-  return {
-    status,
-    statusText,
-    ok: status >= 200 && status < 300,
-    redirected: false,
-    headers: { get, has: (name: string) => get(name) !== null },
-    get bodyUsed() {
-      return used;
-    },
-    async text() {
-      return take().toString('utf8');
-    },
-    async json() {
-      return JSON.parse(take().toString('utf8')) as unknown;
-    },
-    async arrayBuffer() {
-      const b = take();
-      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-    },
-    async blob() {
-      return new Blob([new Uint8Array(take())], { type: get('content-type') ?? '' });
-    },
-  };
+class BufferedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly headers: BufferedHeaders;
+  #body: Buffer;
+  #used = false;
+  constructor(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders) {
+    this.#body = body;
+    this.status = status;
+    this.statusText = statusText;
+    this.ok = status >= 200 && status < 300;
+    this.headers = new BufferedHeaders(raw);
+  }
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+  #take(): Buffer {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#body;
+  }
+  async text(): Promise<string> {
+    return this.#take().toString('utf8');
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(this.#take().toString('utf8')) as unknown;
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const b = this.#take();
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  }
+  async blob(): Promise<Blob> {
+    return new Blob([new Uint8Array(this.#take())], { type: this.headers.get('content-type') ?? '' });
+  }
+}
+
+function bufferedResponse(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders): BufferedResponse {
+  return new BufferedResponse(body, status, statusText, raw);
+}
+
+/**
+ * A per-request time limit without an AbortSignal: `AbortSignal.timeout` plus the request's abort
+ * listener cost more CPU per call than the rest of the hf backend (bench CPU profile). On expiry
+ * the request is destroyed and fails with the reason `AbortSignal.timeout` gives (a DOMException
+ * named TimeoutError), and `expired` is set. The timer is unref'd, as AbortSignal.timeout's is.
+ */
+export interface Deadline {
+  readonly ms: number;
+  expired: boolean;
 }
 
 export interface KeepAliveFetchOptions {
@@ -120,10 +159,24 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
     if (!t) tunnels.set(proxy.url.href, (t = tunnelAgent(proxy, ca)));
     return t;
   };
-  const impl = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
-    new Promise((resolve, reject) => {
-      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-      const signal = init?.signal ?? undefined;
+  const send = (
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+    signal: AbortSignal | undefined,
+    deadline?: Deadline,
+  ): Promise<Response> =>
+    new Promise((outerResolve, outerReject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const resolve = (r: Response) => {
+        if (timer) clearTimeout(timer);
+        outerResolve(r);
+      };
+      const reject = (err: unknown) => {
+        if (timer) clearTimeout(timer);
+        outerReject(err);
+      };
       if (signal?.aborted) {
         reject(signal.reason);
         return;
@@ -131,15 +184,6 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
       const secure = url.protocol === 'https:';
       if (!secure && url.protocol !== 'http:') {
         reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
-        return;
-      }
-      const headers: Record<string, string> = {};
-      new Headers(init?.headers).forEach((v, k) => {
-        headers[k] = v;
-      });
-      const body = init?.body;
-      if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
-        reject(new TypeError('fetch failed: only text or byte bodies are supported'));
         return;
       }
       if (body) headers['content-length'] = String(Buffer.byteLength(body));
@@ -151,7 +195,8 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
           resolve(bufferedResponse(Buffer.from(JSON.stringify({ error: refused.message })), refused.status, 'Proxy refused', { 'content-type': 'application/json' }) as unknown as Response);
           return;
         }
-        reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
+        if (deadline?.expired && !signal?.aborted) reject(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+        else reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
       };
       const proxy = proxyFor(url, proxies);
       // Through a proxy: https in a CONNECT tunnel; http asked of the proxy in absolute form.
@@ -168,7 +213,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
           hostname: via.hostname,
           port: absolute ? portOf(via) : url.port,
           path: absolute ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : url.pathname + url.search,
-          method: init?.method ?? 'GET',
+          method,
           headers,
           signal,
         },
@@ -184,10 +229,37 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
         },
       );
       req.on('error', fail);
+      if (deadline) {
+        timer = setTimeout(() => {
+          deadline.expired = true;
+          req.destroy(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+        }, deadline.ms);
+        timer.unref();
+      }
       req.end(body ?? undefined);
     });
+  const impl = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    let url: URL;
+    try {
+      url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const signal = init?.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const body = init?.body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      return Promise.reject(new TypeError('fetch failed: only text or byte bodies are supported'));
+    }
+    return send(url, init?.method ?? 'GET', headers, body ?? undefined, signal);
+  };
   return {
     fetch: impl as typeof fetch,
+    send,
     close: () => {
       agents.http.destroy();
       agents.https.destroy();

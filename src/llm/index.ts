@@ -107,6 +107,8 @@ export interface CreateModelOptions {
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
   readonly token?: string;
   readonly fetch?: typeof fetch;
+  /** Endpoint calls through @huggingface/inference, as before the direct path (the bench's reference). */
+  readonly viaHfClient?: boolean;
   readonly log?: RetryLog;
   /** Backoff tuning and injection (tests): sleep, random, baseDelayMs, maxDelayMs, maxRetryAfterMs. */
   readonly retry?: Pick<RetryOptions, 'sleep' | 'random' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs'>;
@@ -274,7 +276,9 @@ function withDefaults(model: LanguageModel, settings: ModelSettings, id: string)
   return {
     id,
     complete(request: CompletionRequest): Promise<CompletionResult> {
-      const extra = settings.extra || request.extra ? { ...(settings.extra ?? {}), ...(request.extra ?? {}) } : undefined;
+      // The settings' own object when the request adds nothing: the same object on every call
+      // lets the hf backend reuse the JSON it made of it (hf-endpoint.ts).
+      const extra = request.extra ? { ...(settings.extra ?? {}), ...request.extra } : settings.extra ? settings.extra : undefined;
       return model.complete({
         ...request,
         temperature: request.temperature ?? temperature,
@@ -364,6 +368,7 @@ function makeBackend(settings: ModelSettings, options: CreateModelOptions): Lang
         token: options.token,
         fetch: options.fetch,
         timeoutMs: settings.timeoutMs ?? MODEL_DEFAULTS.timeoutMs,
+        viaHfClient: options.viaHfClient,
       });
     case 'scripted':
       return scriptedModel(loadScript(settings.script ?? settings.model), settings.model);
