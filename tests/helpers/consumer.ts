@@ -8,7 +8,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.ts';
 
@@ -17,9 +18,27 @@ type Lock = { packages: Record<string, LockEntry> };
 
 const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
 
-/** Packs the repository into `dest`; returns the tarball's file name. */
+/** What `npm pack` needs of the checkout to build and pack (package.json `files` plus the build's inputs). */
+const PACK_INPUTS = ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts', 'bin', 'scenarios', 'networks'];
+
+/**
+ * Packs the repository into `dest`; returns the tarball's file name. It packs a copy (its
+ * `prepack` build writes dist/ there): a build in the checkout itself would replace dist/ while
+ * other test files run the CLI, which uses a current dist/ when there is one (bin/atp-sim.js).
+ */
 export function packProject(dest: string): string {
-  const out = execFileSync('npm', ['pack', '--pack-destination', dest, '--json', ...NPM_QUIET], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const copy = mkdtempSync(join(tmpdir(), 'atp-sim-pack-'));
+  try {
+    for (const entry of PACK_INPUTS) cpSync(join(REPO_ROOT, entry), join(copy, entry), { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    return packIn(copy, dest);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+function packIn(cwd: string, dest: string): string {
+  const out = execFileSync('npm', ['pack', '--pack-destination', dest, '--json', ...NPM_QUIET], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return (JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[])[0].filename;
 }
 
