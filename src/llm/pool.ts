@@ -80,6 +80,37 @@ export interface ModelPool extends LanguageModel {
   readonly endpoints: readonly EndpointStats[];
 }
 
+/** Open replicas past their cooldown become half-open (one probe at a time). */
+function usable(r: Replica, t: number): boolean {
+  if (r.outstanding >= r.member.concurrency) return false;
+  if (r.stats.state === 'closed') return true;
+  if (r.probing || t < r.openUntil) return false;
+  return true;
+}
+
+/**
+ * The replica for a call at time `t`, or undefined when every usable one is full: not one where
+ * the call already failed (`avoid`), then the fewest outstanding calls per weight, then the heavier.
+ */
+function pickReplica(replicas: readonly Replica[], avoid: ReadonlySet<Replica> | undefined, t: number): Replica | undefined {
+  let best: Replica | undefined;
+  let bestScore = Infinity;
+  let bestAvoided = true;
+  for (const r of replicas) {
+    if (!usable(r, t)) continue;
+    const avoided = avoid?.has(r) === true;
+    const score = r.outstanding / r.weight;
+    const better = best === undefined || (bestAvoided && !avoided) || (bestAvoided === avoided && (score < bestScore || (score === bestScore && r.weight > best.weight)));
+    if (better) (best = r), (bestScore = score), (bestAvoided = avoided);
+  }
+  if (best) return best;
+  // Every replica is out: the one back soonest takes the call as its probe, when it has room.
+  const closedOrFull = replicas.some((r) => r.stats.state === 'closed' || r.probing);
+  if (closedOrFull) return undefined;
+  const soonest = replicas.reduce((a, b) => (b.openUntil < a.openUntil ? b : a));
+  return soonest.outstanding < soonest.member.concurrency ? soonest : undefined;
+}
+
 /** Routes calls over `members` (see the top). `id` is the pool's model id. */
 export function modelPool(id: string, members: readonly PoolMember[], options: PoolOptions = {}): ModelPool {
   const threshold = options.failureThreshold ?? 3;
@@ -101,36 +132,8 @@ export function modelPool(id: string, members: readonly PoolMember[], options: P
   const queue: Waiter[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Open replicas past their cooldown become half-open (one probe at a time). */
-  const usable = (r: Replica, t: number): boolean => {
-    if (r.outstanding >= r.member.concurrency) return false;
-    if (r.stats.state === 'closed') return true;
-    if (r.probing || t < r.openUntil) return false;
-    return true;
-  };
-
   /** The replica for `request` now, or undefined when every usable one is full. */
-  const pick = (request: CompletionRequest): Replica | undefined => {
-    const t = now();
-    const avoid = failedOn.get(request);
-    let best: Replica | undefined;
-    let bestScore = Infinity;
-    let bestAvoided = true;
-    for (const r of replicas) {
-      if (!usable(r, t)) continue;
-      const avoided = avoid?.has(r) === true;
-      const score = r.outstanding / r.weight;
-      // Not where this request already failed, then fewest outstanding per weight, then heavier.
-      const better = best === undefined || (bestAvoided && !avoided) || (bestAvoided === avoided && (score < bestScore || (score === bestScore && r.weight > best.weight)));
-      if (better) (best = r), (bestScore = score), (bestAvoided = avoided);
-    }
-    if (best) return best;
-    // Every replica is out: the one back soonest takes the call as its probe, when it has room.
-    const closedOrFull = replicas.some((r) => r.stats.state === 'closed' || r.probing);
-    if (closedOrFull) return undefined;
-    const soonest = replicas.reduce((a, b) => (b.openUntil < a.openUntil ? b : a));
-    return soonest.outstanding < soonest.member.concurrency ? soonest : undefined;
-  };
+  const pick = (request: CompletionRequest): Replica | undefined => pickReplica(replicas, failedOn.get(request), now());
 
   const take = (r: Replica): Grant => {
     r.outstanding++;
