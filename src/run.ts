@@ -312,19 +312,12 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     if (options.id !== undefined) checkFolderName(options.id, '--id');
   }
   const { scenario, csr, settings } = prepared;
-  if (options.resume && (settings?.endpointUrl?.includes(REDACTED) || settings?.endpoints?.some((e) => e.url.includes(REDACTED)))) {
-    throw new AtpSimError(
-      'INVALID_ARGUMENT',
-      `--resume ${options.resume}: the run's endpoint ${settings!.endpointUrl ?? settings!.endpoints!.find((e) => e.url.includes(REDACTED))!.url} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
-    );
-  }
+  if (options.resume) checkResumeCredentials(options.resume, settings);
   const replayed = options.replayFrom ? checkReplaySource(options.replayFrom, scenario) : null;
   const price = scenario.model.pricePerMillion;
   // A budget given when resuming replaces the one the run had (that is how a stopped run goes on).
   const budget = options.budgetUsd ?? (options.resume ? manifest.budgetUsd : undefined) ?? scenario.limits.budgetUsd;
-  if (budget !== undefined && !price) {
-    throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
-  }
+  if (budget !== undefined && !price) throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   if (options.signal?.aborted) throw new AtpSimError('ABORTED', `${interruption(options.signal)} before the run started: nothing was written`);
   const local = await openLocalThenOut(prepared, options, out);
   const stats = emptyCallStats();
@@ -614,6 +607,19 @@ function checkReplaySource(from: string, scenario: Scenario): { id: string; path
  * Builds the model for a run (from the CLI settings or the scenario), failing on bad settings, a
  * missing script or GGUF file before anything is written. Replays need no model at all.
  */
+/**
+ * A run's recorded endpoints never hold credentials (they are redacted before writing), so a
+ * resume of a run whose endpoint had some needs the endpoint given again in full.
+ */
+function checkResumeCredentials(resume: string, settings: ModelSettings | null): void {
+  const url = settings?.endpointUrl?.includes(REDACTED) ? settings.endpointUrl : settings?.endpoints?.find((e) => e.url.includes(REDACTED))?.url;
+  if (url === undefined) return;
+  throw new AtpSimError(
+    'INVALID_ARGUMENT',
+    `--resume ${resume}: the run's endpoint ${url} had credentials, which are never written to disk (fix: resume with --model and --endpoint given again in full)`,
+  );
+}
+
 type LocalHandle = Awaited<ReturnType<typeof openLocalModel>>;
 
 /** A local model is checked and loaded before anything is written, even the --out folder; then the folder. */
