@@ -61,3 +61,19 @@ export function thresholdScenarioFile(over: Record<string, unknown> = {}): strin
   writeFileSync(file, JSON.stringify(thresholdScenario(over)));
   return file;
 }
+
+/** Agents of `llmGroupScenario`: enough that a round takes a while against a slow loopback server. */
+export const LLM_GROUP_AGENTS = 20;
+
+/**
+ * The production tests' group game: 20 LLM agents, threshold 8, two calls at once, so a child
+ * process can be killed, interrupted or raced in the middle of a round.
+ */
+export function llmGroupScenario(rounds: number): Record<string, unknown> {
+  return thresholdScenario({
+    rounds,
+    population: { size: LLM_GROUP_AGENTS, policy: 'llm' },
+    game: { options: { collective: 'invest', independent: 'keep money' }, threshold: 8, rewards: { high: 1.2, normal: 1.0, low: 0.8 } },
+    model: { concurrency: 2 },
+  });
+}

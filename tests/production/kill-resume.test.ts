@@ -12,15 +12,10 @@ import { runScenario } from '../../src/run.ts';
 import { readJsonl } from '../../src/io/files.ts';
 import type { DecisionRecord } from '../../src/core/types.ts';
 import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
-import { thresholdScenario } from '../helpers/scenarios.ts';
+import { LLM_GROUP_AGENTS, llmGroupScenario } from '../helpers/scenarios.ts';
 
-const AGENTS = 20;
-const scenario = thresholdScenario({
-  rounds: 4,
-  population: { size: AGENTS, policy: 'llm' },
-  game: { options: { collective: 'invest', independent: 'keep money' }, threshold: 8, rewards: { high: 1.2, normal: 1.0, low: 0.8 } },
-  model: { concurrency: 2 },
-});
+const AGENTS = LLM_GROUP_AGENTS;
+const scenario = llmGroupScenario(4);
 
 let server: OpenAiServer;
 beforeAll(async () => {

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { closedPort } from '../helpers/ports.ts';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -23,14 +23,6 @@ function written(out: string): string[] {
   return existsSync(out) ? readdirSync(out) : [];
 }
 
-/** A loopback port nothing listens on (connections are refused at once). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('the local backend', () => {
   it('plays a group game with only valid choices, deterministically per seed', async () => {
