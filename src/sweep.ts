@@ -440,7 +440,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   checkShard(options.shard);
   if (typeof sweep === 'object') checkPlainData(sweep, 'sweep');
   const loaded = loadSweep(sweep, options.dir);
-  const { spec, baseDir } = loaded;
+  const { spec } = loaded;
   const shard = options.shard ?? null;
   const mine = (c: SweepCell) => !shard || c.index % shard.count === shard.index;
   const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source));

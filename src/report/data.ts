@@ -33,7 +33,6 @@ import { violationIndex } from '../scenarios/types.ts';
 import {
   findRunDirs,
   isRunDir,
-  readRun,
   readSweepFile,
   readSweepRuns,
   rebuildNetwork,

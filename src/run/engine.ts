@@ -3,7 +3,7 @@
  * group, the interventions and the round reporters, handed to the engine (core/engine.ts). This
  * is the only place that knows every registry; the engine itself knows none.
  */
-import type { Csr, LanguageModel, RoundRecord } from '../core/types.ts';
+import type { Csr, LanguageModel } from '../core/types.ts';
 import { AtpSimError } from '../core/errors.ts';
 import type { GroupModel, Scenario } from '../core/scenario.ts';
 import type { Intervention, Policy, RoundReporter } from '../core/plugins.ts';

@@ -22,8 +22,6 @@ import {
   type ReplyParsing,
   type RewardMode,
   type Scenario,
-  type SupervisionTexts,
-  type ThresholdTexts,
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
 import { GAME_KINDS, gameKind } from '../games/registry.ts';
