@@ -5,6 +5,7 @@ export { deriveSeed, rngStream } from './core/rng.ts';
 export { AtpSimError, type Issue } from './core/errors.ts';
 export type * from './core/types.ts';
 export { loadScenarioFile, resolveScenario, checkScenario, parseScenarioText } from './scenarios/parse.ts';
+export { scenarioSchema, sweepSchema } from './scenarios/schema/index.ts';
 export type * from './scenarios/types.ts';
 export { atpGroupScenario, atpDilemmaScenario, importAtpFile } from './scenarios/atp-import.ts';
 export { payThreshold } from './games/threshold/payoff.ts';

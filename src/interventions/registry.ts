@@ -27,10 +27,11 @@ export function readInterventions(r: Reader, raw: unknown): InterventionSpec[] |
   const out: InterventionSpec[] = [];
   raw.forEach((item, i) => {
     const path = `interventions[${i}]`;
-    const kindName = r.isObject(item) ? item.kind : undefined;
-    const kind = typeof kindName === 'string' ? KINDS.get(kindName) : undefined;
+    // Read with oneOf so the schema generator (scenarios/schema/) sees the kinds.
+    const kindName = r.isObject(item) ? r.oneOf(item, 'kind', path, [...KINDS.keys()]) : undefined;
+    const kind = kindName === undefined ? undefined : KINDS.get(kindName);
     if (!kind) {
-      r.problem(`${path}.kind`, `must be one of ${[...KINDS.keys()].join(', ')}; got ${JSON.stringify(kindName)}`);
+      if (!r.isObject(item)) r.problem(`${path}.kind`, `must be one of ${[...KINDS.keys()].join(', ')}; got ${JSON.stringify(kindName)}`);
       return;
     }
     const o = r.object(item, path, ['kind', ...kind.fields]);

@@ -80,7 +80,11 @@ export type NetworkKind = NetworkSpec['kind'];
 export interface SpecContext {
   /** Number of agents; the default for `n` and checked against it. */
   readonly populationSize?: number;
+  /** Told of every field read and how (the schema generator, scenarios/schema/, listens). */
+  readonly observe?: FieldObserver;
 }
+
+export type FieldObserver = (field: string, as: 'number' | 'numbers' | 'text' | 'choice', choices?: readonly string[]) => void;
 
 export interface ParsedSpec {
   readonly spec: NetworkSpec | null;
@@ -88,7 +92,7 @@ export interface ParsedSpec {
 }
 
 /** Fields each kind accepts, in the order the canonical string form writes them. */
-const FIELDS: { readonly [K in NetworkKind]: readonly string[] } = {
+export const NETWORK_FIELDS: { readonly [K in NetworkKind]: readonly string[] } = {
   complete: ['n'],
   ring: ['n', 'k', 'meanDegree'],
   'watts-strogatz': ['n', 'k', 'beta', 'meanDegree'],
@@ -106,9 +110,9 @@ const FIELDS: { readonly [K in NetworkKind]: readonly string[] } = {
   file: ['path', 'format', 'directed'],
 };
 
-export const NETWORK_KINDS = Object.keys(FIELDS) as NetworkKind[];
+export const NETWORK_KINDS = Object.keys(NETWORK_FIELDS) as NetworkKind[];
 
-const ALIASES: Readonly<Record<string, NetworkKind>> = {
+export const NETWORK_ALIASES: Readonly<Record<string, NetworkKind>> = {
   'ring-lattice': 'ring',
   lattice: 'ring',
   ws: 'watts-strogatz',
@@ -191,7 +195,7 @@ function suggest(word: string, choices: readonly string[]): string | undefined {
 export function normalizeKind(kind: string): NetworkKind | undefined {
   const k = kind.trim().toLowerCase();
   if ((NETWORK_KINDS as string[]).includes(k)) return k as NetworkKind;
-  return ALIASES[k];
+  return NETWORK_ALIASES[k];
 }
 
 /** Reads one field of the raw object with a type check, recording problems. */
@@ -200,6 +204,7 @@ class FieldReader {
     readonly raw: Record<string, unknown>,
     private readonly path: string,
     readonly issues: Issue[],
+    private readonly observe?: FieldObserver,
   ) {}
 
   has(field: string): boolean {
@@ -219,6 +224,7 @@ class FieldReader {
   }
 
   number(field: string): number | undefined {
+    this.observe?.(field, 'number');
     const v = this.raw[field];
     if (v === undefined) return undefined;
     if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -236,6 +242,7 @@ class FieldReader {
   }
 
   numberList(field: string): number[] | undefined {
+    this.observe?.(field, 'numbers');
     const v = this.raw[field];
     if (v === undefined) return undefined;
     if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return v as number[];
@@ -244,6 +251,7 @@ class FieldReader {
   }
 
   text(field: string, example: string): string | undefined {
+    this.observe?.(field, 'text');
     const v = this.raw[field];
     if (typeof v === 'string' && v.trim() !== '') return v;
     this.issues.push({ path: at(this.path, field), message: `must be a non-empty string; got ${describeValue(v)}`, fix: example });
@@ -251,6 +259,7 @@ class FieldReader {
   }
 
   choice<T extends string>(field: string, choices: readonly T[]): T | undefined {
+    this.observe?.(field, 'choice', choices);
     const v = this.raw[field];
     if (v === undefined) return undefined;
     if (typeof v === 'string' && (choices as readonly string[]).includes(v)) return v as T;
@@ -520,7 +529,7 @@ export function parseNetworkSpec(raw: unknown, path = 'network', ctx: SpecContex
   const rawKind = raw.kind;
   const kind = typeof rawKind === 'string' ? normalizeKind(rawKind) : undefined;
   if (kind === undefined) {
-    const guess = typeof rawKind === 'string' ? suggest(rawKind, [...NETWORK_KINDS, ...Object.keys(ALIASES)]) : undefined;
+    const guess = typeof rawKind === 'string' ? suggest(rawKind, [...NETWORK_KINDS, ...Object.keys(NETWORK_ALIASES)]) : undefined;
     issues.push({
       path: at(path, 'kind'),
       message: `${rawKind === undefined ? 'missing' : `unknown kind ${describeValue(rawKind)}`}; one of ${NETWORK_KINDS.join(', ')}`,
@@ -528,7 +537,7 @@ export function parseNetworkSpec(raw: unknown, path = 'network', ctx: SpecContex
     });
     return { spec: null, issues };
   }
-  const allowed = FIELDS[kind];
+  const allowed = NETWORK_FIELDS[kind];
   for (const field of Object.keys(raw)) {
     if (field === 'kind' || allowed.includes(field)) continue;
     const guess = suggest(field, allowed);
@@ -541,7 +550,7 @@ export function parseNetworkSpec(raw: unknown, path = 'network', ctx: SpecContex
       fix: field === 'meanDegree' ? undefined : guess ? `did you mean ${guess}?` : `remove ${field}`,
     });
   }
-  const spec = resolveKind(kind, new FieldReader(raw, path, issues), path, ctx);
+  const spec = resolveKind(kind, new FieldReader(raw, path, issues, ctx.observe), path, ctx);
   return { spec: issues.length === 0 ? spec : null, issues };
 }
 
@@ -588,7 +597,7 @@ export function parseNetworkSpecString(text: string, path = 'network', ctx: Spec
 
 /** The canonical compact string of a spec (fields in a fixed order); parses back to the same spec. */
 export function formatNetworkSpec(spec: NetworkSpec): string {
-  const fields = FIELDS[spec.kind];
+  const fields = NETWORK_FIELDS[spec.kind];
   const record = spec as unknown as Record<string, unknown>;
   if (spec.kind === 'graph') return `graph:n=${spec.nodes.length}`; // the nodes and edges are data, not a string
   if (spec.kind === 'file') {

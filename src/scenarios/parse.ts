@@ -88,7 +88,8 @@ export function checkScenario(raw: unknown): { scenario?: Scenario; issues: Issu
   return r.issues.length ? { issues: r.issues } : { scenario: scenario as Scenario, issues: [] };
 }
 
-function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
+/** Reads a scenario into `r` (its problems stay there); the schema generator watches this. */
+export function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
   const top = r.object(raw, '', TOP);
   if (!top) return {};
   const name = r.string(top, 'name', '', 'scenario');

@@ -95,6 +95,23 @@ export function loadSweepFile(path: string): LoadedSweep {
   return parseSweep(raw, { source: path, dir: dirname(resolve(path)) });
 }
 
+/** The sweep's own settings (not base or grid); the schema generator (scenarios/schema/) watches this. */
+export function readSweepHeader(r: Reader, t: Record<string, unknown>, seedDefault = 1) {
+  const name = r.string(t, 'name', '');
+  if (name !== undefined && !NAME_RE.test(name)) {
+    r.problem('name', `must be a folder name (letters, digits, . _ -); got ${describeValue(name)}`, 'e.g. name: topologies');
+  }
+  const description = r.optString(t, 'description', '', MAX_DESCRIPTION_CHARS);
+  const replicates = r.number(t, 'replicates', '', { dflt: 1, min: 1, max: 100_000, integer: true })!;
+  const concurrency = r.number(t, 'concurrency', '', { dflt: 2, min: 1, max: 1024, integer: true })!;
+  const record = t.record === undefined ? undefined : r.oneOf(t, 'record', '', ['all', 'llm', 'none'] as const);
+  const seed = r.number(t, 'seed', '', { dflt: seedDefault, min: 0, integer: true })!;
+  return { name, description, replicates, concurrency, record, seed };
+}
+
+/** The fields of a sweep file. */
+export const SWEEP_FIELDS: readonly string[] = TOP;
+
 /** Validates a raw sweep (and every cell's scenario) and expands it. Throws listing every problem. */
 export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
   const source = from.source ?? 'sweep';
@@ -104,14 +121,6 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
   throwIfIssues(r.issues, 'INVALID_SCENARIO', `${source} has problems`, source);
   const t = top!;
 
-  const name = r.string(t, 'name', '');
-  if (name !== undefined && !NAME_RE.test(name)) {
-    r.problem('name', `must be a folder name (letters, digits, . _ -); got ${describeValue(name)}`, 'e.g. name: topologies');
-  }
-  const description = r.optString(t, 'description', '', MAX_DESCRIPTION_CHARS);
-  const replicates = r.number(t, 'replicates', '', { dflt: 1, min: 1, max: 100_000, integer: true })!;
-  const concurrency = r.number(t, 'concurrency', '', { dflt: 2, min: 1, max: 1024, integer: true })!;
-  const record = t.record === undefined ? undefined : r.oneOf(t, 'record', '', ['all', 'llm', 'none'] as const);
 
   // The base scenario: a path relative to the sweep file, or inline.
   let base: Record<string, unknown> | undefined;
@@ -135,7 +144,7 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
     r.problem('base', `must be a scenario file path or an inline scenario; got ${describeValue(t.base)}`, 'e.g. base: ../atp/public-fund.yaml');
   }
   const seedDefault = base && typeof base.seed === 'number' && Number.isSafeInteger(base.seed) && base.seed >= 0 ? base.seed : 1;
-  const seed = r.number(t, 'seed', '', { dflt: seedDefault, min: 0, integer: true })!;
+  const { name, description, replicates, concurrency, record, seed } = readSweepHeader(r, t, seedDefault);
 
   const grid: GridAxis[] = [];
   if (t.grid !== undefined && !isRecord(t.grid)) {
