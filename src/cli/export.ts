@@ -1,15 +1,16 @@
-/** `atp-sim export <run or sweep dir> --format csv [--what rounds|decisions|agents]`: tidy tables; `--format gexf`: a run's dynamic network for Gephi. */
+/** `atp-sim export <run or sweep dir> --format csv|parquet [--what rounds|decisions|agents]`: tidy tables; `--format gexf`: a run's dynamic network for Gephi. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtpSimError, describeValue } from '../core/errors.ts';
 import { CsvFile } from '../io/csv.ts';
+import { ParquetFile, ParquetTypes } from '../io/parquet.ts';
 import { writeRunGexf } from '../run/gexf.ts';
 import { isRunDir, readRun, rebuildNetwork } from '../sweep.ts';
 import { forEachRow, planTable, TABLES, type TableName } from '../export/tables.ts';
 import { parseCommand } from './args.ts';
 import type { CliIo } from './io.ts';
 
-export const EXPORT_HELP = `Usage: atp-sim export <run or sweep directory> --format csv [options]
+export const EXPORT_HELP = `Usage: atp-sim export <run or sweep directory> --format csv|parquet [options]
        atp-sim export <run directory> --format gexf [--out FILE]
 
 Writes a tidy table (one row per observation, one column per variable) that R, pandas or a
@@ -18,6 +19,8 @@ columns (network.kind, population.committed.share, ...), with cell, replicate an
 
 Options:
   --format csv       The file format (csv: RFC 4180, CRLF line ends, a header row)
+  --format parquet   Apache Parquet (pandas, polars, DuckDB, R arrow): typed columns (whole
+                     numbers INT32/INT64, DOUBLE, BOOLEAN, text), nulls for missing values
   --format gexf      The run's network for Gephi (GEXF 1.3, dynamic): per agent role, policy,
                      committed, seeded, finalChoice, degree, and its choice and violated per
                      round as spells that Gephi's timeline animates (default <run>/network.gexf;
@@ -27,12 +30,10 @@ Options:
                      agents: one row per run x agent (policy, degree, first and final choice,
                      violations, final capital)
   --with-text        decisions: add the reply, the reasoning and the prompt (JSON messages)
-  --out FILE         Where to write (default <dir>/<what>.csv); written whole or not at all
+  --out FILE         Where to write (default <dir>/<what>.csv or .parquet); written whole or
+                     not at all`;
 
-Parquet is not offered: no maintained Parquet writer for Node could be installed here; every
-Parquet-reading tool also reads this CSV.`;
-
-const FORMATS = ['csv', 'gexf'];
+const FORMATS = ['csv', 'parquet', 'gexf'];
 
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(argv, {
@@ -47,8 +48,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `export: expected one run or sweep directory; got ${positionals.length} (see atp-sim export --help)`);
   if (values.format === undefined || !FORMATS.includes(values.format)) {
-    const fix = values.format === 'parquet' ? 'use --format csv (Parquet is not available in this build)' : 'use --format csv';
-    throw new AtpSimError('INVALID_ARGUMENT', `--format: must be csv or gexf; got ${describeValue(values.format)} (fix: ${fix})`);
+    throw new AtpSimError('INVALID_ARGUMENT', `--format: must be csv, parquet or gexf; got ${describeValue(values.format)} (fix: use --format csv or --format parquet for tables)`);
   }
   if (values.format === 'gexf') return exportGexf(positionals[0], values, io);
   const what = (values.what ?? 'rounds') as TableName;
@@ -59,7 +59,14 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
 
   const options = { text: values['with-text'] === true };
   const plan = planTable(dir, what, options);
-  const file = new CsvFile(resolve(values.out ?? join(dir, `${what}.csv`)), plan.columns);
+  const out = resolve(values.out ?? join(dir, `${what}.${values.format}`));
+  let file: CsvFile | ParquetFile;
+  if (values.format === 'parquet') {
+    // A first pass settles each column's type, so the second streams rows in row groups.
+    const types = new ParquetTypes(plan.columns);
+    forEachRow(plan, what, (row) => types.see(row), options);
+    file = new ParquetFile(out, plan.columns, types.get());
+  } else file = new CsvFile(out, plan.columns);
   try {
     forEachRow(plan, what, (row) => file.add(row), options);
     file.close();

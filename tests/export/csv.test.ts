@@ -98,10 +98,10 @@ describe('atp-sim export --format csv', () => {
   });
 
   it('refuses another format or table in one line, writing nothing', async () => {
-    const out = join(tempDir(), 'x.parquet');
-    const res = await cli(['export', dir, '--format', 'parquet', '--out', out]);
+    const out = join(tempDir(), 'x.xlsx');
+    const res = await cli(['export', dir, '--format', 'xlsx', '--out', out]);
     expect(res.code).toBe(2);
-    expect(res.stderr.trim()).toBe('atp-sim: --format: must be csv or gexf; got "parquet" (fix: use --format csv (Parquet is not available in this build))');
+    expect(res.stderr.trim()).toBe('atp-sim: --format: must be csv, parquet or gexf; got "xlsx" (fix: use --format csv or --format parquet for tables)');
     expect(existsSync(out)).toBe(false);
     expect((await cli(['export', dir, '--format', 'csv', '--what', 'cells'])).stderr.trim()).toBe('atp-sim: --what: must be one of rounds, decisions, agents; got "cells"');
   });
