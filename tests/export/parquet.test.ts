@@ -10,15 +10,9 @@ import { forEachRow, planTable, TABLES, type TableName } from '../../src/export/
 import { runSweep } from '../../src/sweep.ts';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
-import { classicBase } from '../sweep/fixtures.ts';
+import { EXPORT_SWEEP } from './sweep.ts';
 
-const SWEEP = {
-  name: 'exported',
-  base: classicBase(4),
-  grid: { network: [{ kind: 'ring' }, { kind: 'watts-strogatz', beta: 0.1 }], 'population.committed.share': [0, 0.25] },
-  replicates: 2,
-  seed: 3,
-};
+const SWEEP = EXPORT_SWEEP;
 
 let dir = '';
 let db: DuckDBConnection;
