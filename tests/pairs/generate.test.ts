@@ -101,6 +101,18 @@ describe('atp-sim pairs: the DPO protocol on a role-play dilemma and a group gam
     expect(JSON.parse(readFileSync(join(out, PAIR_FILES.datasetInfo), 'utf8')).atp_sim_dpo.columns.system).toBe('system');
   });
 
+  it('counts calls that fail after the transport retries as misses, and leaves their item out', async () => {
+    // The server refuses every deviant ask of the dilemma (400: not retried by the transport).
+    server = await steeredServer([], { faults: (body) => (lastUser(body).endsWith(ATP_SA_STEERING.deviant) ? { kind: 'status', status: 400, message: 'refused' } : undefined) });
+    const out = join(tempDir(), 'pairs');
+    const { summary } = await generatePairs(SOURCES.slice(0, 1), options(server.url, out, { retries: 2 }));
+    expect(summary.counts).toMatchObject({ items: 1, pairs: 0, leftOut: 1, attempts: 4, retries: 2 });
+    expect(summary.counts.misses['call-failed']).toBe(3);
+    expect(summary.leftOut[0].verdicts).toEqual({ deviant: ['call-failed', 'call-failed', 'call-failed'] });
+    expect(readFileSync(join(out, PAIR_FILES.llamaFactory), 'utf8')).toBe('');
+    expect(pythonRows(join(out, PAIR_FILES.grpo))).toHaveLength(1);
+  });
+
   it('answers a rerun from the response cache: no request, the same pairs', async () => {
     server = await steeredServer([{ sentence: ATP_SA_STEERING.deviant, times: 1, reply: 'garbage' }]);
     const out = join(tempDir(), 'pairs');
