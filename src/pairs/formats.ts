@@ -56,13 +56,17 @@ export function llamaFactoryRow(r: ItemResult): Record<string, unknown> {
   return { instruction: user, input: '', chosen: r.aligned.reply, rejected: r.deviant.reply, ...(system !== undefined ? { system } : {}), ...(history.length ? { history } : {}) };
 }
 
-/** dataset_info.json registering the LLaMA-Factory file with its columns. */
-export function datasetInfo(): Record<string, unknown> {
+/**
+ * dataset_info.json registering the LLaMA-Factory file with its columns; `system` and `history`
+ * only when some row has them (a mapped column the file lacks is an error there).
+ */
+export function datasetInfo(rows: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
+  const has = (k: string) => rows.some((r) => k in r);
   return {
     [LLAMA_FACTORY_DATASET]: {
       file_name: PAIR_FILES.llamaFactory,
       ranking: true,
-      columns: { prompt: 'instruction', query: 'input', chosen: 'chosen', rejected: 'rejected', system: 'system', history: 'history' },
+      columns: { prompt: 'instruction', query: 'input', chosen: 'chosen', rejected: 'rejected', ...(has('system') ? { system: 'system' } : {}), ...(has('history') ? { history: 'history' } : {}) },
     },
   };
 }

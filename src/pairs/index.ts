@@ -139,8 +139,9 @@ export async function generatePairs(sources: readonly PairSource[], options: Pai
 /** The files of a pairs directory, each written atomically; the summary last (it marks the set complete). */
 function writeOutputs(dir: string, results: readonly ItemResult[], summary: PairsSummary): void {
   const pairs = keptPairs(results);
-  writeFileAtomic(join(dir, PAIR_FILES.llamaFactory), jsonl(pairs.map(llamaFactoryRow)));
-  writeJsonAtomic(join(dir, PAIR_FILES.datasetInfo), datasetInfo());
+  const rows = pairs.map(llamaFactoryRow);
+  writeFileAtomic(join(dir, PAIR_FILES.llamaFactory), jsonl(rows));
+  writeJsonAtomic(join(dir, PAIR_FILES.datasetInfo), datasetInfo(rows));
   writeFileAtomic(join(dir, PAIR_FILES.trl), jsonl(pairs.map(trlRow)));
   writeFileAtomic(join(dir, PAIR_FILES.grpo), jsonl(results.map((r) => grpoRow(r.item, r.item.parse))));
   writeFileAtomic(join(dir, PAIR_FILES.attempts), jsonl(results.flatMap((r) => SIDES.flatMap((s) => r[s].attempts))));
