@@ -4,7 +4,7 @@ import { DEFAULT_PAIR_RETRIES, estimatePairs, generatePairs, loadPairSources, PA
 import type { CliIo } from './io.ts';
 import { progressLine } from './io.ts';
 import { onInterrupt } from './signals.ts';
-import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
+import { dollars, MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 
 export const PAIRS_HELP = `Usage: atp-sim pairs <scenario or sweep file>... --out DIR (--model M | --endpoint URL --model M)
 
@@ -35,6 +35,8 @@ Options:
   --model, --endpoint, --provider, --context-size, --cache, --cache-mode, --cache-share:
                      as for atp-sim run (see atp-sim run --help)
   --dry-run          Print the items, calls, tokens and cost; send nothing
+  --price-in X       Price per million input tokens (USD), for --dry-run
+  --price-out Y      Price per million output tokens (USD)
   --json             Print the summary (or the dry-run estimate) as JSON
   -h, --help         Show this help
 `;
@@ -48,6 +50,8 @@ export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
     retries: { type: 'string' },
     seed: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'price-in': { type: 'string' },
+    'price-out': { type: 'string' },
     json: { type: 'boolean' },
   });
   if (values.help) {
@@ -62,12 +66,14 @@ export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
   const sources = positionals.flatMap((p) => loadPairSources(p));
 
   if (values['dry-run']) {
-    const est = await estimatePairs(sources, { modelSettings, steering, retries });
+    const [input, output] = [dollars('price-in', values['price-in']), dollars('price-out', values['price-out'])];
+    if ((input === undefined) !== (output === undefined)) throw new AtpSimError('INVALID_ARGUMENT', '--price-in and --price-out go together (fix: give both prices per million tokens, e.g. --price-in 0.2 --price-out 0.6)');
+    const est = await estimatePairs(sources, { modelSettings, steering, retries, ...(input !== undefined ? { price: { input, output: output! } } : {}) });
     if (values.json) {
       io.stdout(JSON.stringify({ dryRun: true, ...est }, null, 2));
       return 0;
     }
-    const cost = est.cost === null ? 'unknown (set model.pricePerMillion in the scenario)' : `$${est.cost.min.toFixed(4)} if every first ask lands, at most $${est.cost.max.toFixed(4)}`;
+    const cost = est.cost === null ? 'unknown (set model.pricePerMillion in the scenario, or pass --price-in and --price-out)' : `$${est.cost.min.toFixed(4)} if every first ask lands, at most $${est.cost.max.toFixed(4)}`;
     io.stdout(
       [
         'dry run: nothing was sent',

@@ -87,11 +87,15 @@ function checkOutDir(dir: string): void {
   }
 }
 
-/** The model all items are asked with: the given one, or built from the first item's settings. */
+/** The model all items are asked with: the given one, or built from the items' settings (one model). */
 function buildModel(items: readonly PairItem[], o: PairsOptions, out: string, stats: ReturnType<typeof emptyCallStats>): LanguageModel {
   if (o.model) return o.model;
   const settings = items[0]?.settings;
   if (!settings) throw new AtpSimError('INVALID_ARGUMENT', 'pairs: no model to ask (fix: pass --model NAME [--endpoint URL], or set model.name in the scenario)');
+  const named = [...new Set(items.map((i) => (i.settings ? modelId(i.settings) : 'none')))];
+  if (named.length > 1) {
+    throw new AtpSimError('INVALID_ARGUMENT', `pairs: the scenarios name ${named.length} models (${named.slice(0, 3).join(', ')}); one generation asks one model (fix: pass --model NAME, or run pairs once per model)`);
+  }
   const { endpointKey, ...create } = modelOptions(o, out, stats, settings, (obj, msg) => o.onWarning?.(`${msg} ${JSON.stringify(obj)}`));
   return createModel(settings, { ...create, token: usesEndpoints(settings) ? endpointKey : create.token });
 }
@@ -103,6 +107,7 @@ export async function generatePairs(sources: readonly PairSource[], options: Pai
   const dir = resolve(options.out);
   checkOutDir(dir);
   const items = await collectItems(sources, options);
+  if (items.length === 0) throw new AtpSimError('INVALID_ARGUMENT', `pairs: no agent of ${sources.length === 1 ? sources[0].source : 'these scenarios'} asks a model in the first round (all are forced), so there are no prompts (fix: give a scenario whose model agents decide)`);
   const stats = emptyCallStats();
   const model = buildModel(items, options, dir, stats);
   const started = new Date().toISOString();
@@ -159,8 +164,8 @@ export interface PairsEstimate {
   readonly cost: { readonly min: number; readonly max: number } | null;
 }
 
-/** Dry run: the items and what asking them costs, without a call. */
-export async function estimatePairs(sources: readonly PairSource[], options: Omit<PairsOptions, 'out'>): Promise<PairsEstimate> {
+/** Dry run: the items and what asking them costs, without a call (`price`: USD per million tokens, over the scenarios'). */
+export async function estimatePairs(sources: readonly PairSource[], options: Omit<PairsOptions, 'out'> & { readonly price?: { readonly input: number; readonly output: number } }): Promise<PairsEstimate> {
   const { retries } = checkOptions({ ...options, out: '-' });
   const items = await collectItems(sources, options);
   let promptTokens = 0;
@@ -172,7 +177,7 @@ export async function estimatePairs(sources: readonly PairSource[], options: Omi
     const tokens = SIDES.reduce((t, s) => t + estimateMessagesTokens(steer(item.messages, item.steering[s])), 0);
     promptTokens += tokens;
     maxCompletionTokens += 2 * item.model.maxTokens;
-    const price = item.model.pricePerMillion;
+    const price = options.price ?? item.model.pricePerMillion;
     if (!price) priced = false;
     else {
       min += (tokens * price.input + 2 * item.model.maxTokens * price.output) / 1e6;

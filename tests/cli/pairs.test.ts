@@ -2,13 +2,15 @@
  * `atp-sim pairs`: what it prints, what a rerun costs, and a user's mistakes as one line with
  * exit 2 and nothing written.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
 import type { OpenAiServer } from '../helpers/openai-server.ts';
 import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
-import { CLASSIC_YAML, dilemmaScenario } from '../helpers/scenarios.ts';
+import { CLASSIC_YAML, dilemmaScenario, thresholdScenario } from '../helpers/scenarios.ts';
+import { lockDir } from '../../src/io/lock.ts';
 import { steeredServer } from '../pairs/steered-server.ts';
 
 let server: OpenAiServer | undefined;
@@ -92,5 +94,64 @@ describe('atp-sim pairs', () => {
     expect(res.code).toBe(2);
     expect(oneLine(res.stderr)).toMatch(/--out .*busy: holds other files \(thesis\.tex\), not a pairs directory/);
     expect(readdirSync(out)).toEqual(['thesis.tex']);
+  });
+
+  it('prices a dry run from --price-in and --price-out', async () => {
+    const { file } = dilemmaFile();
+    const res = await cli(['pairs', file, '--dry-run', '--json', '--price-in', '1', '--price-out', '2']);
+    const est = JSON.parse(res.stdout);
+    expect(est.calls).toEqual({ min: 2, max: 12 });
+    expect(est.cost.min).toBeCloseTo((est.promptTokens * 1 + 2 * 1024 * 2) / 1e6, 12);
+    expect(est.cost.max).toBeCloseTo(6 * est.cost.min, 12);
+    const half = await cli(['pairs', file, '--dry-run', '--price-in', '1']);
+    expect(half.code).toBe(2);
+    expect(oneLine(half.stderr)).toMatch(/--price-in and --price-out go together/);
+  });
+
+  it('refuses a pairs directory another process is writing', async () => {
+    server = await steeredServer();
+    const { dir, file } = dilemmaFile();
+    const out = join(dir, 'pairs');
+    mkdirSync(out);
+    const held = lockDir(out, 'pairs directory');
+    try {
+      const res = await cli(['pairs', file, '--model', 'm', '--endpoint', server.url, '--out', out]);
+      expect(res.code).toBe(2);
+      expect(oneLine(res.stderr)).toMatch(/pairs: this pairs directory is in use by process \d+/);
+      expect(server.stats.requests).toBe(0);
+    } finally {
+      held.release();
+    }
+  });
+
+  it('stops on Ctrl-C with exit 130 and nothing written; the same command then finishes from the cache', async () => {
+    server = await steeredServer([], { delayMs: 40 });
+    const dir = tempDir();
+    const files = [2, 4, 6, 8].map((t) => {
+      const file = join(dir, `fund-${t}.json`);
+      writeFileSync(file, JSON.stringify(thresholdScenario({ name: `fund-${t}`, game: { options: { collective: 'invest', independent: 'keep money' }, threshold: t, rewards: { high: 1.2, normal: 1.0, low: 0.8 } }, model: { concurrency: 1 } })));
+      return file;
+    });
+    const out = join(dir, 'pairs');
+    const args = ['pairs', ...files, '--model', 'm', '--endpoint', server.url, '--out', out];
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/atp-sim.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const timer = setInterval(() => {
+      if (server!.stats.answered < 3) return;
+      clearInterval(timer);
+      child.kill('SIGINT');
+    }, 2);
+    const code = await exited;
+    clearInterval(timer);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/atp-sim: interrupted after \d+ model call\(s\); nothing was written to .* run the same command again to continue/);
+    expect(existsSync(join(out, 'pairs-summary.json'))).toBe(false);
+    const again = await cli(args);
+    expect(again.code).toBe(0);
+    const m = /this session: (\d+) requests sent, (\d+) answered from the cache/.exec(again.stdout)!;
+    expect(Number(m[2])).toBeGreaterThanOrEqual(3);
+    expect(Number(m[1]) + Number(m[2])).toBe(8);
   });
 });

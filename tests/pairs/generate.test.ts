@@ -113,6 +113,18 @@ describe('atp-sim pairs: the DPO protocol on a role-play dilemma and a group gam
     expect(pythonRows(join(out, PAIR_FILES.grpo))).toHaveLength(1);
   });
 
+  it('asks one model: scenarios naming two are refused before anything is written', async () => {
+    const out = join(tempDir(), 'pairs');
+    const named = (name: string, model: string, pattern: string) => ({
+      raw: dilemmaScenario({ name, model: { name: model, endpoint: 'http://127.0.0.1:9/v1' }, game: { options: { compliant: 'A', violating: 'B' }, rewards: { compliant: 2.0, violating: 3.0 }, supervision: { pattern } } }),
+      source: `${name}.yaml`,
+    });
+    await expect(generatePairs([named('one', 'model-a', 'alternating'), named('two', 'model-b', 'all_unsupervised')], { out })).rejects.toThrow(
+      'pairs: the scenarios name 2 models (hf:model-a@http://127.0.0.1:9/v1, hf:model-b@http://127.0.0.1:9/v1); one generation asks one model (fix: pass --model NAME, or run pairs once per model)',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('answers a rerun from the response cache: no request, the same pairs', async () => {
     server = await steeredServer([{ sentence: ATP_SA_STEERING.deviant, times: 1, reply: 'garbage' }]);
     const out = join(tempDir(), 'pairs');
