@@ -3,7 +3,7 @@
  * exit 2 and nothing written.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
@@ -153,5 +153,17 @@ describe('atp-sim pairs', () => {
     const m = /this session: (\d+) requests sent, (\d+) answered from the cache/.exec(again.stdout)!;
     expect(Number(m[2])).toBeGreaterThanOrEqual(3);
     expect(Number(m[1]) + Number(m[2])).toBe(8);
+  });
+
+  it('keeps endpoint credentials and keys out of every file it writes and what it prints', async () => {
+    server = await steeredServer();
+    const { dir, file } = dilemmaFile();
+    const out = join(dir, 'pairs');
+    const endpoint = `${server.url.replace('http://', 'http://user:pw-SECRET-1@')}?api_key=key-SECRET-2`;
+    const res = await cli(['pairs', file, '--model', 'm', '--endpoint', endpoint, '--out', out], { ATP_SIM_ENDPOINT_KEY: 'tok-SECRET-3' });
+    expect(res.code).toBe(0);
+    expect(server.requests[0].authorization).toBeDefined();
+    const written = readdirSync(out).map((f) => readFileSync(join(out, f), 'latin1')).join('') + res.stdout + res.stderr;
+    for (const secret of ['pw-SECRET-1', 'key-SECRET-2', 'tok-SECRET-3']) expect(written).not.toContain(secret);
   });
 });
