@@ -136,7 +136,8 @@ export async function generatePairs(sources: readonly PairSource[], options: Pai
     writeOutputs(dir, results, summary);
     return { dir, summary };
   } finally {
-    await model.close?.();
+    // A model the caller handed in stays open: it is theirs.
+    if (!options.model) await model.close?.();
     lock?.release();
   }
 }
