@@ -686,7 +686,7 @@ async function openModel(
 }
 
 /** How a run builds its models (its own, and those LLM groups name): counters, limiter, cache, keys. */
-function modelOptions(options: RunOptions, out: string, stats: CallStats, settings: ModelSettings | null, warn: (obj: object, msg: string) => void): CreateModelOptions & { endpointKey?: string } {
+export function modelOptions(options: RunOptions, out: string, stats: CallStats, settings: ModelSettings | null, warn: (obj: object, msg: string) => void): CreateModelOptions & { endpointKey?: string } {
   // Scripted replies are not cached: editing the script must change the run.
   const cacheOff = options.cache?.mode === 'off' || (settings?.backend === 'scripted' && options.cache?.mode !== 'replay');
   return {

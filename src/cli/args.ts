@@ -99,3 +99,11 @@ export function parseCommand<const O extends Record<string, FlagSpec>>(argv: str
 export function tokensFromEnv(env: NodeJS.ProcessEnv): { token?: string; endpointKey?: string } {
   return { token: env.HF_TOKEN || undefined, endpointKey: env.ATP_SIM_ENDPOINT_KEY || env.OPENAI_API_KEY || undefined };
 }
+
+/** A price per million tokens from a flag (USD), or undefined when the flag is absent. */
+export function dollars(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a non-negative number of dollars; got "${value}"`);
+  return x;
+}

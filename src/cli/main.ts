@@ -28,6 +28,7 @@ Commands:
   cache merge <files...>     Merge response caches into one (--out FILE)
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
+  pairs <scenario|sweep>     DPO preference pairs and GRPO prompts from a scenario's prompts
   validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
   schema scenario|sweep      JSON Schema of scenario or sweep files, for editors
   help <command>             That command's help (same as atp-sim <command> --help)
@@ -60,6 +61,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   export: () => lazy('./export.ts', 'exportCommand'),
   validate: () => lazy('./validate.ts', 'validateCommand'),
   schema: () => lazy('./schema.ts', 'schemaCommand'),
+  pairs: () => lazy('./pairs.ts', 'pairsCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -84,9 +84,10 @@ describe('version and help', () => {
     expect(await cli(['help', 'run'])).toEqual({ code: 0, stdout: RUN_HELP, stderr: '' });
     expect((await cli(['help', 'sweep'])).stdout).toBe(SWEEP_HELP);
     expect((await cli(['help', 'network'])).stdout).toMatch(/^Usage: atp-sim network/);
+    expect((await cli(['help', 'pairs'])).stdout).toMatch(/^Usage: atp-sim pairs/);
     const bad = await cli(['help', 'rnu']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('atp-sim help: unknown command "rnu" (commands: run, import-atp, network, quickstart, sweep, merge, cache, report, export, validate)\n');
+    expect(bad.stderr).toBe('atp-sim help: unknown command "rnu" (commands: run, import-atp, network, quickstart, sweep, merge, cache, report, export, validate, pairs)\n');
   });
 
   it('documents the exit codes in --help and in the README', async () => {

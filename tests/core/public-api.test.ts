@@ -3,7 +3,7 @@ import * as api from '../../src/index.ts';
 
 describe('the public API', () => {
   it('exposes the run API, scenarios, models, networks, sweeps and validations', () => {
-    for (const name of ['runScenario', 'estimateRun', 'loadScenarioFile', 'resolveScenario', 'createModel', 'scriptedModel', 'runSweep', 'runEngine', 'importAtpFile', 'runValidations', 'cascadeWindow']) {
+    for (const name of ['runScenario', 'estimateRun', 'loadScenarioFile', 'resolveScenario', 'createModel', 'scriptedModel', 'runSweep', 'runEngine', 'importAtpFile', 'runValidations', 'cascadeWindow', 'generatePairs']) {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
     }
     expect(typeof api.networks.buildNetwork).toBe('function');

@@ -1,0 +1,44 @@
+/**
+ * A loopback model that does what the steering sentence at the end of the prompt says, except
+ * where a plan makes it reply garbage or the other side for the first k asks of a prompt, so the
+ * protocol's retries and left-out items can be counted exactly.
+ */
+import { ATP_SA_STEERING, OWN_BENEFIT, TEAM_BENEFIT } from '../../src/pairs/index.ts';
+import { startOpenAiServer, type ChatBody, type OpenAiServer, type OpenAiServerOptions } from '../helpers/openai-server.ts';
+
+/** The option each steering sentence asks for, in the test scenarios (dilemma A/B, threshold invest/keep money). */
+const OBEY: ReadonlyArray<readonly [string, string]> = [
+  [ATP_SA_STEERING.aligned, 'A'],
+  [ATP_SA_STEERING.deviant, 'B'],
+  [OWN_BENEFIT, 'keep money'],
+  [TEAM_BENEFIT, 'invest'],
+];
+
+/** How the model misbehaves on the first `times` asks of prompts ending with `sentence`. */
+export interface Misbehaviour {
+  readonly sentence: string;
+  readonly times: number;
+  /** `garbage`: no choice at all; otherwise the reply chooses this option. */
+  readonly reply: 'garbage' | string;
+}
+
+export function lastUser(body: ChatBody): string {
+  const users = body.messages.filter((m) => m.role === 'user');
+  return users[users.length - 1]?.content ?? '';
+}
+
+export async function steeredServer(plan: readonly Misbehaviour[] = [], extra: OpenAiServerOptions = {}): Promise<OpenAiServer> {
+  const seen = new Map<string, number>();
+  return startOpenAiServer({
+    ...extra,
+    reply(body) {
+      const text = lastUser(body);
+      const n = seen.get(text) ?? 0;
+      seen.set(text, n + 1);
+      const bad = plan.find((p) => text.endsWith(p.sentence) && n < p.times);
+      if (bad) return bad.reply === 'garbage' ? 'Hmm, hard to say. I would rather not pick.' : `Thinking it over. {"choice": "${bad.reply}"}`;
+      const hit = OBEY.find(([sentence]) => text.endsWith(sentence));
+      return hit ? `Following the instruction. {"choice": "${hit[1]}"}` : 'no steering sentence found';
+    },
+  });
+}
