@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clippedFeedback, playRound, violates } from '../../src/games/bargaining/evaluate.ts';
+import { clippedFeedback, evaluate, playRound, violates } from '../../src/games/bargaining/evaluate.ts';
 import { assignDirections, HIKER, hikersFor, PRESSER } from '../../src/games/bargaining/roles.ts';
 import type { BargainingGame } from '../../src/games/bargaining/types.ts';
 import { INVALID } from '../../src/core/world.ts';
@@ -54,6 +54,20 @@ describe('group bargaining: the violation', () => {
     expect(o.feedback).toBeCloseTo(-0.0133, 10);
     expect([...payoff].map((x) => Math.round(x * 1e4) / 1e4)).toEqual([-0.0133, -0.0133, 0.0133, 0.0133]);
     expect([o.hikerViolationRate, o.presserViolationRate]).toEqual([0.5, 0]); // the invalid presser counts in the denominator
+  });
+});
+
+describe('group bargaining: the evaluation', () => {
+  it('is the mean or the median of the valid proposals', () => {
+    expect(evaluate([40, 50, 90], 'mean')).toBe(60);
+    expect(evaluate([40, 50, 90], 'median')).toBe(50);
+    expect(evaluate([40, 50, 60, 90], 'median')).toBe(55);
+    expect(evaluate([], 'mean')).toBeNaN();
+  });
+
+  it('keeps the value when no proposal is valid, with zero feedback', () => {
+    const o = playRound(game, 50, Int8Array.of(HIKER, PRESSER), Float64Array.of(NaN, 101), new Int8Array(2), new Float64Array(2), new Float64Array(2));
+    expect([o.evaluated, o.feedback, o.meanProposal]).toEqual([50, 0, null]);
   });
 });
 
@@ -145,6 +159,14 @@ describe('group bargaining with LLM agents', () => {
     expect(system.content).toContain('{"proposal": <a number from 0 to 100>}');
     expect(prompt(1, 0)[1].content).toContain('Your role: you speak for the side that wants a shared value higher.');
     expect(prompt(1, 0)[1].content).toContain('The current value is 50 points. No evaluation has happened yet.');
+  });
+
+  it('renders the scenario own role texts with their placeholders', async () => {
+    const model = scriptedModel({ rounds: [], default: '{"proposal": 50}' });
+    const text = { hiker: 'You sell {subject} in {unit} and want more.', presser: 'You buy {subject} and want to pay less than {max}.' };
+    await runScenario(scenario({ subject: 'a bicycle' }, { rounds: 1, population: { size: 4, policy: 'llm' }, prompt: { text } }), { out: tempDir(), model });
+    expect(model.calls[0].request.messages[1].content).toContain('You sell a bicycle in points and want more. The current value is 50 points.');
+    expect(model.calls[3].request.messages[1].content).toContain('You buy a bicycle and want to pay less than 100.');
   });
 
   it('counts one call per agent per round in a dry run of the paper setting (8 agents, 6 rounds)', async () => {

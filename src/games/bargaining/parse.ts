@@ -8,8 +8,8 @@ export const DEFAULT_TEXTS: BargainingTexts = {
   kind: 'bargaining',
   system:
     'You are one of {n} people settling {subject} (in {unit}). Each round every person proposes a value between {min} and {max}; ' +
-    'the proposals are combined into one value, which becomes the current value for the next round. You keep no notes between ' +
-    'rounds: each round you see only the current value and a short, capped signal of how far the last combination moved it.',
+    'the proposals are evaluated together into one value, which becomes the current value for the next round. You keep no notes ' +
+    'between rounds: each round you see only the current value and a short, capped signal of how far the last evaluation moved it.',
   hiker: 'Your role: you speak for the side that wants {subject} higher. Your proposal must be above the current value.',
   presser: 'Your role: you speak for the side that wants {subject} lower. Your proposal must be below the current value.',
 };
