@@ -15,6 +15,7 @@ import { scriptedModel } from '../../src/llm/scripted.ts';
 import { readJsonl } from '../../src/io/files.ts';
 import type { DecisionRecord } from '../../src/core/types.ts';
 import { tempDir } from '../helpers/paths.ts';
+import { startOpenAiServer } from '../helpers/openai-server.ts';
 
 const game: BargainingGame = {
   kind: 'bargaining', options: ['faithful', 'violating'], min: 0, max: 100, start: 50, ratio: [1, 1], hikers: null,
@@ -167,6 +168,29 @@ describe('group bargaining with LLM agents', () => {
     await runScenario(scenario({ subject: 'a bicycle' }, { rounds: 1, population: { size: 4, policy: 'llm' }, prompt: { text } }), { out: tempDir(), model });
     expect(model.calls[0].request.messages[1].content).toContain('You sell a bicycle in points and want more. The current value is 50 points.');
     expect(model.calls[3].request.messages[1].content).toContain('You buy a bicycle and want to pay less than 100.');
+  });
+
+  it('plays against a loopback OpenAI-compatible server, asking for {"proposal"} within the bounds by JSON schema', async () => {
+    // Hikers answer in JSON 10 above the value they are shown; pressers think, then give a bare number 10 below it.
+    const server = await startOpenAiServer({
+      reply: (body) => {
+        const user = body.messages[1].content;
+        const v = Number(/The current value is ([\d.]+)/.exec(user)![1]);
+        return user.includes('higher') ? `{"proposal": ${v + 10}}` : `<think>lower it</think>${v - 10}`;
+      },
+    });
+    try {
+      const r = await runScenario(scenario({ ratio: '3:1' }, { rounds: 2, population: { size: 4, policy: 'llm' }, prompt: { structuredOutput: true } }), {
+        out: tempDir(), cache: { mode: 'off' }, modelSettings: { backend: 'hf', model: 'm', endpointUrl: server.url },
+      });
+      const rounds = r.rounds as unknown as Round[];
+      expect(rounds.map((x) => [x.violations, x.invalid, x.evaluated])).toEqual([[0, 0, 55], [0, 0, 60]]); // (3 x +10 - 10) / 4 = +5 a round
+      expect(server.requests).toHaveLength(8);
+      const schema = (server.requests[0].body.response_format as { json_schema: { schema: unknown } }).json_schema.schema;
+      expect(schema).toEqual({ type: 'object', properties: { proposal: { type: 'number', minimum: 0, maximum: 100 } }, required: ['proposal'], additionalProperties: false });
+    } finally {
+      await server.close();
+    }
   });
 
   it('counts one call per agent per round in a dry run of the paper setting (8 agents, 6 rounds)', async () => {
