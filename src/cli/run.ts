@@ -58,10 +58,10 @@ Run:
   -h, --help         Show this help
 `;
 
-export function roundTable(rounds: readonly RoundRecord[], extra: GameDefinition['table'] = []): string {
-  const own = (r: RoundRecord) => (extra ?? []).map((c) => gameCell((r as unknown as Record<string, unknown>)[c.field], c.percent));
+export function roundTable(rounds: readonly RoundRecord[], extra: NonNullable<GameDefinition['table']> = []): string {
+  const own = (r: RoundRecord) => extra.map((c) => gameCell((r as unknown as Record<string, unknown>)[c.field], c.percent));
   return table(
-    ['round', 'violation rate', 'violations', 'invalid', 'group success', 'mean capital', ...(extra ?? []).map((c) => c.header)],
+    ['round', 'violation rate', 'violations', 'invalid', 'group success', 'mean capital', ...extra.map((c) => c.header)],
     rounds.map((r) => [
       r.round,
       pct(r.violationRate),
