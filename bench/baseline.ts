@@ -96,7 +96,7 @@ export function runCallbackBaseline(scenario: Scenario, csr: Csr, graph: Undirec
           const j = neighbours[Math.floor(rng() * neighbours.length)];
           const p = 1 / (1 + Math.exp((prevPayoff[i] - prevPayoff[j]) / spec.K));
           if (rng() < p && prevChoice[j] !== INVALID) choice[i] = prevChoice[j];
-        } else {
+        } else if (spec.kind === 'threshold') {
           let deg = 0;
           let k = 0;
           graph.forEachNeighbor(node, (neighbour) => {

@@ -38,6 +38,7 @@ import { ATP_STYLE_VERSION } from './games/style.ts';
 import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
 import { groupModels } from './run/models.ts';
 import type { GroupModel } from './core/scenario.ts';
+import { gameOf } from './games/registry.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -709,14 +710,16 @@ export async function estimateRun(raw: unknown, options: RunOptions = {}): Promi
   let calls = 0;
   let promptTokens = 0;
   let agents = new Set<number>();
-  const first = scenario.game.options[0];
+  // A reply the game reads at once (a continuous game's amount, else its first option): no repair call is counted.
+  const space = gameOf(scenario.game).actionSpace(scenario.game);
+  const reply = space.kind === 'continuous' ? `{"${space.key ?? 'amount'}": ${space.min}}` : `{"choice": "${scenario.game.options[0]}"}`;
   const dry: LanguageModel = {
     id: 'dry-run',
     async complete(req) {
       calls++;
       agents.add(req.origin?.agent ?? -1);
       promptTokens += estimateMessagesTokens(req.messages);
-      return { text: `{"choice": "${first}"}` };
+      return { text: reply };
     },
   };
   await runEngine({ scenario, csr, model: dry, modelFor: () => dry, record: 'none', sink: { round() {} } });

@@ -4,6 +4,8 @@ import { estimateRun, runScenario, type RunOptions } from '../run.ts';
 import { loadScenarioFile } from '../scenarios/parse.ts';
 import type { RoundRecord } from '../core/types.ts';
 import type { RunSummary } from '../metrics/summary.ts';
+import type { GameDefinition } from '../games/game.ts';
+import { gameOf } from '../games/registry.ts';
 import { pct, table } from './format.ts';
 import { progressLine, type CliIo } from './io.ts';
 import { runProgress } from './progress.ts';
@@ -56,9 +58,10 @@ Run:
   -h, --help         Show this help
 `;
 
-export function roundTable(rounds: readonly RoundRecord[]): string {
+export function roundTable(rounds: readonly RoundRecord[], extra: NonNullable<GameDefinition['table']> = []): string {
+  const own = (r: RoundRecord) => extra.map((c) => gameCell((r as unknown as Record<string, unknown>)[c.field], c.percent));
   return table(
-    ['round', 'violation rate', 'violations', 'invalid', 'group success', 'mean capital'],
+    ['round', 'violation rate', 'violations', 'invalid', 'group success', 'mean capital', ...extra.map((c) => c.header)],
     rounds.map((r) => [
       r.round,
       pct(r.violationRate),
@@ -66,8 +69,15 @@ export function roundTable(rounds: readonly RoundRecord[]): string {
       r.invalid,
       r.success === null ? '-' : typeof r.success === 'boolean' ? (r.success ? 'yes' : 'no') : pct(r.success),
       Number.isFinite(r.meanCapital) ? r.meanCapital.toFixed(3) : '-',
+      ...own(r),
     ]),
   );
+}
+
+/** A game's own column: a percentage, or a number with up to 3 decimals ('-' when missing). */
+function gameCell(v: unknown, percent?: boolean): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
+  return percent ? pct(v) : String(Number(v.toFixed(3)));
 }
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
@@ -192,7 +202,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const lines = [
     `${result.scenario.name}: ${s.agents} agents, ${s.roundsCompleted} round(s), seed ${s.seed}${result.status === 'stopped' ? ` (stopped: ${result.stoppedBecause}; continue with --resume ${result.runDir})` : ''}`,
     '',
-    roundTable(result.rounds),
+    roundTable(result.rounds, gameOf(result.scenario.game).table),
     '',
     `violation rate = violating decisions / all decisions of the round (invalid replies included in the denominator)`,
     `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${tippedText(s)}`,

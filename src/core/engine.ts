@@ -221,7 +221,7 @@ function fillAmounts(L: Loop, round: number, amounts: Float64Array, choice: Int8
   for (const a of L.opts.roles.committed) amounts[a] = NaN;
   for (let i = 0; i < L.n; i++) {
     if (forcedNow(i)) amounts[i] = NaN;
-    if (Number.isNaN(amounts[i]) && choice[i] !== INVALID) amounts[i] = L.opts.game.continuous!.amountFor(choice[i], round, world);
+    if (Number.isNaN(amounts[i]) && choice[i] !== INVALID) amounts[i] = L.opts.game.continuous!.amountFor(choice[i], round, world, i);
   }
 }
 

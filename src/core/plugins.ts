@@ -23,7 +23,7 @@ export interface GameRules {
     readonly min: number;
     readonly max: number;
     /** The amount an agent whose policy gave only a class (classic policies, forced agents) takes. */
-    amountFor(choice: number, round: number, world: World): number;
+    amountFor(choice: number, round: number, world: World, agent?: number): number;
   };
   /** Names of the game's own round metrics (read with `report`), appended to the round record. */
   readonly metrics?: readonly string[];

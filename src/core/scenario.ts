@@ -52,6 +52,8 @@ export type PolicySpec =
     }
   | { readonly kind: 'fixed'; readonly option: string }
   | { readonly kind: 'imitate-best' }
+  /** Bargaining: propose one step the way the best-earning neighbour last moved. */
+  | { readonly kind: 'imitate-direction' }
   | { readonly kind: 'fermi'; readonly K: number }
   | {
       readonly kind: 'threshold';

@@ -12,7 +12,14 @@ import type { PromptStyle, StyleContext } from './style.ts';
 /** A game's action space: N discrete options, or a continuous amount in [min, max]. */
 export type ActionSpace =
   | { readonly kind: 'discrete'; readonly options: readonly string[] }
-  | { readonly kind: 'continuous'; readonly min: number; readonly max: number; readonly unit: string };
+  | {
+      readonly kind: 'continuous';
+      readonly min: number;
+      readonly max: number;
+      readonly unit: string;
+      /** The reply's JSON key (default `amount`); a game naming one also accepts a final answer that is one bare number. */
+      readonly key?: string;
+    };
 
 /** What the native `network` style asks a game for. */
 export interface NetworkTexts {
@@ -24,6 +31,8 @@ export interface NetworkTexts {
   outcomeLine(agent: number, view: RoundView): string;
   /** The answer-format sentence (default: a JSON object naming one of the options). */
   readonly format?: string;
+  /** false: the agent remembers no earlier round and is told nothing about its neighbours (default: it does). */
+  readonly memory?: false;
 }
 
 export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {
@@ -44,6 +53,8 @@ export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {
   vars(game: G, scenario: Scenario): Record<string, string>;
   /** Texts of the native `network` prompt style. */
   networkTexts(game: G, scenario: Scenario, vars: Record<string, string>): NetworkTexts;
+  /** Columns `atp-sim run` adds to its round table: a round-record field, shown as a percentage or a number. */
+  readonly table?: ReadonlyArray<{ readonly header: string; readonly field: string; readonly percent?: boolean }>;
   /** The byte-exact ATP reference style, where one exists. */
   readonly atp?: {
     style(ctx: StyleContext): PromptStyle;

@@ -8,6 +8,7 @@ import type { Policy } from '../core/plugins.ts';
 import type { PolicyFactory, PolicySetup } from './policy.ts';
 import { fixed } from './fixed.ts';
 import { imitateBest } from './imitate-best.ts';
+import { imitateDirection } from './imitate-direction.ts';
 import { fermi } from './fermi.ts';
 import { threshold } from './threshold.ts';
 import { llm } from './llm/index.ts';
@@ -15,6 +16,7 @@ import { llm } from './llm/index.ts';
 const POLICIES: ReadonlyMap<string, PolicyFactory> = new Map([
   ['fixed', fixed],
   ['imitate-best', imitateBest],
+  ['imitate-direction', imitateDirection],
   ['fermi', fermi],
   ['threshold', threshold],
   ['llm', llm],

@@ -31,7 +31,9 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
   const label = labelFor(scenario);
   const format = texts.format ?? `Finish with a JSON object naming your choice: ${opts.map((o) => `{"choice": "${o}"}`).join(' or ')}.`;
 
-  const system = `${texts.system}\n\nYou are connected to some other participants (your neighbours). Each round you are told what they chose and what it earned them. ${format}`;
+  // A game without memory (bargaining) tells its agents nothing of earlier rounds nor of their neighbours.
+  const remembers = texts.memory !== false;
+  const system = remembers ? `${texts.system}\n\nYou are connected to some other participants (your neighbours). Each round you are told what they chose and what it earned them. ${format}` : `${texts.system}\n\n${format}`;
 
   // Each remembered round is rendered once, when it is remembered (it never changes afterwards),
   // instead of once per later prompt; messages() only joins the agent's blocks.
@@ -60,7 +62,9 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
     messages(agent, round): ChatMessage[] {
       const lines = [`Round ${round} of ${scenario.rounds}.`, texts.roundText(round, agent)];
       const mem = memories[agent];
-      if (!mem || mem.length === 0) {
+      if (!remembers) {
+        // The question follows the round's own text directly.
+      } else if (!mem || mem.length === 0) {
         lines.push('This is the first round you remember: you have not seen your neighbours decide yet.');
       } else {
         lines.push('', 'What happened in the rounds you remember (most recent last):');
@@ -73,7 +77,7 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
       ];
     },
     remember(view: RoundView) {
-      if (window === 0) return;
+      if (window === 0 || !remembers) return;
       // What an agent did this round reads the same to every neighbour: rendered once per round.
       const peerLines: Array<string | undefined> = new Array(n);
       const peerLine = (j: number): string => {

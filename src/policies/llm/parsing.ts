@@ -21,17 +21,33 @@ export interface ReplyReader {
   readonly repairPrompt: string;
 }
 
-export const AMOUNT_REPAIR_PROMPT = 'Your previous answer could not be read. Reply with only the JSON object for your final decision: {"amount": <a number>}';
+export const AMOUNT_REPAIR_PROMPT = amountRepairPrompt('amount');
+
+function amountRepairPrompt(key: string): string {
+  return `Your previous answer could not be read. Reply with only the JSON object for your final decision: {"${key}": <a number>}`;
+}
+
+const NUMBER = '-?\\d+(?:\\.\\d+)?(?:e[+-]?\\d+)?';
+/** A number standing on its own (not part of a word, a version or a longer number). */
+const BARE_NUMBER = new RegExp(`(?<![\\w.])${NUMBER}(?!\\w)`, 'gi');
 
 /**
- * The amount a reply asks for: the last `{"amount": x}` of the final answer, then a loose
- * `amount: x`; NaN when there is none or it is outside [min, max].
+ * The amount a reply asks for: the last `{"<key>": x}` of the final answer, then a loose
+ * `<key>: x`; with `bare`, a final answer holding exactly one number is read as that number
+ * ("I propose 57.5."), two or more numbers are ambiguous. NaN when there is none or it is
+ * outside [min, max].
  */
-export function parseAmount(text: string, min: number, max: number): number {
+export function parseAmount(text: string, min: number, max: number, key = 'amount', bare = false): number {
   const { answer } = splitReasoning(text);
-  const hits = [...answer.matchAll(/"?amount"?\s*[:=]\s*"?(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)/gi)];
-  if (hits.length === 0) return NaN;
-  const x = Number(hits[hits.length - 1][1]);
+  const k = key.replace(/[^\w]/g, '\\$&');
+  const hits = [...answer.matchAll(new RegExp(`"?${k}"?\\s*[:=]\\s*"?(${NUMBER})`, 'gi'))];
+  let raw = hits.length > 0 ? hits[hits.length - 1][1] : undefined;
+  if (raw === undefined && bare) {
+    const all = answer.match(BARE_NUMBER);
+    if (all?.length === 1) raw = all[0];
+  }
+  if (raw === undefined) return NaN;
+  const x = Number(raw);
   return x >= min && x <= max ? x : NaN;
 }
 
@@ -39,13 +55,14 @@ export function replyReader(scenario: Scenario): ReplyReader {
   const space = gameOf(scenario.game).actionSpace(scenario.game);
   if (space.kind === 'continuous') {
     const { min, max } = space;
+    const key = space.key ?? 'amount';
     return {
       read(text) {
-        const amount = parseAmount(text, min, max);
+        const amount = parseAmount(text, min, max, key, space.key !== undefined);
         return Number.isNaN(amount) ? { choice: INVALID } : { choice: 0, amount };
       },
-      schema: { name: 'decision', schema: { type: 'object', properties: { amount: { type: 'number', minimum: min, maximum: max } }, required: ['amount'], additionalProperties: false } },
-      repairPrompt: AMOUNT_REPAIR_PROMPT,
+      schema: { name: 'decision', schema: { type: 'object', properties: { [key]: { type: 'number', minimum: min, maximum: max } }, required: [key], additionalProperties: false } },
+      repairPrompt: amountRepairPrompt(key),
     };
   }
   const mode = scenario.prompt.parse;
