@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { installPackedProject } from '../helpers/consumer.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { readmeExample } from '../helpers/readme.ts';
+import { NODE22 } from '../../scripts/ensure-node22.mjs';
 
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const INSTALL_TIMEOUT_MS = 600_000;
@@ -44,8 +45,8 @@ function tsconfig(module: string, moduleResolution: string): string {
   return JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module, moduleResolution, skipLibCheck: false }, files: ['consumer.ts'] });
 }
 
-function run(cwd: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+function run(cwd: string, args: string[], node = process.execPath): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(node, args, { cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -103,6 +104,22 @@ describe('the packed package', () => {
     const r = run(dir, ['readme-example.mjs']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^20 agents; violation rate by round /);
+  });
+
+  // Node 20 reaches its end of life: the same package under Node 22 (fetched by `pretest`).
+  const node22 = existsSync(NODE22) ? NODE22 : undefined;
+  if (!node22) console.log(`node 22 checks skipped: ${NODE22} is missing (npm test fetches it with scripts/ensure-node22.mjs; offline or not linux-x64 it cannot)`);
+  it.skipIf(!node22)('runs under Node 22 too: plain import, the command and the README example', () => {
+    expect(run(dir, ['--version'], node22).stdout.trim()).toMatch(/^v22\./);
+    const mjs = run(dir, ['consumer.mjs'], node22);
+    expect(mjs.stderr).toBe('');
+    expect(JSON.parse(mjs.stdout)).toMatchObject({ status: 'complete', rounds: 3 });
+    const cli = run(dir, ['node_modules/.bin/atp-sim', 'run', 'scenario.json', '--out', 'runs-node22', '--json'], node22);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ status: 'complete' });
+    const readme = run(dir, ['readme-example.mjs'], node22);
+    expect(readme.stderr).toBe('');
+    expect(readme.stdout).toMatch(/^20 agents; violation rate by round /);
   });
 
   it('ships compiled JavaScript and its types, not the sources or the tests', () => {

@@ -33,7 +33,7 @@ describe('npm test on a fresh Debian machine', () => {
 
   it('is what `npm test` runs first, and .ci/run calls exactly `npm test`', () => {
     const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.pretest).toBe('node scripts/ensure-browser.mjs');
+    expect(scripts.pretest).toBe('node scripts/ensure-browser.mjs && node scripts/ensure-node22.mjs');
     const ci = readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
     expect(ci.slice(-1)).toEqual(['npm test']);
     expect(ci.join('\n')).not.toContain('apt-get');
