@@ -31,8 +31,9 @@ export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {
   /**
    * Reads the `game:` section (`n`: the population size, -1 until a network file is loaded);
    * problems go to the reader with their path. The built-in games are read in scenarios/parse.ts.
+   * `where.baseDir`: the folder files named in the section are relative to (the scenario's).
    */
-  parse?(r: Reader, raw: unknown, n: number): G | undefined;
+  parse?(r: Reader, raw: unknown, n: number, where?: { readonly baseDir: string }): G | undefined;
   /** Reads `prompt.text` (undefined when absent: texts are needed only by model agents). */
   parseTexts?(r: Reader, raw: unknown, path: string): GameTexts | undefined;
   actionSpace(game: G): ActionSpace;
