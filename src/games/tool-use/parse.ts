@@ -16,7 +16,7 @@ function byDifficulty(r: Reader, raw: unknown, path: string, dflt: Readonly<Reco
 }
 
 /** `problems:` is a JSONL file (relative to the scenario's folder) or an inline list of problem objects. */
-function readProblems(r: Reader, raw: unknown, baseDir: string): { problems: Problem[]; file?: string } {
+function readProblems(r: Reader, raw: unknown, baseDir: string): { problems: Problem[]; file?: string; ok: boolean } {
   const issues: Issue[] = [];
   let problems: Problem[] = [];
   let file: string | undefined;
@@ -34,7 +34,7 @@ function readProblems(r: Reader, raw: unknown, baseDir: string): { problems: Pro
     issues.push({ path: 'game.problems', message: `must be a JSONL file path or a list of problems; got ${raw === undefined ? 'nothing' : JSON.stringify(raw)}`, fix: 'e.g. problems: problems.jsonl (one {"question", "answer", "difficulty"} per line)' });
   }
   for (const i of issues) r.problem(i.path, i.message, i.fix);
-  return { problems, ...(file ? { file } : {}) };
+  return { problems, ...(file ? { file } : {}), ok: issues.length === 0 };
 }
 
 function readTool(r: Reader, raw: unknown): ToolSpec {
@@ -49,11 +49,11 @@ export function parseToolUse(r: Reader, raw: unknown, baseDir: string): ToolUseG
   const g = r.object(raw, 'game', FIELDS);
   if (!g) return undefined;
   const D = TOOL_USE_DEFAULTS;
-  const { problems, file } = readProblems(r, g.problems, baseDir);
+  const { problems, file, ok } = readProblems(r, g.problems, baseDir);
   const steps = byDifficulty(r, g.steps, 'game.steps', D.steps, { min: 0, max: 1000, integer: true });
   if (steps.easy + steps.complex === 0) r.problem('game.steps', 'must give at least one easy or complex step per round; got 0 and 0', 'e.g. steps: { easy: 1, complex: 1 }');
   for (const d of ['easy', 'complex'] as const) {
-    if (steps[d] > 0 && problems.length > 0 && !problems.some((p) => p.difficulty === d)) {
+    if (ok && steps[d] > 0 && !problems.some((p) => p.difficulty === d)) {
       r.problem('game.problems', `has no ${d} problem, but game.steps.${d} is ${steps[d]}`, `add ${d} problems or set steps.${d}: 0`);
     }
   }
