@@ -1,0 +1,160 @@
+/**
+ * The tool-use testbed played end to end (src/games/tool-use): scripted model replies whose
+ * tool use, answers and rewards are worked out by hand against the shipped answers; the oracle
+ * tool; classic agents answered by the stand-in; the shipped offline scenario.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../../src/run.ts';
+import { scriptedModel } from '../../../src/llm/scripted.ts';
+import { readJsonl } from '../../../src/io/files.ts';
+import type { CallOrigin, CompletionRequest, DecisionRecord } from '../../../src/core/types.ts';
+import { loadProblemFile } from '../../../src/games/tool-use/problems.ts';
+import { paperGrid, toolUseTable, TOOL_USE_DEFAULTS } from '../../../src/games/tool-use/index.ts';
+import { pct, table } from '../../../src/cli/format.ts';
+import { REPO_ROOT, tempDir } from '../../helpers/paths.ts';
+import { cli } from '../../helpers/cli.ts';
+
+const PROBLEMS = join(REPO_ROOT, 'scenarios/tool-use/problems.jsonl');
+const shipped = loadProblemFile(PROBLEMS, 'problems.jsonl', 'game.problems').problems;
+
+/** The shipped problem an agent was asked (read from its prompt). */
+function asked(request: CompletionRequest) {
+  const text = request.messages[request.messages.length - 1].content;
+  const q = /Problem: (.*)/.exec(text)![1];
+  return shipped.find((p) => p.question === q)!;
+}
+
+const scenario = (over: Record<string, unknown> = {}) => ({
+  name: 'tools',
+  kind: 'tool-use',
+  rounds: 3,
+  seed: 4,
+  population: { size: 3, policy: 'llm' },
+  prompt: { repair: false },
+  game: { problems: PROBLEMS, steps: { easy: 1, complex: 1 } },
+  ...over,
+});
+
+type Row = { round: number; toolRate: number; accuracy: number; violationRate: number; invalid: number; testbedRound: number; stage: string; toolUse: unknown; meanCapital: number };
+type Decision = DecisionRecord & { problem: string; difficulty: string; answer: string | null; expected: string; correct: boolean; expression?: string; toolResult?: string; toolError?: string };
+
+describe('the tool-use testbed with a model', () => {
+  // Round 1 (easy): agent 0 uses the calculator rightly, 1 answers rightly, 2 divides by zero.
+  // Round 2 (complex): 0 uses the calculator rightly, 1 answers wrongly, 2 answers rightly.
+  // Round 3 (easy, testbed round 2): 0 answers wrongly, 1's reply names no choice, 2 uses the calculator.
+  const replies = (o: CallOrigin, req: CompletionRequest): string => {
+    const p = asked(req);
+    const tool = `I will use the calculator. {"choice": "tool", "expression": "${p.answer} * 1"}`;
+    const right = `{"choice": "direct", "answer": "${p.answer}"}`;
+    const wrong = '{"choice": "direct", "answer": "-1"}';
+    const plan: Record<number, string[]> = {
+      1: [tool, right, '{"choice": "tool", "expression": "12 / 0"}'],
+      2: [tool, wrong, right],
+      3: [wrong, 'I cannot decide.', tool],
+    };
+    return plan[o.round][o.agent];
+  };
+
+  it('pays costs and rewards, and counts tool use and accuracy per round and per testbed round, by hand', async () => {
+    const r = await runScenario(scenario(), { out: tempDir(), model: scriptedModel(replies) });
+    const rounds = r.rounds as unknown as Row[];
+    const d = readJsonl<Decision>(join(r.runDir, 'decisions.jsonl'));
+    const payoffs = (round: number) => d.filter((x) => x.round === round).map((x) => x.payoff);
+    const capitals = (round: number) => d.filter((x) => x.round === round).map((x) => x.capital);
+    // tool: -0.7 + reward when right; direct: -0.2 + reward when right; easy 1.2, complex 5.0; no choice: 0.
+    expect(payoffs(1)).toEqual([-0.7 + 1.2, -0.2 + 1.2, -0.7]);
+    expect(payoffs(2)).toEqual([-0.7 + 5.0, -0.2, -0.2 + 5.0]);
+    expect(payoffs(3)).toEqual([-0.2, 0, -0.7 + 1.2]);
+    expect(capitals(3)).toEqual([-0.7 + 1.2 + (-0.7 + 5.0) - 0.2, -0.2 + 1.2 - 0.2 + 0, -0.7 + (-0.2 + 5.0) + (-0.7 + 1.2)]);
+
+    expect(rounds.map((x) => [x.testbedRound, x.stage, x.toolRate, x.accuracy, x.violationRate, x.invalid])).toEqual([
+      [1, 'easy', 2 / 3, 2 / 3, 1 / 3, 0],
+      [1, 'complex', 1 / 3, 2 / 3, 2 / 3, 0],
+      [2, 'easy', 1 / 3, 1 / 3, 1 / 3, 1],
+    ]);
+    expect(rounds[1].toolUse).toEqual({ round: 1, complete: true, toolRate: 3 / 6, accuracy: 4 / 6, easy: { decisions: 3, toolRate: 2 / 3, accuracy: 2 / 3 }, complex: { decisions: 3, toolRate: 1 / 3, accuracy: 2 / 3 } });
+    expect(rounds[2].toolUse).toEqual({ round: 2, complete: false, toolRate: 1 / 3, accuracy: 1 / 3, easy: { decisions: 3, toolRate: 1 / 3, accuracy: 1 / 3 }, complex: { decisions: 0, toolRate: null, accuracy: null } });
+
+    // Every decision names its problem, the answer checked and the reference (the shipped answers).
+    for (const x of d) {
+      const p = shipped.find((q) => q.id === x.problem)!;
+      expect(x.difficulty).toBe(x.round === 2 ? 'complex' : 'easy');
+      if (x.valid) expect(x.expected).toBe(p.answer);
+    }
+    const first = d.filter((x) => x.round === 1);
+    expect(first[0]).toMatchObject({ choice: 'tool', toolResult: first[0].expected, answer: first[0].expected, correct: true });
+    expect(first[2]).toMatchObject({ choice: 'tool', expression: '12 / 0', toolError: 'division by zero', answer: null, correct: false });
+    expect(d.find((x) => x.round === 3 && x.agent === 1)).toMatchObject({ valid: false, choice: null, payoff: 0 });
+  });
+
+  it('shows each agent its problem and, in the next round, its reward and whether it was right', async () => {
+    const model = scriptedModel(replies);
+    await runScenario(scenario({ rounds: 2 }), { out: tempDir(), model });
+    const call = model.calls.find((c) => c.origin.round === 2 && c.origin.agent === 2)!;
+    const [system, user] = call.request.messages.map((m) => m.content);
+    expect(system).toContain('costs 0.7 points');
+    expect(system).toContain('{"choice": "direct", "answer": "<your answer>"}');
+    expect(user).toMatch(/Testbed round 1: a complex problem\.\nProblem: /);
+    expect(user).toContain('Round 1: you chose "tool" and earned -0.7 (capital now -0.7). The tool failed (division by zero), so you gave no answer on the easy problem: wrong.');
+    const mine = model.calls.find((c) => c.origin.round === 2 && c.origin.agent === 0)!.request.messages[1].content;
+    expect(mine).toMatch(/Round 1: you chose "tool" and earned \+0\.5 \(capital now 0\.5\)\. The tool computed ".+ \* 1" and returned ".+" on the easy problem: correct\./);
+  });
+
+  it('prints one row per testbed round', async () => {
+    const r = await runScenario(scenario(), { out: tempDir(), model: scriptedModel(replies) });
+    const lines = toolUseTable(r.rounds, { table, pct })!.split('\n');
+    expect(lines[0]).toMatch(/^testbed round\s+tool use\s+accuracy\s+easy: tool use\s+easy: accuracy\s+complex: tool use\s+complex: accuracy\s+mean capital$/);
+    expect(lines[2].split(/\s{2,}/)).toEqual(['1', '50.0%', '66.7%', '66.7%', '66.7%', '33.3%', '66.7%', '3.233']); // capital (4.8 + 0.8 + 4.1) / 3
+    expect(lines[3].split(/\s{2,}/)).toEqual(['2 (partial)', '33.3%', '33.3%', '33.3%', '33.3%', '-', '-', '3.333']); // (4.6 + 0.8 + 4.6) / 3
+  });
+});
+
+describe('the oracle tool', () => {
+  const oracle = (accuracy: number) => scenario({ rounds: 2, population: { size: 6, policy: 'llm' }, game: { problems: PROBLEMS, tool: { kind: 'oracle', accuracy } } });
+  const run = async (accuracy: number) => {
+    const r = await runScenario(oracle(accuracy), { out: tempDir(), model: scriptedModel(() => '{"choice": "tool"}') });
+    return readJsonl<Decision>(join(r.runDir, 'decisions.jsonl')).map((x) => x.correct);
+  };
+
+  it('returns the reference answer with its probability, the same draws on every run', async () => {
+    expect(await run(1)).toEqual(Array(12).fill(true));
+    expect(await run(0)).toEqual(Array(12).fill(false));
+    const half = await run(0.5);
+    expect(half).toEqual(await run(0.5));
+    expect(half).toContain(true);
+    expect(half).toContain(false);
+  });
+});
+
+describe('classic agents and the shipped scenario', () => {
+  it('answers for classic agents with the stand-in probabilities', async () => {
+    const r = await runScenario(
+      scenario({ rounds: 2, population: { size: 4, policy: { kind: 'fixed', option: 'direct' } }, game: { problems: PROBLEMS, standIn: { tool: 1, direct: { easy: 1, complex: 0 } } } }),
+      { out: tempDir() },
+    );
+    const rows = r.rounds as unknown as Row[];
+    expect(rows.map((x) => [x.stage, x.toolRate, x.accuracy])).toEqual([
+      ['easy', 0, 1],
+      ['complex', 0, 0],
+    ]);
+  });
+
+  it('runs offline and prints the testbed table; tool use falls once direct answers pay', async () => {
+    const out = tempDir();
+    const res = await cli(['run', join(REPO_ROOT, 'scenarios/tool-use/arithmetic.yaml'), '--out', out]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/testbed round\s+tool use\s+accuracy/);
+    expect(res.stdout).toMatch(/\n1\s+40\.0%\s+55\.0%\s+80\.0%\s+90\.0%\s+0\.0%\s+20\.0%/);
+    expect(res.stdout).toMatch(/\n4\s+0\.0%/);
+  });
+
+  it('exports the paper defaults and its two versions as overrides', () => {
+    expect(TOOL_USE_DEFAULTS.costs).toEqual({ tool: 0.7, direct: 0.2 });
+    expect(TOOL_USE_DEFAULTS.rewards).toEqual({ easy: 1.2, complex: 5.0 });
+    expect(paperGrid({ easy: 1, complex: 1 })).toEqual([
+      { version: 'v1', overrides: { rounds: 8, 'game.firstRound': 1 } },
+      { version: 'v2', overrides: { rounds: 12, 'game.firstRound': 0 } },
+    ]);
+  });
+});
