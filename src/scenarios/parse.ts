@@ -82,9 +82,9 @@ export function resolveScenario(raw: unknown, source = 'scenario', baseDir?: str
 }
 
 /** Like resolveScenario but returns the issues instead of throwing. */
-export function checkScenario(raw: unknown): { scenario?: Scenario; issues: Issue[] } {
+export function checkScenario(raw: unknown, baseDir?: string): { scenario?: Scenario; issues: Issue[] } {
   const r = new Reader();
-  const scenario = readScenario(r, raw);
+  const scenario = readScenario(r, raw, baseDir);
   return r.issues.length ? { issues: r.issues } : { scenario: scenario as Scenario, issues: [] };
 }
 

@@ -3,6 +3,7 @@
  * tool use, answers and rewards are worked out by hand against the shipped answers; the oracle
  * tool; classic agents answered by the stand-in; the shipped offline scenario.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/run.ts';
@@ -156,5 +157,16 @@ describe('classic agents and the shipped scenario', () => {
       { version: 'v1', overrides: { rounds: 8, 'game.firstRound': 1 } },
       { version: 'v2', overrides: { rounds: 12, 'game.firstRound': 0 } },
     ]);
+  });
+});
+
+describe('the testbed in a sweep', () => {
+  it('reads the base scenario\'s problem file relative to the base scenario, from any folder', async () => {
+    const dir = tempDir();
+    const sweep = join(dir, 'grid.yaml');
+    writeFileSync(sweep, `name: tools-grid\nreplicates: 1\nbase: ${join(REPO_ROOT, 'scenarios/tool-use/arithmetic.yaml')}\ngrid:\n  game.standIn.direct.complex: [0.3, 0.9]\n`);
+    const res = await cli(['sweep', sweep, '--out', join(dir, 'runs')]);
+    expect(res.stderr).not.toMatch(/cannot read/);
+    expect(res.code).toBe(0);
   });
 });
