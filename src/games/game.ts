@@ -43,6 +43,8 @@ export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {
   rules(game: G, scenario: Scenario, csr: Csr): GameRules;
   /** The values a scenario's texts may refer to (`{n}`, `{threshold}`, ...). */
   vars(game: G, scenario: Scenario): Record<string, string>;
+  /** Fields a reply carries beside `choice` (JSON-schema properties), for structured output. */
+  replyProperties?(game: G): Record<string, unknown>;
   /** Texts of the native `network` prompt style. */
   networkTexts(game: G, scenario: Scenario, vars: Record<string, string>): NetworkTexts;
   /** The byte-exact ATP reference style, where one exists. */

@@ -91,6 +91,8 @@ export const toolUse: GameDefinition<ToolUseGame> = {
       },
     };
   },
+  // Structured output: the expression (calculator) and the direct answer travel beside the choice.
+  replyProperties: (g) => ({ ...(g.tool.kind === 'calculator' ? { expression: { type: 'string' } } : {}), answer: { type: 'string' } }),
   vars: (g, s) => ({ n: pyInt(s.population.size), ...toolUseVars(g) }),
   networkTexts(game, scenario, vars) {
     const t = (scenario.prompt.texts as ToolUseTexts | undefined) ?? { kind: 'tool-use', system: DEFAULT_SYSTEM };

@@ -111,6 +111,19 @@ describe('the tool-use testbed with a model', () => {
   });
 });
 
+describe('structured output', () => {
+  it('asks for the expression and the answer beside the choice', async () => {
+    const model = scriptedModel(() => '{"choice": "direct", "answer": "1"}');
+    await runScenario(scenario({ rounds: 1, population: { size: 1, policy: 'llm' }, prompt: { repair: false, structuredOutput: true } }), { out: tempDir(), model });
+    expect(model.calls[0].request.jsonSchema?.schema).toEqual({
+      type: 'object',
+      properties: { choice: { type: 'string', enum: ['tool', 'direct'] }, expression: { type: 'string' }, answer: { type: 'string' } },
+      required: ['choice'],
+      additionalProperties: false,
+    });
+  });
+});
+
 describe('the oracle tool', () => {
   const oracle = (accuracy: number) => scenario({ rounds: 2, population: { size: 6, policy: 'llm' }, game: { problems: PROBLEMS, tool: { kind: 'oracle', accuracy } } });
   const run = async (accuracy: number) => {
