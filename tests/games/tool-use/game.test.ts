@@ -3,7 +3,7 @@
  * tool use, answers and rewards are worked out by hand against the shipped answers; the oracle
  * tool; classic agents answered by the stand-in; the shipped offline scenario.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/run.ts';
@@ -161,6 +161,11 @@ describe('classic agents and the shipped scenario', () => {
     expect(res.stdout).toMatch(/testbed round\s+tool use\s+accuracy/);
     expect(res.stdout).toMatch(/\n1\s+40\.0%\s+55\.0%\s+80\.0%\s+90\.0%\s+0\.0%\s+20\.0%/);
     expect(res.stdout).toMatch(/\n4\s+0\.0%/);
+    // The README shows this table as the command prints it.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Tool-use testbed\n'));
+    const shown = /```\n(testbed round[\s\S]*?)```/.exec(section)![1];
+    expect(res.stdout).toContain(shown);
   });
 
   it('exports the paper defaults and its two versions as overrides', () => {
