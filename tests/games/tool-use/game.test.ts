@@ -15,6 +15,7 @@ import { paperGrid, toolUseTable, TOOL_USE_DEFAULTS } from '../../../src/games/t
 import { pct, table } from '../../../src/cli/format.ts';
 import { REPO_ROOT, tempDir } from '../../helpers/paths.ts';
 import { cli } from '../../helpers/cli.ts';
+import { serversPerTest } from '../../llm/fixtures.ts';
 
 const PROBLEMS = join(REPO_ROOT, 'scenarios/tool-use/problems.jsonl');
 const shipped = loadProblemFile(PROBLEMS, 'problems.jsonl', 'game.problems').problems;
@@ -186,5 +187,37 @@ describe('the testbed in a sweep', () => {
     const res = await cli(['sweep', sweep, '--out', join(dir, 'runs')]);
     expect(res.stderr).not.toMatch(/cannot read/);
     expect(res.code).toBe(0);
+  });
+});
+
+describe('the shipped scenario against a loopback model server', () => {
+  const serve = serversPerTest();
+
+  it('plays every testbed round over HTTP, and a rerun is answered from the cache', async () => {
+    // Direct answers on easy problems, the calculator on complex ones, always right.
+    const server = await serve({
+      reply: (body) => {
+        const q = /Problem: (.*)/.exec(body.messages[body.messages.length - 1].content)![1];
+        const p = shipped.find((x) => x.question === q)!;
+        return p.difficulty === 'easy' ? `{"choice": "direct", "answer": "${p.answer}"}` : `{"choice": "tool", "expression": "${p.answer} + 0"}`;
+      },
+    });
+    const dir = tempDir();
+    const text = readFileSync(join(REPO_ROOT, 'scenarios/tool-use/arithmetic.yaml'), 'utf8')
+      .replace('policy: imitate-best', 'policy: llm')
+      .replace(/^ {2}seedViolators:.*\n/m, '')
+      .replace('problems: problems.jsonl', `problems: ${PROBLEMS}`);
+    writeFileSync(join(dir, 's.yaml'), text);
+    const run = (id: string) => cli(['run', join(dir, 's.yaml'), '--model', 'm', '--endpoint', server.url, '--out', join(dir, 'runs'), '--id', id]);
+    const first = await run('a');
+    expect(first.code).toBe(0);
+    expect(server.stats.requests).toBe(80); // 10 agents x 4 testbed rounds x (1 easy + 1 complex)
+    for (const k of [1, 2, 3, 4]) expect(first.stdout).toMatch(new RegExp(`\\n${k}\\s+50\\.0%\\s+100\\.0%\\s+0\\.0%\\s+100\\.0%\\s+100\\.0%\\s+100\\.0%`));
+    const again = await run('b');
+    expect(again.code).toBe(0);
+    expect(server.stats.requests).toBe(80);
+    expect(readFileSync(join(dir, 'runs', 'b', 'rounds.jsonl'), 'utf8').replace(/"llm":\{[^}]*\}/g, '')).toBe(
+      readFileSync(join(dir, 'runs', 'a', 'rounds.jsonl'), 'utf8').replace(/"llm":\{[^}]*\}/g, ''),
+    );
   });
 });
