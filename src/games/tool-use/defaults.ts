@@ -23,8 +23,8 @@ export const TOOL_USE_DEFAULTS = {
   startCapital: 0,
 };
 
-/** The shipped scenario that runs the paper's testbed (relative to the project's root). */
-export const PAPER_SCENARIO = 'scenarios/tool-use/arithmetic.yaml';
+/** The shipped scenario that runs the paper's testbed with model agents (relative to the project's root). */
+export const PAPER_SCENARIO = 'scenarios/tool-use/paper.yaml';
 
 /**
  * The paper's two versions as overrides of a tool-use scenario: v1, testbed rounds 1-4; v2,

@@ -11,7 +11,9 @@ import { scriptedModel } from '../../../src/llm/scripted.ts';
 import { readJsonl } from '../../../src/io/files.ts';
 import type { CallOrigin, CompletionRequest, DecisionRecord } from '../../../src/core/types.ts';
 import { loadProblemFile } from '../../../src/games/tool-use/problems.ts';
-import { paperGrid, toolUseTable, TOOL_USE_DEFAULTS } from '../../../src/games/tool-use/index.ts';
+import { PAPER_SCENARIO, paperGrid, toolUseTable, TOOL_USE_DEFAULTS } from '../../../src/games/tool-use/index.ts';
+import type { ToolUseGame } from '../../../src/games/tool-use/types.ts';
+import { loadScenarioFile } from '../../../src/scenarios/parse.ts';
 import { pct, table } from '../../../src/cli/format.ts';
 import { REPO_ROOT, tempDir } from '../../helpers/paths.ts';
 import { cli } from '../../helpers/cli.ts';
@@ -167,6 +169,22 @@ describe('classic agents and the shipped scenario', () => {
     const section = readme.slice(readme.indexOf('\n## Tool-use testbed\n'));
     const shown = /```\n(testbed round[\s\S]*?)```/.exec(section)![1];
     expect(res.stdout).toContain(shown);
+  });
+
+  it('ships the paper grid: v1 is 20 agents x 4 testbed rounds x 2 problems, v2 six testbed rounds from 0', async () => {
+    const file = join(REPO_ROOT, PAPER_SCENARIO);
+    const { scenario } = loadScenarioFile(file);
+    const game = scenario.game as ToolUseGame;
+    expect([game.costs, game.rewards, game.steps, game.firstRound]).toEqual([{ tool: 0.7, direct: 0.2 }, { easy: 1.2, complex: 5.0 }, { easy: 1, complex: 1 }, 1]);
+    const [v1, v2] = paperGrid(game.steps);
+    expect(scenario.rounds).toBe(v1.overrides.rounds);
+    const v1Dry = await cli(['run', file, '--model', 'm', '--endpoint', 'http://127.0.0.1:9/v1', '--dry-run']);
+    expect(v1Dry.stdout).toContain('LLM agents: 20   model calls: 160 ');
+    const dir = tempDir();
+    const grid = Object.entries(v2.overrides).map(([k, v]) => `  ${k}: [${String(v)}]`).join('\n');
+    writeFileSync(join(dir, 'v2.yaml'), `name: v2\nreplicates: 1\nbase: ${file}\ngrid:\n${grid}\n`);
+    const v2Dry = await cli(['sweep', join(dir, 'v2.yaml'), '--model', 'm', '--endpoint', 'http://127.0.0.1:9/v1', '--dry-run']);
+    expect(v2Dry.stdout).toMatch(/rounds=12, game\.firstRound=0\s+1\s+240/);
   });
 
   it('exports the paper defaults and its two versions as overrides', () => {
