@@ -137,7 +137,7 @@ function plugin(kind: Game['kind']) {
 
 function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number, baseDir: string): Game | undefined {
   const own = plugin(kind);
-  if (own?.parse) return own.parse(r, raw, n, { baseDir }) as Game | undefined;
+  if (own?.parse) return own.parse(r, raw, n, { baseDir, readText: (path) => readFileSync(path, 'utf8') }) as Game | undefined;
   if (kind === 'threshold-game') {
     const g = r.object(raw, 'game', ['options', 'violation', 'scope', 'threshold', 'rewards', 'rewardMode', 'startCapital', 'additiveBase', 'successPaysAll', 'invalidPays']);
     if (!g) return undefined;

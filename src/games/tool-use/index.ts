@@ -40,7 +40,7 @@ function testbedSummary(o: ToolUseOutcome) {
 
 export const toolUse: GameDefinition<ToolUseGame> = {
   kind: 'tool-use',
-  parse: (r, raw, _n, where) => parseToolUse(r, raw, where?.baseDir ?? process.cwd()),
+  parse: (r, raw, _n, where) => parseToolUse(r, raw, where),
   parseTexts: parseToolUseTexts,
   actionSpace: (g) => ({ kind: 'discrete', options: g.options }),
   violationIndex: () => 1,

@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Issue } from '../../core/errors.ts';
 import type { Obj, Reader } from '../../core/reader.ts';
+import type { GameFiles } from '../game.ts';
 import { TOOL_USE_DEFAULTS } from './defaults.ts';
 import { loadProblemFile, readProblem, type Difficulty, type Problem } from './problems.ts';
 import { DEFAULT_SYSTEM } from './texts.ts';
@@ -16,13 +17,13 @@ function byDifficulty(r: Reader, raw: unknown, path: string, dflt: Readonly<Reco
 }
 
 /** `problems:` is a JSONL file (relative to the scenario's folder) or an inline list of problem objects. */
-function readProblems(r: Reader, raw: unknown, baseDir: string): { problems: Problem[]; file?: string; ok: boolean } {
+function readProblems(r: Reader, raw: unknown, files: GameFiles): { problems: Problem[]; file?: string; ok: boolean } {
   const issues: Issue[] = [];
   let problems: Problem[] = [];
   let file: string | undefined;
   if (typeof raw === 'string' && raw.trim() !== '') {
     file = raw;
-    const got = loadProblemFile(isAbsolute(raw) ? raw : resolve(baseDir, raw), raw, 'game.problems');
+    const got = loadProblemFile(files, isAbsolute(raw) ? raw : resolve(files.baseDir, raw), raw, 'game.problems');
     problems = got.problems;
     issues.push(...got.issues);
   } else if (Array.isArray(raw) && raw.length > 0) {
@@ -45,11 +46,11 @@ function readTool(r: Reader, raw: unknown): ToolSpec {
   return { kind: 'calculator' };
 }
 
-export function parseToolUse(r: Reader, raw: unknown, baseDir: string): ToolUseGame | undefined {
+export function parseToolUse(r: Reader, raw: unknown, files: GameFiles): ToolUseGame | undefined {
   const g = r.object(raw, 'game', FIELDS);
   if (!g) return undefined;
   const D = TOOL_USE_DEFAULTS;
-  const { problems, file, ok } = readProblems(r, g.problems, baseDir);
+  const { problems, file, ok } = readProblems(r, g.problems, files);
   const steps = byDifficulty(r, g.steps, 'game.steps', D.steps, { min: 0, max: 1000, integer: true });
   if (steps.easy + steps.complex === 0) r.problem('game.steps', 'must give at least one easy or complex step per round; got 0 and 0', 'e.g. steps: { easy: 1, complex: 1 }');
   for (const d of ['easy', 'complex'] as const) {

@@ -5,8 +5,8 @@
  * a GSM8K-style answer ("reasoning ... #### 72") is read after its `####`. Every bad line is
  * reported with its file and line, the field, the value received and the fix.
  */
-import { readFileSync } from 'node:fs';
 import { describeValue, type Issue } from '../../core/errors.ts';
+import type { GameFiles } from '../game.ts';
 import { CHECKERS, type CheckerName } from './checkers.ts';
 
 export type Difficulty = 'easy' | 'complex';
@@ -82,11 +82,11 @@ export function parseProblemLines(text: string, label: string, path: string): { 
   return { problems, issues };
 }
 
-/** Reads a JSONL problem file. */
-export function loadProblemFile(file: string, label: string, path: string): { problems: Problem[]; issues: Issue[] } {
+/** Reads a JSONL problem file through `files` (the scenario reader's file access). */
+export function loadProblemFile(files: Pick<GameFiles, 'readText'>, file: string, label: string, path: string): { problems: Problem[]; issues: Issue[] } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = files.readText(file);
   } catch (err) {
     return { problems: [], issues: [{ path, message: `cannot read ${label}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, fix: 'give a JSONL file path relative to the scenario file' }] };
   }

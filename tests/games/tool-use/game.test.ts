@@ -10,7 +10,7 @@ import { runScenario } from '../../../src/run.ts';
 import { scriptedModel } from '../../../src/llm/scripted.ts';
 import { readJsonl } from '../../../src/io/files.ts';
 import type { CallOrigin, CompletionRequest, DecisionRecord } from '../../../src/core/types.ts';
-import { loadProblemFile } from '../../../src/games/tool-use/problems.ts';
+import { parseProblemLines } from '../../../src/games/tool-use/problems.ts';
 import { PAPER_SCENARIO, paperGrid, toolUseTable, TOOL_USE_DEFAULTS } from '../../../src/games/tool-use/index.ts';
 import type { ToolUseGame } from '../../../src/games/tool-use/types.ts';
 import { loadScenarioFile } from '../../../src/scenarios/parse.ts';
@@ -20,7 +20,7 @@ import { cli } from '../../helpers/cli.ts';
 import { serversPerTest } from '../../llm/fixtures.ts';
 
 const PROBLEMS = join(REPO_ROOT, 'scenarios/tool-use/problems.jsonl');
-const shipped = loadProblemFile(PROBLEMS, 'problems.jsonl', 'game.problems').problems;
+const shipped = parseProblemLines(readFileSync(PROBLEMS, 'utf8'), 'problems.jsonl', 'game.problems').problems;
 
 /** The shipped problem an agent was asked (read from its prompt). */
 function asked(request: CompletionRequest) {

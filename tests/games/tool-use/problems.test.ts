@@ -2,12 +2,12 @@
  * Problem sets of the tool-use testbed (problems.ts): the shipped set, each answer recomputed
  * here by the calculator, and bad files reported one line per problem (CLI exit 2).
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calculate } from '../../../src/games/tool-use/calculator.ts';
 import { checkAnswer } from '../../../src/games/tool-use/checkers.ts';
-import { loadProblemFile, parseProblemLines } from '../../../src/games/tool-use/problems.ts';
+import { parseProblemLines } from '../../../src/games/tool-use/problems.ts';
 import { REPO_ROOT, tempDir } from '../../helpers/paths.ts';
 import { cli } from '../../helpers/cli.ts';
 
@@ -25,7 +25,7 @@ const WORK: Record<string, string> = {
 };
 
 describe('the shipped problem set', () => {
-  const { problems, issues } = loadProblemFile(SHIPPED, 'problems.jsonl', 'game.problems');
+  const { problems, issues } = parseProblemLines(readFileSync(SHIPPED, 'utf8'), 'problems.jsonl', 'game.problems');
 
   it('has 20 easy and 20 complex problems, all read without a problem', () => {
     expect(issues).toEqual([]);
