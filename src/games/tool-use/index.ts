@@ -23,7 +23,7 @@ export { PAPER_COSTS, PAPER_REWARDS, PAPER_SCENARIO, TOOL_USE_DEFAULTS, paperGri
 export { calculate } from './calculator.ts';
 export { checkAnswer } from './checkers.ts';
 export { parseProblemLines, loadProblemFile, type Problem } from './problems.ts';
-export { toolUseTable } from './table.ts';
+export { testbedRounds, toolUseTable, type ToolUseRecord } from './table.ts';
 
 /** Round metrics this game adds to rounds.jsonl (see `report`). */
 export const TOOL_USE_METRICS = ['testbedRound', 'stage', 'toolRate', 'accuracy', 'toolUse'] as const;

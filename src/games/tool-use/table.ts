@@ -9,7 +9,7 @@ interface Stage {
   readonly toolRate: number | null;
   readonly accuracy: number | null;
 }
-interface ToolUseRecord {
+export interface ToolUseRecord {
   readonly round: number;
   readonly complete: boolean;
   readonly toolRate: number | null;
@@ -23,14 +23,23 @@ export interface TableFormat {
   pct(x: number | null | undefined): string;
 }
 
-/** Null when the rounds carry no `toolUse` record (another game). */
-export function toolUseTable(rounds: ReadonlyArray<object>, f: TableFormat): string | null {
+/**
+ * One record per testbed round, from a run's round records (rounds.jsonl): the `toolUse` of its
+ * last engine round (`complete` unless the run stopped inside it), with the mean capital then.
+ */
+export function testbedRounds(rounds: ReadonlyArray<object>): Array<{ rec: ToolUseRecord; capital: number }> {
   const last = new Map<number, { rec: ToolUseRecord; capital: number }>();
   for (const r of rounds as ReadonlyArray<{ toolUse?: ToolUseRecord; meanCapital?: number }>) {
     if (r.toolUse) last.set(r.toolUse.round, { rec: r.toolUse, capital: r.meanCapital ?? NaN });
   }
-  if (last.size === 0) return null;
-  const rows = [...last.values()].map(({ rec, capital }) => [
+  return [...last.values()];
+}
+
+/** Null when the rounds carry no `toolUse` record (another game). */
+export function toolUseTable(rounds: ReadonlyArray<object>, f: TableFormat): string | null {
+  const last = testbedRounds(rounds);
+  if (last.length === 0) return null;
+  const rows = last.map(({ rec, capital }) => [
     `${rec.round}${rec.complete ? '' : ' (partial)'}`,
     f.pct(rec.toolRate),
     f.pct(rec.accuracy),

@@ -11,7 +11,7 @@ import { scriptedModel } from '../../../src/llm/scripted.ts';
 import { readJsonl } from '../../../src/io/files.ts';
 import type { CallOrigin, CompletionRequest, DecisionRecord } from '../../../src/core/types.ts';
 import { parseProblemLines } from '../../../src/games/tool-use/problems.ts';
-import { PAPER_SCENARIO, paperGrid, toolUseTable, TOOL_USE_DEFAULTS } from '../../../src/games/tool-use/index.ts';
+import { PAPER_SCENARIO, paperGrid, testbedRounds, toolUseTable, TOOL_USE_DEFAULTS } from '../../../src/games/tool-use/index.ts';
 import type { ToolUseGame } from '../../../src/games/tool-use/types.ts';
 import { loadScenarioFile } from '../../../src/scenarios/parse.ts';
 import { pct, table } from '../../../src/cli/format.ts';
@@ -78,6 +78,10 @@ describe('the tool-use testbed with a model', () => {
       [2, 'easy', 1 / 3, 1 / 3, 1 / 3, 1],
     ]);
     expect(rounds[1].toolUse).toEqual({ round: 1, complete: true, toolRate: 3 / 6, accuracy: 4 / 6, easy: { decisions: 3, toolRate: 2 / 3, accuracy: 2 / 3 }, complex: { decisions: 3, toolRate: 1 / 3, accuracy: 2 / 3 } });
+    expect(testbedRounds(rounds).map((t) => [t.rec.round, t.rec.complete])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
     expect(rounds[2].toolUse).toEqual({ round: 2, complete: false, toolRate: 1 / 3, accuracy: 1 / 3, easy: { decisions: 3, toolRate: 1 / 3, accuracy: 1 / 3 }, complex: { decisions: 0, toolRate: null, accuracy: null } });
 
     // Every decision names its problem, the answer checked and the reference (the shipped answers).
