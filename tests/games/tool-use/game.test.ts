@@ -118,6 +118,19 @@ describe('the tool-use testbed with a model', () => {
   });
 });
 
+describe('agents playing alone', () => {
+  it('are told nothing about neighbours when the graph has no edges', async () => {
+    const model = scriptedModel(() => '{"choice": "direct", "answer": "1"}');
+    await runScenario(scenario({ rounds: 2, network: { kind: 'erdos-renyi', p: 0 } }), { out: tempDir(), model });
+    const text = model.calls.find((c) => c.origin.round === 2)!.request.messages.map((m) => m.content).join('\n');
+    expect(text).not.toMatch(/neighbour/);
+    expect(text).toContain('Round 1: you chose "direct" and earned -0.2 (capital now -0.2). You answered "1" on the easy problem: wrong.');
+    const complete = scriptedModel(() => '{"choice": "direct", "answer": "1"}');
+    await runScenario(scenario({ rounds: 1 }), { out: tempDir(), model: complete });
+    expect(complete.calls[0].request.messages[0].content).toContain('You are connected to some other participants (your neighbours).');
+  });
+});
+
 describe('structured output', () => {
   it('asks for the expression and the answer beside the choice', async () => {
     const model = scriptedModel(() => '{"choice": "direct", "answer": "1"}');
