@@ -135,7 +135,7 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
   const input: Record<string, unknown> = structuredClone(plain as Record<string, unknown>);
   if (options.seed !== undefined) input.seed = options.seed;
   if (options.rounds !== undefined) input.rounds = options.rounds;
-  let scenario = resolveScenario(input, options.source);
+  let scenario = resolveScenario(input, options.source, options.baseDir);
   // The name becomes the run directory's name (and a sweep's folder): one safe path segment.
   checkFolderName(scenario.name, `${options.source ?? 'scenario'}: name`, 'INVALID_SCENARIO', 'name: my-game');
 
@@ -148,7 +148,7 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
   if (scenario.population.size < 0) {
     // The size comes from the network file: validate again with it.
     input.population = { ...((input.population as object) ?? {}), size: csr.n };
-    scenario = resolveScenario(input, options.source);
+    scenario = resolveScenario(input, options.source, options.baseDir);
   }
   throwIfIssues(checkPopulationMatch(csr, scenario.population.size, 'population.size'), 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
 

@@ -209,7 +209,7 @@ function recordedModel(dir: string, f: SweepFile): string | undefined {
  */
 function sharedPool(loaded: LoadedSweep, options: SweepOptions): ModelPool | undefined {
   if (options.model || loaded.spec.grid.some((a) => a.path === 'model' || a.path.startsWith('model.'))) return undefined;
-  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source).model;
+  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source, loaded.baseDir).model;
   const settings = options.modelSettings ?? settingsFromSpec(m);
   if (!settings?.endpoints) return undefined;
   return createPool({ ...settings, concurrency: m.concurrency, timeoutMs: m.timeoutMs }, { token: options.endpointKey, fetch: options.fetch });
@@ -443,7 +443,7 @@ export async function runSweep(sweep: string | LoadedSweep | Record<string, unkn
   const { spec } = loaded;
   const shard = options.shard ?? null;
   const mine = (c: SweepCell) => !shard || c.index % shard.count === shard.index;
-  const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source));
+  const llm = loaded.cells.length > 0 && usesLlm(resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source, loaded.baseDir));
   if (llm && !options.model && !options.modelSettings) requireModelNames(loaded);
   // Before sweep.json records the model identity (a token pasted into --provider would be kept).
   if (llm && options.modelSettings?.backend === 'hf') checkProvider(options.modelSettings.provider);
@@ -504,7 +504,7 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
   let limiter = options.limiter;
   let ownLimiter: Limiter | undefined;
   if (!limiter && llm && !options.model) {
-    const m = resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source).model;
+    const m = resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source, loaded.baseDir).model;
     limiter = ownLimiter = new Limiter({
       // A pool of servers: its per-server limits add up.
       concurrency: totalConcurrency({ concurrency: options.modelSettings?.concurrency ?? m.concurrency, endpoints: options.modelSettings?.endpoints ?? m.endpoints }),
@@ -622,7 +622,7 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
 
 /** Without a model from the caller, every LLM cell must name one (base scenario or grid). */
 function requireModelNames(loaded: LoadedSweep): void {
-  const missing = loaded.cells.find((c) => !resolveScenario(cellScenario(loaded.spec, c), loaded.source).model.name);
+  const missing = loaded.cells.find((c) => !resolveScenario(cellScenario(loaded.spec, c), loaded.source, loaded.baseDir).model.name);
   if (missing) throw new AtpSimError('INVALID_ARGUMENT', `${loaded.source}: cell ${missing.id} has LLM agents but names no model (fix: pass --model NAME [--endpoint URL], or set model.name in the base scenario or the grid)`);
 }
 
@@ -668,7 +668,7 @@ function readCellStatuses(dir: string, cells: SweepFileCell[]): Array<{ id: stri
 function sweepModel(loaded: LoadedSweep, options: SweepOptions): string | undefined {
   if (options.model) return typeof options.model === 'function' ? undefined : options.model.id;
   const gridded = loaded.spec.grid.some((a) => MODEL_AXIS.test(a.path));
-  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source).model;
+  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source, loaded.baseDir).model;
   const settings: ModelSettings | undefined =
     options.modelSettings ?? settingsFromSpec(m) ?? undefined;
   if (!settings) return undefined;

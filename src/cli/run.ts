@@ -7,6 +7,7 @@ import type { RunSummary } from '../metrics/summary.ts';
 import type { GameDefinition } from '../games/game.ts';
 import { gameOf } from '../games/registry.ts';
 import { pct, table } from './format.ts';
+import { toolUseTable } from '../games/tool-use/table.ts';
 import { progressLine, type CliIo } from './io.ts';
 import { runProgress } from './progress.ts';
 import { onInterrupt } from './signals.ts';
@@ -202,7 +203,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const lines = [
     `${result.scenario.name}: ${s.agents} agents, ${s.roundsCompleted} round(s), seed ${s.seed}${result.status === 'stopped' ? ` (stopped: ${result.stoppedBecause}; continue with --resume ${result.runDir})` : ''}`,
     '',
-    roundTable(result.rounds, gameOf(result.scenario.game).table),
+    [roundTable(result.rounds, gameOf(result.scenario.game).table), toolUseTable(result.rounds, { table, pct })].filter((t) => t !== null).join('\n\n'),
     '',
     `violation rate = violating decisions / all decisions of the round (invalid replies included in the denominator)`,
     `first violation: ${s.firstViolationRound === null ? 'none' : `round ${s.firstViolationRound}`}   half reached: ${s.halfRound === null ? 'never' : `round ${s.halfRound}`}   tipped: ${tippedText(s)}`,

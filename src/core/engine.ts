@@ -117,7 +117,7 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
     if (amounts) fillAmounts(L, round, amounts, choice);
 
     // 4. pay
-    const outcome = opts.game.pay(round, choice, world, payoff, amounts);
+    const outcome = opts.game.pay(round, choice, world, payoff, amounts, opts.game.readsReplies ? modelReplies(L) : undefined);
     for (const iv of opts.interventions ?? []) {
       const c = iv.afterPay?.(round, world, choice, payoff);
       if (c) (changes ??= {})[iv.name] = { ...((changes[iv.name] as object) ?? {}), ...c };
@@ -223,6 +223,13 @@ function fillAmounts(L: Loop, round: number, amounts: Float64Array, choice: Int8
     if (forcedNow(i)) amounts[i] = NaN;
     if (Number.isNaN(amounts[i]) && choice[i] !== INVALID) amounts[i] = L.opts.game.continuous!.amountFor(choice[i], round, world, i);
   }
+}
+
+/** This round's model replies by agent (undefined: no call), for games that read answers from them. */
+function modelReplies(L: Loop): Array<string | undefined> {
+  const replies: Array<string | undefined> = new Array(L.n);
+  for (const e of L.entries) e.policy.fillReplies?.(replies);
+  return replies;
 }
 
 /** Model agents remember the round (peers' replies: their own, synthesised for everyone else). */

@@ -28,11 +28,16 @@ export interface GameRules {
   /** Names of the game's own round metrics (read with `report`), appended to the round record. */
   readonly metrics?: readonly string[];
   /**
+   * The game reads more than a choice from replies (the tool-use game: an answer): `pay` then
+   * gets the round's model replies by agent (undefined for agents that made no call).
+   */
+  readonly readsReplies?: boolean;
+  /**
    * Pays a round: writes `payoff` (capital delta) and `world.capital` (after) in place from every
    * agent's choice, and returns the game's outcome (opaque to the engine: memory, records and
    * reporters hand it back to the game).
    */
-  pay(round: number, choices: Int8Array, world: World, payoff: Float64Array, amounts: Float64Array | null): unknown;
+  pay(round: number, choices: Int8Array, world: World, payoff: Float64Array, amounts: Float64Array | null, replies?: ReadonlyArray<string | undefined>): unknown;
   /** Adds the game's own fields to an agent's decision record (written after `capital`). */
   describe?(agent: number, outcome: unknown, record: { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] }): void;
   /** The game's value of a named round metric (`success`, `collective`, ...), or undefined. */

@@ -9,6 +9,12 @@ import type { GameConfigBase, GameTexts, Scenario } from '../core/scenario.ts';
 import type { Reader } from '../core/reader.ts';
 import type { PromptStyle, StyleContext } from './style.ts';
 
+/** Files a `game:` section may name: relative to `baseDir`; `readText` throws like readFileSync. */
+export interface GameFiles {
+  readonly baseDir: string;
+  readText(path: string): string;
+}
+
 /** A game's action space: N discrete options, or a continuous amount in [min, max]. */
 export type ActionSpace =
   | { readonly kind: 'discrete'; readonly options: readonly string[] }
@@ -40,8 +46,10 @@ export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {
   /**
    * Reads the `game:` section (`n`: the population size, -1 until a network file is loaded);
    * problems go to the reader with their path. The built-in games are read in scenarios/parse.ts.
+   * `where`: the folder files named in the section are relative to (the scenario's), and how to
+   * read one (games do no I/O of their own).
    */
-  parse?(r: Reader, raw: unknown, n: number): G | undefined;
+  parse?(r: Reader, raw: unknown, n: number, where: GameFiles): G | undefined;
   /** Reads `prompt.text` (undefined when absent: texts are needed only by model agents). */
   parseTexts?(r: Reader, raw: unknown, path: string): GameTexts | undefined;
   actionSpace(game: G): ActionSpace;
@@ -51,6 +59,8 @@ export interface GameDefinition<G extends GameConfigBase = GameConfigBase> {
   rules(game: G, scenario: Scenario, csr: Csr): GameRules;
   /** The values a scenario's texts may refer to (`{n}`, `{threshold}`, ...). */
   vars(game: G, scenario: Scenario): Record<string, string>;
+  /** Fields a reply carries beside `choice` (JSON-schema properties), for structured output. */
+  replyProperties?(game: G): Record<string, unknown>;
   /** Texts of the native `network` prompt style. */
   networkTexts(game: G, scenario: Scenario, vars: Record<string, string>): NetworkTexts;
   /** Columns `atp-sim run` adds to its round table: a round-record field, shown as a percentage or a number. */

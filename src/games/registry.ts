@@ -10,11 +10,13 @@ import { supervisionGame } from './supervision/index.ts';
 import { networkDilemma } from './network-dilemma/index.ts';
 import { commons } from './commons/index.ts';
 import { bargaining } from './bargaining/index.ts';
+import { toolUse } from './tool-use/index.ts';
 import './threshold/types.ts';
 import './supervision/types.ts';
 import './network-dilemma/types.ts';
 import './commons/types.ts';
 import './bargaining/types.ts';
+import './tool-use/types.ts';
 
 const GAMES: ReadonlyMap<string, GameDefinition<never>> = new Map<string, GameDefinition<never>>([
   [thresholdGame.kind, thresholdGame as unknown as GameDefinition<never>],
@@ -22,6 +24,7 @@ const GAMES: ReadonlyMap<string, GameDefinition<never>> = new Map<string, GameDe
   [networkDilemma.kind, networkDilemma as unknown as GameDefinition<never>],
   [commons.kind, commons as unknown as GameDefinition<never>],
   [bargaining.kind, bargaining as unknown as GameDefinition<never>],
+  [toolUse.kind, toolUse as unknown as GameDefinition<never>],
 ]);
 
 export const GAME_KINDS: readonly string[] = [...GAMES.keys()];

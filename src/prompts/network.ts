@@ -11,7 +11,8 @@ import { gameOf } from '../games/registry.ts';
 import { labelFor } from './labels.ts';
 import type { PromptStyle, RoundView, StyleContext } from '../games/style.ts';
 
-export const NETWORK_STYLE_VERSION = 'network/1';
+/** network/2: a graph without edges gets no sentences about neighbours. */
+export const NETWORK_STYLE_VERSION = 'network/2';
 
 function signed(x: number): string {
   const r = Math.round(x * 10000) / 10000;
@@ -31,9 +32,14 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
   const label = labelFor(scenario);
   const format = texts.format ?? `Finish with a JSON object naming your choice: ${opts.map((o) => `{"choice": "${o}"}`).join(' or ')}.`;
 
-  // A game without memory (bargaining) tells its agents nothing of earlier rounds nor of their neighbours.
+  // A game without memory (bargaining) tells its agents nothing of earlier rounds nor of their
+  // neighbours; a graph without edges (agents who each play alone, e.g. the tool-use testbed's
+  // independent copies of a model) gets no sentence about neighbours it will never see.
   const remembers = texts.memory !== false;
-  const system = remembers ? `${texts.system}\n\nYou are connected to some other participants (your neighbours). Each round you are told what they chose and what it earned them. ${format}` : `${texts.system}\n\n${format}`;
+  const alone = ctx.csr.targets.length === 0;
+  const system = remembers && !alone
+    ? `${texts.system}\n\nYou are connected to some other participants (your neighbours). Each round you are told what they chose and what it earned them. ${format}`
+    : `${texts.system}\n\n${format}`;
 
   // Each remembered round is rendered once, when it is remembered (it never changes afterwards),
   // instead of once per later prompt; messages() only joins the agent's blocks.
@@ -65,7 +71,7 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
       if (!remembers) {
         // The question follows the round's own text directly.
       } else if (!mem || mem.length === 0) {
-        lines.push('This is the first round you remember: you have not seen your neighbours decide yet.');
+        lines.push(alone ? 'This is the first round you remember.' : 'This is the first round you remember: you have not seen your neighbours decide yet.');
       } else {
         lines.push('', 'What happened in the rounds you remember (most recent last):');
         for (const block of mem) lines.push(block);
@@ -98,7 +104,7 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
           `Round ${view.round}: you chose "${label(view.choices[agent])}" and earned ${signed(view.payoff[agent])} (capital now ${signed(view.capital[agent]).replace(/^\+/, '')}).${groupLine}`,
         ];
         const seen = observed(agent, view.round);
-        if (seen.length === 0) block.push('  You have no neighbours to observe.');
+        if (seen.length === 0 && !alone) block.push('  You have no neighbours to observe.');
         for (let k = 0; k < seen.length; k++) block.push(peerLine(seen[k]));
         const mem = memories[agent]!;
         // join() yields a flat string: later prompts copy it instead of walking a rope.

@@ -74,22 +74,28 @@ export function loadScenarioFile(path: string): { raw: unknown; scenario: Scenar
 }
 
 /** Validates a raw object and applies defaults; throws INVALID_SCENARIO listing every issue. */
-export function resolveScenario(raw: unknown, source = 'scenario'): Scenario {
+export function resolveScenario(raw: unknown, source = 'scenario', baseDir?: string): Scenario {
   const r = new Reader();
-  const scenario = readScenario(r, raw);
+  const scenario = readScenario(r, raw, baseDir ?? sourceDir(source));
   throwIfIssues(r.issues, 'INVALID_SCENARIO', `${source} has problems`, source);
   return scenario as Scenario;
 }
 
 /** Like resolveScenario but returns the issues instead of throwing. */
-export function checkScenario(raw: unknown): { scenario?: Scenario; issues: Issue[] } {
+export function checkScenario(raw: unknown, baseDir?: string): { scenario?: Scenario; issues: Issue[] } {
   const r = new Reader();
-  const scenario = readScenario(r, raw);
+  const scenario = readScenario(r, raw, baseDir);
   return r.issues.length ? { issues: r.issues } : { scenario: scenario as Scenario, issues: [] };
 }
 
+/** The folder a scenario's relative file names start from: its file's, else the working directory. */
+function sourceDir(source: string | undefined): string {
+  const file = source?.replace(/#.*$/, '');
+  return file && existsSync(file) && statSync(file).isFile() ? dirname(resolve(file)) : process.cwd();
+}
+
 /** Reads a scenario into `r` (its problems stay there); the schema generator watches this. */
-export function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
+export function readScenario(r: Reader, raw: unknown, baseDir = process.cwd()): Partial<Scenario> {
   const top = r.object(raw, '', TOP);
   if (!top) return {};
   const name = r.string(top, 'name', '', 'scenario');
@@ -113,7 +119,7 @@ export function readScenario(r: Reader, raw: unknown): Partial<Scenario> {
     size = own?.n ?? rawN ?? (own?.kind === 'file' ? -1 : kind === 'supervision-dilemma' ? 1 : 8);
   }
 
-  const game = kind ? readGame(r, top.game, kind, size) : undefined;
+  const game = kind ? readGame(r, top.game, kind, size, baseDir) : undefined;
   const population = readPopulation(r, popObj, size, game);
   const mixed = population.mix.reduce((a, g) => a + g.count, 0) + population.committed.count;
   const llm = (population.policy.kind === 'llm' && (size < 0 || mixed < size)) || population.mix.some((g) => g.policy.kind === 'llm' && g.count > 0);
@@ -130,9 +136,9 @@ function plugin(kind: Game['kind']) {
   return kind === 'threshold-game' || kind === 'supervision-dilemma' ? undefined : gameKind(kind);
 }
 
-function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game | undefined {
+function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number, baseDir: string): Game | undefined {
   const own = plugin(kind);
-  if (own?.parse) return own.parse(r, raw, n) as Game | undefined;
+  if (own?.parse) return own.parse(r, raw, n, { baseDir, readText: (path) => readFileSync(path, 'utf8') }) as Game | undefined;
   if (kind === 'threshold-game') {
     const g = r.object(raw, 'game', ['options', 'violation', 'scope', 'threshold', 'rewards', 'rewardMode', 'startCapital', 'additiveBase', 'successPaysAll', 'invalidPays']);
     if (!g) return undefined;

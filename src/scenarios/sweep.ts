@@ -345,7 +345,7 @@ function checkCells(spec: SweepSpec, baseDir: string): Issue[] {
   const found = new Map<string, { issue: Issue; cells: string[] }>();
   for (const params of gridCombinations(spec.grid)) {
     const raw = cellScenario(spec, { params, seed: spec.seed });
-    const { scenario, issues } = checkScenario(raw);
+    const { scenario, issues } = checkScenario(raw, baseDir);
     const all = [...issues];
     // The network is checked even when the rest has problems, so every problem shows at once.
     const pop = isRecord(raw.population) && typeof raw.population.size === 'number' ? raw.population.size : undefined;

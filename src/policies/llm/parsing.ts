@@ -72,7 +72,7 @@ export function replyReader(scenario: Scenario): ReplyReader {
       const both = readBoth(text, scenario.game);
       return both.atp !== both.final ? { choice: both[mode], disagree: true } : { choice: both[mode] };
     },
-    schema: choiceSchema(scenario.game.options),
+    schema: choiceSchema(scenario.game.options, gameOf(scenario.game).replyProperties?.(scenario.game as never)),
     repairPrompt: REPAIR_PROMPT,
   };
 }

@@ -1,0 +1,63 @@
+/**
+ * Answer checking: is an agent's answer the reference answer? Three checkers, chosen per
+ * problem: `exact` (text, ignoring case, surrounding space, quotes and a final full stop),
+ * `numeric` (the last number in the answer within a tolerance of the reference) and `choice`
+ * (a multiple-choice letter). Answers come from model replies, so reading them is tolerant.
+ */
+import { calculate } from './calculator.ts';
+
+export const CHECKERS = ['exact', 'numeric', 'choice'] as const;
+export type CheckerName = (typeof CHECKERS)[number];
+
+/** Default absolute tolerance of the numeric checker. */
+export const DEFAULT_TOLERANCE = 1e-6;
+
+/** Text as the exact checker compares it. */
+export function normalizeText(s: string): string {
+  return s
+    .trim()
+    .replace(/^["'`]+|["'`]+$/g, '')
+    .replace(/\.$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+/**
+ * The number an answer gives: the whole answer when it is an arithmetic expression ("3/4",
+ * "12 * 7"), else the last number in it ("The answer is 1,250." -> 1250); NaN when none.
+ */
+export function readNumber(answer: string): number {
+  const plain = answer.trim().replace(/^\$|%$/g, '');
+  const whole = /^[\d\s.+\-*/()^]+$/.test(plain) ? calculate(plain) : undefined;
+  if (whole?.ok) return whole.value;
+  const hits = [...answer.matchAll(/-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d*\.?\d+(?:[eE][+-]?\d+)?/g)];
+  if (hits.length === 0) return NaN;
+  return Number(hits[hits.length - 1][0].replace(/,/g, ''));
+}
+
+/** The letter an answer picks ("B", "(b)", "B) 42", "Option C", "answer: D"), upper case; null when none. */
+export function readLetter(answer: string): string | null {
+  const s = answer.trim();
+  const lead = /^\(?([A-Za-z])\)?(?:$|[\s.):,])/.exec(s);
+  if (lead) return lead[1].toUpperCase();
+  const named = /\b(?:option|answer|choice)\s*(?:is)?\s*:?\s*\(?([A-Za-z])\)?(?:$|[\s.):,])/i.exec(s);
+  return named ? named[1].toUpperCase() : null;
+}
+
+/** Whether `answer` matches the reference under `checker`. */
+export function checkAnswer(checker: CheckerName, answer: string, reference: string, tolerance = DEFAULT_TOLERANCE): boolean {
+  switch (checker) {
+    case 'exact':
+      return normalizeText(answer) === normalizeText(reference);
+    case 'numeric': {
+      const x = readNumber(answer);
+      const ref = readNumber(reference);
+      return Number.isFinite(x) && Math.abs(x - ref) <= tolerance;
+    }
+    case 'choice': {
+      const got = readLetter(answer);
+      return got !== null && got === readLetter(reference);
+    }
+  }
+}
