@@ -12,11 +12,9 @@
 import { AtpSimError } from '../core/errors.ts';
 import { degrees } from '../networks/csr.ts';
 import { meanInterval, type Interval } from '../metrics/intervals.ts';
-import { runEngine } from '../run/engine.ts';
-import { prepareRun } from '../run.ts';
 import { cellScenario, expandSweep, type LoadedSweep, type SweepSpec } from '../scenarios/sweep.ts';
 import type { OrderingCheck } from './centola-macy.ts';
-import { reduceSpec } from './run-cells.ts';
+import { reduceSpec, runQuietly } from './run-cells.ts';
 import { LEVEL } from './watts.ts';
 
 /** Cooperation "survives" at a temptation when its interval's lower bound is above this share. */
@@ -72,24 +70,15 @@ interface DilemmaOutcome {
  * there and the remaining generations count at that value.
  */
 async function runDilemmaCell(raw: Record<string, unknown>, sweep: LoadedSweep, averaged: number): Promise<DilemmaOutcome> {
-  const { scenario, csr } = prepareRun(raw, { baseDir: sweep.baseDir, source: sweep.source });
-  const from = scenario.rounds - averaged;
+  const from = Number(raw.rounds) - averaged;
   let sum = 0;
   let last = 0;
   let round = 0;
-  let absorbed = false;
-  await runEngine({
-    scenario,
-    csr,
-    record: 'none',
-    sink: { round() {} },
-    onRound: (r) => {
-      round = r.round;
-      last = 1 - r.violationRate;
-      if (r.round > from) sum += last;
-      absorbed = r.violations === 0 || r.violations === r.decisions;
-    },
-    shouldStop: () => (absorbed ? 'absorbed' : null),
+  const { scenario, csr } = await runQuietly(raw, sweep, (r) => {
+    round = r.round;
+    last = 1 - r.violationRate;
+    if (r.round > from) sum += last;
+    return r.violations === 0 || r.violations === r.decisions ? 'absorbed' : null;
   });
   sum += last * (scenario.rounds - Math.max(round, from));
   const deg = degrees(csr);
@@ -152,6 +141,9 @@ export async function validateSantosPacheco(
     throw new AtpSimError('INVALID_SCENARIO', `${sweep.source}: the grid must vary network (two values: the scale-free graph, then the homogeneous one) and game.payoffs.T (the temptation b)`);
   }
   const rounds = Number((spec.base as { rounds?: unknown }).rounds);
+  if (!(Number.isInteger(rounds) && rounds > 0)) {
+    throw new AtpSimError('INVALID_SCENARIO', `${sweep.source}: base.rounds must be the number of generations (cooperation is averaged over the last quarter); got ${String(rounds)}`);
+  }
   const averaged = Math.max(1, Math.round(rounds * AVERAGED_SHARE));
   const cells = expandSweep(spec);
   // Cells by condition, in the sweep's order (replicates differ only in seed).
