@@ -13,10 +13,13 @@ const PATH = 'prompt.observe';
 const FORMS = 'list, summary, {sample: k} or {summary: {best: true}}';
 
 /** The observation mode of a `prompt` section (`sampleNeighbors` already read: 0 when absent). */
-export function readObserve(r: Reader, p: Obj, sampleNeighbors: number): ObserveMode {
+export function readObserve(r: Reader, p: Obj, sampleNeighbors: number, style: 'atp' | 'network'): ObserveMode {
   const raw = p.observe;
   if (raw === undefined || raw === null) return sampleNeighbors > 0 ? { kind: 'sample', k: sampleNeighbors } : { kind: 'list' };
   const mode = readMode(r, raw);
+  if (mode && mode.kind !== 'list' && style === 'atp') {
+    r.problem(PATH, `applies to the network style only (the atp style shows every peer, as the paper did); got ${describeValue(raw)} with style: atp`, 'set prompt.style: network, or drop observe');
+  }
   if (mode && sampleNeighbors > 0 && !(mode.kind === 'sample' && mode.k === sampleNeighbors)) {
     r.problem(PATH, `cannot be combined with sampleNeighbors: ${sampleNeighbors}; got ${describeValue(raw)}`, `keep one of them (sampleNeighbors: k is the same as observe: {sample: k})`);
   }

@@ -344,7 +344,7 @@ function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boole
     peers: r.oneOf(p, 'peers', 'prompt', ['final', 'full'] as const, 'final')!,
     showRewards: r.boolean(p, 'showRewards', 'prompt', true),
     sampleNeighbors,
-    observe: readObserve(r, p, sampleNeighbors),
+    observe: readObserve(r, p, sampleNeighbors, style),
     ...(maxPromptTokens !== undefined ? { maxPromptTokens } : {}),
     repair: r.boolean(p, 'repair', 'prompt', !atp),
     structuredOutput: r.boolean(p, 'structuredOutput', 'prompt', false),

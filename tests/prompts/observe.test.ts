@@ -114,6 +114,9 @@ describe('prompt.observe and prompt.maxPromptTokens in a scenario file', () => {
     ]);
     expect(problems({ observe: 'summary', peers: 'full' })).toEqual(['prompt.observe: summary cannot show full replies; got peers: full (fix: use peers: final, or observe: list)']);
     expect(problems({ observe: { summary: { best: true } }, showRewards: false })[0]).toMatch(/^prompt\.observe: summary with best names the best earner, which needs rewards shown; got showRewards: false/);
+    expect(problems({ style: 'atp', observe: 'summary' })).toEqual([
+      'prompt.observe: applies to the network style only (the atp style shows every peer, as the paper did); got "summary" with style: atp (fix: set prompt.style: network, or drop observe)',
+    ]);
     expect(problems({ maxPromptTokens: 0 })[0]).toMatch(/^prompt\.maxPromptTokens: must be at least 1; got 0/);
     for (const p of [...problems({ observe: 'everything' }), ...problems({ maxPromptTokens: 'big' })]) expect(p).not.toContain('\n');
   });
