@@ -34,7 +34,7 @@ export interface SummaryOptions {
   readonly options: readonly string[];
   readonly label: (choice: number) => string;
   readonly showRewards: boolean;
-  /** Add the best-earning neighbour's choice (the first of them in the row on a tie). */
+  /** Add the best-earning neighbour's choice (of those that gave one; the first in the row on a tie). */
   readonly best: boolean;
 }
 
@@ -55,11 +55,11 @@ export function summaryLines(seen: ArrayLike<number>, view: RoundView, o: Summar
     const j = seen[i];
     const c = view.choices[j];
     const pay = view.payoff[j];
-    if (best < 0 || pay > view.payoff[best]) best = j;
     if (c === INVALID || c < 0 || c >= k) {
       invalid++;
       continue;
     }
+    if (best < 0 || pay > view.payoff[best]) best = j;
     count[c]++;
     earned[c] += pay;
     if (pay > 0) rewarded[c]++;

@@ -10,7 +10,7 @@ import { thresholdScenario } from '../helpers/scenarios.ts';
  * invested and earned +0.5 (a rewarded violation), agent 2 invested and lost 0.25, agent 3 kept
  * its money and earned 0, and agent 4 gave no valid answer.
  */
-function hubPrompt(prompt: Record<string, unknown>): string {
+function hubPrompt(prompt: Record<string, unknown>, over: { payoff?: number[] } = {}): string {
   const raw = thresholdScenario({
     population: { size: 5, policy: 'llm' },
     network: { kind: 'star', n: 5 },
@@ -24,7 +24,7 @@ function hubPrompt(prompt: Record<string, unknown>): string {
     round: 1,
     choices: Int8Array.from([0, 0, 0, 1, -1]),
     replies: [],
-    payoff: Float64Array.from([0.5, 0.5, -0.25, 0, 0]),
+    payoff: Float64Array.from(over.payoff ?? [0.5, 0.5, -0.25, 0, 0]),
     capital: Float64Array.from([1.5, 1.5, 0.75, 1, 1]),
     outcome,
   });
@@ -65,6 +65,11 @@ describe('what an agent is shown of its neighbours (prompt.observe)', () => {
   it('summary with best adds the best-earning neighbour and its choice', () => {
     const best = '  The best-earning neighbour, Agent 1, chose "invest" and earned +0.5.';
     expect(hubPrompt({ observe: { summary: { best: true } } })).toBe([...HEAD, ...SUMMARY, best, ...TAIL].join('\n'));
+  });
+
+  it('summary with best names a neighbour that gave a valid answer, the first of them on a tie', async () => {
+    const text = hubPrompt({ observe: { summary: { best: true } } }, { payoff: [0.5, 0.5, 0.5, 0, 9] });
+    expect(text).toContain('  The best-earning neighbour, Agent 1, chose "invest" and earned +0.5.');
   });
 
   it('summary without rewards shown gives the counts only, and lists options nobody chose', () => {
