@@ -7,7 +7,9 @@
  * are estimated tokens (ceil(chars / 4), as everywhere else in atp-sim). The mean prompt length
  * per round must plateau once the history window is full (round window + 1 on).
  */
-import type { ChatMessage, LanguageModel } from '../src/core/types.ts';
+import type { ChatMessage, LanguageModel, PromptSizes } from '../src/core/types.ts';
+import { degrees } from '../src/networks/csr.ts';
+import { estimateMessagesTokens } from '../src/llm/tokens.ts';
 import { runEngine } from '../src/run/engine.ts';
 import { prepareRun } from '../src/run.ts';
 import { llmScenario } from './scenarios.ts';
@@ -16,6 +18,18 @@ export interface PromptParams {
   readonly n: number;
   readonly rounds: number;
   readonly historyWindow: number;
+  /** The largest hub of a Barabási–Albert graph in each `prompt.observe` mode (skipped when absent). */
+  readonly hub?: { readonly n: number; readonly m: number };
+}
+
+/** One observation mode on the BA graph, once the history window is full. */
+export interface HubMode {
+  readonly mode: string;
+  readonly hubDegree: number;
+  /** The largest hub's prompt in the last round (estimated tokens). */
+  readonly hubTokens: number;
+  /** Per agent, its largest prompt of the run (the run summary's promptTokens). */
+  readonly sizes: PromptSizes;
 }
 
 export interface PromptRound {
@@ -36,6 +50,45 @@ export interface PromptResult {
   /** Largest relative change of the mean prompt length after the window is full. */
   readonly plateauDrift: number;
   readonly plateauFrom: number;
+  readonly hubModes: HubMode[];
+  readonly hubN?: number;
+}
+
+/** The observation modes the hub comparison runs (`prompt.observe` values). */
+const MODES: ReadonlyArray<readonly [string, unknown]> = [
+  ['list', 'list'],
+  ['sample: 20', { sample: 20 }],
+  ['summary', 'summary'],
+  ['summary, best', { summary: { best: true } }],
+];
+
+/**
+ * Every agent of a BA graph decides (a recording model answers at once) for window + 1 rounds in
+ * each mode; the largest hub's last prompt is kept, with the run's per-agent distribution.
+ */
+async function hubModes(hub: { n: number; m: number }, historyWindow: number): Promise<HubMode[]> {
+  const out: HubMode[] = [];
+  for (const [mode, observe] of MODES) {
+    const raw = llmScenario(hub.n, { rounds: historyWindow + 1, historyWindow, network: { kind: 'barabasi-albert', n: hub.n, m: hub.m } });
+    (raw.prompt as Record<string, unknown>).observe = observe;
+    let hubTokens = 0;
+    let hubAgent = -1;
+    const model: LanguageModel = {
+      id: 'bench:hub-recorder',
+      async complete(request) {
+        const { round, agent } = request.origin!;
+        if (agent === hubAgent && round === historyWindow + 1) hubTokens = estimateMessagesTokens(request.messages);
+        return { text: `{"choice": "${(agent * 7 + round) % 3 === 0 ? 'collude' : 'comply'}"}`, finishReason: 'stop' };
+      },
+    };
+    const { scenario, csr } = prepareRun(raw, { model });
+    const deg = degrees(csr);
+    hubAgent = deg.indexOf(Math.max(...deg));
+    let sizes: PromptSizes | undefined;
+    await runEngine({ scenario, csr, model, record: 'none', sink: { round(rec) { sizes = rec.promptTokens; } } });
+    out.push({ mode, hubDegree: deg[hubAgent], hubTokens, sizes: sizes! });
+  }
+  return out;
 }
 
 /** Estimated tokens of a text of `chars` characters: the ceil(chars / 4) rule of src/llm/tokens.ts. */
@@ -100,5 +153,7 @@ export async function run(params: PromptParams): Promise<PromptResult> {
     runPrefixTokens: tokens(runFirst === null ? 0 : runLcp),
     plateauDrift,
     plateauFrom,
+    hubModes: params.hub ? await hubModes(params.hub, historyWindow) : [],
+    ...(params.hub ? { hubN: params.hub.n } : {}),
   };
 }

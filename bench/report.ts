@@ -181,6 +181,16 @@ export function renderReport(r: BenchResults): string {
       `\nSystem prompt ${p.systemTokens} tokens; prefix shared by every prompt of the run ${p.runPrefixTokens}; ` +
         `mean length drifts at most ${pct(p.plateauDrift, 1)} from round ${p.plateauFrom} on (window full).`,
     );
+    const h = p.hubModes ?? [];
+    if (h.length > 0) {
+      parts.push(`\n### The largest hub in each observation mode (prompt.observe): Barabási–Albert graph, ${p.hubN} nodes, window full\n`);
+      parts.push(
+        table(
+          ['mode', 'hub degree', 'hub prompt (tokens)', 'per agent: min', 'median', 'p95', 'max'],
+          h.map((x) => [x.mode, String(x.hubDegree), String(x.hubTokens), String(x.sizes.min), String(x.sizes.median), String(x.sizes.p95), String(x.sizes.max)]),
+        ),
+      );
+    }
   }
 
   for (const { params, rows, breakdown } of r.llm) {

@@ -93,7 +93,7 @@ const classicParams: ClassicParams[] = classicSizes.map((n) => ({
 }));
 const memoryBase = quick ? { n: 2000, rounds: 20, slopeRounds: 15 } : { n: 10_000, rounds: 50, slopeRounds: 40 };
 const memoryParams: MemoryParams[] = [false, true].map((collectEachRound) => ({ ...memoryBase, collectEachRound }));
-const promptParams: PromptParams = { n: 1000, rounds: 8, historyWindow: 3 };
+const promptParams: PromptParams = { n: 1000, rounds: 8, historyWindow: 3, hub: { n: quick ? 2000 : 10_000, m: 4 } };
 const startupParams: StartupParams = { repeats: quick ? 3 : 7 };
 
 const started = performance.now();

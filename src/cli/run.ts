@@ -215,6 +215,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       `this session: ${t.requests} requests sent, ${t.cacheHits} answered from the cache, ${t.retries} retries`,
     );
   }
+  const p = s.promptTokens;
+  if (p) {
+    const lost = p.tooLong > 0 ? `; ${p.tooLong} decision(s) lost to prompts too long for prompt.maxPromptTokens or the model's context` : '';
+    lines.push(`prompt size per agent (largest prompt, estimated tokens): min ${p.min}, median ${p.median}, p95 ${p.p95}, max ${p.max} over ${p.agents} agents${lost}`);
+  }
   if (s.replyParsing) {
     const other = s.replyParsing.mode === 'atp' ? 'final' : 'atp';
     lines.push(`reply parsing: ${s.replyParsing.mode} (prompt.parse); ${s.replyParsing.disagreements} replies would read differently with ${other}`);

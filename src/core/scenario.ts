@@ -94,6 +94,16 @@ export type PromptStyleName = 'atp' | 'network';
 /** How a choice is read from a reply (policies/llm/read-choice.ts): ATP's first match, or the final answer's last. */
 export type ReplyParsing = 'atp' | 'final';
 
+/**
+ * What an agent is shown of its neighbours in the `network` style: `list` every neighbour's
+ * choice and earnings, `sample` k of them (seeded), `summary` per option how many chose it, how
+ * many of those were rewarded and their mean earnings (with `best`, the best earner's choice).
+ */
+export type ObserveMode =
+  | { readonly kind: 'list' }
+  | { readonly kind: 'sample'; readonly k: number }
+  | { readonly kind: 'summary'; readonly best: boolean };
+
 export interface PromptSpec {
   readonly style: PromptStyleName;
   /** How many past rounds an agent remembers. */
@@ -104,6 +114,10 @@ export interface PromptSpec {
   readonly showRewards: boolean;
   /** `network` style: show a seeded sample of at most k neighbours (0 = all). */
   readonly sampleNeighbors: number;
+  /** `network` style: how neighbours are shown (every one, a seeded sample, or a tally per option). */
+  readonly observe: ObserveMode;
+  /** Refuse to send a prompt estimated above this many tokens (a failed decision); absent: no guard. */
+  readonly maxPromptTokens?: number;
   /** Ask once more when a reply cannot be parsed (off in the `atp` style: the paper did not). */
   readonly repair: boolean;
   /** Send a JSON schema of the options as `response_format` (off in the `atp` style). */

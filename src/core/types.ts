@@ -149,6 +149,8 @@ export interface DecisionRecord {
   readonly finishReason?: string;
   /** The model call failed after all retries (the reply holds the error text, as ATP shows it). */
   readonly callFailed?: boolean;
+  /** The prompt was too long: over prompt.maxPromptTokens (not sent) or refused by the server. */
+  readonly promptTooLong?: boolean;
   readonly supervised?: boolean;
   /** Neighbourhood games: did this agent's own game succeed. */
   readonly groupSuccess?: boolean;
@@ -176,6 +178,23 @@ export interface RoundRecord {
   readonly cascade?: number;
   /** Model use in this round (LLM agents only); deterministic, so it survives resume and replay. */
   readonly llm?: LlmRoundUsage;
+  /** LLM agents: the distribution of each agent's largest prompt so far (metrics/prompt-size.ts). */
+  readonly promptTokens?: PromptSizes;
+}
+
+/**
+ * Prompt sizes in estimated tokens (ceil(chars / 4)): over the agents that were prompted, each
+ * agent's largest prompt; `tooLong` counts decisions not made because a prompt was over
+ * `prompt.maxPromptTokens` or the server refused it for its context length.
+ */
+export interface PromptSizes {
+  readonly agents: number;
+  readonly min: number;
+  readonly median: number;
+  readonly p95: number;
+  readonly max: number;
+  readonly tooLong: number;
+  readonly estimated: true;
 }
 
 export interface LlmRoundUsage {

@@ -4,7 +4,7 @@
  * Tipping rule (documented in the README): a run tipped when the violation rate reached at least
  * one half and stayed at or above one half through the last round.
  */
-import type { LlmRoundUsage, RoundRecord } from '../core/types.ts';
+import type { LlmRoundUsage, PromptSizes, RoundRecord } from '../core/types.ts';
 import { usesLlm, type ReplyParsing, type Scenario } from '../scenarios/types.ts';
 
 export interface RunSummary {
@@ -50,6 +50,11 @@ export interface RunSummary {
   readonly replyParsing: { readonly mode: ReplyParsing; readonly disagreements: number } | null;
   /** Cost at the scenario's prices (null: no prices given). */
   readonly costUsd: number | null;
+  /**
+   * Per LLM agent, its largest prompt of the run (estimated tokens): min, median, p95, max, and
+   * the decisions lost to too-long prompts (metrics/prompt-size.ts). Null without LLM agents.
+   */
+  readonly promptTokens: PromptSizes | null;
 }
 
 export function tippingStats(rates: readonly number[]): { firstViolationRound: number | null; halfRound: number | null; tipped: boolean } {
@@ -92,6 +97,7 @@ export function summarizeRun(
     calls: { ...usage, invalidReplies: rounds.reduce((a, r) => a + r.invalid, 0) },
     replyParsing: usesLlm(scenario) ? { mode: scenario.prompt.parse, disagreements: rounds.reduce((a, r) => a + (r.llm?.parseDisagreements ?? 0), 0) } : null,
     costUsd: price ? costOf(usage, price) : null,
+    promptTokens: last?.promptTokens ?? null,
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Csr, LanguageModel } from '../core/types.ts';
 import type { GameRules, Policy } from '../core/plugins.ts';
 import type { DecisionProgress } from './llm/calls.ts';
+import type { PromptMeter } from '../metrics/prompt-size.ts';
 import type { GroupModel, PolicySpec, Scenario } from '../core/scenario.ts';
 
 export type { Policy, DecideContext } from '../core/plugins.ts';
@@ -24,6 +25,8 @@ export interface PolicySetup {
   readonly signal?: AbortSignal;
   /** Called as each model decision finishes: progress within a round. */
   readonly onDecision?: (progress: DecisionProgress) => void;
+  /** Notes each model prompt's estimated size (shared by all policy groups of a run). */
+  readonly promptMeter?: PromptMeter;
 }
 
 export type PolicyFactory = (spec: PolicySpec, setup: PolicySetup) => Policy;

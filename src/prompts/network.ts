@@ -1,23 +1,19 @@
 /**
  * The `network` prompt style (atp-sim's native one). The agent is told, for each neighbour, what
  * it chose and what that earned it in each remembered round (rewarded violations it may imitate),
- * plus its own past choices. The system prompt (rules, options, answer format) is static and
+ * plus its own past choices (or, with `prompt.observe`, a sample of them or a tally per option:
+ * see observe.ts). The system prompt (rules, options, answer format) is static and
  * comes first so server-side prefix caches can reuse it; the per-round message is bounded by
  * the history window, so prompts stop growing once the window is full.
  */
 import type { ChatMessage } from '../core/types.ts';
-import { deriveSeed, rngStream, sampleIndices } from '../core/rng.ts';
 import { gameOf } from '../games/registry.ts';
 import { labelFor } from './labels.ts';
+import { observedRow, signed, summaryLines } from './observe.ts';
 import type { PromptStyle, RoundView, StyleContext } from '../games/style.ts';
 
 /** network/2: a graph without edges gets no sentences about neighbours. */
 export const NETWORK_STYLE_VERSION = 'network/2';
-
-function signed(x: number): string {
-  const r = Math.round(x * 10000) / 10000;
-  return r > 0 ? `+${r}` : r === 0 ? '0' : String(r);
-}
 
 export function networkStyle(ctx: StyleContext): PromptStyle {
   const { scenario, llmAgents } = ctx;
@@ -48,19 +44,8 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
   const window = prompt.historyWindow;
   const question = `What do you choose this round? ${format}`;
 
-  /** The agents that `agent` observes: its CSR row, or a seeded sample of k of it. */
-  function observed(agent: number, round: number): ArrayLike<number> {
-    const csr = ctx.csr;
-    const start = csr.offsets[agent];
-    const deg = csr.offsets[agent + 1] - start;
-    const row = csr.targets.subarray(start, start + deg);
-    const k = prompt.sampleNeighbors;
-    if (k === 0 || k >= deg) return row;
-    const rng = rngStream(deriveSeed(scenario.seed, 'observe'), round, agent);
-    return sampleIndices(rng, deg, k)
-      .map((i) => row[i])
-      .sort((a, b) => a - b);
-  }
+  const mode = prompt.observe ?? (prompt.sampleNeighbors > 0 ? { kind: 'sample', k: prompt.sampleNeighbors } : { kind: 'list' });
+  const summary = mode.kind === 'summary' ? { options: opts, label, showRewards: prompt.showRewards, best: mode.best } : null;
 
   return {
     name: 'network',
@@ -103,9 +88,11 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
         const block = [
           `Round ${view.round}: you chose "${label(view.choices[agent])}" and earned ${signed(view.payoff[agent])} (capital now ${signed(view.capital[agent]).replace(/^\+/, '')}).${groupLine}`,
         ];
-        const seen = observed(agent, view.round);
-        if (seen.length === 0 && !alone) block.push('  You have no neighbours to observe.');
-        for (let k = 0; k < seen.length; k++) block.push(peerLine(seen[k]));
+        const seen = observedRow(ctx.csr, mode, scenario.seed, agent, view.round);
+        if (seen.length === 0) {
+          if (!alone) block.push('  You have no neighbours to observe.');
+        } else if (summary) block.push(...summaryLines(seen, view, summary));
+        else for (let k = 0; k < seen.length; k++) block.push(peerLine(seen[k]));
         const mem = memories[agent]!;
         // join() yields a flat string: later prompts copy it instead of walking a rope.
         mem.push(block.join('\n'));

@@ -14,6 +14,7 @@ import { createPolicy } from '../policies/registry.ts';
 import type { DecisionProgress } from '../policies/llm/calls.ts';
 import { labelFor } from '../prompts/labels.ts';
 import { gameReporters, reporters } from '../metrics/round.ts';
+import { promptMeter } from '../metrics/prompt-size.ts';
 import { createInterventions } from '../interventions/registry.ts';
 
 export type { RunSink } from '../core/engine.ts';
@@ -47,8 +48,10 @@ export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
   const game = gameOf(scenario.game).rules(scenario.game, scenario, csr);
   const roles = assignRoles(scenario, csr);
   const policies = new Map<string, Policy>();
+  // One prompt-size meter for all LLM groups; its round field is absent while no agent was prompted.
+  const meter = promptMeter(n);
   for (const [key, agents] of roles.byPolicy) {
-    policies.set(key, createPolicy(roles.specs.get(key)!, { scenario, csr, game, agents, model, ...(modelFor ? { modelFor } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}), ...(onDecision ? { onDecision } : {}) }));
+    policies.set(key, createPolicy(roles.specs.get(key)!, { scenario, csr, game, agents, model, promptMeter: meter, ...(modelFor ? { modelFor } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}), ...(onDecision ? { onDecision } : {}) }));
   }
   const result = await runRounds({
     ...hooks,
@@ -58,7 +61,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
     roles,
     game,
     policies,
-    reporters: reporters([...gameReporters(game.metrics), ...(extra ?? [])]),
+    reporters: reporters([...gameReporters(game.metrics), ['promptTokens', () => meter.sizes()], ...(extra ?? [])]),
     label: labelFor(scenario),
     interventions: [...createInterventions(scenario.interventions ?? [], { seed: scenario.seed, csr, game }), ...(interventions ?? [])],
     schedule: scenario.schedule,

@@ -24,6 +24,7 @@ import {
   type Scenario,
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
+import { readObserve } from './observe.ts';
 import { GAME_KINDS, gameKind } from '../games/registry.ts';
 import { readInterventions } from '../interventions/registry.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
@@ -319,7 +320,7 @@ function readModeText(r: Reader, raw: unknown, path: string, dflt?: Record<Rewar
 
 /** `needText`: the texts are required only when some agent calls a model. */
 function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boolean): PromptSpec | undefined {
-  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'repair', 'structuredOutput', 'keepReasoning', 'parse', 'text']);
+  const p = r.object(raw, 'prompt', ['style', 'historyWindow', 'peers', 'showRewards', 'sampleNeighbors', 'observe', 'maxPromptTokens', 'repair', 'structuredOutput', 'keepReasoning', 'parse', 'text']);
   if (!p) return undefined;
   const own = plugin(kind);
   const style = r.oneOf(p, 'style', 'prompt', ['atp', 'network'] as const, own && !own.atp ? 'network' : 'atp')!;
@@ -345,12 +346,16 @@ function readPrompt(r: Reader, raw: unknown, kind: Game['kind'], needText: boole
     const neutral = r.string(t, 'neutral', 'prompt.text');
     if (system && task && supervised && unsupervised && neutral) texts = { kind: 'supervision-dilemma', system, task, supervised, unsupervised, neutral };
   }
+  const sampleNeighbors = r.number(p, 'sampleNeighbors', 'prompt', { dflt: 0, min: 0, integer: true })!;
+  const maxPromptTokens = r.optNumber(p, 'maxPromptTokens', 'prompt', { min: 1, integer: true, fix: "a whole number of tokens, e.g. the model's context size minus model.maxTokens" });
   return {
     style,
     historyWindow: r.number(p, 'historyWindow', 'prompt', { dflt: kind === 'supervision-dilemma' ? 5 : 3, min: 0, integer: true })!,
     peers: r.oneOf(p, 'peers', 'prompt', ['final', 'full'] as const, 'final')!,
     showRewards: r.boolean(p, 'showRewards', 'prompt', true),
-    sampleNeighbors: r.number(p, 'sampleNeighbors', 'prompt', { dflt: 0, min: 0, integer: true })!,
+    sampleNeighbors,
+    observe: readObserve(r, p, sampleNeighbors, style),
+    ...(maxPromptTokens !== undefined ? { maxPromptTokens } : {}),
     repair: r.boolean(p, 'repair', 'prompt', !atp),
     structuredOutput: r.boolean(p, 'structuredOutput', 'prompt', false),
     keepReasoning: r.boolean(p, 'keepReasoning', 'prompt', atp),

@@ -7,7 +7,8 @@
  */
 import { AtpSimError } from '../core/errors.ts';
 import { runEngine } from '../run/engine.ts';
-import { prepareRun } from '../run.ts';
+import { prepareRun, type Prepared } from '../run.ts';
+import type { RoundRecord } from '../core/types.ts';
 import { tippingStats } from '../metrics/summary.ts';
 import { cellScenario, expandSweep, type LoadedSweep, type SweepSpec } from '../scenarios/sweep.ts';
 
@@ -41,29 +42,42 @@ export function reduceSpec(spec: SweepSpec, size: ReducedSize): SweepSpec {
   return { ...spec, base, replicates: size.replicates ?? spec.replicates };
 }
 
+/**
+ * Runs one cell's scenario with nothing recorded; `onRound` sees each round's record and returns
+ * why to stop there (or null to go on).
+ */
+export async function runQuietly(raw: Record<string, unknown>, sweep: LoadedSweep, onRound: (r: RoundRecord) => string | null): Promise<Prepared> {
+  const prepared = prepareRun(raw, { baseDir: sweep.baseDir, source: sweep.source });
+  let stop: string | null = null;
+  await runEngine({
+    scenario: prepared.scenario,
+    csr: prepared.csr,
+    record: 'none',
+    sink: { round() {} },
+    onRound: (r) => {
+      stop = onRound(r);
+    },
+    shouldStop: () => stop,
+  });
+  return prepared;
+}
+
 /** Runs every cell of the (possibly reduced) sweep; `onCell` reports progress. */
 export async function runCells(sweep: LoadedSweep, size: ReducedSize = {}, onCell?: (done: number, total: number) => void): Promise<CellOutcome[]> {
   const spec = reduceSpec(sweep.spec, size);
   const cells = expandSweep(spec);
   const outcomes: CellOutcome[] = [];
   for (const cell of cells) {
-    const { scenario, csr } = prepareRun(cellScenario(spec, cell), { baseDir: sweep.baseDir, source: sweep.source });
     const rates: number[] = [];
     let cascade = 0;
     let last = -1;
     let settled = false;
-    await runEngine({
-      scenario,
-      csr,
-      record: 'none',
-      sink: { round() {} },
-      onRound: (r) => {
-        rates.push(r.violationRate);
-        cascade = r.cascade ?? 0;
-        settled = r.violations === last;
-        last = r.violations;
-      },
-      shouldStop: () => (settled ? 'settled' : null),
+    const { scenario, csr } = await runQuietly(cellScenario(spec, cell), sweep, (r) => {
+      rates.push(r.violationRate);
+      cascade = r.cascade ?? 0;
+      settled = r.violations === last;
+      last = r.violations;
+      return settled ? 'settled' : null;
     });
     if (!settled) {
       throw new AtpSimError(

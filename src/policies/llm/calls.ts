@@ -11,6 +11,8 @@ import { INVALID } from '../../core/world.ts';
 import type { PromptStyle } from '../../games/style.ts';
 import { splitReasoning } from './parse-choice.ts';
 import type { ReplyReader } from './parsing.ts';
+import { checkPromptSize, isContextLengthError } from './prompt-guard.ts';
+import type { PromptMeter } from '../../metrics/prompt-size.ts';
 
 /** LLM calls started before the engine yields to the event loop once. */
 const LAUNCH_CHUNK = 64;
@@ -29,6 +31,8 @@ export interface LlmCaller {
   readonly signal?: AbortSignal;
   /** Called as each decision (with its repair call) finishes: progress within a round. */
   readonly onDecision?: (progress: DecisionProgress) => void;
+  /** Notes every prompt's estimated size (the run's prompt-size distribution). */
+  readonly meter?: PromptMeter;
 }
 
 export interface DecisionProgress {
@@ -67,6 +71,8 @@ export interface LlmOutcome {
   /** Reasoning the server returned separately (`reasoning_content`), kept apart for replays. */
   serverReasoning?: string;
   failed: boolean;
+  /** The prompt was over prompt.maxPromptTokens (not sent) or the server refused it as too long. */
+  tooLong?: boolean;
   seed: number;
   finishReason?: string;
   /** Replies (first and repair) that the `atp` and `final` parsings read differently. */
@@ -116,6 +122,12 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
   const options = scenario.game.options;
   const messages = withNotes(style.messages(agent, round), caller.notes);
   const seed = deriveSeed(scenario.seed, 'llm', round, agent);
+  const size = checkPromptSize(messages, scenario.prompt.maxPromptTokens);
+  if (size.refusal !== undefined) {
+    caller.meter?.note(agent, size.tokens, true);
+    const text = `Error: ${size.refusal}`;
+    return { choice: INVALID, reply: text, shown: text, messages, error: size.refusal, failed: true, tooLong: true, seed };
+  }
   const call = (msgs: ChatMessage[], attempt: number) =>
     model.complete({
       messages: msgs,
@@ -145,10 +157,13 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
     if (err instanceof AtpSimError && err.code === 'MODEL_CALL_FAILED') {
       const reason = err.message.split('\n')[0];
       const text = `Error: ${reason}`;
-      return { choice: INVALID, reply: text, shown: text, messages, error: reason, failed: true, seed };
+      const tooLong = isContextLengthError(reason);
+      caller.meter?.note(agent, size.tokens, tooLong);
+      return { choice: INVALID, reply: text, shown: text, messages, error: reason, failed: true, ...(tooLong ? { tooLong } : {}), seed };
     }
     throw err;
   }
+  caller.meter?.note(agent, size.tokens);
   const out: LlmOutcome = {
     choice: INVALID,
     reply: result.text,
@@ -203,6 +218,7 @@ export function recordCall(d: { -readonly [K in keyof DecisionRecord]: DecisionR
   }
   if (r.serverReasoning !== undefined) d.serverReasoning = r.serverReasoning;
   if (r.failed) d.callFailed = true;
+  if (r.tooLong) d.promptTooLong = true;
   if (r.finishReason !== undefined) d.finishReason = r.finishReason;
   d.seed = r.seed;
   if (r.usage) d.usage = r.usage;

@@ -30,6 +30,7 @@ export const llm: PolicyFactory = (spec, setup) => {
     notes: [],
     ...(setup.signal ? { signal: setup.signal } : {}),
     ...(setup.onDecision ? { onDecision: setup.onDecision } : {}),
+    ...(setup.promptMeter ? { meter: setup.promptMeter } : {}),
   };
   let results = new Map<number, LlmOutcome>();
   return {
@@ -47,9 +48,10 @@ export const llm: PolicyFactory = (spec, setup) => {
         out[callers[k]] = r.choice;
         if (ctx.amounts && r.amount !== undefined) ctx.amounts[callers[k]] = r.amount;
       });
-      const failed = done.filter((r) => r.failed).length;
+      // Too-long prompts are failed decisions but not server failures (prompt-guard.ts).
+      const failed = done.filter((r) => r.failed && !r.tooLong).length;
       if (failed > 0 && failed / done.length > scenario.limits.maxFailureRate) {
-        const first = done.find((r) => r.failed)!;
+        const first = done.find((r) => r.failed && !r.tooLong)!;
         throw new AtpSimError(
           'FAILURE_RATE_EXCEEDED',
           `round ${round}: ${failed} of ${done.length} model calls failed after retries (limit ${scenario.limits.maxFailureRate * 100}%); first error: ${first.error}. ` +
