@@ -53,6 +53,8 @@ export type PolicySpec =
   | { readonly kind: 'fixed'; readonly option: string }
   | { readonly kind: 'imitate-best' }
   | { readonly kind: 'fermi'; readonly K: number }
+  /** A fitted model of LLM decisions (surrogate.json from `atp-sim fit`). */
+  | { readonly kind: 'surrogate'; readonly file: string }
   | {
       readonly kind: 'threshold';
       /** The threshold, or with `thetaDist` the distribution's centre. */

@@ -10,6 +10,7 @@ import { fixed } from './fixed.ts';
 import { imitateBest } from './imitate-best.ts';
 import { fermi } from './fermi.ts';
 import { threshold } from './threshold.ts';
+import { surrogate } from './surrogate.ts';
 import { llm } from './llm/index.ts';
 
 const POLICIES: ReadonlyMap<string, PolicyFactory> = new Map([
@@ -17,6 +18,7 @@ const POLICIES: ReadonlyMap<string, PolicyFactory> = new Map([
   ['imitate-best', imitateBest],
   ['fermi', fermi],
   ['threshold', threshold],
+  ['surrogate', surrogate],
   ['llm', llm],
 ]);
 

@@ -201,9 +201,9 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number): Game 
 
 function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefined): PolicySpec {
   const o = typeof raw === 'string' ? { kind: raw } : raw;
-  const obj = r.object(o, path, ['kind', 'option', 'K', 'theta', 'progressive', 'model', 'persona', 'rule', 'label']);
-  const kind = r.oneOf(obj, 'kind', path, ['llm', 'fixed', 'imitate-best', 'fermi', 'threshold'] as const, 'llm');
-  const allowed: Record<string, string[]> = { llm: ['model', 'persona', 'rule', 'label'], 'imitate-best': [], fixed: ['option'], fermi: ['K'], threshold: ['theta', 'progressive'] };
+  const obj = r.object(o, path, ['kind', 'option', 'K', 'theta', 'progressive', 'model', 'persona', 'rule', 'label', 'file']);
+  const kind = r.oneOf(obj, 'kind', path, ['llm', 'fixed', 'imitate-best', 'fermi', 'threshold', 'surrogate'] as const, 'llm');
+  const allowed: Record<string, string[]> = { llm: ['model', 'persona', 'rule', 'label'], 'imitate-best': [], fixed: ['option'], fermi: ['K'], threshold: ['theta', 'progressive'], surrogate: ['file'] };
   for (const k of Object.keys(obj ?? {})) {
     if (k !== 'kind' && kind && !allowed[kind].includes(k)) r.problem(join(path, k), `does not apply to policy ${kind}`, 'remove it');
   }
@@ -230,6 +230,8 @@ function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefine
     }
     case 'imitate-best':
       return { kind };
+    case 'surrogate':
+      return { kind, file: r.string(obj, 'file', path) ?? '' };
     default:
       return readLlmPolicy(r, obj, path);
   }
