@@ -28,6 +28,7 @@ Commands:
   cache merge <files...>     Merge response caches into one (--out FILE)
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
+  fit <dir>                  Fit a surrogate policy to a run's or sweep's LLM decisions
   validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
   help <command>             That command's help (same as atp-sim <command> --help)
 
@@ -58,6 +59,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: () => lazy('./report.ts', 'reportCommand'),
   export: () => lazy('./export.ts', 'exportCommand'),
   validate: () => lazy('./validate.ts', 'validateCommand'),
+  fit: () => lazy('./fit.ts', 'fitCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
