@@ -1,0 +1,106 @@
+/**
+ * `atp-sim fit` at the command line: tables and surrogate.json from a sweep of LLM runs (served
+ * by a loopback rule-following model), a surrogate scenario that runs from it, and one-line
+ * input errors that write nothing.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseModelArg } from '../../src/llm/index.ts';
+import { checkSurrogate } from '../../src/policies/surrogate-model.ts';
+import { runScenario } from '../../src/run.ts';
+import { runSweep } from '../../src/sweep.ts';
+import { cli } from '../helpers/cli.ts';
+import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
+import { tempDir } from '../helpers/paths.ts';
+import { ruleReply } from '../helpers/rule-agent.ts';
+import { thresholdScenario } from '../helpers/scenarios.ts';
+
+const game = { options: { collective: 'join', independent: 'stay out' }, scope: 'neighborhood', threshold: 0.3, rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false };
+const base = (policy: unknown) =>
+  thresholdScenario({
+    rounds: 6,
+    population: { size: 20, policy, seedViolators: { count: 4, placement: 'random' } },
+    network: { kind: 'watts-strogatz', meanDegree: 4, beta: 0.2 },
+    game,
+    prompt: { style: 'network', historyWindow: 1, text: { system: 'You are one of {n} participants.', round: 'A new round begins.' } },
+    model: { concurrency: 4 },
+  });
+
+let server: OpenAiServer;
+let sweepDir: string;
+beforeAll(async () => {
+  server = await startOpenAiServer({ reply: ruleReply({ intercept: -2, ownViolated: 2, violatingShare: 3, rewardedViolators: 0.5 }, 'join', 'stay out') });
+  const res = await runSweep({ name: 'llm', replicates: 4, seed: 3, record: 'all', base: base('llm') }, { out: tempDir(), modelSettings: parseModelArg('m', server.url), cache: { mode: 'off' } });
+  sweepDir = res.dir;
+}, 60_000);
+afterAll(() => server.close());
+
+describe('atp-sim fit', () => {
+  it('prints coefficients with intervals, held-out scores against both baselines and a reliability table, and writes surrogate.json', async () => {
+    const res = await cli(['fit', sweepDir, '--seed', '2']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^fit: 400 LLM decisions from 4 run\(s\)/);
+    expect(res.stdout).toMatch(/left out: supervised: constant in the data \(always 0\)/);
+    expect(res.stdout).toMatch(/intercept\s+-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]/);
+    expect(res.stdout).toMatch(/held out: \d+ decisions of 1 run\(s\) \(seed 2\)/);
+    expect(res.stdout).toMatch(/surrogate\s+-\d+\.\d\s+-0\.\d{3}/);
+    expect(res.stdout).toMatch(/constant rate/);
+    expect(res.stdout).toMatch(/imitate-best/);
+    expect(res.stdout).toMatch(/reliability \(held out\):\npredicted\s+decisions\s+mean predicted\s+observed \[95% CI\]/);
+    const file = join(sweepDir, 'surrogate.json');
+    expect(res.stdout).toContain(`written: ${file}`);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(() => checkSurrogate(written, file)).not.toThrow();
+    expect(written.provenance.runs).toHaveLength(4);
+    expect(written.provenance.runs[0].model).toMatch(/^hf:m@http:\/\/127\.0\.0\.1/);
+  });
+
+  it('writes a surrogate that a scenario can run, and the same data give the same file', async () => {
+    const out = join(tempDir(), 'a.json');
+    expect((await cli(['fit', sweepDir, '--out', out, '--features', 'violatingShare,ownViolated', '--l2', '0.5'])).code).toBe(0);
+    const again = join(tempDir(), 'b.json');
+    await cli(['fit', sweepDir, '--out', again, '--features', 'violatingShare,ownViolated', '--l2', '0.5']);
+    const strip = (f: string) => ({ ...JSON.parse(readFileSync(f, 'utf8')), provenance: null });
+    expect(strip(out)).toEqual(strip(again));
+    const run = await runScenario(base({ kind: 'surrogate', file: out }), { out: tempDir() });
+    expect(run.status).toBe('complete');
+    expect(run.rounds).toHaveLength(6);
+  });
+
+  it('is a one-line input error, writing nothing, for a missing folder, runs without LLM decisions, or a bad flag', async () => {
+    const missing = await cli(['fit', join(tempDir(), 'nowhere')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^atp-sim: fit: .*nowhere: no such folder \(fix: give a run or sweep folder/);
+
+    const classic = tempDir();
+    await runScenario(base('imitate-best'), { out: classic });
+    const none = await cli(['fit', classic]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^atp-sim: fit: no run under .* has LLM decisions to fit \(.*no valid LLM decision after round 1; fix: give runs of LLM agents/);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(classic, 'surrogate.json'))).toBe(false);
+
+    for (const [flags, message] of [
+      [['--features', 'mood'], /--features: unknown feature "mood"/],
+      [['--split', 'cell'], /--split: must be run or agent; got "cell"/],
+      [['--l2=-1'], /fit: l2 must be a number >= 0; got -1/],
+      [['--holdout', '1'], /fit: holdout must be in \(0, 1\); got 1/],
+    ] as const) {
+      const out = join(tempDir(), 's.json');
+      const res = await cli(['fit', sweepDir, '--out', out, ...flags]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('says so when a folder holds no run at all', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'note.txt'), 'not a run');
+    const res = await cli(['fit', dir]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/no run directory under/);
+  });
+});
