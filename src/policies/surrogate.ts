@@ -5,15 +5,25 @@ import { isSupervised } from '../games/supervision/payoff.ts';
 import type { SupervisionGame } from '../games/supervision/types.ts';
 import { classicPolicy, type PrevState } from './classic.ts';
 import type { PolicyFactory } from './policy.ts';
-import { agentFeatures, FEATURE_COUNT, loadSurrogate, rawLinear, SURROGATE_FEATURES, type RawLinear } from './surrogate-model.ts';
+import { FEATURE_COUNT, loadSurrogate, rawLinear, SURROGATE_FEATURES, type RawLinear } from './surrogate-model.ts';
 
 const SUPERVISED = SURROGATE_FEATURES.indexOf('supervised');
+const GAP = SURROGATE_FEATURES.indexOf('payoffGap');
+
+/** Per-agent state read by the neighbour walk: one byte instead of a choice and a payoff. */
+const COMPLIED = 0;
+const VIOLATED = 1;
+const REWARDED = 2; // violated and earned > 0
+const NONE = 3; // no valid choice
 
 /**
  * surrogate: violate with the probability a fitted logistic model (surrogate.json, from
  * `atp-sim fit`) gives the agent's features from last round. One draw per agent, in agent
- * order, from the round's stream, like Fermi. `supervisedOf` gives the supervision flag (0/1)
- * of an agent this round (null: no supervision in the game).
+ * order, from the round's stream, like Fermi. The features are those of agentFeatures
+ * (surrogate-model.ts), computed here from a one-byte state per agent so the neighbour walk
+ * makes one random read per neighbour (two when the model uses the payoff gap), which is what
+ * bounds its speed on large graphs, as for imitate-best. `supervisedOf` gives the supervision
+ * flag (0/1) of an agent this round (null: no supervision in the game).
  */
 export function decideSurrogate(
   agents: Int32Array,
@@ -26,15 +36,48 @@ export function decideSurrogate(
   rng: Rng,
   out: Int8Array,
 ): void {
+  const { offsets, targets } = csr;
+  const pc = prev.choice;
+  const pp = prev.payoff;
+  const state = new Uint8Array(pc.length);
+  for (let j = 0; j < pc.length; j++) state[j] = pc[j] === violate ? (pp[j] > 0 ? REWARDED : VIOLATED) : pc[j] === 1 - violate ? COMPLIED : NONE;
+  const gap = model.index.includes(GAP);
   const x = new Float64Array(FEATURE_COUNT);
   const { intercept, index, weight } = model;
   const p = index.length;
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
-    agentFeatures(i, csr, prev.choice, prev.payoff, violate, round, 0, x);
-    if (supervisedOf) x[SUPERVISED] = supervisedOf(i);
+    const start = offsets[i];
+    const deg = offsets[i + 1] - start;
+    let k = 0;
+    let rewarded = 0;
+    let comply = 0;
+    let sumV = 0;
+    let sumC = 0;
+    for (let e = start; e < start + deg; e++) {
+      const j = targets[e];
+      const s = state[j];
+      if (s === COMPLIED) {
+        comply++;
+        if (gap) sumC += pp[j];
+      } else if (s !== NONE) {
+        k++;
+        if (s === REWARDED) rewarded++;
+        if (gap) sumV += pp[j];
+      }
+    }
+    // Same order and formulas as agentFeatures.
+    x[0] = state[i] === VIOLATED || state[i] === REWARDED ? 1 : 0;
+    x[1] = pp[i];
+    x[2] = k;
+    x[3] = deg > 0 ? k / deg : 0;
+    x[4] = rewarded;
+    x[5] = deg > 0 ? rewarded / deg : 0;
+    x[6] = k > 0 && comply > 0 ? sumV / k - sumC / comply : 0;
+    x[7] = round;
+    x[8] = supervisedOf ? supervisedOf(i) : 0;
     let eta = intercept;
-    for (let k = 0; k < p; k++) eta += weight[k] * x[index[k]];
+    for (let f = 0; f < p; f++) eta += weight[f] * x[index[f]];
     out[i] = rng() * (1 + Math.exp(-eta)) < 1 ? violate : 1 - violate;
   }
 }

@@ -56,6 +56,42 @@ describe('the surrogate policy', () => {
     expect(Math.abs(rate(1) - 0.9)).toBeLessThan(0.01);
   });
 
+  it('decides as agentFeatures (the features the fit uses) and the model say, choice for choice, on a random graph', () => {
+    const n = 3000;
+    const rng = rngStream(21, 'graph');
+    const rows: number[][] = Array.from({ length: n }, () => []);
+    for (let e = 0; e < 4 * n; e++) {
+      const u = Math.floor(rng() * n);
+      const v = Math.floor(rng() * n);
+      if (u !== v) rows[u].push(v), rows[v].push(u);
+    }
+    const offsets = new Int32Array(n + 1);
+    rows.forEach((r, i) => (offsets[i + 1] = offsets[i] + r.length));
+    const csr: Csr = { n, offsets, targets: Int32Array.from(rows.flat()), keys: [] };
+    const prev = {
+      choice: Int8Array.from({ length: n }, () => (rng() < 0.05 ? INVALID : rng() < 0.4 ? 0 : 1)),
+      payoff: Float64Array.from({ length: n }, () => rng() * 2 - 0.8),
+    };
+    const features = SURROGATE_FEATURES.filter((f) => f !== 'supervised');
+    const m = model(features, [0.8, 0.3, -0.1, 1.5, 0.2, 0.7, 0.9, -0.2], -0.4, features.map((_, k) => k * 0.1), features.map((_, k) => 0.5 + k * 0.2));
+    const lin = rawLinear(m);
+    const agents = Int32Array.from({ length: n }, (_, i) => i);
+    const fast = new Int8Array(n);
+    decideSurrogate(agents, csr, prev, lin, 0, 5, null, rngStream(8, 'd'), fast);
+    // Reference: the fit's features, standardised, times the stored coefficients.
+    const draw = rngStream(8, 'd');
+    const x = new Float64Array(FEATURE_COUNT);
+    const slow = Int8Array.from(agents, (i) => {
+      agentFeatures(i, csr, prev.choice, prev.payoff, 0, 5, 0, x);
+      let eta = m.intercept;
+      features.forEach((f, k) => (eta += (m.coefficients[k] * (x[SURROGATE_FEATURES.indexOf(f)] - m.standardisation.mean[k])) / m.standardisation.sd[k]));
+      return draw() < 1 / (1 + Math.exp(-eta)) ? 0 : 1;
+    });
+    expect(Array.from(fast)).toEqual(Array.from(slow));
+    expect(fast.filter((c) => c === 0).length).toBeGreaterThan(n / 10);
+    expect(fast.filter((c) => c === 1).length).toBeGreaterThan(n / 10);
+  });
+
   it('is seeded: the same stream gives the same choices, another stream others', () => {
     const prev = { choice: Int8Array.from([1, 0, 0, 1, 0]), payoff: Float64Array.from([1, 0, 0, 1, 0]) };
     const m = rawLinear(model(['violatingShare'], [1], 0));
