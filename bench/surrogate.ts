@@ -3,7 +3,9 @@
  * imitate-best and by a surrogate over every feature but supervision (a logistic model with
  * made-up coefficients: speed does not depend on their values), through runEngine with
  * record 'none', in the same process on the same graph. Per-round seconds over rounds 2..R
- * (round 1 has no decisions to make) and their ratio, surrogate / imitate-best.
+ * (round 1 has no decisions to make) and their ratio, surrogate / imitate-best, both in wall
+ * time and in CPU time (user + system): on a shared machine the wall time also counts the
+ * other processes' turns, the CPU time only this one's work (the engine is single-threaded).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +25,12 @@ export interface SurrogateResult {
   readonly rounds: number;
   readonly imitateBestSecondsPerRound: number;
   readonly surrogateSecondsPerRound: number;
-  /** surrogate / imitate-best, per round. */
+  /** surrogate / imitate-best, wall time per round. */
   readonly ratio: number;
+  readonly imitateBestCpuSecondsPerRound: number;
+  readonly surrogateCpuSecondsPerRound: number;
+  /** surrogate / imitate-best, CPU time per round. */
+  readonly cpuRatio: number;
   readonly finalViolationRate: { readonly imitateBest: number; readonly surrogate: number };
 }
 
@@ -44,9 +50,16 @@ function surrogateFile(): string {
   return file;
 }
 
-async function timed(raw: Record<string, unknown>): Promise<{ secondsPerRound: number; final: number; edges: number }> {
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function timed(raw: Record<string, unknown>): Promise<{ secondsPerRound: number; cpuPerRound: number; final: number; edges: number }> {
   const { scenario, csr } = prepareRun(raw);
   const ends: number[] = [];
+  const cpu: number[] = [];
   let last = 0;
   await runEngine({
     scenario,
@@ -55,12 +68,14 @@ async function timed(raw: Record<string, unknown>): Promise<{ secondsPerRound: n
     sink: {
       round(rec) {
         ends.push(performance.now());
+        cpu.push(cpuSeconds());
         last = rec.violations;
       },
     },
   });
   const steady = ends.slice(1).map((end, k) => (end - ends[k]) / 1000);
-  return { secondsPerRound: steady.reduce((a, b) => a + b, 0) / steady.length, final: last / csr.n, edges: csr.targets.length / 2 };
+  const steadyCpu = cpu.slice(1).map((c, k) => c - cpu[k]);
+  return { secondsPerRound: mean(steady), cpuPerRound: mean(steadyCpu), final: last / csr.n, edges: csr.targets.length / 2 };
 }
 
 export async function run(params: SurrogateParams): Promise<SurrogateResult> {
@@ -77,6 +92,9 @@ export async function run(params: SurrogateParams): Promise<SurrogateResult> {
     imitateBestSecondsPerRound: ib.secondsPerRound,
     surrogateSecondsPerRound: sg.secondsPerRound,
     ratio: sg.secondsPerRound / ib.secondsPerRound,
+    imitateBestCpuSecondsPerRound: ib.cpuPerRound,
+    surrogateCpuSecondsPerRound: sg.cpuPerRound,
+    cpuRatio: sg.cpuPerRound / ib.cpuPerRound,
     finalViolationRate: { imitateBest: ib.final, surrogate: sg.final },
   };
 }
