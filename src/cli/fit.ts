@@ -6,16 +6,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
-import { writeJsonAtomic } from '../io/files.ts';
 import { SURROGATE_FEATURES, type SurrogateFeature } from '../policies/surrogate-model.ts';
-import { fitSurrogate, type SurrogateFile } from '../surrogate/fit.ts';
+import { fitAndCheck, type SurrogateFile } from '../surrogate/fit.ts';
 import { VERSION } from '../run.ts';
 import { parseCommand, wholeNumber } from './args.ts';
 import { table } from './format.ts';
 import type { CliIo } from './io.ts';
 
 export const FIT_HELP = `Usage: atp-sim fit <run or sweep folder> [--out FILE] [--features a,b,...] [--l2 X]
-                    [--holdout X] [--split run|agent] [--seed N] [--json]
+                    [--holdout X] [--split run|agent] [--seed N] [--replicates N] [--json]
 
 Fits a surrogate policy to how the LLM agents decided: an L2-regularised logistic regression of
 P(violate) on what each agent saw last round (own choice and payoff, neighbours violating and
@@ -23,6 +22,9 @@ rewarded violators, as counts and shares, the payoff gap between the options, th
 supervision where the game has it). Prints the coefficients with 95% intervals (from the
 inverse Hessian), the held-out log-likelihood against a constant rate and imitate-best, and a
 reliability table; writes surrogate.json for \`policy: { kind: surrogate, file: ... }\`.
+Then it checks the surrogate where it matters: run in place of the LLM agents of each fitted
+run (same scenario and graph, other seeds), does it give the same diffusion curve? It prints
+the share violating per round, LLM (mean and 95% interval over the runs) beside surrogate.
 The runs need every agent recorded (record: all, the default below 2 million decisions).
 
 Options:
@@ -32,6 +34,7 @@ Options:
   --holdout X        Share of runs (or agents) held out for the metrics (default 0.25)
   --split run|agent  Hold out whole runs (default with 4 or more runs) or whole agents
   --seed N           Seed of the split (default 1)
+  --replicates N     Surrogate runs per fitted run for the curve check (default 10; 0: skip)
   --json             Print surrogate.json instead of the tables
   -h, --help         Show this help
 `;
@@ -52,6 +55,22 @@ function features(value: string | undefined): SurrogateFeature[] | undefined {
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+
+/** The curve check: LLM and surrogate share violating per round, per condition. */
+function curveText(s: SurrogateFile): string[] {
+  if (!s.check) return [];
+  return s.check.conditions.flatMap((c) => {
+    const outside = c.rounds.filter((r) => !r.inside).map((r) => r.round);
+    return [
+      '',
+      `diffusion curve, ${c.condition}: ${c.llmRuns} LLM run(s) vs ${c.surrogateRuns} surrogate run(s); ${outside.length === 0 ? 'the surrogate is inside the LLM interval every round' : `OUTSIDE the LLM interval in round(s) ${outside.join(', ')}`}`,
+      table(
+        ['round', 'LLM share violating [95% CI]', 'surrogate', 'inside'],
+        c.rounds.map((r) => [r.round, `${f3(r.llm.mean)} [${f3(r.llm.lo)}, ${f3(r.llm.hi)}]`, f3(r.surrogate), r.inside ? 'yes' : 'NO']),
+      ),
+    ];
+  });
+}
 
 /** The tables `fit` prints. */
 export function fitText(s: SurrogateFile, out: string): string {
@@ -88,6 +107,7 @@ export function fitText(s: SurrogateFile, out: string): string {
     '',
     'reliability (held out):',
     cal,
+    ...curveText(s),
     '',
     `written: ${out}`,
   ];
@@ -102,6 +122,7 @@ export async function fitCommand(argv: string[], io: CliIo): Promise<number> {
     holdout: { type: 'string' },
     split: { type: 'string' },
     seed: { type: 'string' },
+    replicates: { type: 'string' },
     json: { type: 'boolean' },
   });
   if (values.help) {
@@ -114,7 +135,9 @@ export async function fitCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.split !== undefined && values.split !== 'run' && values.split !== 'agent') {
     throw new AtpSimError('INVALID_ARGUMENT', `--split: must be run or agent; got "${values.split}"`);
   }
-  const s = fitSurrogate(dir, {
+  const out = resolve(values.out ?? join(dir, 'surrogate.json'));
+  const s = await fitAndCheck(dir, out, {
+    replicates: wholeNumber('replicates', values.replicates, 0),
     features: features(values.features),
     l2: number('l2', values.l2),
     holdout: number('holdout', values.holdout),
@@ -122,8 +145,6 @@ export async function fitCommand(argv: string[], io: CliIo): Promise<number> {
     seed: wholeNumber('seed', values.seed, 0),
     version: VERSION,
   });
-  const out = resolve(values.out ?? join(dir, 'surrogate.json'));
-  writeJsonAtomic(out, s);
   io.stdout(values.json ? JSON.stringify(s, null, 2) : fitText(s, out));
   return 0;
 }

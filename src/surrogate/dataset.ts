@@ -11,7 +11,7 @@ import { INVALID } from '../core/world.ts';
 import { forEachJsonl } from '../io/files.ts';
 import { decideImitateBest } from '../policies/imitate-best.ts';
 import { agentFeatures, FEATURE_COUNT } from '../policies/surrogate-model.ts';
-import { findRunDirs, rebuildNetwork, tryReadRun, type LoadedRun } from '../sweep.ts';
+import { findRunDirs, rebuildNetwork, tryReadRun, type LoadedRun, type RunManifestView } from '../sweep.ts';
 
 export interface Dataset {
   /** Row-major rows x FEATURE_COUNT, all features (SURROGATE_FEATURES order). */
@@ -31,6 +31,7 @@ export interface Dataset {
 
 export interface RunSource {
   readonly dir: string;
+  readonly manifest: RunManifestView;
   readonly id: string;
   readonly model: string | null;
   readonly scenario: string;
@@ -121,7 +122,7 @@ export function readDataset(root: string, baseDir?: string): Dataset {
     const m = read.run.manifest;
     const got = addRun(read.run, runs.length, rows, baseDir);
     if (typeof got === 'string') skipped.push({ dir, reason: got });
-    else runs.push({ dir, id: m.id, model: m.model?.id ?? null, scenario: m.scenario.name, decisions: got.decisions, curve: got.curve });
+    else runs.push({ dir, manifest: m, id: m.id, model: m.model?.id ?? null, scenario: m.scenario.name, decisions: got.decisions, curve: got.curve });
   }
   if (runs.length === 0) {
     const why = skipped.map((s) => `${s.dir}: ${s.reason}`).join('; ');

@@ -7,6 +7,8 @@
 import { AtpSimError } from '../core/errors.ts';
 import { normalQuantile } from '../metrics/intervals.ts';
 import { SURROGATE_FEATURES, SURROGATE_FORMAT, SURROGATE_VERSION, FEATURE_COUNT, type SurrogateCore, type SurrogateFeature } from '../policies/surrogate-model.ts';
+import { writeJsonAtomic } from '../io/files.ts';
+import { checkCurves, type CurveCheck } from './curves.ts';
 import { readDataset, type Dataset, type RunSource } from './dataset.ts';
 import { baselines, reliability, score, splitRows, type ReliabilityBin, type Score, type SplitBy } from './evaluate.ts';
 import { fitLogistic, predictLogistic, type LogisticFit } from './logistic.ts';
@@ -48,7 +50,9 @@ export interface SurrogateFile extends SurrogateCore {
     readonly heldOut: { readonly surrogate: Score; readonly constant: Score; readonly imitateBest: Score };
     readonly calibration: readonly ReliabilityBin[];
   };
-  readonly provenance: { readonly atpSim: string | null; readonly source: string; readonly runs: ReadonlyArray<Omit<RunSource, 'dir'>>; readonly skipped: Dataset['skipped'] };
+  /** The surrogate in place of the LLM agents of the fitted runs (fitAndCheck; absent from fitSurrogate). */
+  readonly check?: { readonly replicatesPerRun: number; readonly conditions: readonly CurveCheck[] };
+  readonly provenance: { readonly atpSim: string | null; readonly source: string; readonly runs: ReadonlyArray<Omit<RunSource, 'dir' | 'manifest' | 'curve'>>; readonly skipped: Dataset['skipped'] };
 }
 
 /** The chosen columns of the chosen rows, standardised with `mean` / `sd`. */
@@ -111,10 +115,30 @@ function checkOptions(o: FitOptions): { l2: number; holdout: number; seed: numbe
   return { l2, holdout, seed: o.seed ?? 1 };
 }
 
+/**
+ * Fits, writes `out`, runs the surrogate in place of the LLM agents of every fitted run
+ * (`replicates` each) and writes `out` again with the curves compared (`check`).
+ */
+export async function fitAndCheck(root: string, out: string, options: FitOptions & { readonly replicates?: number } = {}): Promise<SurrogateFile> {
+  const ds = readDataset(root, options.baseDir);
+  const fitted = fitDataset(ds, root, options);
+  writeJsonAtomic(out, fitted);
+  const replicates = options.replicates ?? 10;
+  if (replicates === 0) return fitted;
+  const conditions = await checkCurves(ds.runs, out, replicates, options.baseDir);
+  const checked = { ...fitted, check: { replicatesPerRun: replicates, conditions } };
+  writeJsonAtomic(out, checked);
+  return checked;
+}
+
 /** Fits a surrogate to the LLM decisions under `root`. */
 export function fitSurrogate(root: string, options: FitOptions = {}): SurrogateFile {
+  checkOptions(options);
+  return fitDataset(readDataset(root, options.baseDir), root, options);
+}
+
+function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFile {
   const { l2, holdout, seed } = checkOptions(options);
-  const ds = readDataset(root, options.baseDir);
   const all = Int32Array.from({ length: ds.rows }, (_, i) => i);
   const dropped: Array<{ feature: string; reason: string }> = [];
   const cols: number[] = [];
@@ -155,6 +179,6 @@ export function fitSurrogate(root: string, options: FitOptions = {}): SurrogateF
       heldOut: { surrogate: score(pTest, yTest), constant: score(base.constant, yTest), imitateBest: score(base.imitateBest, yTest) },
       calibration: reliability(pTest, yTest),
     },
-    provenance: { atpSim: options.version ?? null, source: root, runs: ds.runs.map(({ dir: _d, ...r }) => r), skipped: ds.skipped },
+    provenance: { atpSim: options.version ?? null, source: root, runs: ds.runs.map(({ dir: _d, manifest: _m, curve: _c, ...r }) => r), skipped: ds.skipped },
   };
 }

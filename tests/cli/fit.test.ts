@@ -49,19 +49,25 @@ describe('atp-sim fit', () => {
     expect(res.stdout).toMatch(/constant rate/);
     expect(res.stdout).toMatch(/imitate-best/);
     expect(res.stdout).toMatch(/reliability \(held out\):\npredicted\s+decisions\s+mean predicted\s+observed \[95% CI\]/);
+    expect(res.stdout).toMatch(/diffusion curve, test-game: 4 LLM run\(s\) vs 40 surrogate run\(s\); (the surrogate is inside the LLM interval every round|OUTSIDE the LLM interval in round\(s\) [\d, ]+)\nround\s+LLM share violating \[95% CI\]\s+surrogate\s+inside/);
     const file = join(sweepDir, 'surrogate.json');
     expect(res.stdout).toContain(`written: ${file}`);
     const written = JSON.parse(readFileSync(file, 'utf8'));
     expect(() => checkSurrogate(written, file)).not.toThrow();
     expect(written.provenance.runs).toHaveLength(4);
     expect(written.provenance.runs[0].model).toMatch(/^hf:m@http:\/\/127\.0\.0\.1/);
+    // The check ran the surrogate in place of the LLM agents: round 1 is the seeded share in both.
+    const rounds = written.check.conditions[0].rounds;
+    expect(rounds).toHaveLength(6);
+    expect(rounds[0].llm.mean).toBeCloseTo(0.2, 10);
+    expect(rounds[0].surrogate).toBeCloseTo(0.2, 10);
   });
 
   it('writes a surrogate that a scenario can run, and the same data give the same file', async () => {
     const out = join(tempDir(), 'a.json');
-    expect((await cli(['fit', sweepDir, '--out', out, '--features', 'violatingShare,ownViolated', '--l2', '0.5'])).code).toBe(0);
+    expect((await cli(['fit', sweepDir, '--out', out, '--features', 'violatingShare,ownViolated', '--l2', '0.5', '--replicates', '0'])).code).toBe(0);
     const again = join(tempDir(), 'b.json');
-    await cli(['fit', sweepDir, '--out', again, '--features', 'violatingShare,ownViolated', '--l2', '0.5']);
+    await cli(['fit', sweepDir, '--out', again, '--features', 'violatingShare,ownViolated', '--l2', '0.5', '--replicates', '0']);
     const strip = (f: string) => ({ ...JSON.parse(readFileSync(f, 'utf8')), provenance: null });
     expect(strip(out)).toEqual(strip(again));
     const run = await runScenario(base({ kind: 'surrogate', file: out }), { out: tempDir() });
