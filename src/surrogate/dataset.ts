@@ -78,6 +78,9 @@ interface Rows {
 
 /** Adds a run's rows; returns why the run cannot be used, or null. */
 function addRun(run: LoadedRun, index: number, rows: Rows, baseDir: string | undefined): { decisions: number; curve: number[] } | string {
+  // The features are computed on the run's initial graph from recorded choices: interventions
+  // (rewiring, removals, broadcasts) change what agents saw in ways the features do not hold.
+  if (run.rounds.some((x) => (x as { interventions?: unknown }).interventions !== undefined)) return 'interventions changed what its agents saw (fit runs without interventions)';
   const csr = rebuildNetwork(run.manifest, baseDir);
   const rounds = readRounds(run, csr.n);
   const feats = new Float64Array(FEATURE_COUNT);

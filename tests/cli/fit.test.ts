@@ -63,6 +63,17 @@ describe('atp-sim fit', () => {
     expect(rounds[0].surrogate).toBeCloseTo(0.2, 10);
   });
 
+  it('gives report a section with the LLM and surrogate curves side by side', async () => {
+    expect((await cli(['fit', sweepDir, '--replicates', '5'])).code).toBe(0);
+    const out = join(tempDir(), 'report.html');
+    const res = await cli(['report', sweepDir, '--out', out]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/Surrogate \(surrogate\.json\), test-game: 4 LLM run\(s\) beside 20 surrogate run\(s\)\nround\s+LLM \[95% CI\]\s+surrogate\s+inside\n[- ]+\n1\s+20\.0% \[20\.0%, 20\.0%\]\s+20\.0%\s+yes/);
+    const page = readFileSync(out, 'utf8');
+    expect(page).toContain('<section id="surrogate">');
+    expect(page).toContain('<th>LLM: share violating [95% CI]</th><th>surrogate</th>');
+  });
+
   it('writes a surrogate that a scenario can run, and the same data give the same file', async () => {
     const out = join(tempDir(), 'a.json');
     expect((await cli(['fit', sweepDir, '--out', out, '--features', 'violatingShare,ownViolated', '--l2', '0.5', '--replicates', '0'])).code).toBe(0);
