@@ -18,3 +18,4 @@ export { runSweep, mergeSweeps, sweepResults } from './sweep.ts';
 export { summarizeRun, tippingStats, type RunSummary } from './metrics/summary.ts';
 export { runValidations, type ValidationOptions, type ValidationResults } from './validation/index.ts';
 export { cascadeWindow, cascadeProbability, cascadeSize } from './validation/cascade-theory.ts';
+export { fitSurrogate, fitAndCheck, type FitOptions, type SurrogateFile } from './surrogate/fit.ts';

@@ -9,7 +9,7 @@ import { agentFeatures, checkSurrogate, FEATURE_COUNT, rawLinear, SURROGATE_FEAT
 import { runScenario } from '../../src/run.ts';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
-import { thresholdScenario } from '../helpers/scenarios.ts';
+import { dilemmaScenario, thresholdScenario } from '../helpers/scenarios.ts';
 
 /** A star: hub 0 with leaves 1..4. */
 const star: Csr = {
@@ -128,6 +128,18 @@ describe('the surrogate policy', () => {
     expect(a).toEqual(await curve());
     expect(a[0]).toBeCloseTo(0.1, 10);
     expect(a[7]).toBeGreaterThan(a[0]);
+  });
+
+  it('reads supervision from the game in supervision dilemmas: supervised rounds comply, the others violate', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'surrogate.json');
+    writeFileSync(file, JSON.stringify(model(['supervised'], [-6], 3)));
+    const raw = dilemmaScenario({ rounds: 6, population: { size: 200, policy: { kind: 'surrogate', file } }, network: { kind: 'ring', meanDegree: 4 } });
+    const rates = (await runScenario(raw, { out: dir })).rounds.map((r) => r.violationRate);
+    // alternating supervision: rounds 1, 3, 5 supervised; round 1 is the initial choice (comply).
+    expect(rates[0]).toBe(0);
+    for (const r of [1, 3, 5]) expect(rates[r]).toBeGreaterThan(0.9);
+    for (const r of [2, 4]) expect(rates[r]).toBeLessThan(0.1);
   });
 
   it('is a one-line input error at the CLI when the file is missing or the setting is absent', async () => {
