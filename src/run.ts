@@ -38,6 +38,7 @@ import { ATP_STYLE_VERSION } from './games/style.ts';
 import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
 import { groupModels } from './run/models.ts';
 import type { GroupModel } from './core/scenario.ts';
+import { resolveSurrogateFiles } from './policies/surrogate.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -150,6 +151,7 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
     scenario = resolveScenario(input, options.source);
   }
   throwIfIssues(checkPopulationMatch(csr, scenario.population.size, 'population.size'), 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
+  scenario = resolveSurrogateFiles(scenario, options.baseDir);
 
   let settings: ModelSettings | null = null;
   if (usesLlm(scenario)) {

@@ -132,7 +132,7 @@ export function loadSurrogate(file: string): SurrogateCore {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new AtpSimError('FILE_NOT_FOUND', `policy.file: surrogate file not found: ${file} (fix: give the surrogate.json written by atp-sim fit; relative paths are from the working directory)`);
+    throw new AtpSimError('FILE_NOT_FOUND', `policy.file: surrogate file not found: ${file} (fix: give the surrogate.json written by atp-sim fit; relative paths are from the scenario file's folder)`);
   }
   let raw: unknown;
   try {

@@ -1,6 +1,7 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { Csr } from '../core/types.ts';
 import type { Rng } from '../core/rng.ts';
-import type { PolicySpec } from '../core/scenario.ts';
+import type { PolicySpec, Scenario } from '../core/scenario.ts';
 import { isSupervised } from '../games/supervision/payoff.ts';
 import type { SupervisionGame } from '../games/supervision/types.ts';
 import { classicPolicy, type PrevState } from './classic.ts';
@@ -94,3 +95,20 @@ export const surrogate: PolicyFactory = (spec, setup) => {
     decideSurrogate(agents, ctx.world.csr, ctx.prev, model, v, ctx.round, sup, ctx.rng, out);
   });
 };
+
+/**
+ * The scenario with every surrogate policy's `file` made absolute (relative to `baseDir`, the
+ * scenario file's folder, like network files; else the working directory) and checked, so a
+ * missing or damaged file stops a run before anything is written.
+ */
+export function resolveSurrogateFiles(scenario: Scenario, baseDir?: string): Scenario {
+  const fix = (p: PolicySpec): PolicySpec => {
+    if (p.kind !== 'surrogate') return p;
+    const file = isAbsolute(p.file) ? p.file : resolve(baseDir ?? '.', p.file);
+    loadSurrogate(file);
+    return { ...p, file };
+  };
+  const pop = scenario.population;
+  if (pop.policy.kind !== 'surrogate' && !pop.mix.some((g) => g.policy.kind === 'surrogate')) return scenario;
+  return { ...scenario, population: { ...pop, policy: fix(pop.policy), mix: pop.mix.map((g) => ({ ...g, policy: fix(g.policy) })) } };
+}

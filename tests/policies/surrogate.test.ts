@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rngStream } from '../../src/core/rng.ts';
@@ -142,14 +142,36 @@ describe('the surrogate policy', () => {
     for (const r of [2, 4]) expect(rates[r]).toBeLessThan(0.1);
   });
 
+  it('reads a relative file from the scenario file\'s folder, in runs and in sweeps; a sweep names a missing one before running', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'models'));
+    writeFileSync(join(dir, 'models', 'surrogate.json'), JSON.stringify(model(['violatingShare'], [2], -1)));
+    const policy = { kind: 'surrogate', file: 'models/surrogate.json' };
+    const scenario = join(dir, 'scenario.json');
+    writeFileSync(scenario, JSON.stringify(thresholdScenario({ rounds: 3, population: { size: 8, policy } })));
+    const run = await cli(['run', scenario, '--out', join(dir, 'runs')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const sweep = (file: string) => ({ name: 'sw', replicates: 2, base: thresholdScenario({ rounds: 3, population: { size: 8, policy: { kind: 'surrogate', file } } }) });
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify(sweep('models/surrogate.json')));
+    expect((await cli(['sweep', join(dir, 'sweep.json'), '--out', join(dir, 'sweeps')])).code).toBe(0);
+    writeFileSync(join(dir, 'bad-sweep.json'), JSON.stringify(sweep('models/none.json')));
+    const bad = await cli(['sweep', join(dir, 'bad-sweep.json'), '--out', join(dir, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/population\.policy\.file: surrogate file not found: .*models\/none\.json/);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+  });
+
   it('is a one-line input error at the CLI when the file is missing or the setting is absent', async () => {
     const dir = tempDir();
     const scenario = join(dir, 's.json');
     writeFileSync(scenario, JSON.stringify(thresholdScenario({ population: { size: 8, policy: { kind: 'surrogate', file: join(dir, 'nope.json') } } })));
-    const missing = await cli(['run', scenario, '--out', dir]);
+    const out = join(dir, 'runs');
+    const missing = await cli(['run', scenario, '--out', out]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^atp-sim: policy\.file: surrogate file not found: .*nope\.json \(fix: give the surrogate\.json written by atp-sim fit/);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false); // nothing written
     writeFileSync(scenario, JSON.stringify(thresholdScenario({ population: { size: 8, policy: { kind: 'surrogate' } } })));
     const absent = await cli(['run', scenario, '--out', dir]);
     expect(absent.code).toBe(2);
