@@ -113,6 +113,15 @@ describe('atp-sim fit', () => {
     }
   });
 
+  it('names runs that did not record every agent and leaves them out', async () => {
+    const dir = tempDir();
+    const mixed = { ...base('llm'), population: { size: 20, policy: 'llm', mix: [{ share: 0.5, policy: 'imitate-best' }], seedViolators: { count: 4, placement: 'random' } } };
+    await runScenario(mixed, { out: dir, record: 'llm', modelSettings: parseModelArg('m', server.url), cache: { mode: 'off' } });
+    const res = await cli(['fit', dir]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/no run under .* has LLM decisions to fit \(.*: round 1 does not record every agent \(fix: run it with record: all\)/);
+  });
+
   it('says so when a folder holds no run at all', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'note.txt'), 'not a run');
