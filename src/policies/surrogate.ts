@@ -43,9 +43,10 @@ export function decideSurrogate(
   const state = new Uint8Array(pc.length);
   for (let j = 0; j < pc.length; j++) state[j] = pc[j] === violate ? (pp[j] > 0 ? REWARDED : VIOLATED) : pc[j] === 1 - violate ? COMPLIED : NONE;
   const gap = model.index.includes(GAP);
-  const x = new Float64Array(FEATURE_COUNT);
-  const { intercept, index, weight } = model;
-  const p = index.length;
+  // One weight per feature slot (0 when unused): eta without gathering the features first.
+  const w = new Float64Array(FEATURE_COUNT);
+  model.index.forEach((f, k) => (w[f] = model.weight[k]));
+  const base = model.intercept + w[7] * round;
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
     const start = offsets[i];
@@ -67,18 +68,12 @@ export function decideSurrogate(
         if (gap) sumV += pp[j];
       }
     }
-    // Same order and formulas as agentFeatures.
-    x[0] = state[i] === VIOLATED || state[i] === REWARDED ? 1 : 0;
-    x[1] = pp[i];
-    x[2] = k;
-    x[3] = deg > 0 ? k / deg : 0;
-    x[4] = rewarded;
-    x[5] = deg > 0 ? rewarded / deg : 0;
-    x[6] = k > 0 && comply > 0 ? sumV / k - sumC / comply : 0;
-    x[7] = round;
-    x[8] = supervisedOf ? supervisedOf(i) : 0;
-    let eta = intercept;
-    for (let f = 0; f < p; f++) eta += weight[f] * x[index[f]];
+    // The features of agentFeatures, in its order, each times its weight.
+    let eta = base + w[1] * pp[i] + w[2] * k + w[4] * rewarded;
+    if (state[i] === VIOLATED || state[i] === REWARDED) eta += w[0];
+    if (deg > 0) eta += (w[3] * k + w[5] * rewarded) / deg;
+    if (k > 0 && comply > 0) eta += w[6] * (sumV / k - sumC / comply);
+    if (supervisedOf) eta += w[8] * supervisedOf(i);
     out[i] = rng() * (1 + Math.exp(-eta)) < 1 ? violate : 1 - violate;
   }
 }
