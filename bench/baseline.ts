@@ -63,7 +63,7 @@ export function runCallbackBaseline(scenario: Scenario, csr: Csr, graph: Undirec
     const rng = rngStream(scenario.seed, 'policy', round);
     for (const [key, agents] of roles.byPolicy) {
       const spec = roles.specs.get(key)!;
-      if (spec.kind === 'llm') throw new Error('runCallbackBaseline: classic policies only');
+      if (spec.kind === 'llm' || spec.kind === 'surrogate') throw new Error('runCallbackBaseline: classic hand-written policies only');
       for (const i of agents) {
         const node = keys[i];
         if (spec.kind === 'fixed') {

@@ -1,5 +1,6 @@
 /** The benchmark's results: their shape, the goals they are held to, and the printed table. */
 import type { ClassicResult } from './classic.ts';
+import type { SurrogateResult } from './surrogate.ts';
 import type { LlmResult } from './llm.ts';
 import type { MemoryResult } from './memory.ts';
 import type { PoolResult } from './pool.ts';
@@ -31,6 +32,8 @@ export interface BenchResults {
   classic: ClassicResult[];
   /** CLI start-up CPU over a bare node's (bench/startup.ts). */
   startup?: StartupResult | null;
+  /** The surrogate policy against imitate-best on the same graph (bench/surrogate.ts). */
+  surrogate?: SurrogateResult | null;
   goals?: Goal[];
 }
 

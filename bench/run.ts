@@ -4,7 +4,7 @@
  *
  *   npm run bench                      everything (about 5 minutes on 2 cores)
  *   npm run bench -- --quick           smaller sizes, under a minute
- *   npm run bench -- --only=llm,prompt sections: llm, pool, classic, memory, prompt, startup
+ *   npm run bench -- --only=llm,prompt sections: llm, pool, classic, memory, prompt, startup, surrogate
  *   --latency=20 --concurrency=50      the model server of the LLM section (ms, requests)
  *   --llm-n=100,1000 --classic-n=10000,100000 --transport=default,hf-client,global
  * The same options are read from BENCH_* environment variables (BENCH_QUICK=1, BENCH_ONLY=llm).
@@ -20,10 +20,11 @@ import type { MemoryParams, MemoryResult } from './memory.ts';
 import type { PoolParams, PoolResult } from './pool.ts';
 import type { PromptParams, PromptResult } from './prompt.ts';
 import type { StartupParams, StartupResult } from './startup.ts';
+import type { SurrogateParams, SurrogateResult } from './surrogate.ts';
 import { runCase } from './proc.ts';
 import { goals, renderReport, type BenchResults } from './report.ts';
 
-const SECTIONS = ['prompt', 'llm', 'pool', 'memory', 'classic', 'startup'] as const;
+const SECTIONS = ['prompt', 'llm', 'pool', 'memory', 'classic', 'startup', 'surrogate'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function option(name: string): string | undefined {
@@ -95,6 +96,7 @@ const memoryBase = quick ? { n: 2000, rounds: 20, slopeRounds: 15 } : { n: 10_00
 const memoryParams: MemoryParams[] = [false, true].map((collectEachRound) => ({ ...memoryBase, collectEachRound }));
 const promptParams: PromptParams = { n: 1000, rounds: 8, historyWindow: 3, hub: { n: quick ? 2000 : 10_000, m: 4 } };
 const startupParams: StartupParams = { repeats: quick ? 3 : 7 };
+const surrogateParams: SurrogateParams = { n: quick ? 100_000 : 1_000_000, rounds: 10 };
 
 const started = performance.now();
 const results: BenchResults = {
@@ -122,6 +124,7 @@ for (const section of SECTIONS) {
   if (section === 'prompt') results.prompt = await runCase<PromptResult>('prompt', promptParams);
   if (section === 'llm') for (const p of llmParams) results.llm.push(await runCase<LlmResult>('llm', p));
   if (section === 'startup') results.startup = await runCase<StartupResult>('startup', startupParams);
+  if (section === 'surrogate') results.surrogate = await runCase<SurrogateResult>('surrogate', surrogateParams, surrogateParams.n > 200_000 ? ['--max-old-space-size=6144'] : []);
   if (section === 'pool') results.pool = await runCase<PoolResult>('pool', poolParams);
   if (section === 'memory') {
     const [natural, collected] = [await runCase<MemoryResult>('memory', memoryParams[0]), await runCase<MemoryResult>('memory', memoryParams[1])];
@@ -145,4 +148,9 @@ results.goals = goals(results);
 const path = fileURLToPath(new URL('./results.json', import.meta.url));
 writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 console.log(renderReport(results));
+const sg = results.surrogate;
+if (sg) {
+  const f = (x: number) => x.toFixed(3);
+  console.log(`\nSurrogate policy, n=${sg.n} (BA m=5), ${sg.rounds} rounds: s/round wall ${f(sg.surrogateSecondsPerRound)} vs imitate-best ${f(sg.imitateBestSecondsPerRound)} (ratio ${sg.ratio.toFixed(2)}); CPU ${f(sg.surrogateCpuSecondsPerRound)} vs ${f(sg.imitateBestCpuSecondsPerRound)} (ratio ${sg.cpuRatio.toFixed(2)})`);
+}
 console.log(`\nresults: ${path}`);

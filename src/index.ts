@@ -20,3 +20,4 @@ export { summarizeRun, tippingStats, type RunSummary } from './metrics/summary.t
 export { runValidations, type ValidationOptions, type ValidationResults } from './validation/index.ts';
 export { cascadeWindow, cascadeProbability, cascadeSize } from './validation/cascade-theory.ts';
 export { generatePairs, estimatePairs, loadPairSources, type PairsOptions, type PairsResult, type PairsSummary } from './pairs/index.ts';
+export { fitSurrogate, fitAndCheck, type FitOptions, type SurrogateFile } from './surrogate/fit.ts';

@@ -39,6 +39,7 @@ import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
 import { groupModels } from './run/models.ts';
 import type { GroupModel } from './core/scenario.ts';
 import { gameOf } from './games/registry.ts';
+import { resolveSurrogateFiles } from './policies/surrogate.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -151,6 +152,7 @@ export function prepareRun(raw: unknown, options: RunOptions = {}): Prepared {
     scenario = resolveScenario(input, options.source, options.baseDir);
   }
   throwIfIssues(checkPopulationMatch(csr, scenario.population.size, 'population.size'), 'INVALID_SCENARIO', `${options.source ?? 'scenario'} has problems`, options.source);
+  scenario = resolveSurrogateFiles(scenario, options.baseDir);
 
   let settings: ModelSettings | null = null;
   if (usesLlm(scenario)) {

@@ -20,7 +20,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['run', 'options-check.ts'], // one run's engine wiring (the only place that knows every registry); library option checks
   ['run.ts'], // one run: files, resume, replay
   ['sweep.ts', 'validation', 'pairs'], // grids of runs; the model validations (Watts 2002, Centola & Macy 2007); preference pairs
-  ['report', 'export'], // the HTML report; CSV tables
+  ['report', 'export', 'surrogate'], // the HTML report; CSV tables; fitting surrogates to LLM runs
   ['cli'],
   ['index.ts'], // the public API, re-exports only
 ];

@@ -29,6 +29,7 @@ Commands:
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
   pairs <scenario|sweep>     DPO preference pairs and GRPO prompts from a scenario's prompts
+  fit <dir>                  Fit a surrogate policy to a run's or sweep's LLM decisions
   validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
   schema scenario|sweep      JSON Schema of scenario or sweep files, for editors
   help <command>             That command's help (same as atp-sim <command> --help)
@@ -62,6 +63,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: () => lazy('./validate.ts', 'validateCommand'),
   schema: () => lazy('./schema.ts', 'schemaCommand'),
   pairs: () => lazy('./pairs.ts', 'pairsCommand'),
+  fit: () => lazy('./fit.ts', 'fitCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -8,6 +8,7 @@ import type { Interval } from '../metrics/intervals.ts';
 import { differenceText } from '../metrics/difference.ts';
 import { buildReport } from '../report/data.ts';
 import { parsingTotals } from '../report/parsing.ts';
+import { surrogateLines } from '../report/surrogate.ts';
 import type { ReportCondition, ReportData } from '../report/types.ts';
 import { findRunDirs, tryReadRun } from '../sweep.ts';
 import { pct, table } from './format.ts';
@@ -161,6 +162,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   if (parsing) {
     lines.push('', `Reply parsing (prompt.parse): ${parsing.modes.join(' and ')}; the other parsing reads ${parsing.disagreements} replies differently, in ${parsing.affected} of ${parsing.counted} runs.`);
   }
+  if (data.surrogate) lines.push('', ...surrogateLines(data.surrogate, table));
   if (data.transcripts.length > 0) lines.push('', `First violations after a neighbour's rewarded violation: ${data.transcripts.length} transcript(s) in the report.`);
   if (!values['no-html']) {
     const out = resolve(values.out ?? join(dir, 'report.html'));

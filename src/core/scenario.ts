@@ -55,6 +55,8 @@ export type PolicySpec =
   /** Bargaining: propose one step the way the best-earning neighbour last moved. */
   | { readonly kind: 'imitate-direction' }
   | { readonly kind: 'fermi'; readonly K: number }
+  /** A fitted model of LLM decisions (surrogate.json from `atp-sim fit`). */
+  | { readonly kind: 'surrogate'; readonly file: string }
   | {
       readonly kind: 'threshold';
       /** The threshold, or with `thetaDist` the distribution's centre. */

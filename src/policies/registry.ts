@@ -11,6 +11,7 @@ import { imitateBest } from './imitate-best.ts';
 import { imitateDirection } from './imitate-direction.ts';
 import { fermi } from './fermi.ts';
 import { threshold } from './threshold.ts';
+import { surrogate } from './surrogate.ts';
 import { llm } from './llm/index.ts';
 
 const POLICIES: ReadonlyMap<string, PolicyFactory> = new Map([
@@ -19,6 +20,7 @@ const POLICIES: ReadonlyMap<string, PolicyFactory> = new Map([
   ['imitate-direction', imitateDirection],
   ['fermi', fermi],
   ['threshold', threshold],
+  ['surrogate', surrogate],
   ['llm', llm],
 ]);
 

@@ -19,6 +19,8 @@ export function policyKey(p: PolicySpec): string {
       return `fixed(${p.option})`;
     case 'fermi':
       return `fermi(K=${p.K})`;
+    case 'surrogate':
+      return `surrogate(${p.file})`;
     case 'threshold':
       return `threshold(theta=${p.thetaDist ? JSON.stringify(p.thetaDist) : p.theta}${p.progressive ? ',progressive' : ''})`;
     case 'llm': {

@@ -41,7 +41,8 @@ import {
   type LoadedRun,
   type SweepFile,
 } from '../sweep.ts';
-import type { ExposureCurve, NetworkView, ReportCondition, ReportData } from './types.ts';
+import type { ExposureCurve, NetworkView, ReportCondition, ReportData, SurrogateView } from './types.ts';
+import { readSurrogateView } from './surrogate.ts';
 
 export interface ReportOptions {
   /** Rounds whose choices the network view shows (default: first, middle, last). */
@@ -82,6 +83,11 @@ function detect(dir: string): Kind {
 
 export function buildReportData(dir: string, options: ReportOptions = {}): ReportData {
   return buildReport(dir, options).data;
+}
+
+function surrogateField(dir: string): { surrogate?: SurrogateView } {
+  const view = readSurrogateView(dir);
+  return view ? { surrogate: view } : {};
 }
 
 /** The report data and the pooled exposure counts (for terminal tables). */
@@ -196,6 +202,7 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
     ...(differences ? { differences } : {}),
     ...(exposureByFraction.length ? { exposureByFraction } : {}),
     ...(network ? { network } : {}),
+    ...surrogateField(dir),
     runs: runs.map((r) => ({
       id: r.id,
       params: r.params,

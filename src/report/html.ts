@@ -15,6 +15,7 @@ import { countStates, networkPositions, networkSnapshotSvg, optionNames, STATE_C
 import type { Interval, NetworkView, ReportCondition, ReportData } from './types.ts';
 import { differenceText } from '../metrics/difference.ts';
 import { parsingTotals } from './parsing.ts';
+import { surrogateBody } from './surrogate.ts';
 
 /** Renders the report page (charts drawn by Vega in a worker thread; blocks until done). */
 export function renderReport(data: ReportData): string {
@@ -270,6 +271,7 @@ function assemble(data: ReportData, charts: readonly ChartSpec[], svgs: readonly
     heatmapSection(data, byId),
     exposureSection(byId),
     networkSection(data.network),
+    data.surrogate && { id: 'surrogate', title: 'Surrogate against the LLM runs', body: surrogateBody(data.surrogate) },
     runsSection(runs),
     transcriptsSection(data.transcripts ?? []),
   ].filter((s): s is Section => s !== undefined);

@@ -45,6 +45,8 @@ export interface ReportData {
   readonly exposureByFraction?: readonly ExposureCurve[];
   readonly network?: NetworkView;
   readonly runs: ReadonlyArray<{ readonly id: string; readonly params: Readonly<Record<string, unknown>>; readonly seed: number; readonly finalRate: number | null; readonly tipped: boolean | null; readonly halfRound: number | null; readonly firstViolationRound: number | null; readonly invalid: number; readonly replyParsing?: ReplyParsingCount | null }>;
+  /** Optional: the LLM and surrogate curves from the folder's surrogate.json (src/report/surrogate.ts). */
+  readonly surrogate?: SurrogateView;
   readonly transcripts: ReadonlyArray<{ readonly run: string; readonly round: number; readonly agent: number; readonly messages: readonly ChatMessage[]; readonly reply: string; readonly choice: string | null; readonly note: string }>;
 }
 
@@ -55,4 +57,16 @@ export interface ReportData {
 export interface ReplyParsingCount {
   readonly mode: 'atp' | 'final';
   readonly disagreements: number;
+}
+
+/** `atp-sim fit`'s curve check: per condition, the LLM runs' share violating per round beside the surrogate's. */
+export interface SurrogateView {
+  readonly file: string;
+  readonly features: readonly string[];
+  readonly conditions: ReadonlyArray<{
+    readonly condition: string;
+    readonly llmRuns: number;
+    readonly surrogateRuns: number;
+    readonly rounds: ReadonlyArray<{ readonly round: number; readonly llm: Interval; readonly surrogate: number; readonly inside: boolean }>;
+  }>;
 }

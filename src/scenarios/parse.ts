@@ -209,9 +209,9 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number, baseDi
 
 function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefined): PolicySpec {
   const o = typeof raw === 'string' ? { kind: raw } : raw;
-  const obj = r.object(o, path, ['kind', 'option', 'K', 'theta', 'progressive', 'model', 'persona', 'rule', 'label']);
-  const kind = r.oneOf(obj, 'kind', path, ['llm', 'fixed', 'imitate-best', 'imitate-direction', 'fermi', 'threshold'] as const, 'llm');
-  const allowed: Record<string, string[]> = { llm: ['model', 'persona', 'rule', 'label'], 'imitate-best': [], 'imitate-direction': [], fixed: ['option'], fermi: ['K'], threshold: ['theta', 'progressive'] };
+  const obj = r.object(o, path, ['kind', 'option', 'K', 'theta', 'progressive', 'model', 'persona', 'rule', 'label', 'file']);
+  const kind = r.oneOf(obj, 'kind', path, ['llm', 'fixed', 'imitate-best', 'imitate-direction', 'fermi', 'threshold', 'surrogate'] as const, 'llm');
+  const allowed: Record<string, string[]> = { llm: ['model', 'persona', 'rule', 'label'], 'imitate-best': [], 'imitate-direction': [], fixed: ['option'], fermi: ['K'], threshold: ['theta', 'progressive'], surrogate: ['file'] };
   for (const k of Object.keys(obj ?? {})) {
     if (k !== 'kind' && kind && !allowed[kind].includes(k)) r.problem(join(path, k), `does not apply to policy ${kind}`, 'remove it');
   }
@@ -241,6 +241,8 @@ function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefine
     case 'imitate-direction':
       if (game && game.kind !== 'bargaining') r.problem(join(path, 'kind'), `imitate-direction plays only the bargaining game; got game kind ${game.kind}`, 'use imitate-best');
       return { kind };
+    case 'surrogate':
+      return { kind, file: r.string(obj, 'file', path) ?? '' };
     default:
       return readLlmPolicy(r, obj, path);
   }

@@ -26,6 +26,7 @@ import { canonicalJson } from '../llm/cache.ts';
 import { parseNetworkSpec } from '../networks/spec.ts';
 import { checkScenario, parseScenarioText } from './parse.ts';
 import { MAX_DESCRIPTION_CHARS, Reader } from '../core/reader.ts';
+import type { PolicySpec, Scenario } from '../core/scenario.ts';
 
 export type RecordMode = 'all' | 'llm' | 'none';
 
@@ -337,6 +338,16 @@ export function expandSweep(spec: SweepSpec): SweepCell[] {
   return cells;
 }
 
+/** Surrogate policies whose file (relative to the base scenario file) does not exist. */
+function missingSurrogates(scenario: Scenario, baseDir: string): Issue[] {
+  const groups: Array<[string, PolicySpec]> = [['population.policy', scenario.population.policy], ...scenario.population.mix.map((g, k): [string, PolicySpec] => [`population.mix[${k}].policy`, g.policy])];
+  return groups.flatMap(([path, p]) => {
+    if (p.kind !== 'surrogate') return [];
+    const file = isAbsolute(p.file) ? p.file : resolve(baseDir, p.file);
+    return existsSync(file) ? [] : [{ path: `${path}.file`, message: `surrogate file not found: ${file}`, fix: 'paths are relative to the base scenario file; write it with atp-sim fit' }];
+  });
+}
+
 /**
  * Validates the scenario of every grid combination (replicates differ only in seed). Identical
  * problems are reported once, with the cells they occur in.
@@ -358,6 +369,7 @@ function checkCells(spec: SweepSpec, baseDir: string): Issue[] {
         const file = isAbsolute(s.path) ? s.path : resolve(baseDir, s.path);
         if (!existsSync(file)) all.push({ path: 'network.path', message: `network file not found: ${file}`, fix: 'paths are relative to the base scenario file' });
       }
+      all.push(...missingSurrogates(scenario, baseDir));
     }
     for (const issue of all) {
       const key = `${issue.path}\u0000${issue.message}`;

@@ -88,7 +88,7 @@ describe('version and help', () => {
     const bad = await cli(['help', 'rnu']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^atp-sim help: unknown command "rnu" \(commands: run, import-atp, network, quickstart, sweep, merge, cache, report, export, validate(, [a-z-]+)+\)\n$/);
-    for (const later of ['schema', 'pairs']) expect(bad.stderr).toContain(`, ${later}`);
+    for (const later of ['schema', 'pairs', 'fit']) expect(bad.stderr).toContain(`, ${later}`);
   });
 
   it('documents the exit codes in --help and in the README', async () => {
