@@ -27,6 +27,7 @@ Commands:
   merge <dirs...>            Join the results of sweep shards (and their response caches)
   cache merge <files...>     Merge response caches into one (--out FILE)
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
+  explore <dir>              An interactive, offline HTML explorer of a run or a sweep
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
   validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
   help <command>             That command's help (same as atp-sim <command> --help)
@@ -56,6 +57,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   merge: () => lazy('./sweep.ts', 'mergeCommand'),
   cache: () => lazy('./cache.ts', 'cacheCommand'),
   report: () => lazy('./report.ts', 'reportCommand'),
+  explore: () => lazy('./explore.ts', 'exploreCommand'),
   export: () => lazy('./export.ts', 'exportCommand'),
   validate: () => lazy('./validate.ts', 'validateCommand'),
 };
