@@ -22,7 +22,7 @@ const CLIENT_DIR = join(HERE, 'client');
 
 let memo: string | null = null;
 
-/** Options shared with scripts/build.mjs (which cannot import TypeScript). */
+/** esbuild options; scripts/build.mjs repeats them (it is plain JavaScript and cannot import this file). */
 export const ESBUILD_OPTIONS = { bundle: true, format: 'iife', platform: 'browser', target: 'es2020', minify: true, legalComments: 'none', charset: 'utf8' } as const;
 
 export function explorerBundle(): string {

@@ -23,6 +23,17 @@ const state: ViewState = { run: data.runs[0], round: 1, sizeBy: 'degree', focus:
 let graph: Graph;
 let renderer: Sigma;
 let timer: number | null = null;
+let nodeKeys: string[] = [];
+
+/**
+ * Re-runs the node reducer on every node, and the edge reducer only on the edges of `around`
+ * (agents whose highlight changes): edges do not depend on the round, and re-processing 20,000
+ * of them on every slider step is most of a frame with software WebGL.
+ */
+function redraw(around: ReadonlyArray<number | null> = []): void {
+  const edges = around.flatMap((i) => (i === null ? [] : graph.edges(String(i))));
+  renderer.refresh({ partialGraph: { nodes: nodeKeys, edges }, skipIndexation: true });
+}
 
 const slider = byId<HTMLInputElement>('round');
 const play = byId<HTMLButtonElement>('play');
@@ -49,16 +60,17 @@ function refreshSide(): void {
 function setRound(round: number): void {
   state.round = Math.min(lastRound(), Math.max(1, round));
   slider.value = String(state.round);
+  const focused = state.focus?.agent ?? null;
   state.focus = null;
   byId('hover-note').textContent = '';
   if (state.sizeBy === 'capital') applySizes(graph, state);
-  renderer.refresh();
+  redraw([focused]);
   refreshSide();
 }
 
 function selectAgent(i: number | null): void {
   state.selected = i;
-  renderer.refresh();
+  redraw();
   refreshSide();
 }
 
@@ -66,6 +78,7 @@ function hover(i: number | null): void {
   const note = byId('hover-note');
   const run = state.run;
   const violated = i !== null && ((run.flags[state.round - 1]?.[i] ?? 0) & 1) === 1;
+  const before = state.focus?.agent ?? null;
   if (i === null || !violated) {
     state.focus = null;
     note.textContent = '';
@@ -78,7 +91,7 @@ function hover(i: number | null): void {
         ? `Agent ${agentName(run, i)} violated in round 1: there is no earlier round to copy from.`
         : `Agent ${agentName(run, i)} violated in round ${state.round}; neighbours it could have copied from (violated and were paid in round ${state.round - 1}): ${names.length ? names.join(', ') : 'none'}.`;
   }
-  renderer.refresh();
+  redraw([before, state.focus?.agent ?? null]);
 }
 
 function showRun(k: number): void {
@@ -88,6 +101,7 @@ function showRun(k: number): void {
   state.focus = null;
   renderer?.kill();
   graph = buildGraph(state.run);
+  nodeKeys = graph.nodes();
   state.round = Math.min(state.round, lastRound());
   applySizes(graph, state);
   renderer = createRenderer(graph, byId('graph'), () => state);
@@ -104,20 +118,30 @@ function showRun(k: number): void {
 }
 
 function stop(): void {
-  if (timer !== null) window.clearInterval(timer);
+  if (timer !== null) window.clearTimeout(timer);
   timer = null;
   play.textContent = 'Play';
 }
 
+/**
+ * Play steps one round, then waits for that frame to be drawn before scheduling the next, so a
+ * large network drawn in software never queues up steps (the page stays responsive to Pause).
+ */
 function togglePlay(): void {
   if (timer !== null) return stop();
   if (state.round >= lastRound()) setRound(1);
   play.textContent = 'Pause';
-  timer = window.setInterval(() => {
+  const step = () => {
+    if (timer === null) return;
     if (state.round >= lastRound()) return stop();
+    const drawn = new Promise<void>((resolve) => renderer.once('afterRender', () => resolve()));
     setRound(state.round + 1);
-    if (state.round >= lastRound()) stop();
-  }, PLAY_MS);
+    if (state.round >= lastRound()) return stop();
+    void drawn.then(() => {
+      if (timer !== null) timer = window.setTimeout(step, PLAY_MS);
+    });
+  };
+  timer = window.setTimeout(step, PLAY_MS);
 }
 
 function fillPickers(): void {

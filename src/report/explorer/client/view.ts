@@ -66,6 +66,7 @@ export function createRenderer(g: Graph, container: HTMLElement, state: () => Vi
       // sigma 4 measures sizes in graph units by default: our sizes are screen pixels.
       itemSizesReference: 'screen',
       hideEdgesOnMove: g.order > 3000,
+      renderLabels: g.order <= 2000,
       labelRenderedSizeThreshold: g.order > 500 ? 12 : 6,
     },
     nodeReducer: (key, data) => {
