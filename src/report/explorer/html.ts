@@ -63,6 +63,7 @@ export function renderExplorer(data: ExplorerData): string {
 <label>round <input id="round" type="range" min="1" max="1" step="1" value="1"></label><span id="round-label"></span>
 <button id="play" type="button">Play</button>
 <label>node size <select id="size-by"><option value="degree">degree</option><option value="capital">capital</option></select></label>
+<label><input id="show-edges" type="checkbox" checked> edges</label>
 </div>
 <main>
 <section><div id="legend"></div><div id="graph"></div><p id="hover-note"></p></section>

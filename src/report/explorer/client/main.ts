@@ -14,16 +14,17 @@ import { COMPLIANCE, INVALID, UNRECORDED, VIOLATION } from './colours.ts';
 import { drawCurve } from './curve.ts';
 import { byId, clear, el } from './dom.ts';
 import { agentName, renderPanel } from './panel.ts';
-import { applySizes, buildGraph, createRenderer, possibleSources, type SizeBy, type ViewState } from './view.ts';
+import { addLink, applySizes, buildGraph, createRenderer, EDGES_OFF_ABOVE, neighbourLists, possibleSources, showEdges, type SizeBy, type ViewState } from './view.ts';
 
 const PLAY_MS = 450;
 
 const data = JSON.parse(byId('explorer-data').textContent ?? '{}') as ExplorerData;
-const state: ViewState = { run: data.runs[0], round: 1, sizeBy: 'degree', focus: null, selected: null };
+const state: ViewState = { run: data.runs[0], round: 1, sizeBy: 'degree', focus: null, selected: null, edges: true };
 let graph: Graph;
 let renderer: Sigma;
 let timer: number | null = null;
 let nodeKeys: string[] = [];
+let neighbours: number[][] = [];
 
 /**
  * Re-runs the node reducer on every node, and the edge reducer only on the edges of `around`
@@ -31,7 +32,7 @@ let nodeKeys: string[] = [];
  * of them on every slider step is most of a frame with software WebGL.
  */
 function redraw(around: ReadonlyArray<number | null> = []): void {
-  const edges = around.flatMap((i) => (i === null ? [] : graph.edges(String(i))));
+  const edges = around.flatMap((i) => (i === null || !graph.hasNode(String(i)) ? [] : graph.edges(String(i))));
   renderer.refresh({ partialGraph: { nodes: nodeKeys, edges }, skipIndexation: true });
 }
 
@@ -43,7 +44,7 @@ function lastRound(): number {
 }
 
 function neighboursOf(i: number): number[] {
-  return graph.neighbors(String(i)).map(Number).sort((a, b) => state.run.agents[a] - state.run.agents[b]);
+  return neighbours[i] ?? [];
 }
 
 function refreshSide(): void {
@@ -57,11 +58,17 @@ function refreshSide(): void {
   renderPanel(byId('agent'), state.selected, { data, run, round: state.round, neighbours: state.selected === null ? [] : neighboursOf(state.selected), select: selectAgent });
 }
 
+/** Removes the links drawn for a hover while edges are off. */
+function dropTemporaryLinks(): void {
+  for (const e of graph.filterEdges((_e, attrs) => attrs.temporary === true)) graph.dropEdge(e);
+}
+
 function setRound(round: number): void {
   state.round = Math.min(lastRound(), Math.max(1, round));
   slider.value = String(state.round);
   const focused = state.focus?.agent ?? null;
   state.focus = null;
+  dropTemporaryLinks();
   byId('hover-note').textContent = '';
   if (state.sizeBy === 'capital') applySizes(graph, state);
   redraw([focused]);
@@ -79,12 +86,15 @@ function hover(i: number | null): void {
   const run = state.run;
   const violated = i !== null && ((run.flags[state.round - 1]?.[i] ?? 0) & 1) === 1;
   const before = state.focus?.agent ?? null;
+  dropTemporaryLinks();
   if (i === null || !violated) {
     state.focus = null;
     note.textContent = '';
   } else {
-    const sources = possibleSources(graph, run, i, state.round);
+    const sources = possibleSources(neighbours[i], run, state.round);
     state.focus = { agent: i, sources };
+    // With edges off, the links to the possible sources are drawn for as long as the hover lasts.
+    if (!state.edges) for (const j of sources) addLink(graph, i, j, { size: 1, color: '#222222', temporary: true });
     const names = [...sources].map((j) => agentName(run, j));
     note.textContent =
       state.round === 1
@@ -102,6 +112,10 @@ function showRun(k: number): void {
   renderer?.kill();
   graph = buildGraph(state.run);
   nodeKeys = graph.nodes();
+  neighbours = neighbourLists(state.run);
+  state.edges = state.run.agents.length <= EDGES_OFF_ABOVE;
+  byId<HTMLInputElement>('show-edges').checked = state.edges;
+  showEdges(graph, state.run, state.edges);
   state.round = Math.min(state.round, lastRound());
   applySizes(graph, state);
   renderer = createRenderer(graph, byId('graph'), () => state);
@@ -178,6 +192,11 @@ function boot(): void {
     setRound(Number(slider.value));
   });
   play.addEventListener('click', togglePlay);
+  byId<HTMLInputElement>('show-edges').addEventListener('change', (e) => {
+    state.edges = (e.target as HTMLInputElement).checked;
+    state.focus = null;
+    showEdges(graph, state.run, state.edges);
+  });
   byId<HTMLSelectElement>('size-by').addEventListener('change', (e) => {
     state.sizeBy = (e.target as HTMLSelectElement).value as SizeBy;
     applySizes(graph, state);

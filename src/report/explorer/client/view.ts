@@ -19,7 +19,12 @@ export interface ViewState {
   /** The hovered violating agent and its possible sources, or null. */
   focus: { agent: number; sources: Set<number> } | null;
   selected: number | null;
+  /** Draw every edge (off by default above EDGES_OFF_ABOVE agents; the links of a hovered violator always show). */
+  edges: boolean;
 }
+
+/** Above this many drawn agents edges start hidden: in software WebGL they cost most of a frame. */
+export const EDGES_OFF_ABOVE = 3000;
 
 /** Base node size in screen pixels: smaller when there are many nodes. */
 function baseSize(n: number): number {
@@ -41,18 +46,40 @@ export function nodeSize(state: ViewState, i: number): number {
   return base * (0.6 + 1.4 * Math.sqrt(run.degree[i] / maxDeg));
 }
 
-/** A graphology graph of the run's shown agents (node keys are positions in `run.agents`). */
+/** Each shown agent's neighbours among the shown agents (positions in `run.agents`). */
+export function neighbourLists(run: ExplorerRun): number[][] {
+  const lists: number[][] = Array.from({ length: run.agents.length }, () => []);
+  for (let e = 0; e < run.edges.length; e += 2) {
+    const [a, b] = [run.edges[e], run.edges[e + 1]];
+    if (a === b) continue;
+    lists[a].push(b);
+    lists[b].push(a);
+  }
+  for (const l of lists) l.sort((x, y) => run.agents[x] - run.agents[y]);
+  return lists;
+}
+
+/** A graphology graph of the run's shown agents (node keys are positions in `run.agents`), without edges. */
 export function buildGraph(run: ExplorerRun): Graph {
   const g = new Graph({ multi: false, allowSelfLoops: false });
   const label = (i: number) => (run.labels ? run.labels[i] : String(run.agents[i]));
   for (let i = 0; i < run.agents.length; i++) g.addNode(String(i), { x: run.positions[2 * i], y: 1 - run.positions[2 * i + 1], size: 1, label: label(i) });
-  const edgeSize = run.agents.length > 3000 ? 0.5 : 1;
-  for (let e = 0; e < run.edges.length; e += 2) {
-    const a = String(run.edges[e]);
-    const b = String(run.edges[e + 1]);
-    if (a !== b && !g.hasEdge(a, b)) g.addEdge(a, b, { size: edgeSize, color: EDGE });
-  }
   return g;
+}
+
+/**
+ * Puts the run's edges in the graph, or takes them out. Hidden edges still cost a frame in
+ * sigma, so "edges off" (the default for large networks) means no edges in the graph at all.
+ */
+export function showEdges(g: Graph, run: ExplorerRun, on: boolean): void {
+  g.clearEdges();
+  if (!on) return;
+  const size = run.agents.length > EDGES_OFF_ABOVE ? 0.5 : 1;
+  for (let e = 0; e < run.edges.length; e += 2) addLink(g, run.edges[e], run.edges[e + 1], { size, color: EDGE });
+}
+
+export function addLink(g: Graph, a: number, b: number, attrs: Record<string, unknown>): void {
+  if (a !== b && !g.hasEdge(String(a), String(b))) g.addEdge(String(a), String(b), attrs);
 }
 
 /** Writes node sizes (degree or capital at the current round) into the graph. */
@@ -75,11 +102,12 @@ export function createRenderer(g: Graph, container: HTMLElement, state: () => Vi
       const code = s.run.choices[s.round - 1]?.[i] ?? -2;
       const colour = choiceColour(code, s.run.violationIndex);
       if (s.focus) {
-        if (i === s.focus.agent || s.focus.sources.has(i)) return { ...data, color: colour, highlighted: true, labelVisibility: 'visible', zIndex: 2, size: data.size * 1.5 };
-        return { ...data, color: FADED, zIndex: 0, labelVisibility: 'hidden' };
+        // sigma's hover backdrop would cover the node: the enlarged node and its label say enough.
+        if (i === s.focus.agent || s.focus.sources.has(i)) return { ...data, color: colour, highlighted: true, labelVisibility: 'visible', zIndex: 2, size: data.size * 1.5, backdropVisibility: 'hidden' };
+        return { ...data, color: FADED, zIndex: 0, labelVisibility: 'hidden', backdropVisibility: 'hidden' };
       }
-      if (i === s.selected) return { ...data, color: colour, highlighted: true, labelVisibility: 'visible', zIndex: 2 };
-      return { ...data, color: colour };
+      if (i === s.selected) return { ...data, color: colour, highlighted: true, labelVisibility: 'visible', zIndex: 2, backdropVisibility: 'hidden' };
+      return { ...data, color: colour, backdropVisibility: 'hidden' };
     },
     edgeReducer: (key, data) => {
       const s = state();
@@ -92,13 +120,7 @@ export function createRenderer(g: Graph, container: HTMLElement, state: () => Vi
 }
 
 /** The neighbours `agent` could have copied from at `round`: violated and were rewarded the round before. */
-export function possibleSources(g: Graph, run: ExplorerRun, agent: number, round: number): Set<number> {
-  const out = new Set<number>();
-  if (round < 2) return out;
-  const before = run.flags[round - 2];
-  if (!before) return out;
-  g.forEachNeighbor(String(agent), (n) => {
-    if ((before[Number(n)] ?? 0) & 2) out.add(Number(n));
-  });
-  return out;
+export function possibleSources(neighbours: readonly number[], run: ExplorerRun, round: number): Set<number> {
+  const before = round >= 2 ? run.flags[round - 2] : undefined;
+  return new Set(before ? neighbours.filter((j) => (before[j] ?? 0) & 2) : []);
 }
