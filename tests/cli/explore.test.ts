@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EXPLORE_HELP } from '../../src/cli/explore.ts';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { cascadeRun } from '../report/explorer/fixture.ts';
@@ -18,6 +19,11 @@ describe('atp-sim explore', () => {
     const out = join(runDir, 'explorer.html');
     expect(res.stdout).toBe(`Run cascade: 1 run(s) in 1 condition(s), 12 agents drawn\nexplorer: ${out}\n`);
     expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('has its help, also as atp-sim help explore, and a line in the main help', async () => {
+    expect(await cli(['help', 'explore'])).toEqual({ code: 0, stdout: EXPLORE_HELP, stderr: '' });
+    expect((await cli(['--help'])).stdout).toContain('  explore <dir>              An interactive, offline HTML explorer of a run or a sweep\n');
   });
 
   it('writes where --out says', async () => {

@@ -19,7 +19,7 @@ import { loadExplorerData, renderExplorer } from '../../../src/report/explorer/i
 import { runScenario } from '../../../src/run.ts';
 import { cli } from '../../helpers/cli.ts';
 import { REPO_ROOT, tempDir } from '../../helpers/paths.ts';
-import { cascadeRun, cascadeSweep, EVIL_REPLY } from './fixture.ts';
+import { cascadeRun, cascadeSweep, EVIL_REPLY, imitationScenario } from './fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
@@ -189,10 +189,7 @@ describe.skipIf(skip)('the explorer in a browser', () => {
   }, 120_000);
 
   it('says so when it draws a sample of a larger network', async () => {
-    const run = await runScenario(
-      { name: 'wide', kind: 'threshold-game', rounds: 3, seed: 4, population: { size: 400, policy: { kind: 'imitate-best' }, seedViolators: { count: 8, placement: 'random' } }, network: { kind: 'watts-strogatz', k: 4, beta: 0.1 }, game: { options: { collective: 'invest', independent: 'keep' }, threshold: 0.3, scope: 'neighborhood', rewards: { high: 1.3, normal: 1.0, low: 0.9 } } },
-      { out: tempDir(), id: 'wide' },
-    );
+    const run = await runScenario(imitationScenario(400, { kind: 'watts-strogatz', k: 4, beta: 0.1 }), { out: tempDir(), id: 'wide' });
     const file = join(run.runDir, 'sampled.html');
     writeFileSync(file, renderExplorer(loadExplorerData(run.runDir, { nodeLimit: 100 })));
     const { page, problems, leaks } = await open(file);
@@ -204,15 +201,7 @@ describe.skipIf(skip)('the explorer in a browser', () => {
   }, 120_000);
 
   it('draws 10,000 agents and times its frames', async () => {
-    const scenario = {
-      name: 'ten-thousand',
-      kind: 'threshold-game',
-      rounds: 12,
-      seed: 11,
-      population: { size: 10_000, policy: { kind: 'imitate-best' }, seedViolators: { count: 200, placement: 'random' } },
-      network: { kind: 'watts-strogatz', k: 4, beta: 0.1 },
-      game: { options: { collective: 'invest', independent: 'keep' }, threshold: 0.3, scope: 'neighborhood', rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false },
-    };
+    const scenario = imitationScenario(10_000, { kind: 'watts-strogatz', k: 4, beta: 0.1 }, { rounds: 12, seeds: 200, seed: 11 });
     const run = await runScenario(scenario, { out: tempDir(), id: 'big' });
     expect((await cli(['explore', run.runDir])).code).toBe(0);
     const t0 = Date.now();

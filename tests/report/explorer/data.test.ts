@@ -11,7 +11,7 @@ import { loadExplorerData } from '../../../src/report/explorer/index.ts';
 import { explorerPositions } from '../../../src/report/explorer/positions.ts';
 import { runScenario } from '../../../src/run.ts';
 import { tempDir } from '../../helpers/paths.ts';
-import { cascadeRun, cascadeSweep, EVIL_REPLY } from './fixture.ts';
+import { cascadeRun, cascadeSweep, EVIL_REPLY, imitationScenario } from './fixture.ts';
 
 function decisions(runDir: string): DecisionRecord[] {
   return readFileSync(join(runDir, 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DecisionRecord);
@@ -114,15 +114,7 @@ describe('explorer data from a sweep', () => {
 
 describe('a network above the node limit', () => {
   it('is drawn as a seeded sample that keeps the seeded violators, with a note', async () => {
-    const scenario = {
-      name: 'wide',
-      kind: 'threshold-game',
-      rounds: 2,
-      seed: 4,
-      population: { size: 300, policy: { kind: 'imitate-best' }, seedViolators: { count: 5, placement: 'random' } },
-      network: { kind: 'barabasi-albert', m: 2 },
-      game: { options: { collective: 'invest', independent: 'keep' }, threshold: 0.5, scope: 'neighborhood', rewards: { high: 1.2, normal: 1.0, low: 0.8 } },
-    };
+    const scenario = imitationScenario(300, { kind: 'barabasi-albert', m: 2 }, { rounds: 2, seeds: 5 });
     const run = await runScenario(scenario, { out: tempDir(), id: 'wide' });
     const a = loadExplorerData(run.runDir, { nodeLimit: 100 });
     const b = loadExplorerData(run.runDir, { nodeLimit: 100 });

@@ -45,3 +45,16 @@ export async function cascadeSweep(): Promise<string> {
   await runSweep({ name: 'rings', base: ringScenario(), grid: { 'network.k': [2, 4] }, replicates: 2, seed: 3 }, { out, model: () => cascadeModel() });
   return `${out}/rings`;
 }
+
+/** Rule-based imitators (no model) spreading a seeded violation: quick at any size. */
+export function imitationScenario(size: number, network: Record<string, unknown>, over: { rounds?: number; seeds?: number; seed?: number } = {}): Record<string, unknown> {
+  return {
+    name: `imitation-${size}`,
+    kind: 'threshold-game',
+    rounds: over.rounds ?? 3,
+    seed: over.seed ?? 4,
+    population: { size, policy: { kind: 'imitate-best' }, seedViolators: { count: over.seeds ?? Math.max(1, Math.round(size / 50)), placement: 'random' } },
+    network,
+    game: { options: { collective: 'invest', independent: 'keep' }, threshold: 0.3, scope: 'neighborhood', rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false },
+  };
+}

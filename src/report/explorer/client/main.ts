@@ -87,12 +87,12 @@ function hover(i: number | null): void {
   const violated = i !== null && ((run.flags[state.round - 1]?.[i] ?? 0) & 1) === 1;
   const before = state.focus?.agent ?? null;
   dropTemporaryLinks();
+  const sources = i !== null && violated ? possibleSources(neighbours[i], run, state.round) : new Set<number>();
+  // Only a violation that had a possible source dims the rest of the network.
+  state.focus = i !== null && sources.size > 0 ? { agent: i, sources } : null;
   if (i === null || !violated) {
-    state.focus = null;
     note.textContent = '';
   } else {
-    const sources = possibleSources(neighbours[i], run, state.round);
-    state.focus = { agent: i, sources };
     // With edges off, the links to the possible sources are drawn for as long as the hover lasts.
     if (!state.edges) for (const j of sources) addLink(graph, i, j, { size: 1, color: '#222222', temporary: true });
     const names = [...sources].map((j) => agentName(run, j));

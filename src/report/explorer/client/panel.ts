@@ -76,10 +76,13 @@ function neighbourList(ctx: PanelContext): HTMLElement {
   return box;
 }
 
+/** Payoffs and capitals as a reader wants them: 4 significant digits (-0.2, not -0.19999999999999996). */
+const num = (v: number) => String(Number(v.toPrecision(4)));
+
 function turnView(data: ExplorerData, t: ExplorerTurn, open: boolean): HTMLElement {
   const text = (k: number) => (k >= 0 ? data.texts[k] : '');
   const verdict = t.valid ? `chose ${t.choice}` : 'invalid reply';
-  const details = el('details', { class: 'turn', 'data-round': String(t.round), ...(open ? { open: '' } : {}) }, el('summary', {}, `Round ${t.round}: ${verdict}, paid ${t.payoff}`));
+  const details = el('details', { class: 'turn', 'data-round': String(t.round), ...(open ? { open: '' } : {}) }, el('summary', {}, `Round ${t.round}: ${verdict}, paid ${num(t.payoff)}`));
   for (const [role, k] of t.messages) details.appendChild(el('div', { class: `message ${role === 'system' ? 'system' : role === 'assistant' ? 'assistant' : 'user'}` }, el('div', { class: 'role' }, role), el('pre', {}, text(k))));
   details.appendChild(el('div', { class: 'message reply' }, el('div', { class: 'role' }, 'reply'), el('pre', { class: 'reply-text' }, text(t.reply))));
   if (t.reasoning >= 0) details.appendChild(el('details', { class: 'reasoning' }, el('summary', {}, 'reasoning'), el('pre', {}, text(t.reasoning))));
