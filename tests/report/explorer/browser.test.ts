@@ -19,7 +19,7 @@ import { loadExplorerData, renderExplorer } from '../../../src/report/explorer/i
 import { runScenario } from '../../../src/run.ts';
 import { cli } from '../../helpers/cli.ts';
 import { REPO_ROOT, tempDir } from '../../helpers/paths.ts';
-import { cascadeRun, cascadeSweep, EVIL_REPLY, imitationScenario } from './fixture.ts';
+import { cascadeRun, cascadeSweep, EVIL_REPLY, imitationScenario, REASONING } from './fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
@@ -29,6 +29,7 @@ const skip = !existsSync(CHROMIUM) && process.env.ATP_SIM_SKIP_BROWSER === '1';
 interface Hooks {
   state(): { run: string; round: number; selected: number | null; focus: number[] | null };
   nodeColor(agent: number): string | null;
+  nodeSize(agent: number): number | null;
   nodeOnScreen(agent: number): { x: number; y: number } | null;
   timeRoundChanges(steps: number): Promise<number[]>;
 }
@@ -112,10 +113,17 @@ describe.skipIf(skip)('the explorer in a browser', () => {
     const turn = page.locator('#agent details.turn[data-round="2"]');
     expect(await turn.getAttribute('open')).toBe('');
     expect(await turn.locator('pre.reply-text').textContent()).toBe(EVIL_REPLY);
+    // The reasoning is folded: closed until the reader opens it, then shown as text.
+    const reasoning = turn.locator('details.reasoning');
+    expect(await reasoning.getAttribute('open')).toBeNull();
+    expect(await reasoning.locator('pre').isVisible()).toBe(false);
+    await reasoning.locator('summary').click();
+    expect(await reasoning.locator('pre').textContent()).toBe(REASONING);
+    expect(await reasoning.locator('pre').isVisible()).toBe(true);
     const record = readFileSync(join(runDir, 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DecisionRecord).find((d) => d.agent === 1 && d.round === 2)!;
     expect(await turn.locator('.message:not(.reply) pre').allTextContents()).toEqual(record.messages!.map((m) => m.content));
     // The reply's markup made no element and ran nothing.
-    expect(await page.locator('#agent script, #agent img, #agent b').count()).toBe(0);
+    expect(await page.locator('#agent script, #agent img, #agent b, #agent i').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
     await shot(page, 'agent');
   });
@@ -133,6 +141,21 @@ describe.skipIf(skip)('the explorer in a browser', () => {
     expect(after).not.toEqual(before);
     expect(await page.locator('#round-marker').getAttribute('data-round')).toBe('3');
     await shot(page, 'round3');
+  });
+
+  it('sizes nodes by capital when asked', async () => {
+    const { page } = cascade;
+    await page.locator('#round').fill('5');
+    const rows = readFileSync(join(runDir, 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DecisionRecord).filter((d) => d.round === 5);
+    const [poorest, richest] = [rows.reduce((a, b) => (b.capital < a.capital ? b : a)), rows.reduce((a, b) => (b.capital > a.capital ? b : a))];
+    expect(richest.capital).toBeGreaterThan(poorest.capital);
+    const sizes = () => hooks(page, (h, a) => (a as number[]).map((x) => h.nodeSize(x)), [poorest.agent, richest.agent]);
+    const [p0, r0] = await sizes();
+    expect(p0).toBe(r0); // by degree: every agent of the ring has two neighbours
+    await page.locator('#size-by').selectOption('capital');
+    await expect.poll(async () => { const [p, r] = await sizes(); return (r ?? 0) > (p ?? 0); }).toBe(true);
+    await shot(page, 'capital');
+    await page.locator('#size-by').selectOption('degree');
   });
 
   it('highlights, on hovering a violator, the neighbours it could have copied from', async () => {

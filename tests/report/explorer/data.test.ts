@@ -11,7 +11,7 @@ import { loadExplorerData } from '../../../src/report/explorer/index.ts';
 import { explorerPositions } from '../../../src/report/explorer/positions.ts';
 import { runScenario } from '../../../src/run.ts';
 import { tempDir } from '../../helpers/paths.ts';
-import { cascadeRun, cascadeSweep, EVIL_REPLY, imitationScenario } from './fixture.ts';
+import { cascadeRun, cascadeSweep, EVIL_REPLY, imitationScenario, REASONING } from './fixture.ts';
 
 function decisions(runDir: string): DecisionRecord[] {
   return readFileSync(join(runDir, 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DecisionRecord);
@@ -56,6 +56,7 @@ describe('explorer data from a run', () => {
     const turn = run.turns['1'].find((t) => t.round === 2)!;
     expect(turn.messages.map(([role, k]) => ({ role, content: data.texts[k] }))).toEqual(record.messages);
     expect(data.texts[turn.reply]).toBe(EVIL_REPLY);
+    expect(data.texts[turn.reasoning]).toBe(REASONING);
     expect(turn.choice).toBe('invest');
     // The seeded violator makes no call in round 1: no turn for it then.
     expect(run.turns['0'].map((t) => t.round)).toEqual([2, 3, 4, 5]);

@@ -9,8 +9,11 @@ import { runSweep } from '../../../src/sweep.ts';
 import { tempDir } from '../../helpers/paths.ts';
 import { thresholdScenario } from '../../helpers/scenarios.ts';
 
+/** The reasoning a violating agent shows first, with markup of its own. */
+export const REASONING = 'Agent <i>0</i> earned more & "it works"; I copy it.';
+
 /** What a violating agent answers: markup that would run if the page ever parsed it as HTML. */
-export const EVIL_REPLY = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> </pre></details><b>bold</b> {"choice": "invest"}';
+export const EVIL_REPLY = `<think>${REASONING}</think>` + '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> </pre></details><b>bold</b> {"choice": "invest"}';
 
 export function ringScenario(over: Record<string, unknown> = {}): Record<string, unknown> {
   const base = thresholdScenario();
