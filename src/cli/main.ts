@@ -27,6 +27,7 @@ Commands:
   merge <dirs...>            Join the results of sweep shards (and their response caches)
   cache merge <files...>     Merge response caches into one (--out FILE)
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
+  explore <dir>              An interactive, offline HTML explorer of a run or a sweep
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
   pairs <scenario|sweep>     DPO preference pairs and GRPO prompts from a scenario's prompts
   fit <dir>                  Fit a surrogate policy to a run's or sweep's LLM decisions
@@ -59,6 +60,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   merge: () => lazy('./sweep.ts', 'mergeCommand'),
   cache: () => lazy('./cache.ts', 'cacheCommand'),
   report: () => lazy('./report.ts', 'reportCommand'),
+  explore: () => lazy('./explore.ts', 'exploreCommand'),
   export: () => lazy('./export.ts', 'exportCommand'),
   validate: () => lazy('./validate.ts', 'validateCommand'),
   schema: () => lazy('./schema.ts', 'schemaCommand'),

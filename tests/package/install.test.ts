@@ -90,6 +90,16 @@ describe('the packed package', () => {
     expect(readFileSync(join(dir, 'qs/topologies/report.html'), 'utf8')).toContain('<svg');
   });
 
+  it('writes the explorer page from the compiled files, with the prebuilt page script and no bundler', () => {
+    expect(() => createRequire(join(dir, 'package.json')).resolve('esbuild')).toThrow();
+    expect(run(dir, ['node_modules/.bin/atp-sim', 'run', 'scenario.json', '--out', 'runs-explore', '--id', 'x']).code).toBe(0);
+    const r = run(dir, ['node_modules/.bin/atp-sim', 'explore', 'runs-explore/x']);
+    expect(r.code, r.stderr).toBe(0);
+    const page = readFileSync(join(dir, 'runs-explore/x/explorer.html'), 'utf8');
+    expect(page).toContain('<script type="application/json" id="explorer-data">');
+    expect(page.length).toBeGreaterThan(100_000);
+  });
+
   it('leaves node-llama-cpp out; a local: model then says in one line how to install it', () => {
     expect(existsSync(join(dir, 'node_modules/node-llama-cpp'))).toBe(false);
     const scenario = 'node_modules/atp-sim/scenarios/atp/public-fund.yaml';
@@ -127,6 +137,8 @@ describe('the packed package', () => {
     expect(listing).toContain('package/dist/index.js');
     expect(listing).toContain('package/dist/index.d.ts');
     expect(listing).toContain('package/dist/report/vega-worker.mjs');
+    expect(listing).toContain('package/dist/report/explorer/explorer-client.js');
+    expect(listing).not.toContain('explorer/client/');
     expect(listing).toContain('package/LICENSE');
     expect(listing).toContain('package/CHANGELOG.md');
     expect(listing).not.toMatch(/package\/(src|tests|bench)\//);
