@@ -29,6 +29,7 @@ Commands:
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
   validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
+  reproduce atp              The ATP paper's grids (group games, role-play) and its tables
   help <command>             That command's help (same as atp-sim <command> --help)
 
 Options: -h, --help (this text), -v, -V, --version (the version)
@@ -58,6 +59,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: () => lazy('./report.ts', 'reportCommand'),
   export: () => lazy('./export.ts', 'exportCommand'),
   validate: () => lazy('./validate.ts', 'validateCommand'),
+  reproduce: () => lazy('./reproduce.ts', 'reproduceCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

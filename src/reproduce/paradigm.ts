@@ -67,6 +67,8 @@ export interface Reference {
   readonly statement: string;
   /** This reproduction at the same setting and round, when it ran it. */
   readonly measured: { readonly count: number; readonly decisions: number; readonly rate: number } | null;
+  /** For a qualitative statement: what this reproduction shows at that setting, in words. */
+  readonly observed?: string;
 }
 
 export interface ParadigmResults {

@@ -107,12 +107,12 @@ export function dilemmaSources(atpData?: string): DilemmaSource[] {
     throw new AtpSimError('INVALID_ARGUMENT', `--atp-data: ${path} is not ATP's role-play items (each entry needs environment and better_choice; fix: give the data folder of an ATP checkout)`);
   }
   const byEnv = new Map<string, DilemmaSource['items'][number][]>();
-  items.forEach((item, i) => {
+  for (const item of items) {
     const env = slug(item.environment);
-    const raw = atpDilemmaScenario(item);
     const list = byEnv.get(env) ?? [];
-    list.push({ name: `${env}-${list.length + 1}${item.id ? '' : `-${i}`}`, raw });
+    // Named by position within its dilemma (`baker-1` .. `baker-4`), as the own-words items are.
+    list.push({ name: `${env}-${list.length + 1}`, raw: atpDilemmaScenario(item) });
     byEnv.set(env, list);
-  });
+  }
   return [...byEnv.entries()].map(([name, list]) => ({ name, dir: atpData, items: list }));
 }

@@ -1,0 +1,120 @@
+/**
+ * Running a paradigm's grid and writing its tables. The grid is a list of ordinary sweeps
+ * (src/sweep.ts) under `<out>/atp-<paradigm>/sweeps/`, sharing one response cache
+ * (`<out>/atp-<paradigm>/cache.sqlite`): a rerun skips complete cells and resumes the others,
+ * and each sweep refuses another model than the one it was run with. The tables come from the
+ * complete runs of exactly this grid (other sweeps in the folder, say from another --incentive,
+ * are left out).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseSweep } from '../scenarios/sweep.ts';
+import { estimateSweep, readSweepRuns, runSweep, type SweepOptions, type SweepProgress } from '../sweep.ts';
+import type { ModelSettings } from '../llm/index.ts';
+import { mainModel } from './format.ts';
+import type { Design, GridRun, Paradigm, ParadigmResults, ReproduceSettings } from './paradigm.ts';
+import { writeOutputs, type ReproduceHeader } from './write.ts';
+
+/** The paradigm's folder under --out: ATP's own texts get a folder of their own (their sweeps differ). */
+export function reproduceDir(out: string, p: Paradigm, s: ReproduceSettings): string {
+  return join(resolve(out), `atp-${p.name}${s.atpData !== undefined ? '-atp-texts' : ''}`);
+}
+
+export interface ReproduceEstimate {
+  readonly design: Design;
+  readonly sweeps: number;
+  readonly cells: number;
+  readonly calls: number;
+  readonly promptTokens: number;
+  readonly maxCompletionTokens: number;
+  readonly cost: number | null;
+}
+
+/** Calls, tokens and cost of a paradigm's grid, from each sweep's dry run (estimateSweep). */
+export async function estimateReproduce(p: Paradigm, s: ReproduceSettings, options: { readonly modelSettings?: ModelSettings; readonly price?: { readonly input: number; readonly output: number } } = {}): Promise<ReproduceEstimate> {
+  const sweeps = p.sweeps(s);
+  let cells = 0;
+  let calls = 0;
+  let promptTokens = 0;
+  let maxCompletionTokens = 0;
+  let cost: number | null = 0;
+  for (const sw of sweeps) {
+    const est = await estimateSweep(parseSweep(sw.raw, { source: String(sw.raw.name), dir: sw.dir }), options);
+    cells += est.cells;
+    calls += est.calls;
+    promptTokens += est.promptTokens;
+    maxCompletionTokens += est.maxCompletionTokens;
+    cost = cost === null || est.cost === null ? null : cost + est.cost;
+  }
+  return { design: p.design(s), sweeps: sweeps.length, cells, calls, promptTokens, maxCompletionTokens, cost };
+}
+
+export interface ReproduceOptions extends Omit<SweepOptions, 'out' | 'dir' | 'shard' | 'onProgress'> {
+  /** Parent folder (default `runs`); the paradigm goes to `<out>/atp-<paradigm>/`. */
+  readonly out?: string;
+  readonly onProgress?: (p: SweepProgress & { readonly sweep: number; readonly sweeps: number; readonly name: string }) => void;
+}
+
+export interface ReproduceResult {
+  readonly dir: string;
+  readonly header: ReproduceHeader;
+  readonly results: ParadigmResults;
+  /** report.md as written (the CLI prints it). */
+  readonly report: string;
+  readonly files: readonly string[];
+  readonly failed: ReadonlyArray<{ readonly id: string; readonly error: string }>;
+  /** Cells not complete at the end (failed, stopped, or not started). */
+  readonly remaining: number;
+}
+
+/** The complete runs of the grid's sweeps (a sweep not started yet has none). */
+function gridRuns(sweepsDir: string, names: readonly string[]): GridRun[] {
+  const runs: GridRun[] = [];
+  for (const name of names) {
+    const dir = join(sweepsDir, name);
+    if (!existsSync(join(dir, 'sweep.json'))) continue;
+    for (const run of readSweepRuns(dir).runs.values()) if (run.manifest.status === 'complete') runs.push({ sweep: name, run });
+  }
+  return runs;
+}
+
+/** Runs every sweep of the paradigm's grid (sweeps one after another, cells concurrently), then writes the tables. */
+export async function runReproduce(p: Paradigm, s: ReproduceSettings, options: ReproduceOptions = {}): Promise<ReproduceResult> {
+  const dir = reproduceDir(options.out ?? 'runs', p, s);
+  const sweepsDir = join(dir, 'sweeps');
+  const sweeps = p.sweeps(s);
+  const names = sweeps.map((sw) => String(sw.raw.name));
+  // Every sweep of the grid is checked before the first one runs.
+  const loadedSweeps = sweeps.map((sw, i) => parseSweep(sw.raw, { source: names[i], dir: sw.dir }));
+  const cells = loadedSweeps.reduce((n, l) => n + l.cells.length, 0);
+  const failed: Array<{ id: string; error: string }> = [];
+  let remaining = 0;
+  const { onProgress, out: _out, ...common } = options;
+  for (const [i, loaded] of loadedSweeps.entries()) {
+    const name = names[i];
+    if (options.signal?.aborted) {
+      remaining += loaded.cells.length;
+      continue;
+    }
+    const r = await runSweep(loaded, {
+      ...common,
+      out: sweepsDir,
+      cache: { mode: 'read-write', ...options.cache, path: options.cache?.path ?? join(dir, 'cache.sqlite') },
+      onProgress: onProgress && ((prog) => onProgress({ ...prog, sweep: i + 1, sweeps: sweeps.length, name })),
+    });
+    failed.push(...r.failed.map((f) => ({ id: `${name}/${f.id}`, error: f.error })));
+    remaining += r.remaining;
+  }
+  const grid = gridRuns(sweepsDir, names);
+  const results = p.results(grid, s);
+  const header: ReproduceHeader = {
+    paradigm: p.name,
+    title: p.title,
+    sources: s.atpData !== undefined ? "ATP's own texts (--atp-data)" : "the shipped scenarios in atp-sim's own words",
+    model: mainModel(grid.map((g) => g.run.manifest.model?.id ?? 'none')) ?? null,
+    design: p.design(s),
+    cells: { total: cells, complete: grid.length, failed: failed.length },
+  };
+  const written = writeOutputs(dir, header, results);
+  return { dir, header, results, report: written.report, files: written.files, failed, remaining };
+}
