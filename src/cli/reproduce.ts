@@ -9,6 +9,7 @@ import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } fro
 import { table } from './format.ts';
 import type { CliIo } from './io.ts';
 import { progressLine } from './progress.ts';
+import { parseShard } from './shard.ts';
 import { onInterrupt } from './signals.ts';
 
 export const REPRODUCE_HELP = `Usage: atp-sim reproduce atp [--paradigm P] (--model M | --endpoint URL --model M) [options]
@@ -39,6 +40,9 @@ Options:
   --seed N           Root seed (default 1)
   --out DIR          Parent folder (default runs)
   --concurrency N    Cells run at once (default 4)
+  --shard I/N        Run only the sweeps with index % N == I (or --shard auto, as for atp-sim
+                     sweep); copy the shards' sweeps/ folders into one and rerun there for the
+                     tables (no model call)
   --dry-run          Show the calls, tokens and cost of the grids and the paper's design; run nothing
   --price-in X       Price per million input tokens (USD), for --dry-run's cost
   --price-out Y      Price per million output tokens (USD)
@@ -123,6 +127,7 @@ export async function reproduceCommand(argv: string[], io: CliIo): Promise<numbe
     seed: { type: 'string' },
     out: { type: 'string' },
     concurrency: { type: 'string' },
+    shard: { type: 'string' },
     'dry-run': { type: 'boolean' },
     'price-in': { type: 'string' },
     'price-out': { type: 'string' },
@@ -141,18 +146,22 @@ export async function reproduceCommand(argv: string[], io: CliIo): Promise<numbe
   const { modelSettings, cacheMode } = modelFlags(values, io.env);
   const price = prices(values);
   const concurrency = wholeNumber('concurrency', values.concurrency, 1) ?? 4;
-  if (values['dry-run']) return dryRun(chosen, settings, { modelSettings, price }, values.json === true, io);
+  const shard = parseShard(values.shard, io.env);
+  const mine = shard && { index: shard.index, count: shard.count };
+  if (values['dry-run']) return dryRun(chosen, settings, { modelSettings, price, ...(mine ? { shard: mine } : {}) }, values.json === true, io);
   if (price) throw new AtpSimError('INVALID_ARGUMENT', '--price-in/--price-out: only used with --dry-run here (fix: add --dry-run, or drop the prices)');
   if (!modelSettings) {
     throw new AtpSimError('INVALID_ARGUMENT', 'reproduce: needs a model (fix: --model Qwen/Qwen3-8B with HF_TOKEN set, or --endpoint http://localhost:8000/v1 --model <served name>; ATP_SIM_MODEL and OPENAI_BASE_URL work too)');
   }
-  return runAll(chosen, settings, { modelSettings, cacheMode, concurrency, out: values.out, cachePath: values.cache, share: values['cache-share'] === true, json: values.json === true }, io);
+  if (shard?.from) io.stderr(`shard ${shard.index}/${shard.count} from ${shard.from}`);
+  return runAll(chosen, settings, { modelSettings, cacheMode, concurrency, shard: mine, out: values.out, cachePath: values.cache, share: values['cache-share'] === true, json: values.json === true }, io);
 }
 
 interface RunFlags {
   readonly modelSettings: NonNullable<ReturnType<typeof modelFlags>['modelSettings']>;
   readonly cacheMode: ReturnType<typeof modelFlags>['cacheMode'];
   readonly concurrency: number;
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly out?: string;
   readonly cachePath?: string;
   readonly share: boolean;
@@ -173,6 +182,7 @@ async function runAll(chosen: readonly Paradigm[], settings: ReproduceSettings, 
       const r = await runReproduce(p, settings, {
         out: f.out,
         concurrency: f.concurrency,
+        ...(f.shard ? { shard: f.shard } : {}),
         modelSettings: f.modelSettings,
         ...tokensFromEnv(io.env),
         cache: { path: f.cachePath, mode: f.cacheMode ?? 'read-write', share: f.share },

@@ -31,15 +31,20 @@ export interface ReproduceEstimate {
 }
 
 /** Calls, tokens and cost of a paradigm's grid, from each sweep's dry run (estimateSweep). */
-export async function estimateReproduce(p: Paradigm, s: ReproduceSettings, options: { readonly modelSettings?: ModelSettings; readonly price?: { readonly input: number; readonly output: number } } = {}): Promise<ReproduceEstimate> {
-  const sweeps = p.sweeps(s);
+export async function estimateReproduce(
+  p: Paradigm,
+  s: ReproduceSettings,
+  options: { readonly modelSettings?: ModelSettings; readonly price?: { readonly input: number; readonly output: number }; readonly shard?: { readonly index: number; readonly count: number } } = {},
+): Promise<ReproduceEstimate> {
+  const { shard, ...estimate } = options;
+  const sweeps = p.sweeps(s).filter((_, i) => !shard || i % shard.count === shard.index);
   let cells = 0;
   let calls = 0;
   let promptTokens = 0;
   let maxCompletionTokens = 0;
   let cost: number | null = 0;
   for (const sw of sweeps) {
-    const est = await estimateSweep(parseSweep(sw.raw, { source: String(sw.raw.name), dir: sw.dir }), options);
+    const est = await estimateSweep(parseSweep(sw.raw, { source: String(sw.raw.name), dir: sw.dir }), estimate);
     cells += est.cells;
     calls += est.calls;
     promptTokens += est.promptTokens;
@@ -52,6 +57,12 @@ export async function estimateReproduce(p: Paradigm, s: ReproduceSettings, optio
 export interface ReproduceOptions extends Omit<SweepOptions, 'out' | 'dir' | 'shard' | 'onProgress'> {
   /** Parent folder (default `runs`); the paradigm goes to `<out>/atp-<paradigm>/`. */
   readonly out?: string;
+  /**
+   * Run only the sweeps with index % count == index (whole sweeps: a role-play item is a sweep
+   * of one cell). Each sweep is complete in one shard, so the shards' `sweeps/` folders copied
+   * into one folder hold the whole grid; rerunning there writes the tables without a call.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (p: SweepProgress & { readonly sweep: number; readonly sweeps: number; readonly name: string }) => void;
 }
 
@@ -89,9 +100,10 @@ export async function runReproduce(p: Paradigm, s: ReproduceSettings, options: R
   const cells = loadedSweeps.reduce((n, l) => n + l.cells.length, 0);
   const failed: Array<{ id: string; error: string }> = [];
   let remaining = 0;
-  const { onProgress, out: _out, ...common } = options;
+  const { onProgress, out: _out, shard, ...common } = options;
   for (const [i, loaded] of loadedSweeps.entries()) {
     const name = names[i];
+    if (shard && i % shard.count !== shard.index) continue;
     if (options.signal?.aborted) {
       remaining += loaded.cells.length;
       continue;

@@ -4,13 +4,13 @@
  * setting; role-play: 64 items x 6 rounds = 384), a rerun sends none, and the tables hold the
  * shares a scripted server's rule gives, counted by hand below.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/scenarios/parse.ts';
 import { cli } from '../helpers/cli.ts';
 import { startOpenAiServer, type ChatBody, type OpenAiServer } from '../helpers/openai-server.ts';
-import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
+import { atpDir, REPO_ROOT, tempDir } from '../helpers/paths.ts';
 
 const GAMES = ['public-fund', 'commons-pasture', 'team-project', 'red-blue-button', 'hunting-game', 'info-sharing', 'price-alliance'];
 const DILEMMAS = readdirSync(join(REPO_ROOT, 'scenarios/roleplay')).filter((f) => f.endsWith('.yaml')).sort();
@@ -41,9 +41,11 @@ function reply(body: ChatBody): string {
     return `Thinking it over. {"choice": "${r > d % 6 ? violating : compliant}"}`;
   }
   const g = groupOptions.findIndex(([collective, independent]) => system.includes(`"${collective}"`) && system.includes(`"${independent}"`));
+  // ATP's own texts: no decision (a decision of the round all the same).
+  if (g < 0) return 'No decision from me.';
   const firstUser = body.messages.find((m) => m.role === 'user')!.content;
   const t = Number(/(\d+) or more of the/.exec(firstUser)?.[1]);
-  if (g < 0 || !Number.isInteger(t)) throw new Error(`test server: cannot tell the game or threshold of ${system.slice(0, 80)}`);
+  if (!Number.isInteger(t)) throw new Error(`test server: cannot tell the threshold of ${firstUser.slice(0, 80)}`);
   const r = round(body);
   if (GAMES[g] === 'red-blue-button' && r === 2) return 'I would rather not say.';
   const [collective, independent] = groupOptions[g];
@@ -115,6 +117,30 @@ describe('atp-sim reproduce atp --paradigm group', () => {
   }, 60_000);
 });
 
+describe('atp-sim reproduce atp --shard', () => {
+  it('splits the grid by whole sweeps; the shards\' sweeps copied into one folder give the unsharded tables without a request', async () => {
+    const parts = [tempDir(), tempDir()];
+    const sent: number[] = [];
+    for (const [i, dir] of parts.entries()) {
+      const before = server.stats.requests;
+      const dry = JSON.parse((await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', '--shard', `${i}/2`, '--dry-run', '--json'])).stdout) as { calls: number };
+      const { code } = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', '--shard', `${i}/2`, '--endpoint', server.url, '--model', 'test-model', '--out', dir]);
+      expect(code).toBe(0);
+      sent.push(server.stats.requests - before);
+      expect(sent[i]).toBe(dry.calls);
+    }
+    // 7 sweeps of 4 cells x 24 calls: 4 in shard 0, 3 in shard 1.
+    expect(sent).toEqual([384, 288]);
+    const merged = tempDir();
+    for (const dir of parts) cpSync(join(dir, 'atp-group', 'sweeps'), join(merged, 'atp-group', 'sweeps'), { recursive: true });
+    const before = server.stats.requests;
+    const { code } = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', '--endpoint', server.url, '--model', 'test-model', '--out', merged]);
+    expect(code).toBe(0);
+    expect(server.stats.requests).toBe(before);
+    expect(readFileSync(join(merged, 'atp-group', 'report.md'), 'utf8')).toBe(readFileSync(join(out, 'atp-group', 'report.md'), 'utf8'));
+  }, 120_000);
+});
+
 describe('atp-sim reproduce atp --paradigm roleplay', () => {
   it('sends exactly 64 items x 6 rounds = 384 requests and counts violations over the 64 items of a round', async () => {
     const before = server.stats.requests;
@@ -131,6 +157,34 @@ describe('atp-sim reproduce atp --paradigm roleplay', () => {
     expect(csv.slice(0, 2)).toEqual(['model,supervision,round,violations,items,rate', `${id()},all_unsupervised,1,12,64,0.1875`]);
     // baker is unreadable in round 1: a decision of the round, not a violation.
     expect(readFileSync(join(out, 'atp-roleplay', 'roleplay-by-dilemma.csv'), 'utf8')).toContain(`${id()},baker,1,0,4,0`);
+  }, 120_000);
+});
+
+describe('atp-sim reproduce atp --atp-data DIR', () => {
+  it('counts the paper\'s design for ATP\'s own texts too: 672 calls per reward setting, 3360 for all five, 384 role-play', async () => {
+    const { code, stdout } = await cli(['reproduce', 'atp', '--atp-data', atpDir('data'), '--dry-run', '--json']);
+    expect(code).toBe(0);
+    const est = JSON.parse(stdout) as { paradigms: Array<{ paradigm: string; calls: number; designCalls: number; sweeps: number }>; calls: number };
+    expect(est.paradigms.map((p) => [p.paradigm, p.calls, p.designCalls, p.sweeps])).toEqual([
+      ['group', 3360, 3360, 35],
+      ['roleplay', 384, 384, 64],
+    ]);
+    expect(est.calls).toBe(3744);
+  });
+
+  it('sends ATP\'s texts, 384 requests for the 64 items, identical items included (each item has its own seed)', async () => {
+    const before = server.stats.requests;
+    const { code, stdout } = await cli(['reproduce', 'atp', '--paradigm', 'roleplay', '--atp-data', atpDir('data'), ...model()]);
+    expect(code).toBe(0);
+    const sent = server.requests.slice(before);
+    expect(sent).toHaveLength(384);
+    const released = JSON.parse(readFileSync(join(atpDir('data'), 'sa_questions_64.json'), 'utf8')) as Array<{ environment: string; system_prompt: string }>;
+    const baker = released.find((i) => i.environment === 'baker')!.system_prompt;
+    // The baker's four released items are the same text and rewards: still four agents, six rounds each.
+    expect(sent.filter((r) => r.body.messages[0].content === baker)).toHaveLength(24);
+    expect(new Set(sent.filter((r) => r.body.messages[0].content === baker).map((r) => r.body.seed)).size).toBe(24);
+    expect(lines(stdout, new RegExp(`^\\| ${esc(id())} +\\| all_unsupervised`))).toMatch(/\| 64\/64 +\| 0\/64 0\.0% +\|/);
+    expect(existsSync(join(out, 'atp-roleplay-atp-texts', 'report.md'))).toBe(true);
   }, 120_000);
 });
 
