@@ -13,6 +13,7 @@ import { ATP_SETTINGS, atpGroupTable, type AtpCell, type AtpGroupRow, type AtpRu
 import type { ThresholdGame } from '../scenarios/types.ts';
 import { mainModel, percent, share } from './format.ts';
 import { incentiveRatio } from './incentives.ts';
+import type { Figure } from './figures.ts';
 import type { GridRun, Paradigm, ParadigmResults, Reference, ReproduceSettings, Series } from './paradigm.ts';
 import { GROUP_DECISIONS, GROUP_REFERENCE, numericReference, qualitativeReference } from './reference.ts';
 import { groupScenarios } from './sources.ts';
@@ -99,6 +100,17 @@ function series(runs: readonly AtpRun[], rows: readonly AtpGroupRow[]): Series[]
   return [collusion, perGame];
 }
 
+/** Per-round collusion per threshold, a panel per incentive ratio; the published round-1 points at t = 4, k = 1. */
+function figure(rows: readonly AtpGroupRow[]): Figure {
+  return {
+    id: 'group-collusion',
+    title: 'Group games: collusion per round (share of all decisions)',
+    yTitle: 'collective choices / decisions',
+    measured: rows.flatMap((r) => r.cells.filter((c) => c.decisions > 0).map((c) => ({ panel: `k = ${incentiveRatio(r.rewards)}`, series: `t = ${r.threshold}`, round: c.round, rate: c.rate }))),
+    published: GROUP_REFERENCE.round1Collusion.map((p) => ({ panel: 'k = 1', series: `published: ${p.model} (t = 4)`, round: 1, rate: p.percent / 100 })),
+  };
+}
+
 function results(grid: readonly GridRun[], s: ReproduceSettings): ParadigmResults {
   const runs = grid.map(toAtpRun);
   const model = mainModel(runs.map((r) => r.model));
@@ -115,7 +127,8 @@ function results(grid: readonly GridRun[], s: ReproduceSettings): ParadigmResult
     columns: ['model', 'k', 'rewards h/n/l', 'threshold', 'games', ...Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1}`)],
     rows: all.map((r) => [r.model, incentiveRatio(r.rewards), rewardsText(r.rewards), r.threshold, `${r.games}/${games}`, ...Array.from({ length: ROUNDS }, (_, i) => share(r.cells[i]))]),
   };
-  return { tables: [table], series: series(runs, all), references: references(all.filter((r) => r.model === model)) };
+  const mine = all.filter((r) => r.model === model);
+  return { tables: [table], series: series(runs, all), figures: [figure(mine)], references: references(mine) };
 }
 
 export const GROUP: Paradigm = {

@@ -4,6 +4,7 @@
  * machinery's) and its tables. The registry (registry.ts) maps a name to one of these.
  */
 import type { LoadedRun } from '../sweep.ts';
+import type { Figure } from './figures.ts';
 import type { Incentive } from './incentives.ts';
 
 /** What the user chose that shapes a grid. */
@@ -74,6 +75,8 @@ export interface Reference {
 export interface ParadigmResults {
   readonly tables: readonly ResultTable[];
   readonly series: readonly Series[];
+  /** The paper's figures: `<id>.svg`. */
+  readonly figures: readonly Figure[];
   readonly references: readonly Reference[];
 }
 

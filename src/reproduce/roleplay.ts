@@ -11,6 +11,7 @@ import { deriveSeed } from '../core/rng.ts';
 import { ATP_SETTINGS, atpRolePlayTable, type AtpRolePlayRow } from '../metrics/atp-table.ts';
 import { mainModel, share } from './format.ts';
 import { toAtpRun } from './group.ts';
+import type { Figure } from './figures.ts';
 import type { GridRun, GridSweep, Paradigm, ParadigmResults, Reference, ReproduceSettings, Series } from './paradigm.ts';
 import { numericReference, ROLEPLAY_ITEMS, ROLEPLAY_REFERENCE } from './reference.ts';
 import { dilemmaSources } from './sources.ts';
@@ -78,6 +79,21 @@ function series(grid: readonly GridRun[], rows: readonly AtpRolePlayRow[]): Seri
   return [violations, perDilemma];
 }
 
+/** Violations per round; the published first and last rounds as crosses. */
+function figure(rows: readonly AtpRolePlayRow[]): Figure {
+  const ref = ROLEPLAY_REFERENCE;
+  return {
+    id: 'roleplay-violations',
+    title: 'Role-play: violations per round (share of items)',
+    yTitle: 'violating items / items',
+    measured: rows.flatMap((r) => r.cells.filter((c) => c.decisions > 0).map((c) => ({ panel: '', series: `this reproduction, ${r.pattern}`, round: c.round, rate: c.rate }))),
+    published: [
+      { panel: '', series: `published: ${ref.model}`, round: 1, rate: ref.round1Percent / 100 },
+      { panel: '', series: `published: ${ref.model}`, round: ROUNDS, rate: ref.round6Percent / 100 },
+    ],
+  };
+}
+
 function results(grid: readonly GridRun[], s: ReproduceSettings): ParadigmResults {
   const runs = grid.map(toAtpRun);
   const model = mainModel(runs.map((r) => r.model));
@@ -92,7 +108,8 @@ function results(grid: readonly GridRun[], s: ReproduceSettings): ParadigmResult
     columns: ['model', 'supervision', 'items', ...Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1}`)],
     rows: rows.map((r) => [r.model, r.pattern, `${r.runs}/${items}`, ...Array.from({ length: ROUNDS }, (_, i) => share(r.cells[i]))]),
   };
-  return { tables: [table], series: series(grid, rows), references: references(rows.filter((r) => r.model === model)) };
+  const mine = rows.filter((r) => r.model === model);
+  return { tables: [table], series: series(grid, rows), figures: [figure(mine)], references: references(mine) };
 }
 
 export const ROLEPLAY: Paradigm = {

@@ -127,6 +127,6 @@ export async function runReproduce(p: Paradigm, s: ReproduceSettings, options: R
     design: p.design(s),
     cells: { total: cells, complete: grid.length, failed: failed.length },
   };
-  const written = writeOutputs(dir, header, results);
+  const written = await writeOutputs(dir, header, results);
   return { dir, header, results, report: written.report, files: written.files, failed, remaining };
 }

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { CsvFile, type CsvValue } from '../io/csv.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
+import { renderFigures } from './figures.ts';
 import { percent } from './format.ts';
 import type { Design, ParadigmResults, Reference, ResultTable } from './paradigm.ts';
 import { CITATION } from './reference.ts';
@@ -66,6 +67,7 @@ export function renderReport(h: ReproduceHeader, res: ParadigmResults): string {
     `- cells complete: ${h.cells.complete} of ${h.cells.total}${h.cells.failed ? ` (${h.cells.failed} failed)` : ''}`,
     '',
     ...res.tables.flatMap((t) => [...tableSection(t), '']),
+    ...res.figures.filter((f) => f.measured.length + f.published.length > 0).flatMap((f) => [`![${f.title}](${f.id}.svg)`, '']),
     ...referenceSection(res.references, h.model),
     '',
   ].join('\n');
@@ -84,11 +86,15 @@ function writeCsv(path: string, columns: readonly string[], rows: ReadonlyArray<
 
 const REFERENCE_COLUMNS = ['setting', 'published_for', 'round', 'published_percent', 'published_count', 'denominator', 'qualitative', 'statement', 'measured_count', 'measured_decisions', 'measured_rate', 'observed'];
 
-/** Writes report.md, results.json, <series>.csv and reference.csv into `dir`; returns the file names. */
-export function writeOutputs(dir: string, h: ReproduceHeader, res: ParadigmResults): { report: string; files: string[] } {
+/** Writes report.md, results.json, <series>.csv, <figure>.svg and reference.csv into `dir`; returns the file names. */
+export async function writeOutputs(dir: string, h: ReproduceHeader, res: ParadigmResults): Promise<{ report: string; files: string[] }> {
   const report = renderReport(h, res);
+  const svgs = await renderFigures(res.figures);
   writeFileAtomic(join(dir, 'report.md'), report);
-  writeJsonAtomic(join(dir, 'results.json'), { format: 'atp-sim/reproduce@1', ...h, citation: CITATION, ...res });
+  const { figures, ...data } = res;
+  writeJsonAtomic(join(dir, 'results.json'), { format: 'atp-sim/reproduce@1', ...h, citation: CITATION, ...data });
+  const drawn = figures.filter((f) => f.measured.length + f.published.length > 0);
+  drawn.forEach((f, i) => writeFileAtomic(join(dir, `${f.id}.svg`), svgs[i]));
   for (const s of res.series) writeCsv(join(dir, `${s.id}.csv`), s.columns, s.rows);
   writeCsv(
     join(dir, 'reference.csv'),
@@ -108,5 +114,5 @@ export function writeOutputs(dir: string, h: ReproduceHeader, res: ParadigmResul
       observed: r.observed,
     })),
   );
-  return { report, files: ['report.md', 'results.json', ...res.series.map((s) => `${s.id}.csv`), 'reference.csv'] };
+  return { report, files: ['report.md', 'results.json', ...res.series.map((s) => `${s.id}.csv`), ...drawn.map((f) => `${f.id}.svg`), 'reference.csv'] };
 }

@@ -109,11 +109,15 @@ describe('atp-sim reproduce atp --paradigm group', () => {
   it('answers a rerun from its files: no request, the same tables', async () => {
     const dir = join(out, 'atp-group');
     const report = readFileSync(join(dir, 'report.md'), 'utf8');
+    const figure = readFileSync(join(dir, 'group-collusion.svg'), 'utf8');
+    expect(figure).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(report).toContain('![Group games: collusion per round (share of all decisions)](group-collusion.svg)');
     const before = server.stats.requests;
     const { code } = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', ...model()]);
     expect(code).toBe(0);
     expect(server.stats.requests).toBe(before);
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toBe(report);
+    expect(readFileSync(join(dir, 'group-collusion.svg'), 'utf8')).toBe(figure);
   }, 60_000);
 });
 
