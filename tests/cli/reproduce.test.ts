@@ -192,6 +192,19 @@ describe('atp-sim reproduce atp --atp-data DIR', () => {
   }, 120_000);
 });
 
+describe('atp-sim reproduce atp --dry-run', () => {
+  it('prints the cost of the full grids that the README quotes', async () => {
+    const { code, stdout } = await cli(['reproduce', 'atp', '--model', 'Qwen/Qwen3-8B', '--dry-run', '--price-in', '0.2', '--price-out', '0.6']);
+    expect(code).toBe(0);
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Reproducing the paper\n'));
+    const out = stdout.split('\n');
+    const quoted = out.slice(out.findIndex((l) => l.startsWith('paradigm')), out.findIndex((l) => l.startsWith('total:')) + 1).join('\n');
+    expect(quoted).toMatch(/^paradigm .*\n[\s\S]*total: 3744 model calls; cost at most \$2\.66$/);
+    expect(section).toContain(quoted);
+  });
+});
+
 describe('atp-sim reproduce atp: mistakes', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['a paradigm not in this build', ['--paradigm', 'tools'], /^atp-sim: paradigm tools: needs the tool-use game \(issue 12 item 1\), not in this build\n$/],
