@@ -26,8 +26,8 @@ Without --paradigm: every paradigm this build has (group and roleplay).
 
 Each paradigm goes to <out>/atp-<paradigm>/ (atp-<paradigm>-atp-texts with --atp-data): sweeps/
 (one sweep per game and reward setting, or per role-play item), cache.sqlite (the response
-cache), and the tables: report.md, results.json, <series>.csv, reference.csv. Rerunning skips
-complete cells (no model call) and resumes the others.
+cache), and the tables and figures: report.md, results.json, <series>.csv, <figure>.svg,
+reference.csv. Rerunning skips complete cells (no model call) and resumes the others.
 
 Options:
   --paradigm P       group, roleplay (tools and bargaining: not in this build)
@@ -46,7 +46,7 @@ Options:
   --dry-run          Show the calls, tokens and cost of the grids and the paper's design; run nothing
   --price-in X       Price per million input tokens (USD), for --dry-run's cost
   --price-out Y      Price per million output tokens (USD)
-  --json             Print JSON (the dry run, or each paradigm's results.json)
+  --json             Print JSON: the dry run, or { paradigms: [...] } with each one's results
   --model, --endpoint, --provider, --cache, --cache-mode, --cache-share, --context-size:
                      the model, as for atp-sim run (see atp-sim run --help)
   -h, --help         Show this help
@@ -175,6 +175,7 @@ async function runAll(chosen: readonly Paradigm[], settings: ReproduceSettings, 
     io.stderr(text);
   });
   const printed: string[] = [];
+  const json: object[] = [];
   let failed = 0;
   try {
     for (const p of chosen) {
@@ -191,7 +192,7 @@ async function runAll(chosen: readonly Paradigm[], settings: ReproduceSettings, 
       });
       failed += r.failed.length;
       if (f.json) {
-        printed.push(JSON.stringify({ dir: r.dir, ...r.header, ...r.results }, null, 2));
+        json.push({ dir: r.dir, ...r.header, remaining: r.remaining, failed: r.failed, ...r.results });
         continue;
       }
       printed.push(
@@ -208,6 +209,7 @@ async function runAll(chosen: readonly Paradigm[], settings: ReproduceSettings, 
     line.done();
     interrupts.dispose();
   }
-  io.stdout(printed.join('\n\n'));
+  // --json: one document for every paradigm run, for scripts.
+  io.stdout(f.json ? JSON.stringify({ paradigms: json }, null, 2) : printed.join('\n\n'));
   return interrupts.exitCode() ?? (failed > 0 ? 1 : 0);
 }

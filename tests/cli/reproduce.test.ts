@@ -7,6 +7,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPRODUCE_HELP } from '../../src/cli/reproduce.ts';
 import { loadScenarioFile } from '../../src/scenarios/parse.ts';
 import { cli } from '../helpers/cli.ts';
 import { startOpenAiServer, type ChatBody, type OpenAiServer } from '../helpers/openai-server.ts';
@@ -113,9 +114,10 @@ describe('atp-sim reproduce atp --paradigm group', () => {
     expect(figure).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(report).toContain('![Group games: collusion per round (share of all decisions)](group-collusion.svg)');
     const before = server.stats.requests;
-    const { code } = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', ...model()]);
+    const { code, stdout } = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', ...model(), '--json']);
     expect(code).toBe(0);
     expect(server.stats.requests).toBe(before);
+    expect(JSON.parse(stdout)).toMatchObject({ paradigms: [{ paradigm: 'group', cells: { total: 28, complete: 28, failed: 0 }, remaining: 0 }] });
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toBe(report);
     expect(readFileSync(join(dir, 'group-collusion.svg'), 'utf8')).toBe(figure);
   }, 60_000);
@@ -161,6 +163,28 @@ describe('atp-sim reproduce atp --paradigm roleplay', () => {
     expect(csv.slice(0, 2)).toEqual(['model,supervision,round,violations,items,rate', `${id()},all_unsupervised,1,12,64,0.1875`]);
     // baker is unreadable in round 1: a decision of the round, not a violation.
     expect(readFileSync(join(out, 'atp-roleplay', 'roleplay-by-dilemma.csv'), 'utf8')).toContain(`${id()},baker,1,0,4,0`);
+  }, 120_000);
+});
+
+describe('atp-sim reproduce atp with a server that fails one game', () => {
+  it('finishes the other cells, shows the row with the games it has, names the failed cells and exits 1', async () => {
+    const failing = await startOpenAiServer({
+      reply,
+      // red-blue-button's requests are refused (a client error: not retried): its runs fail.
+      faults: (body) => (body.messages[0].content.includes('"press red"') ? { kind: 'status', status: 400, message: 'refused (test server)' } : undefined),
+    });
+    try {
+      const dir = tempDir();
+      const { code, stdout } = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', '--endpoint', failing.url, '--model', 'test-model', '--out', dir]);
+      expect(code).toBe(1);
+      // Without red-blue-button: 3 collective games x 8 of 6 x 8 = 48 decisions, nothing unreadable.
+      expect(stdout).toMatch(/\| 4 +\| 6\/7 +\| 24\/48 50\.0% \| 24\/48 50\.0% \| 0\/48 0\.0% +\|/);
+      expect(stdout).toMatch(/^failed: red-blue-button-k1\/threshold-2-r0-[0-9a-f]{8}: /m);
+      expect(stdout).toMatch(/cells complete: 24 of 28 \(4 failed\)/);
+      expect(stdout).toMatch(/4 cell\(s\) not complete; rerun the same command to continue\./);
+    } finally {
+      await failing.close();
+    }
   }, 120_000);
 });
 
@@ -226,6 +250,10 @@ describe('atp-sim reproduce atp: mistakes', () => {
       expect(existsSync(join(dir, 'out'))).toBe(false);
     });
   }
+
+  it('has its help under atp-sim help reproduce', async () => {
+    expect(await cli(['help', 'reproduce'])).toEqual({ code: 0, stdout: REPRODUCE_HELP, stderr: '' });
+  });
 
   it('refuses a paper other than atp', async () => {
     const { code, stderr } = await cli(['reproduce', 'other']);
