@@ -503,15 +503,7 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
   // One limiter for every model call of the sweep.
   let limiter = options.limiter;
   let ownLimiter: Limiter | undefined;
-  if (!limiter && llm && !options.model) {
-    const m = resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source).model;
-    limiter = ownLimiter = new Limiter({
-      // A pool of servers: its per-server limits add up.
-      concurrency: totalConcurrency({ concurrency: options.modelSettings?.concurrency ?? m.concurrency, endpoints: options.modelSettings?.endpoints ?? m.endpoints }),
-      requestsPerMinute: options.modelSettings?.requestsPerMinute ?? m.requestsPerMinute,
-      tokensPerMinute: options.modelSettings?.tokensPerMinute ?? m.tokensPerMinute,
-    });
-  }
+  if (!limiter && llm && !options.model) limiter = ownLimiter = sweepLimiter(loaded, options.modelSettings);
 
   const pool = llm ? sharedPool(loaded, options) : undefined;
 
@@ -618,6 +610,17 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
   writeJsonAtomic(join(dir, 'results.json'), results);
   const remaining = cells.filter((c) => c.status !== 'other-shard' && c.status !== 'complete').length;
   return { dir, cells, ran, skipped, failed, remaining, results, repaired };
+}
+
+/** The limiter a sweep's model calls share: the model settings' limits, else its first cell's scenario's. */
+export function sweepLimiter(loaded: LoadedSweep, modelSettings?: ModelSettings): Limiter {
+  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source).model;
+  return new Limiter({
+    // A pool of servers: its per-server limits add up.
+    concurrency: totalConcurrency({ concurrency: modelSettings?.concurrency ?? m.concurrency, endpoints: modelSettings?.endpoints ?? m.endpoints }),
+    requestsPerMinute: modelSettings?.requestsPerMinute ?? m.requestsPerMinute,
+    tokensPerMinute: modelSettings?.tokensPerMinute ?? m.tokensPerMinute,
+  });
 }
 
 /** Without a model from the caller, every LLM cell must name one (base scenario or grid). */

@@ -39,7 +39,8 @@ Options:
   --replicates N     Runs per cell (default 1, as in the paper)
   --seed N           Root seed (default 1)
   --out DIR          Parent folder (default runs)
-  --concurrency N    Cells run at once (default 4)
+  --concurrency N    Sweeps run at once, and cells at once within each (default 4); the model's
+                     concurrency and rate limits hold for the whole grid
   --shard I/N        Run only the sweeps with index % N == I (or --shard auto, as for atp-sim
                      sweep); copy the shards' sweeps/ folders into one and rerun there for the
                      tables (no model call)
@@ -188,7 +189,7 @@ async function runAll(chosen: readonly Paradigm[], settings: ReproduceSettings, 
         ...tokensFromEnv(io.env),
         cache: { path: f.cachePath, mode: f.cacheMode ?? 'read-write', share: f.share },
         signal: interrupts.signal,
-        onProgress: (g) => line.update([`${p.name} sweep ${g.sweep}/${g.sweeps} ${g.name}`, `cells ${g.done}/${g.total}`, `calls ${g.calls}`, `cache hits ${g.cacheHits}`], g.done + g.failed === g.total),
+        onProgress: (g) => line.update([`${p.name}`, `sweeps ${g.sweepsDone}/${g.sweeps}`, `cells ${g.cellsDone}/${g.cells}`, `failed ${g.failed}`, `calls ${g.calls}`, `cache hits ${g.cacheHits}`], g.sweepsDone === g.sweeps),
       });
       failed += r.failed.length;
       if (f.json) {

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseSweep } from '../scenarios/sweep.ts';
-import { estimateSweep, readSweepRuns, runSweep, type SweepOptions, type SweepProgress } from '../sweep.ts';
+import { estimateSweep, readSweepRuns, runSweep, sweepLimiter, type SweepOptions, type SweepProgress } from '../sweep.ts';
 import type { ModelSettings } from '../llm/index.ts';
 import { mainModel } from './format.ts';
 import type { Design, GridRun, Paradigm, ParadigmResults, ReproduceSettings } from './paradigm.ts';
@@ -63,7 +63,18 @@ export interface ReproduceOptions extends Omit<SweepOptions, 'out' | 'dir' | 'sh
    * into one folder hold the whole grid; rerunning there writes the tables without a call.
    */
   readonly shard?: { readonly index: number; readonly count: number };
-  readonly onProgress?: (p: SweepProgress & { readonly sweep: number; readonly sweeps: number; readonly name: string }) => void;
+  readonly onProgress?: (p: ReproduceProgress) => void;
+}
+
+/** Progress over the sweeps of a grid (several run at once): sums of their cells and calls. */
+export interface ReproduceProgress {
+  readonly sweepsDone: number;
+  readonly sweeps: number;
+  readonly cellsDone: number;
+  readonly cells: number;
+  readonly failed: number;
+  readonly calls: number;
+  readonly cacheHits: number;
 }
 
 export interface ReproduceResult {
@@ -78,6 +89,27 @@ export interface ReproduceResult {
   readonly remaining: number;
 }
 
+/** Sums the latest progress of each sweep into one report for the grid. */
+function sweepsProgress(cellsPerSweep: readonly number[], report?: (p: ReproduceProgress) => void) {
+  const latest: Array<SweepProgress | undefined> = [];
+  let sweepsDone = 0;
+  const emit = () => {
+    if (!report) return;
+    const sum = (f: (p: SweepProgress) => number) => latest.reduce((n, p) => n + (p ? f(p) : 0), 0);
+    report({ sweepsDone, sweeps: cellsPerSweep.length, cellsDone: sum((p) => p.done), cells: cellsPerSweep.reduce((a, b) => a + b, 0), failed: sum((p) => p.failed), calls: sum((p) => p.calls), cacheHits: sum((p) => p.cacheHits) });
+  };
+  return {
+    update(k: number, p: SweepProgress) {
+      latest[k] = p;
+      emit();
+    },
+    finished(_k: number) {
+      sweepsDone++;
+      emit();
+    },
+  };
+}
+
 /** The complete runs of the grid's sweeps (a sweep not started yet has none). */
 function gridRuns(sweepsDir: string, names: readonly string[]): GridRun[] {
   const runs: GridRun[] = [];
@@ -89,7 +121,12 @@ function gridRuns(sweepsDir: string, names: readonly string[]): GridRun[] {
   return runs;
 }
 
-/** Runs every sweep of the paradigm's grid (sweeps one after another, cells concurrently), then writes the tables. */
+/**
+ * Runs the sweeps of the paradigm's grid, `concurrency` sweeps at once (a role-play item is a
+ * sweep of one cell: one at a time would send one call at a time), each running its cells
+ * `concurrency` at once, all under one limiter (the model's concurrency and rate limits hold for
+ * the whole grid); then writes the tables.
+ */
 export async function runReproduce(p: Paradigm, s: ReproduceSettings, options: ReproduceOptions = {}): Promise<ReproduceResult> {
   const dir = reproduceDir(options.out ?? 'runs', p, s);
   const sweepsDir = join(dir, 'sweeps');
@@ -98,25 +135,39 @@ export async function runReproduce(p: Paradigm, s: ReproduceSettings, options: R
   // Every sweep of the grid is checked before the first one runs.
   const loadedSweeps = sweeps.map((sw, i) => parseSweep(sw.raw, { source: names[i], dir: sw.dir }));
   const cells = loadedSweeps.reduce((n, l) => n + l.cells.length, 0);
-  const failed: Array<{ id: string; error: string }> = [];
-  let remaining = 0;
   const { onProgress, out: _out, shard, ...common } = options;
-  for (const [i, loaded] of loadedSweeps.entries()) {
-    const name = names[i];
-    if (shard && i % shard.count !== shard.index) continue;
-    if (options.signal?.aborted) {
-      remaining += loaded.cells.length;
-      continue;
+  const mine = loadedSweeps.map((_, i) => i).filter((i) => !shard || i % shard.count === shard.index);
+  const ownLimiter = !options.limiter && !options.model && mine.length > 0 ? sweepLimiter(loadedSweeps[mine[0]], options.modelSettings) : undefined;
+  const progress = sweepsProgress(mine.map((i) => loadedSweeps[i].cells.length), onProgress);
+  const outcomes: Array<{ failed: Array<{ id: string; error: string }>; remaining: number } | undefined> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < mine.length) {
+      const k = next++;
+      const i = mine[k];
+      if (options.signal?.aborted) {
+        outcomes[i] = { failed: [], remaining: loadedSweeps[i].cells.length };
+        continue;
+      }
+      const r = await runSweep(loadedSweeps[i], {
+        ...common,
+        ...(ownLimiter ? { limiter: ownLimiter } : {}),
+        out: sweepsDir,
+        cache: { mode: 'read-write', ...options.cache, path: options.cache?.path ?? join(dir, 'cache.sqlite') },
+        onProgress: (prog) => progress.update(k, prog),
+      });
+      progress.finished(k);
+      outcomes[i] = { failed: r.failed.map((f) => ({ id: `${names[i]}/${f.id}`, error: f.error })), remaining: r.remaining };
     }
-    const r = await runSweep(loaded, {
-      ...common,
-      out: sweepsDir,
-      cache: { mode: 'read-write', ...options.cache, path: options.cache?.path ?? join(dir, 'cache.sqlite') },
-      onProgress: onProgress && ((prog) => onProgress({ ...prog, sweep: i + 1, sweeps: sweeps.length, name })),
-    });
-    failed.push(...r.failed.map((f) => ({ id: `${name}/${f.id}`, error: f.error })));
-    remaining += r.remaining;
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 4), mine.length) }, worker));
+  } finally {
+    ownLimiter?.close();
   }
+  // In the grid's order, whatever order the sweeps finished in.
+  const failed = outcomes.flatMap((o) => o?.failed ?? []);
+  const remaining = outcomes.reduce((n, o) => n + (o?.remaining ?? 0), 0);
   const grid = gridRuns(sweepsDir, names);
   const results = p.results(grid, s);
   const header: ReproduceHeader = {
