@@ -18,3 +18,7 @@ export { runSweep, mergeSweeps, sweepResults } from './sweep.ts';
 export { summarizeRun, tippingStats, type RunSummary } from './metrics/summary.ts';
 export { runValidations, type ValidationOptions, type ValidationResults } from './validation/index.ts';
 export { cascadeWindow, cascadeProbability, cascadeSize } from './validation/cascade-theory.ts';
+export { runReproduce, estimateReproduce, type ReproduceOptions, type ReproduceResult } from './reproduce/run.ts';
+export { PARADIGMS, paradigm } from './reproduce/registry.ts';
+export { INCENTIVES, type Incentive } from './reproduce/incentives.ts';
+export type { Paradigm, ReproduceSettings, ParadigmResults } from './reproduce/paradigm.ts';
