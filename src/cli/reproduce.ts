@@ -112,7 +112,7 @@ async function dryRun(chosen: readonly Paradigm[], s: ReproduceSettings, options
       table(['paradigm', 'sweeps', 'cells', 'model calls', 'prompt tokens', 'max completion tokens', 'cost (at most)'], rows.map((r) => [r.paradigm, r.sweeps, r.cells, r.calls, r.promptTokens, r.maxCompletionTokens, usd(r.cost)])),
       '',
       ...rows.map((r) => `${r.paradigm}: the paper's design: ${r.design.text}${r.calls === r.design.calls ? '' : ` (this grid: ${r.calls}; it differs)`}`),
-      `total: ${calls} model calls; cost at most ${usd(cost)}`,
+      `total: ${calls} model calls; ${cost === null ? 'cost ' : 'cost at most '}${usd(cost)}`,
       'prompt tokens are estimated (characters / 4); completion tokens are counted at each scenario\'s model.maxTokens, so the cost is an upper bound.',
     ].join('\n'),
   );

@@ -46,7 +46,7 @@ function design(s: ReproduceSettings) {
   const perSetting = games * THRESHOLDS.length * AGENTS * ROUNDS;
   const reps = s.replicates > 1 ? ` x ${s.replicates} replicates` : '';
   return {
-    text: `${games} games x ${THRESHOLDS.length} thresholds (t = ${THRESHOLDS.join(', ')}) x ${AGENTS} agents x ${ROUNDS} rounds = ${perSetting} calls per reward setting, x ${s.incentives.length} reward setting(s) (k = ${s.incentives.map((i) => i.k).join(', ')})${reps}`,
+    text: `${games} games x ${THRESHOLDS.length} thresholds (t = ${THRESHOLDS.join(', ')}) x ${AGENTS} agents x ${ROUNDS} rounds = ${perSetting} calls per reward setting; x ${s.incentives.length} reward setting(s) (k = ${s.incentives.map((i) => i.k).join(', ')})${reps} = ${perSetting * s.incentives.length * s.replicates} calls`,
     calls: perSetting * s.incentives.length * s.replicates,
   };
 }
