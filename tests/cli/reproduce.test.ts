@@ -167,11 +167,12 @@ describe('atp-sim reproduce atp --paradigm roleplay', () => {
 });
 
 describe('atp-sim reproduce atp with a server that fails one game', () => {
-  it('finishes the other cells, shows the row with the games it has, names the failed cells and exits 1', async () => {
+  it('finishes the other cells, shows the row with the games it has, names the failed cells and exits 1; a rerun completes them', async () => {
+    let refuse = true;
     const failing = await startOpenAiServer({
       reply,
       // red-blue-button's requests are refused (a client error: not retried): its runs fail.
-      faults: (body) => (body.messages[0].content.includes('"press red"') ? { kind: 'status', status: 400, message: 'refused (test server)' } : undefined),
+      faults: (body) => (refuse && body.messages[0].content.includes('"press red"') ? { kind: 'status', status: 400, message: 'refused (test server)' } : undefined),
     });
     try {
       const dir = tempDir();
@@ -182,6 +183,14 @@ describe('atp-sim reproduce atp with a server that fails one game', () => {
       expect(stdout).toMatch(/^failed: red-blue-button-k1\/threshold-2-r0-[0-9a-f]{8}: /m);
       expect(stdout).toMatch(/cells complete: 24 of 28 \(4 failed\)/);
       expect(stdout).toMatch(/4 cell\(s\) not complete; rerun the same command to continue\./);
+      // The server answers again: the rerun sends only the failed cells' calls (4 cells x 8 agents x 3 rounds).
+      refuse = false;
+      const before = failing.stats.requests;
+      const again = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', '--endpoint', failing.url, '--model', 'test-model', '--out', dir]);
+      expect(again.code).toBe(0);
+      expect(failing.stats.requests - before).toBe(96);
+      expect(again.stdout).toMatch(/cells complete: 28 of 28\n/);
+      expect(again.stdout).toMatch(/\| 4 +\| 7\/7 +\| 24\/56 42\.9% \| 24\/56 42\.9% \| 0\/56 0\.0% +\|/);
     } finally {
       await failing.close();
     }
