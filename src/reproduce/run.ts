@@ -103,7 +103,7 @@ function sweepsProgress(cellsPerSweep: readonly number[], report?: (p: Reproduce
       latest[k] = p;
       emit();
     },
-    finished(_k: number) {
+    finished() {
       sweepsDone++;
       emit();
     },
@@ -141,8 +141,11 @@ export async function runReproduce(p: Paradigm, s: ReproduceSettings, options: R
   const progress = sweepsProgress(mine.map((i) => loadedSweeps[i].cells.length), onProgress);
   const outcomes: Array<{ failed: Array<{ id: string; error: string }>; remaining: number } | undefined> = [];
   let next = 0;
+  // A sweep that cannot start (its folder holds another model's run, or another process has
+  // it) stops the others from starting: the error is the user's to fix before anything goes on.
+  let stopped = false;
   const worker = async () => {
-    while (next < mine.length) {
+    while (next < mine.length && !stopped) {
       const k = next++;
       const i = mine[k];
       if (options.signal?.aborted) {
@@ -155,13 +158,19 @@ export async function runReproduce(p: Paradigm, s: ReproduceSettings, options: R
         out: sweepsDir,
         cache: { mode: 'read-write', ...options.cache, path: options.cache?.path ?? join(dir, 'cache.sqlite') },
         onProgress: (prog) => progress.update(k, prog),
+      }).catch((err: unknown) => {
+        stopped = true;
+        throw err;
       });
-      progress.finished(k);
+      progress.finished();
       outcomes[i] = { failed: r.failed.map((f) => ({ id: `${names[i]}/${f.id}`, error: f.error })), remaining: r.remaining };
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 4), mine.length) }, worker));
+    // Every worker ends (the sweeps in flight finish) before an error is passed on.
+    const ends = await Promise.allSettled(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 4), mine.length) }, worker));
+    const error = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+    if (error) throw error.reason;
   } finally {
     ownLimiter?.close();
   }

@@ -121,6 +121,16 @@ describe('atp-sim reproduce atp --paradigm group', () => {
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toBe(report);
     expect(readFileSync(join(dir, 'group-collusion.svg'), 'utf8')).toBe(figure);
   }, 60_000);
+
+  it('refuses to continue the grid with another model, in one line, sending nothing', async () => {
+    const before = server.stats.requests;
+    const { code, stdout, stderr } = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', '--endpoint', server.url, '--model', 'other-model', '--out', out]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(new RegExp(`^atp-sim: .*public-fund-k1 was run with model ${esc(id())}; this run uses hf:other-model@`));
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(server.stats.requests).toBe(before);
+  });
 });
 
 describe('atp-sim reproduce atp --shard', () => {
