@@ -10,6 +10,7 @@
  */
 import { deriveSeed } from '../core/rng.ts';
 import { ATP_SETTINGS, atpGroupTable, type AtpCell, type AtpGroupRow, type AtpRun } from '../metrics/atp-table.ts';
+import { toAtpRun } from './atp-run.ts';
 import type { ThresholdGame } from '../scenarios/types.ts';
 import { mainModel, percent, share } from './format.ts';
 import { incentiveRatio } from './incentives.ts';
@@ -24,11 +25,6 @@ const ROUNDS = ATP_SETTINGS.groupGame.rounds;
 
 /** `k1`, `k0.25`: the ratio as a sweep-name suffix. */
 const kTag = (k: number) => `k${k}`;
-
-export function toAtpRun(g: GridRun): AtpRun {
-  const m = g.run.manifest;
-  return { id: `${g.sweep}/${m.id}`, model: m.model?.id ?? 'none', scenario: m.scenario, rounds: g.run.rounds };
-}
 
 function sweeps(s: ReproduceSettings) {
   return groupScenarios(s.atpData).flatMap((game) =>

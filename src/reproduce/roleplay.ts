@@ -10,7 +10,7 @@
 import { deriveSeed } from '../core/rng.ts';
 import { ATP_SETTINGS, atpRolePlayTable, type AtpRolePlayRow } from '../metrics/atp-table.ts';
 import { mainModel, share } from './format.ts';
-import { toAtpRun } from './group.ts';
+import { toAtpRun } from './atp-run.ts';
 import type { Figure } from './figures.ts';
 import type { GridRun, GridSweep, Paradigm, ParadigmResults, Reference, ReproduceSettings, Series } from './paradigm.ts';
 import { numericReference, ROLEPLAY_ITEMS, ROLEPLAY_REFERENCE } from './reference.ts';
