@@ -21,3 +21,7 @@ export { runValidations, type ValidationOptions, type ValidationResults } from '
 export { cascadeWindow, cascadeProbability, cascadeSize } from './validation/cascade-theory.ts';
 export { generatePairs, estimatePairs, loadPairSources, type PairsOptions, type PairsResult, type PairsSummary } from './pairs/index.ts';
 export { fitSurrogate, fitAndCheck, type FitOptions, type SurrogateFile } from './surrogate/fit.ts';
+export { runReproduce, estimateReproduce, type ReproduceOptions, type ReproduceResult } from './reproduce/run.ts';
+export { PARADIGMS, paradigm } from './reproduce/registry.ts';
+export { INCENTIVES, type Incentive } from './reproduce/incentives.ts';
+export type { Paradigm, ReproduceSettings, ParadigmResults } from './reproduce/paradigm.ts';

@@ -27,7 +27,7 @@ import { canonicalJson } from './llm/cache.ts';
 import { conditionStats, type ConditionStats } from './metrics/aggregate.ts';
 import { criticalMass, type CriticalMass } from './metrics/critical-mass.ts';
 import { summarizeRun, type RunSummary } from './metrics/summary.ts';
-import { prepareRun, runScenario, type RunOptions } from './run.ts';
+import { estimateRun, prepareRun, runScenario, type RunOptions } from './run.ts';
 import { checkProvider } from './llm/hf.ts';
 import { resolveScenario } from './scenarios/parse.ts';
 import { cellScenario, conditionLabel, expandSweep, loadSweepFile, parseSweep, type GridAxis, type LoadedSweep, type RecordMode, type SweepCell, type SweepSpec } from './scenarios/sweep.ts';
@@ -503,15 +503,7 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
   // One limiter for every model call of the sweep.
   let limiter = options.limiter;
   let ownLimiter: Limiter | undefined;
-  if (!limiter && llm && !options.model) {
-    const m = resolveScenario(cellScenario(spec, loaded.cells[0]), loaded.source, loaded.baseDir).model;
-    limiter = ownLimiter = new Limiter({
-      // A pool of servers: its per-server limits add up.
-      concurrency: totalConcurrency({ concurrency: options.modelSettings?.concurrency ?? m.concurrency, endpoints: options.modelSettings?.endpoints ?? m.endpoints }),
-      requestsPerMinute: options.modelSettings?.requestsPerMinute ?? m.requestsPerMinute,
-      tokensPerMinute: options.modelSettings?.tokensPerMinute ?? m.tokensPerMinute,
-    });
-  }
+  if (!limiter && llm && !options.model) limiter = ownLimiter = sweepLimiter(loaded, options.modelSettings);
 
   const pool = llm ? sharedPool(loaded, options) : undefined;
 
@@ -618,6 +610,17 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
   writeJsonAtomic(join(dir, 'results.json'), results);
   const remaining = cells.filter((c) => c.status !== 'other-shard' && c.status !== 'complete').length;
   return { dir, cells, ran, skipped, failed, remaining, results, repaired };
+}
+
+/** The limiter a sweep's model calls share: the model settings' limits, else its first cell's scenario's. */
+export function sweepLimiter(loaded: LoadedSweep, modelSettings?: ModelSettings): Limiter {
+  const m = resolveScenario(cellScenario(loaded.spec, loaded.cells[0]), loaded.source, loaded.baseDir).model;
+  return new Limiter({
+    // A pool of servers: its per-server limits add up.
+    concurrency: totalConcurrency({ concurrency: modelSettings?.concurrency ?? m.concurrency, endpoints: modelSettings?.endpoints ?? m.endpoints }),
+    requestsPerMinute: modelSettings?.requestsPerMinute ?? m.requestsPerMinute,
+    tokensPerMinute: modelSettings?.tokensPerMinute ?? m.tokensPerMinute,
+  });
 }
 
 /** Without a model from the caller, every LLM cell must name one (base scenario or grid). */
@@ -817,4 +820,48 @@ function checkMergeTarget(target: string, out: string, sweep: SweepFile, model: 
   if (entries.length > 0 && (isRunDir(target) || !entries.every((e) => e === 'runs'))) {
     throw new AtpSimError('RUN_DIR_CONFLICT', `merge: ${out} is not empty and holds no sweep.json (found ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}; fix: choose a new or empty --out)`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dry run
+// ---------------------------------------------------------------------------------------------
+
+export interface SweepEstimate {
+  /** Cells counted (this shard's). */
+  readonly cells: number;
+  readonly conditions: ReadonlyArray<{ readonly label: string; readonly cells: number; readonly calls: number }>;
+  readonly calls: number;
+  readonly promptTokens: number;
+  readonly maxCompletionTokens: number;
+  /** At most this much (USD); null when no price is known. */
+  readonly cost: number | null;
+}
+
+/**
+ * The model calls, tokens and cost of a sweep's cells, without running them: one dry run per
+ * condition (replicates differ only in seed), times its cells. `price` (per million tokens)
+ * replaces the scenario's model.pricePerMillion for the estimate only.
+ */
+export async function estimateSweep(loaded: LoadedSweep, options: { readonly modelSettings?: ModelSettings; readonly shard?: { readonly index: number; readonly count: number }; readonly price?: { readonly input: number; readonly output: number } } = {}): Promise<SweepEstimate> {
+  const { spec, cells } = loaded;
+  const shard = options.shard;
+  const mine = cells.filter((c) => !shard || c.index % shard.count === shard.index);
+  const byCondition = new Map<string, SweepCell[]>();
+  for (const c of mine) byCondition.set(c.condition, [...(byCondition.get(c.condition) ?? []), c]);
+  let calls = 0;
+  let promptTokens = 0;
+  let maxCompletionTokens = 0;
+  let cost: number | null = 0;
+  const conditions: Array<{ label: string; cells: number; calls: number }> = [];
+  for (const list of byCondition.values()) {
+    const raw = cellScenario(spec, list[0]);
+    if (options.price) raw.model = { ...((raw.model as Record<string, unknown> | undefined) ?? {}), pricePerMillion: { ...options.price } };
+    const est = await estimateRun(raw, { baseDir: loaded.baseDir, modelSettings: options.modelSettings, source: loaded.source });
+    calls += est.calls * list.length;
+    promptTokens += est.promptTokens * list.length;
+    maxCompletionTokens += est.maxCompletionTokens * list.length;
+    cost = cost === null || est.cost === null ? null : cost + est.cost * list.length;
+    conditions.push({ label: conditionLabel(list[0].params), cells: list.length, calls: est.calls * list.length });
+  }
+  return { cells: mine.length, conditions, calls, promptTokens, maxCompletionTokens, cost };
 }

@@ -33,6 +33,7 @@ Commands:
   fit <dir>                  Fit a surrogate policy to a run's or sweep's LLM decisions
   validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
   schema scenario|sweep      JSON Schema of scenario or sweep files, for editors
+  reproduce atp              The ATP paper's grids (group games, role-play) and its tables
   help <command>             That command's help (same as atp-sim <command> --help)
 
 Options: -h, --help (this text), -v, -V, --version (the version)
@@ -66,6 +67,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   schema: () => lazy('./schema.ts', 'schemaCommand'),
   pairs: () => lazy('./pairs.ts', 'pairsCommand'),
   fit: () => lazy('./fit.ts', 'fitCommand'),
+  reproduce: () => lazy('./reproduce.ts', 'reproduceCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

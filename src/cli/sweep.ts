@@ -1,8 +1,7 @@
 /** `atp-sim sweep <file>` and `atp-sim merge <dirs...> --out DIR`. */
 import { AtpSimError } from '../core/errors.ts';
-import { estimateRun } from '../run.ts';
-import { cellScenario, conditionLabel, loadSweepFile } from '../scenarios/sweep.ts';
-import { mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
+import { loadSweepFile } from '../scenarios/sweep.ts';
+import { estimateSweep, mergeSweeps, runSweep, type SweepResults } from '../sweep.ts';
 import { pct, table } from './format.ts';
 import type { CliIo } from './io.ts';
 import { sweepProgress } from './progress.ts';
@@ -128,29 +127,18 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (values['dry-run']) {
     const { spec, cells } = loaded;
-    const mine = cells.filter((c) => !shard || c.index % shard.count === shard.index);
-    const conditions = new Map<string, typeof cells>();
-    for (const c of mine) conditions.set(c.condition, [...(conditions.get(c.condition) ?? []), c]);
-    let calls = 0;
-    let promptTokens = 0;
-    let cost: number | null = 0;
-    const rows: Array<Array<string | number>> = [];
-    for (const list of conditions.values()) {
-      const est = await estimateRun(cellScenario(spec, list[0]), { baseDir: loaded.baseDir, modelSettings, source: loaded.source });
-      calls += est.calls * list.length;
-      promptTokens += est.promptTokens * list.length;
-      cost = cost === null || est.cost === null ? null : cost + est.cost * list.length;
-      rows.push([conditionLabel(list[0].params), list.length, est.calls * list.length]);
-    }
+    const est = await estimateSweep(loaded, { modelSettings, shard });
+    const { calls, promptTokens, cost } = est;
+    const rows = est.conditions.map((c) => [c.label, c.cells, c.calls]);
     if (values.json) {
-      const byCondition = rows.map(([condition, cellCount, modelCalls]) => ({ condition, cells: cellCount, calls: modelCalls }));
-      io.stdout(JSON.stringify({ dryRun: true, sweep: spec.name, cells: mine.length, conditions: byCondition, calls, promptTokens, costUsd: cost }, null, 2));
+      const byCondition = est.conditions.map((c) => ({ condition: c.label, cells: c.cells, calls: c.calls }));
+      io.stdout(JSON.stringify({ dryRun: true, sweep: spec.name, cells: est.cells, conditions: byCondition, calls, promptTokens, costUsd: cost }, null, 2));
       return 0;
     }
     io.stdout(
       [
         `dry run of ${spec.name}: nothing was run`,
-        `${mine.length} cell(s)${shard ? ` in shard ${shard.index}/${shard.count} (of ${cells.length})` : ''}: ${conditions.size} condition(s) x ${spec.replicates} replicate(s)`,
+        `${est.cells} cell(s)${shard ? ` in shard ${shard.index}/${shard.count} (of ${cells.length})` : ''}: ${est.conditions.length} condition(s) x ${spec.replicates} replicate(s)`,
         '',
         table(['condition', 'cells', 'model calls'], rows),
         '',
