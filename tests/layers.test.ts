@@ -21,6 +21,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['run.ts'], // one run: files, resume, replay
   ['sweep.ts', 'validation'], // grids of runs; the model validations (Watts 2002, Centola & Macy 2007)
   ['report', 'export'], // the HTML report; CSV tables
+  ['serve'], // the live view (serves reports and run files)
   ['cli'],
   ['index.ts'], // the public API, re-exports only
 ];

@@ -27,6 +27,7 @@ Commands:
   merge <dirs...>            Join the results of sweep shards (and their response caches)
   cache merge <files...>     Merge response caches into one (--out FILE)
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
+  serve <folder>             Live view of the runs in a folder, in a browser (127.0.0.1 only)
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
   validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
   help <command>             That command's help (same as atp-sim <command> --help)
@@ -57,6 +58,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   cache: () => lazy('./cache.ts', 'cacheCommand'),
   report: () => lazy('./report.ts', 'reportCommand'),
   export: () => lazy('./export.ts', 'exportCommand'),
+  serve: () => lazy('./serve.ts', 'serveCommand'),
   validate: () => lazy('./validate.ts', 'validateCommand'),
 };
 
