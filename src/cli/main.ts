@@ -58,8 +58,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   cache: () => lazy('./cache.ts', 'cacheCommand'),
   report: () => lazy('./report.ts', 'reportCommand'),
   export: () => lazy('./export.ts', 'exportCommand'),
-  serve: () => lazy('./serve.ts', 'serveCommand'),
   validate: () => lazy('./validate.ts', 'validateCommand'),
+  serve: () => lazy('./serve.ts', 'serveCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

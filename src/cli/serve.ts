@@ -57,7 +57,7 @@ function untilInterrupted(): Promise<string> {
   });
 }
 
-export async function serveCommand(argv: string[], io: CliIo, stopped: Promise<string> = untilInterrupted()): Promise<number> {
+export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(argv, { port: { type: 'string' }, host: { type: 'string' } });
   if (values.help) {
     io.stdout(SERVE_HELP);
@@ -77,6 +77,7 @@ export async function serveCommand(argv: string[], io: CliIo, stopped: Promise<s
   const host = values.host ?? '127.0.0.1';
   if (!host.trim()) throw new AtpSimError('INVALID_ARGUMENT', '--host: must be an address such as 127.0.0.1; got an empty value');
   const server = await listen(root, host, port);
+  const stopped = untilInterrupted();
   io.stdout(`atp-sim serve: ${root} at ${server.url} (Ctrl-C to stop)`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') io.stderr(`atp-sim serve: listening on ${host}: anyone who can reach it can read these runs, prompts and replies included`);
   const sig = await stopped;

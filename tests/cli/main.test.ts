@@ -86,7 +86,7 @@ describe('version and help', () => {
     expect((await cli(['help', 'network'])).stdout).toMatch(/^Usage: atp-sim network/);
     const bad = await cli(['help', 'rnu']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('atp-sim help: unknown command "rnu" (commands: run, import-atp, network, quickstart, sweep, merge, cache, report, export, validate)\n');
+    expect(bad.stderr).toBe('atp-sim help: unknown command "rnu" (commands: run, import-atp, network, quickstart, sweep, merge, cache, report, export, validate, serve)\n');
   });
 
   it('documents the exit codes in --help and in the README', async () => {
