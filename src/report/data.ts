@@ -352,8 +352,8 @@ function heatmapOf(sweep: SweepFile, runs: readonly ReportRun[]): ReportData['he
   const pooledOver = axes.slice(facet ? 3 : 2).map((a) => a.path);
   const cells = new Map<string, { x: string; y: string; panel?: string; sum: number; n: number }>();
   for (const zv of facet ? facet.values : [undefined]) {
-    for (const yv of ay.values) {
-      for (const xv of ax.values) {
+    for (const xv of ax.values) {
+      for (const yv of ay.values) {
         const panel = facet ? { panel: valueLabel(zv) } : {};
         cells.set(canonicalJson([xv, yv, facet ? zv : null]), { x: valueLabel(xv), y: valueLabel(yv), ...panel, sum: 0, n: 0 });
       }
