@@ -319,7 +319,8 @@ export function heatmapCharts(heatmap: NonNullable<ReportData['heatmap']>): Char
 export function roundSeriesSpec(rounds: readonly RunDetailRound[], field: 'meanCapital' | 'gini' | 'invalid', title: string): TopLevelSpec | undefined {
   const values = rounds.filter((r) => finite(r[field])).map((r) => ({ round: r.round, value: r[field] as number }));
   if (values.length === 0) return undefined;
-  const y = { field: 'value', type: 'quantitative', title, ...(field === 'gini' ? { scale: { domain: [0, 1] } } : {}), ...(field === 'invalid' ? { axis: { format: 'd', tickMinStep: 1 } } : {}) } as const;
+  const most = Math.max(1, ...values.map((v) => v.value));
+  const y = { field: 'value', type: 'quantitative', title, ...(field === 'gini' ? { scale: { domain: [0, 1] } } : {}), ...(field === 'invalid' ? { scale: { domain: [0, most] }, axis: { format: 'd', tickMinStep: 1 } } : {}) } as const;
   return {
     width: PANEL_WIDTH + 60,
     height: PANEL_HEIGHT + 20,

@@ -10,22 +10,11 @@ import { buildReportData } from '../../src/report/data.ts';
 import { renderReport } from '../../src/report/html.ts';
 import { constantParams, shortLabels, varyingKeys } from '../../src/report/labels.ts';
 import { layoutNetwork } from '../../src/report/layout.ts';
-import type { ReportData } from '../../src/report/types.ts';
 import { runSweep } from '../../src/sweep.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { classicBase } from '../sweep/fixtures.ts';
 import { serveFixture } from '../serve/fixture.ts';
-import { fixtureReport } from './fixture.ts';
-
-/** A sweep-like report of topology x threshold x share with a fixed model setting: 18 conditions. */
-export function gridReport(): ReportData {
-  const base = fixtureReport({ conditions: 18, rounds: 8, nodes: 30 });
-  const nets = [{ kind: 'ring', k: 4 }, { kind: 'watts-strogatz', k: 4, beta: 0.1 }, { kind: 'barabasi-albert', m: 2 }];
-  const params = nets.flatMap((network) => [2, 4, 6].flatMap((t) => [0, 0.25].map((share) => ({ network, 'game.threshold': t, 'population.committed.share': share, 'model.temperature': 0.7 }))));
-  const conditions = base.conditions.map((c, i) => ({ ...c, label: `network=${JSON.stringify(params[i].network)}, game.threshold=${params[i]['game.threshold']}, population.committed.share=${params[i]['population.committed.share']}, model.temperature=0.7`, params: params[i] }));
-  const exposure = conditions.flatMap((c, i) => (['any', 'rewarded'] as const).map((variant) => ({ ...base.exposure[i % 2], label: variant === 'any' ? c.label : `${c.label} (rewarded neighbours)`, variant, by: 'count' as const, condition: c.label })));
-  return { ...base, conditions, exposure };
-}
+import { fixtureReport, gridReport } from './fixture.ts';
 
 /** The 18-condition page, rendered once (Vega draws 40 panels). */
 let gridPageCache: string | undefined;
@@ -89,6 +78,18 @@ describe('small multiples', () => {
     expect(page.match(/<figure id="chart-violation-p\d+" class="panel"><figcaption class="panel-title">/g)).toHaveLength(18);
     expect(page).toContain("Violation rate per round: the mean over each condition&#39;s replicates (band: 95% interval); one panel per condition");
     expect(page).toContain('pooled over every run of a condition and every round');
+  });
+});
+
+describe('panel titles', () => {
+  it('are escaped like every other text', () => {
+    const evil = '<img src=x onerror="alert(1)">';
+    const data = gridReport();
+    const conditions = data.conditions.slice(0, 7).map((c, i) => ({ ...c, params: { ...c.params, network: `${evil}${i}` } }));
+    const page = renderReport({ ...data, conditions, exposure: [], heatmap: undefined });
+    expect(page.match(/class="panel-title">/g)).toHaveLength(14);
+    expect(page).not.toContain(evil);
+    expect(page).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;0');
   });
 });
 
