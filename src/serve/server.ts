@@ -114,6 +114,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (route === 'run' || route === 'events') {
       if (!isRunDir(target)) return fail(404, 'Not a run', 'That folder is not a run directory (no manifest.json); its report may still exist under /report.');
       if (route === 'events') {
+        if (head) return void res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8' }).end();
         const stop = streamRun(target, res, options);
         streams.add(stop);
         res.on('close', () => streams.delete(stop));

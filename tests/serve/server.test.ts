@@ -102,6 +102,8 @@ describe('the live view server', () => {
     const rebound = await get('/', { Host: `evil.example:${server.port}` });
     expect(rebound.status).toBe(421);
     expect((await get('/', {}, 'POST')).status).toBe(405);
+    const head = await get('/events/live', {}, 'HEAD');
+    expect([head.status, head.body]).toEqual([200, '']);
     expect((await get('/', { Host: `localhost:${server.port}` })).status).toBe(200);
   });
 
