@@ -3,11 +3,14 @@
  * inside the folder only, escapes what the files say, streams new rounds as server-sent events,
  * and refuses other hosts and methods.
  */
-import { appendFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/serve/server.ts';
+import { runScenario } from '../../src/run.ts';
+import { scriptedModel } from '../../src/llm/scripted.ts';
+import { ringLlmScenario } from '../helpers/scenarios.ts';
 import { RunWatcher } from '../../src/serve/live.ts';
 import { readCatalog } from '../../src/serve/catalog.ts';
 import { safeSegments } from '../../src/serve/paths.ts';
@@ -130,31 +133,41 @@ describe('the live view server', () => {
   });
 });
 
+type SseEvent = { event: string; data: { round?: number; cells?: string[]; status?: string; text?: Record<string, string> } };
+
+/** Listens to a run's event stream; `events` fills as they arrive. */
+async function listen(path: string): Promise<{ events: SseEvent[]; close: () => void }> {
+  const events: SseEvent[] = [];
+  let buffer = '';
+  const req = request({ host: '127.0.0.1', port: server.port, path });
+  const opened = new Promise<void>((resolve) =>
+    req.on('response', (res) => {
+      expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        buffer += c;
+        const blocks = buffer.split('\n\n');
+        buffer = blocks.pop()!;
+        for (const b of blocks) {
+          const ev = /^event: (\w+)$/m.exec(b);
+          const data = /^data: (.*)$/m.exec(b);
+          if (ev && data) events.push({ event: ev[1], data: JSON.parse(data[1]) });
+        }
+      });
+      resolve();
+    }),
+  );
+  req.end();
+  await opened;
+  return { events, close: () => req.destroy() };
+}
+
+const roundsIn = (events: readonly SseEvent[]) => events.filter((e) => e.event === 'round').map((e) => e.data.round);
+
 describe('server-sent events of a run', () => {
   it('sends the rounds so far, then each round once its line is complete', async () => {
-    const events: Array<{ event: string; data: { round?: number; cells?: string[]; text?: Record<string, string> } }> = [];
-    let buffer = '';
-    const req = request({ host: '127.0.0.1', port: server.port, path: '/events/live', headers: { Host: `127.0.0.1:${server.port}` } });
-    const opened = new Promise<void>((resolve) =>
-      req.on('response', (res) => {
-        expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          buffer += c;
-          const blocks = buffer.split('\n\n');
-          buffer = blocks.pop()!;
-          for (const b of blocks) {
-            const ev = /^event: (\w+)$/m.exec(b);
-            const data = /^data: (.*)$/m.exec(b);
-            if (ev && data) events.push({ event: ev[1], data: JSON.parse(data[1]) });
-          }
-        });
-        resolve();
-      }),
-    );
-    req.end();
-    await opened;
-    const rounds = () => events.filter((e) => e.event === 'round').map((e) => e.data.round);
+    const { events, close } = await listen('/events/live');
+    const rounds = () => roundsIn(events);
     await expect.poll(rounds).toEqual([1, 2]);
     // Half a line: nothing yet. The rest of it: round 3, with its summary.
     const line = fx.roundLines[2];
@@ -165,7 +178,27 @@ describe('server-sent events of a run', () => {
     await expect.poll(rounds).toEqual([1, 2, 3]);
     await expect.poll(() => events.filter((e) => e.event === 'summary').at(-1)?.data.text?.['progress-text']).toBe('3 of 4 rounds');
     expect(events.find((e) => e.data.round === 3)?.data.cells?.[1]).toBe('100.0%');
-    req.destroy();
+    close();
+  });
+
+  it('follows a run while it works, to its end', async () => {
+    // Round 1 answers at once; later rounds wait for the gate, so the run is caught mid-way.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const model = scriptedModel(async ({ round }) => {
+      if (round > 1) await gate;
+      return '{"choice": "invest"}';
+    });
+    const running = runScenario(ringLlmScenario(), { out: fx.root, id: 'working', model });
+    await expect.poll(() => existsSync(join(fx.root, 'working', 'rounds.jsonl')) && readFileSync(join(fx.root, 'working', 'rounds.jsonl'), 'utf8').length > 0).toBe(true);
+    const { events, close } = await listen('/events/working');
+    await expect.poll(() => roundsIn(events)).toEqual([1]);
+    expect(events.filter((e) => e.event === 'summary').at(-1)?.data.status).toBe('running');
+    open();
+    await running;
+    await expect.poll(() => roundsIn(events)).toEqual([1, 2, 3, 4]);
+    await expect.poll(() => events.filter((e) => e.event === 'summary').at(-1)?.data.status).toBe('complete');
+    close();
   });
 });
 
