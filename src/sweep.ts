@@ -11,8 +11,8 @@
  * Rerunning skips cells whose run directory says `complete` and resumes the others from their
  * last complete round. A failed cell is recorded and does not stop the others.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AtpSimError } from './core/errors.ts';
 import { redactUrlsIn } from './core/url.ts';
 import { deriveSeed } from './core/rng.ts';
@@ -95,10 +95,24 @@ export function tryReadRun(dir: string): RunRead {
   }
 }
 
-/** Run directories under `root` (itself included), sorted by path; run directories are not searched inside. */
-export function findRunDirs(root: string): string[] {
+/**
+ * Run directories under `root` (itself included), sorted by path; run directories are not searched
+ * inside. Each real folder is walked once, so a symbolic link back up (a cycle) ends the walk
+ * there; with `within` (a real path), links that lead outside it are not followed.
+ */
+export function findRunDirs(root: string, options: { readonly within?: string } = {}): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
+  const within = options.within;
   const walk = (dir: string) => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (seen.has(real) || (within !== undefined && real !== within && !real.startsWith(within + sep))) return;
+    seen.add(real);
     if (isRunDir(dir)) {
       out.push(dir);
       return;

@@ -21,7 +21,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['run.ts'], // one run: files, resume, replay
   ['sweep.ts', 'validation', 'pairs'], // grids of runs; the model validations (Watts 2002, Centola & Macy 2007); preference pairs
   ['report', 'export', 'surrogate'], // the HTML report; CSV tables; fitting surrogates to LLM runs
-  ['reproduce'], // the paper's grids as sweeps, and its tables
+  ['reproduce', 'serve'], // the paper's grids as sweeps, and its tables; the live view (serves reports and run files)
   ['cli'],
   ['index.ts'], // the public API, re-exports only
 ];

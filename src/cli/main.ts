@@ -28,6 +28,7 @@ Commands:
   cache merge <files...>     Merge response caches into one (--out FILE)
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   explore <dir>              An interactive, offline HTML explorer of a run or a sweep
+  serve <folder>             Live view of the runs in a folder, in a browser (127.0.0.1 only)
   export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
   pairs <scenario|sweep>     DPO preference pairs and GRPO prompts from a scenario's prompts
   fit <dir>                  Fit a surrogate policy to a run's or sweep's LLM decisions
@@ -68,6 +69,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pairs: () => lazy('./pairs.ts', 'pairsCommand'),
   fit: () => lazy('./fit.ts', 'fitCommand'),
   reproduce: () => lazy('./reproduce.ts', 'reproduceCommand'),
+  serve: () => lazy('./serve.ts', 'serveCommand'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -19,7 +19,10 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AtpSimError } from '../core/errors.ts';
 import { renderVegaSvgs } from './vega-render.mjs';
-import type { ExposureCurve, ReportCondition, ReportData } from './types.ts';
+import { shortLabels, uniqueLabels } from './labels.ts';
+import type { ExposureCurve, ReportCondition, ReportData, RunDetailRound } from './types.ts';
+
+export { uniqueLabels };
 
 export type { TopLevelSpec };
 
@@ -27,6 +30,8 @@ export type { TopLevelSpec };
 export interface ChartSpec {
   readonly id: string;
   readonly spec: TopLevelSpec;
+  /** A panel's title (small multiples), written by the page as escaped text. */
+  readonly caption?: string;
 }
 
 const WIDTH = 560;
@@ -47,47 +52,51 @@ function categoryScheme(count: number): 'tableau10' | 'tableau20' {
   return count <= 10 ? 'tableau10' : 'tableau20';
 }
 
-/**
- * Labels made unique in order (`a`, `a (2)`, ...): series are keyed by label, so two conditions
- * sharing a label would otherwise be drawn as one line.
- */
-export function uniqueLabels(labels: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  const taken = new Set(labels);
-  return labels.map((label) => {
-    const count = (seen.get(label) ?? 0) + 1;
-    seen.set(label, count);
-    if (count === 1) return label;
-    let candidate = `${label} (${count})`;
-    while (taken.has(candidate)) candidate = `${candidate}′`;
-    taken.add(candidate);
-    return candidate;
-  });
-}
-
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
-/**
- * Rate per round with its 95% interval band, one line per condition (`metric` picks the
- * violation rate or the group success rate). Undefined when no condition has a finite point.
- */
-export function diffusionSpec(
-  conditions: readonly ReportCondition[],
-  metric: 'violation' | 'success',
-): TopLevelSpec | undefined {
-  const labels = uniqueLabels(conditions.map((c) => c.label));
+/** Up to this many series share one chart; beyond, each condition gets a panel of its own. */
+export const MAX_SERIES = 6;
+
+/** What a rate per round is averaged over, for axis titles. */
+export interface Averaging {
+  /** `replicates` (sweeps, folders) or `agents` (a single run: the share of its agents). */
+  readonly over: 'replicates' | 'agents';
+}
+
+function rateTitle(metric: 'violation' | 'success', avg: Averaging): string {
+  const what = metric === 'violation' ? 'violation rate' : 'group success rate';
+  return avg.over === 'agents' ? `${what} (share of the run's agents)` : `${what} (mean over replicates)`;
+}
+
+function diffusionValues(conditions: readonly ReportCondition[], metric: 'violation' | 'success', labels: readonly string[]) {
   const values: Array<Record<string, number | string>> = [];
   conditions.forEach((c, i) => {
     for (const p of c[metric] ?? []) {
       if (!finite(p.round) || !finite(p.mean)) continue;
       const lo = finite(p.lo) ? p.lo : p.mean;
       const hi = finite(p.hi) ? p.hi : p.mean;
-      values.push({ condition: labels[i], round: p.round, mean: p.mean, lo, hi, n: p.n });
+      values.push({ condition: labels[i], ci: i, round: p.round, mean: p.mean, lo, hi, n: p.n });
     }
   });
+  return values;
+}
+
+const ROUND_X = { field: 'round', type: 'quantitative', title: 'round', axis: { format: 'd', tickMinStep: 1 } } as const;
+
+/**
+ * Rate per round with its 95% interval band, one line per condition (`metric` picks the
+ * violation rate or the group success rate); legends show the varying parameters only
+ * (labels.ts). Undefined when no condition has a finite point.
+ */
+export function diffusionSpec(
+  conditions: readonly ReportCondition[],
+  metric: 'violation' | 'success',
+  avg: Averaging = { over: 'replicates' },
+): TopLevelSpec | undefined {
+  const labels = shortLabels(conditions);
+  const values = diffusionValues(conditions, metric, labels);
   if (values.length === 0) return undefined;
   const usedLabels = labels.filter((l) => values.some((v) => v.condition === l));
-  const yTitle = metric === 'violation' ? 'violation rate (share of agents)' : 'group success rate';
   const color = {
     field: 'condition',
     type: 'nominal',
@@ -96,19 +105,18 @@ export function diffusionSpec(
     // Legend symbols as solid strokes (they would otherwise take the faint band's opacity).
     legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5, symbolFillColor: 'transparent' },
   } as const;
-  const x = { field: 'round', type: 'quantitative', title: 'round', axis: { format: 'd', tickMinStep: 1 } } as const;
   return {
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
     data: { values },
-    encoding: { x, color },
+    encoding: { x: ROUND_X, color },
     layer: [
       {
         // Bands fade as conditions multiply, so overlapping intervals stay readable.
         mark: { type: 'area', opacity: usedLabels.length <= 3 ? 0.15 : Math.max(0.04, 0.45 / usedLabels.length) },
         encoding: {
-          y: { field: 'lo', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+          y: { field: 'lo', type: 'quantitative', title: rateTitle(metric, avg), scale: { domain: [0, 1] }, axis: { format: '.0%' } },
           y2: { field: 'hi' },
         },
       },
@@ -120,13 +128,42 @@ export function diffusionSpec(
   };
 }
 
+const PANEL_WIDTH = 240;
+const PANEL_HEIGHT = 130;
+
+/**
+ * Small multiples: one small chart for condition `index`, its line and band in colour over the
+ * other conditions in light grey (for comparison), on the same axes as every other panel.
+ */
+export function diffusionPanelSpec(conditions: readonly ReportCondition[], index: number, metric: 'violation' | 'success'): TopLevelSpec | undefined {
+  const labels = conditions.map((_, i) => `c${i}`); // internal keys: the panel's caption names it
+  const values = diffusionValues(conditions, metric, labels);
+  if (!values.some((v) => v.ci === index)) return undefined;
+  const rounds = values.map((v) => v.round as number);
+  const x = { ...ROUND_X, scale: { domain: [Math.min(...rounds), Math.max(...rounds)] } };
+  // A short title: a long one would overhang the short panel (the caption says what is averaged).
+  const y = { type: 'quantitative' as const, title: metric === 'violation' ? 'violation rate' : 'success rate', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } };
+  const self = { filter: { field: 'ci', equal: index } };
+  return {
+    width: PANEL_WIDTH,
+    height: PANEL_HEIGHT,
+    config: CONFIG,
+    data: { values },
+    layer: [
+      { transform: [{ filter: { not: self.filter } }], mark: { type: 'line', color: '#c8cdd3', strokeWidth: 1 }, encoding: { x, y: { ...y, field: 'mean' }, detail: { field: 'ci', type: 'nominal' } } },
+      { transform: [self], mark: { type: 'area', color: '#d62728', opacity: 0.18 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } },
+      { transform: [self], mark: { type: 'line', color: '#d62728', strokeWidth: 2, point: { size: 14, color: '#d62728' } }, encoding: { x, y: { ...y, field: 'mean' } } },
+    ],
+  };
+}
+
 /**
  * Final violation rate per cell of a two-way sweep (e.g. threshold x topology); each cell shows
  * the rate and the number of replicates. Axes keep the order in which values first appear.
  */
-export function heatmapSpec(heatmap: NonNullable<ReportData['heatmap']>): TopLevelSpec | undefined {
+export function heatmapSpec(heatmap: NonNullable<ReportData['heatmap']>, panel?: string): TopLevelSpec | undefined {
   const values = heatmap.cells
-    .filter((c) => finite(c.value))
+    .filter((c) => finite(c.value) && (panel === undefined || c.panel === panel))
     .map((c) => ({ x: String(c.x), y: String(c.y), value: c.value, n: c.n, text: `${Math.round(c.value * 100)}% (n=${c.n})` }));
   if (values.length === 0) return undefined;
   const xs = [...new Set(values.map((v) => v.x))];
@@ -134,7 +171,7 @@ export function heatmapSpec(heatmap: NonNullable<ReportData['heatmap']>): TopLev
   // Order by first appearance through numeric fields (see the header on sort arrays).
   const rows = values.map((v) => ({ ...v, xi: xs.indexOf(v.x), yi: ys.indexOf(v.y) }));
   return {
-    width: Math.min(WIDTH, Math.max(160, xs.length * 90)),
+    width: Math.min(WIDTH, Math.max(160, xs.length * 130)),
     height: Math.min(420, Math.max(80, ys.length * 40)),
     config: CONFIG,
     data: { values: rows },
@@ -149,7 +186,7 @@ export function heatmapSpec(heatmap: NonNullable<ReportData['heatmap']>): TopLev
           color: {
             field: 'value',
             type: 'quantitative',
-            title: 'final rate',
+            title: 'mean final rate',
             scale: { domain: [0, 1], scheme: 'orangered' },
             legend: { format: '.0%' },
           },
@@ -166,12 +203,20 @@ export function heatmapSpec(heatmap: NonNullable<ReportData['heatmap']>): TopLev
   };
 }
 
+/** Where a chart is drawn: its size and, for panels, the x range all panels share. */
+interface Frame {
+  readonly width: number;
+  readonly height: number;
+  readonly xMax?: number;
+}
+
 /**
  * Exposure-response: P(violate next round | k violating neighbours) with 95% interval whiskers,
- * one line per curve. Curves are dodged slightly along k so that whiskers do not hide each other.
+ * one line per curve (`labels`: their legend names, default their own labels). Curves are
+ * dodged slightly along k so that whiskers do not hide each other.
  */
-export function exposureSpec(curves: readonly ExposureCurve[]): TopLevelSpec | undefined {
-  const labels = uniqueLabels(curves.map((c) => c.label));
+export function exposureSpec(curves: readonly ExposureCurve[], names?: readonly string[], frame: Frame = { width: WIDTH, height: HEIGHT }): TopLevelSpec | undefined {
+  const labels = uniqueLabels(names ? [...names] : curves.map((c) => c.label));
   const values: Array<Record<string, number | string>> = [];
   const used = curves.map((c) => c.points.some((p) => finite(p.k) && finite(p.p) && p.n > 0));
   const usedLabels = labels.filter((_, i) => used[i]);
@@ -194,20 +239,21 @@ export function exposureSpec(curves: readonly ExposureCurve[]): TopLevelSpec | u
     }
   });
   if (values.length === 0) return undefined;
+  const x = { field: 'kx', type: 'quantitative', title: 'violating neighbours last round (k)', axis: { format: 'd', tickMinStep: 1 }, ...(frame.xMax !== undefined ? { scale: { domain: [-0.3, frame.xMax + 0.3] } } : {}) } as const;
   return {
-    width: WIDTH,
-    height: HEIGHT,
+    width: frame.width,
+    height: frame.height,
     config: CONFIG,
     data: { values },
     encoding: {
-      x: { field: 'kx', type: 'quantitative', title: 'violating neighbours last round (k)', axis: { format: 'd', tickMinStep: 1 } },
+      x,
       color: { field: 'curve', type: 'nominal', title: 'curve', scale: { domain: usedLabels, scheme: categoryScheme(m) } },
     } as const,
     layer: [
       {
         mark: { type: 'rule', strokeWidth: 1.5 },
         encoding: {
-          y: { field: 'lo', type: 'quantitative', title: 'P(violate next round)', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+          y: { field: 'lo', type: 'quantitative', title: frame.xMax === undefined ? 'P(violate next round), pooled over runs and rounds' : 'P(violate next round)', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
           y2: { field: 'hi' },
         },
       },
@@ -219,16 +265,90 @@ export function exposureSpec(curves: readonly ExposureCurve[]): TopLevelSpec | u
   };
 }
 
+/** Exposure curves grouped by the condition they were pooled from, in order. */
+export function exposureGroups(curves: readonly ExposureCurve[]): Array<{ key: string; curves: ExposureCurve[] }> {
+  const groups = new Map<string, ExposureCurve[]>();
+  for (const c of curves) {
+    const key = c.condition ?? c.label;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.entries()].map(([key, list]) => ({ key, curves: list }));
+}
+
+const variantName = (c: ExposureCurve) => (c.variant === 'rewarded' ? 'rewarded neighbours only' : 'any violating neighbour');
+
+/**
+ * The exposure charts: one chart while its curves are few, else one panel per condition (its
+ * curve over any violating neighbour and over rewarded ones), all on the same axes.
+ */
+export function exposureCharts(curves: readonly ExposureCurve[], conditions: readonly ReportCondition[]): ChartSpec[] {
+  const groups = exposureGroups(curves);
+  const short = new Map(conditions.map((c, i) => [c.label, shortLabels(conditions)[i]]));
+  const curveName = (c: ExposureCurve) => {
+    const cond = short.get(c.condition ?? '') ?? c.condition;
+    if (c.variant === undefined || cond === undefined) return c.label;
+    return groups.length === 1 ? variantName(c) : `${cond} · ${c.variant === 'rewarded' ? 'rewarded' : 'any'}`;
+  };
+  if (curves.length <= MAX_SERIES) {
+    const spec = exposureSpec(curves, curves.map(curveName));
+    return spec ? [{ id: 'chart-exposure', spec }] : [];
+  }
+  const xMax = Math.max(...curves.flatMap((c) => c.points.filter((p) => p.n > 0 && finite(p.k)).map((p) => p.k)), 1);
+  const charts: ChartSpec[] = [];
+  groups.forEach((g, i) => {
+    const spec = exposureSpec(g.curves, g.curves.map(variantName), { width: PANEL_WIDTH, height: PANEL_HEIGHT, xMax });
+    if (spec) charts.push({ id: `chart-exposure-p${i + 1}`, spec, caption: short.get(g.key) ?? g.key });
+  });
+  return charts;
+}
+
+/** One heat map, or one per value of a third grid axis (`panelLabel`). */
+export function heatmapCharts(heatmap: NonNullable<ReportData['heatmap']>): ChartSpec[] {
+  const panels = [...new Set(heatmap.cells.map((c) => c.panel).filter((p): p is string => p !== undefined))];
+  if (heatmap.panelLabel === undefined || panels.length === 0) {
+    const spec = heatmapSpec(heatmap);
+    return spec ? [{ id: 'chart-heatmap', spec }] : [];
+  }
+  return panels.flatMap((panel, i) => {
+    const spec = heatmapSpec(heatmap, panel);
+    return spec ? [{ id: `chart-heatmap-p${i + 1}`, spec, caption: `${heatmap.panelLabel}=${panel}` }] : [];
+  });
+}
+
+/** One number per round of a single run (mean capital, Gini, invalid replies) as a line or bars. */
+export function roundSeriesSpec(rounds: readonly RunDetailRound[], field: 'meanCapital' | 'gini' | 'invalid', title: string): TopLevelSpec | undefined {
+  const values = rounds.filter((r) => finite(r[field])).map((r) => ({ round: r.round, value: r[field] as number }));
+  if (values.length === 0) return undefined;
+  const most = Math.max(1, ...values.map((v) => v.value));
+  const y = { field: 'value', type: 'quantitative', title, ...(field === 'gini' ? { scale: { domain: [0, 1] } } : {}), ...(field === 'invalid' ? { scale: { domain: [0, most] }, axis: { format: 'd', tickMinStep: 1 } } : {}) } as const;
+  return {
+    width: PANEL_WIDTH + 60,
+    height: PANEL_HEIGHT + 20,
+    config: CONFIG,
+    data: { values },
+    mark: field === 'invalid' ? { type: 'bar', color: '#8c6d31', width: { band: 0.7 } } : { type: 'line', point: { size: 18 }, strokeWidth: 2, color: field === 'gini' ? '#9467bd' : '#2ca02c' },
+    encoding: { x: field === 'invalid' ? { field: 'round', type: 'ordinal', title: 'round', axis: { labelAngle: 0 } } : ROUND_X, y },
+  };
+}
+
 /** The charts a report has, in page order; absent data gives no chart. */
 export function reportCharts(data: ReportData): ChartSpec[] {
   const charts: ChartSpec[] = [];
-  const push = (id: string, spec: TopLevelSpec | undefined) => {
-    if (spec) charts.push({ id, spec });
+  const push = (id: string, spec: TopLevelSpec | undefined, caption?: string) => {
+    if (spec) charts.push({ id, spec, ...(caption !== undefined ? { caption } : {}) });
   };
-  push('chart-violation', diffusionSpec(data.conditions, 'violation'));
-  push('chart-success', diffusionSpec(data.conditions, 'success'));
-  if (data.heatmap) push('chart-heatmap', heatmapSpec(data.heatmap));
-  push('chart-exposure', exposureSpec(data.exposure));
+  const avg: Averaging = { over: data.kind === 'run' ? 'agents' : 'replicates' };
+  const labels = shortLabels(data.conditions);
+  for (const metric of ['violation', 'success'] as const) {
+    if (data.conditions.length <= MAX_SERIES) push(`chart-${metric}`, diffusionSpec(data.conditions, metric, avg));
+    else data.conditions.forEach((_, i) => push(`chart-${metric}-p${i + 1}`, diffusionPanelSpec(data.conditions, i, metric), labels[i]));
+  }
+  if (data.heatmap) charts.push(...heatmapCharts(data.heatmap));
+  charts.push(...exposureCharts(data.exposure, data.conditions));
+  const rounds = data.runDetail?.rounds ?? [];
+  push('chart-capital', roundSeriesSpec(rounds, 'meanCapital', 'mean capital of the agents'));
+  push('chart-gini', roundSeriesSpec(rounds, 'gini', 'Gini coefficient of capital'));
+  if (data.runDetail?.model) push('chart-invalid', roundSeriesSpec(rounds, 'invalid', 'invalid replies'));
   return charts;
 }
 

@@ -41,8 +41,9 @@ import {
   type LoadedRun,
   type SweepFile,
 } from '../sweep.ts';
-import type { ExposureCurve, NetworkView, ReportCondition, ReportData, SurrogateView } from './types.ts';
+import type { ExposureCurve, NetworkView, ReportCondition, ReportData, RunDetail, SurrogateView } from './types.ts';
 import { readSurrogateView } from './surrogate.ts';
+import { shortLabels } from './labels.ts';
 
 export interface ReportOptions {
   /** Rounds whose choices the network view shows (default: first, middle, last). */
@@ -152,6 +153,9 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
   let network: NetworkView | undefined;
   const maxTranscripts = options.maxTranscripts ?? 6;
 
+  // The condition a run belongs to, named by the parameters that vary between conditions.
+  const short = new Map(conditions.map((c, i) => [c.label, shortLabels(conditions)[i]]));
+  const labelOfRun = (r: ReportRun) => short.get(conditionLabel(r.params));
   runs.forEach((r, order) => {
     const m = r.run.manifest;
     const llmRun = m.model !== null;
@@ -169,7 +173,11 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
       const e = perCondition.get(r.condition) ?? emptyExposure();
       perCondition.set(r.condition, addExposure(e, graph, rc));
     }
-    if (wantNetwork) network = networkView(r.run, csr, arrays, options.rounds);
+    if (wantNetwork) {
+      const view = networkView(r.run, csr, arrays, options.rounds);
+      const condition = kind === 'run' ? r.run.manifest.scenario.name : (labelOfRun(r) ?? r.condition);
+      network = { ...view, run: { id: r.id, condition, seed: r.run.manifest.scenario.seed, of: runs.length } };
+    }
     if (llmRun && maxTranscripts > 0) transcripts.push(...firstViolations(r, csr, arrays).map((t) => ({ ...t, order })));
   });
 
@@ -183,6 +191,7 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
       points: exposurePoints(by === 'count' ? e[variant].byK : e[variant].byFraction, by).map(({ k, p, lo, hi, n }) => ({ k, p, lo, hi, n })),
       variant,
       by,
+      condition: label,
     });
     exposure.push(curve('any', 'count'), curve('rewarded', 'count'));
     exposureByFraction.push(curve('any', 'fraction'), curve('rewarded', 'fraction'));
@@ -216,6 +225,7 @@ export function buildReport(dirIn: string, options: ReportOptions = {}): { data:
       replyParsing: r.run.summary.replyParsing ?? null,
     })),
     transcripts: transcripts.slice(0, maxTranscripts).map(({ order: _order, ...t }) => t),
+    ...(kind === 'run' ? { runDetail: runDetail(runs[0].run) } : {}),
   };
   return { data, extras: { exposure: pooled, exposureRuns: pooled.runs, conditions: stats, leftOut } };
 }
@@ -295,6 +305,37 @@ function singleRunCondition(run: LoadedRun): ReportCondition {
   };
 }
 
+/** A single run's rounds as the report's table shows them, and its model use and cost. */
+function runDetail(run: LoadedRun): RunDetail {
+  const fin = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+  const rounds = run.rounds.map((r) => ({
+    round: r.round,
+    decisions: r.decisions,
+    violations: r.violations,
+    violationRate: r.violationRate,
+    invalid: r.invalid,
+    success: typeof r.success === 'boolean' ? (r.success ? 1 : 0) : fin(r.success),
+    meanCapital: fin(r.meanCapital),
+    gini: fin(r.giniCapital),
+    calls: r.llm?.calls ?? 0,
+    failed: r.llm?.failed ?? 0,
+    tokensIn: r.llm?.tokensIn ?? 0,
+    tokensOut: r.llm?.tokensOut ?? 0,
+  }));
+  const total = (f: 'calls' | 'failed' | 'tokensIn' | 'tokensOut') => rounds.reduce((a, r) => a + r[f], 0);
+  const model = run.manifest.model as { id: string; settings?: { backend?: string } } | null;
+  return {
+    rounds,
+    model: model?.id ?? null,
+    backend: model?.settings?.backend ?? null,
+    calls: total('calls'),
+    failed: total('failed'),
+    tokensIn: total('tokensIn'),
+    tokensOut: total('tokensOut'),
+    costUsd: run.summary.costUsd ?? null,
+  };
+}
+
 function describeRun(run: LoadedRun): string {
   const m = run.manifest;
   const net = (m.scenario.network as { kind?: string } | null)?.kind ?? 'network';
@@ -303,16 +344,31 @@ function describeRun(run: LoadedRun): string {
   return `${m.scenario.name}: ${m.network.nodes} agents on ${net} (${m.network.edges} edges), ${run.rounds.length} of ${m.scenario.rounds} rounds, seed ${m.scenario.seed}${model}${status}`;
 }
 
-/** Mean final violation rate over the first two grid axes (pooled over any others). */
+/** A third grid axis with at most this many values gets one heat map per value; beyond, cells pool over it. */
+const MAX_HEATMAP_PANELS = 6;
+
+/**
+ * Mean final violation rate over the first two grid axes: one map per value of a third axis
+ * (when it has at most MAX_HEATMAP_PANELS values), any further axes pooled and named.
+ */
 function heatmapOf(sweep: SweepFile, runs: readonly ReportRun[]): ReportData['heatmap'] {
   const axes = sweep.spec.grid;
   if (axes.length < 2) return undefined;
-  const [ax, ay] = axes;
-  const cells = new Map<string, { x: string; y: string; sum: number; n: number }>();
-  for (const xv of ax.values) for (const yv of ay.values) cells.set(canonicalJson([xv, yv]), { x: valueLabel(xv), y: valueLabel(yv), sum: 0, n: 0 });
+  const [ax, ay, az] = axes;
+  const facet = az && az.values.length <= MAX_HEATMAP_PANELS ? az : undefined;
+  const pooledOver = axes.slice(facet ? 3 : 2).map((a) => a.path);
+  const cells = new Map<string, { x: string; y: string; panel?: string; sum: number; n: number }>();
+  for (const zv of facet ? facet.values : [undefined]) {
+    for (const xv of ax.values) {
+      for (const yv of ay.values) {
+        const panel = facet ? { panel: valueLabel(zv) } : {};
+        cells.set(canonicalJson([xv, yv, facet ? zv : null]), { x: valueLabel(xv), y: valueLabel(yv), ...panel, sum: 0, n: 0 });
+      }
+    }
+  }
   for (const r of runs) {
     const rate = r.run.summary.finalViolationRate;
-    const cell = cells.get(canonicalJson([r.params[ax.path], r.params[ay.path]]));
+    const cell = cells.get(canonicalJson([r.params[ax.path], r.params[ay.path], facet ? r.params[facet.path] : null]));
     if (!cell || rate === null) continue;
     cell.sum += rate;
     cell.n++;
@@ -320,7 +376,9 @@ function heatmapOf(sweep: SweepFile, runs: readonly ReportRun[]): ReportData['he
   return {
     xLabel: ax.path,
     yLabel: ay.path,
-    cells: [...cells.values()].filter((c) => c.n > 0).map((c) => ({ x: c.x, y: c.y, value: c.sum / c.n, n: c.n })),
+    cells: [...cells.values()].filter((c) => c.n > 0).map(({ sum, n, ...c }) => ({ ...c, value: sum / n, n })),
+    ...(facet ? { panelLabel: facet.path } : {}),
+    ...(pooledOver.length ? { pooledOver } : {}),
   };
 }
 

@@ -12,7 +12,8 @@
 import { reportCharts, renderCharts, renderChartsSync, type ChartSpec } from './charts.ts';
 import { html, trusted, type Markup } from './escape.ts';
 import { countStates, networkPositions, networkSnapshotSvg, optionNames, STATE_CLASS } from './network-svg.ts';
-import type { Interval, NetworkView, ReportCondition, ReportData } from './types.ts';
+import type { Interval, NetworkView, ReportCondition, ReportData, RunDetail } from './types.ts';
+import { constantParams, paramLabels, shortLabels } from './labels.ts';
 import { differenceText } from '../metrics/difference.ts';
 import { parsingTotals } from './parsing.ts';
 import { surrogateBody } from './surrogate.ts';
@@ -50,23 +51,6 @@ function num(x: number | null | undefined): string {
   return finite(x) ? String(x) : DASH;
 }
 
-function paramValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === undefined) return 'undefined';
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
-/** `key=value` pairs in the data's own key order. */
-function params(p: Readonly<Record<string, unknown>> | undefined): Markup {
-  const entries = Object.entries(p ?? {});
-  if (entries.length === 0) return html`<span class="muted">${DASH}</span>`;
-  return html`${entries.map(([k, v], i) => html`${i > 0 ? ', ' : ''}<code>${k}=${paramValue(v)}</code>`)}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sections
 // ---------------------------------------------------------------------------------------------
@@ -79,61 +63,84 @@ interface Section {
 
 function conditionsSection(conditions: readonly ReportCondition[]): Section | undefined {
   if (conditions.length === 0) return undefined;
+  const labels = shortLabels(conditions);
   const rows = conditions.map(
-    (c) => html`<tr><th scope="row">${c.label}</th><td class="num">${num(c.replicates)}</td><td class="num">${interval(c.finalRate)}</td><td class="num">${interval(c.tippedShare)}</td><td class="num">${num(c.halfRoundMedian)}</td><td>${params(c.params)}</td></tr>`,
+    (c, i) => html`<tr><th scope="row">${labels[i]}</th><td class="num">${num(c.replicates)}</td><td class="num">${interval(c.finalRate)}</td><td class="num">${interval(c.tippedShare)}</td><td class="num">${num(c.halfRoundMedian)}</td></tr>`,
   );
+  const same = constantParams(conditions);
+  const fixed = same.length ? html` Same in every condition: ${same.map(([k, v], i) => html`${i > 0 ? ', ' : ''}<code>${k}=${v}</code>`)}.` : '';
   return {
     id: 'conditions',
     title: 'Conditions',
-    body: html`<p class="note">Means over replicates with 95% intervals. Tipped: share of replicates whose violation rate passed one half; half round: median round at which it did.</p>
-<div class="scroll"><table><thead><tr><th>condition</th><th>replicates</th><th>final violation rate</th><th>tipped share</th><th>median half round</th><th>parameters</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+    body: html`<p class="note">Means over replicates with 95% intervals. Tipped: share of replicates whose violation rate passed one half; half round: median round at which it did. Conditions are named by the parameters that differ between them.${fixed}</p>
+<div class="scroll"><table><thead><tr><th>condition</th><th>replicates</th><th>final violation rate</th><th>tipped share</th><th>median half round</th></tr></thead><tbody>${rows}</tbody></table></div>`,
   };
 }
 
 /** Each condition against the control, with Welch intervals (sweeps only). */
-function differencesSection(d: ReportData['differences']): Section | undefined {
+function differencesSection(d: ReportData['differences'], conditions: readonly ReportCondition[]): Section | undefined {
   if (!d || d.rows.length === 0) return undefined;
+  const labels = shortLabels(conditions);
+  const short = (label: string) => labels[conditions.findIndex((c) => c.label === label)] ?? label;
   const cell = (iv: Interval, unit: 'pp' | 'rounds') => {
     const t = differenceText(iv, unit);
     return t.range ? html`${t.value} <span class="ci">${t.range}</span>` : html`${t.value}`;
   };
   const rows = d.rows.map(
-    (r) => html`<tr><th scope="row">${r.label}</th><td class="num">${cell(r.finalRate, 'pp')}</td><td class="num">${cell(r.halfRound, 'rounds')}</td><td class="num">${num(r.reached.control)}, ${num(r.reached.condition)}</td></tr>`,
+    (r) => html`<tr><th scope="row">${short(r.label)}</th><td class="num">${cell(r.finalRate, 'pp')}</td><td class="num">${cell(r.halfRound, 'rounds')}</td><td class="num">${num(r.reached.control)}, ${num(r.reached.condition)}</td></tr>`,
   );
   return {
     id: 'differences',
-    title: `Against ${d.control}`,
+    title: `Against ${short(d.control)}`,
     body: html`<p class="note">Difference of means from the first condition, with Welch 95% intervals. Time to tipping: the round the violation rate first reached one half, over the runs that reached it (counted in the last column: control, this condition).</p>
 <div class="scroll"><table><thead><tr><th>condition</th><th>final violation rate</th><th>round reaching one half</th><th>reached one half</th></tr></thead><tbody>${rows}</tbody></table></div>`,
   };
 }
 
-function figure(id: string, svgs: ReadonlyMap<string, string>, caption: string): Markup | undefined {
-  const svg = svgs.get(id);
-  if (svg === undefined) return undefined;
-  return html`<figure id="${id}" class="chart">${trusted(svg)}<figcaption>${caption}</figcaption></figure>`;
+type Rendered = ReadonlyMap<string, { readonly svg: string; readonly caption?: string }>;
+
+function figure(id: string, svgs: Rendered, caption: string): Markup | undefined {
+  const chart = svgs.get(id);
+  if (chart === undefined) return undefined;
+  return html`<figure id="${id}" class="chart">${trusted(chart.svg)}<figcaption>${caption}</figcaption></figure>`;
 }
 
-function diffusionSection(svgs: ReadonlyMap<string, string>): Section | undefined {
+/** The chart `id`, or its small multiples (`id-p1`, `id-p2`, ...) each titled, under one caption. */
+function figureOrPanels(id: string, svgs: Rendered, caption: string, panelsCaption: string): Markup | undefined {
+  const single = figure(id, svgs, caption);
+  if (single) return single;
+  const panels = [...svgs.entries()].filter(([k]) => k.startsWith(`${id}-p`));
+  if (panels.length === 0) return undefined;
+  const items = panels.map(([k, c]) => html`<figure id="${k}" class="panel"><figcaption class="panel-title">${c.caption ?? ''}</figcaption>${trusted(c.svg)}</figure>`);
+  return html`<figure id="${id}" class="chart panels"><div class="panel-grid">${items}</div><figcaption>${panelsCaption}</figcaption></figure>`;
+}
+
+function diffusionSection(data: ReportData, svgs: Rendered): Section | undefined {
+  const run = data.kind === 'run';
+  const over = run
+    ? "the share of the run's agents violating in each round (band: 95% Wilson interval over that round's decisions)"
+    : "the mean over each condition's replicates (band: 95% interval)";
+  const panels = 'one panel per condition, its own curve in red over the other conditions in grey, all on the same axes';
   const figures = [
-    figure('chart-violation', svgs, 'Violation rate per round (mean over replicates; band: 95% interval), one line per condition.'),
-    figure('chart-success', svgs, 'Group success rate per round (band: 95% interval).'),
+    figureOrPanels('chart-violation', svgs, `Violation rate per round: ${over}; one line per condition.`, `Violation rate per round: ${over}; ${panels}.`),
+    figureOrPanels('chart-success', svgs, `Group success rate per round: ${run ? 'the share of agents whose game succeeded' : "the mean over each condition's replicates"} (band: 95% interval).`, `Group success rate per round (mean over replicates); ${panels}.`),
   ].filter((f): f is Markup => f !== undefined);
   if (figures.length === 0) return undefined;
   return { id: 'diffusion', title: 'Diffusion', body: html`${figures}` };
 }
 
-function heatmapSection(data: ReportData, svgs: ReadonlyMap<string, string>): Section | undefined {
-  const f = data.heatmap && figure('chart-heatmap', svgs, `Final violation rate by ${data.heatmap.xLabel} and ${data.heatmap.yLabel} (n: replicates per cell).`);
-  return f && { id: 'heatmap', title: 'Final violation rate', body: f };
+function heatmapSection(data: ReportData, svgs: Rendered): Section | undefined {
+  const h = data.heatmap;
+  if (!h) return undefined;
+  const pooled = h.pooledOver?.length ? ` Each cell also averages over every value of ${h.pooledOver.join(', ')} (not shown separately).` : '';
+  const base = `Final violation rate by ${h.xLabel} and ${h.yLabel}: the mean over the replicates of each cell (n: replicates averaged).${pooled}`;
+  const f = figureOrPanels('chart-heatmap', svgs, base, `${base} One map per value of ${h.panelLabel ?? ''}.`);
+  return f && { id: 'heatmap', title: h.pooledOver?.length ? `Final violation rate (averaged over ${h.pooledOver.join(', ')})` : 'Final violation rate', body: f };
 }
 
-function exposureSection(svgs: ReadonlyMap<string, string>): Section | undefined {
-  const f = figure(
-    'chart-exposure',
-    svgs,
-    'Exposure response: probability that a complying agent violates next round given k violating neighbours this round (whiskers: 95% interval; curves nudged sideways so whiskers stay visible).',
-  );
+function exposureSection(svgs: Rendered): Section | undefined {
+  const what = 'Exposure response: the probability that a complying agent violates next round given k violating neighbours this round, pooled over every run of a condition and every round (whiskers: 95% interval';
+  const f = figureOrPanels('chart-exposure', svgs, `${what}; curves nudged sideways so whiskers stay visible).`, `${what}); one panel per condition, all on the same axes.`);
   return f && { id: 'exposure', title: 'Exposure response', body: f };
 }
 
@@ -152,22 +159,25 @@ function networkSection(view: NetworkView | undefined): Section | undefined {
     const c = countStates(s.choices, view.nodes, view.violationIndex);
     return html`<figure class="network-snapshot">${networkSnapshotSvg(view, i, positions)}<figcaption>Round ${s.round}: ${c.violation} violating (${pct(c.violation / view.nodes)}), ${c.compliance} complying, ${c.invalid} invalid.</figcaption></figure>`;
   });
+  const r = view.run;
+  const which = r ? html`Run <code>${r.id}</code> (${r.condition}, seed ${r.seed})${r.of > 1 ? html`, one of the report's ${r.of} runs` : ''}: ` : '';
   return {
     id: 'network',
-    title: 'Network',
-    body: html`<p class="note">${view.nodes} agents, ${view.edges.length} edges; the same positions in every round (seeded force-directed layout).</p>${legend}<div class="snapshots">${figures}</div>`,
+    title: r && r.of > 1 ? `Network of run ${r.id}` : 'Network',
+    body: html`<p class="note">${which}${view.nodes} agents, ${view.edges.length} edges; the same positions in every round (a stress layout from graph distances, refined by forces, seeded).</p>${legend}<div class="snapshots">${figures}</div>`,
   };
 }
 
 function runsSection(runs: ReportData['runs']): Section | undefined {
   if (runs.length === 0) return undefined;
+  const conditions = paramLabels(runs.map((r) => ({ label: '–', params: r.params })));
   const rows = runs.map(
-    (r) => html`<tr><th scope="row"><code>${r.id}</code></th><td>${params(r.params)}</td><td class="num">${num(r.seed)}</td><td class="num">${pct(r.finalRate)}</td><td>${r.tipped === null ? 'not known (stopped early)' : r.tipped ? 'yes' : 'no'}</td><td class="num">${num(r.halfRound)}</td><td class="num">${num(r.firstViolationRound)}</td><td class="num">${num(r.invalid)}</td><td>${parsingCell(r.replyParsing)}</td></tr>`,
+    (r, i) => html`<tr><th scope="row"><code>${r.id}</code></th><td>${conditions[i]}</td><td class="num">${num(r.seed)}</td><td class="num">${pct(r.finalRate)}</td><td>${r.tipped === null ? 'not known (stopped early)' : r.tipped ? 'yes' : 'no'}</td><td class="num">${num(r.halfRound)}</td><td class="num">${num(r.firstViolationRound)}</td><td class="num">${num(r.invalid)}</td><td>${parsingCell(r.replyParsing)}</td></tr>`,
   );
   return {
     id: 'runs',
     title: 'Runs',
-    body: html`<div class="scroll"><table><thead><tr><th>run</th><th>parameters</th><th>seed</th><th>final violation rate</th><th>tipped</th><th>half round</th><th>first violation</th><th>invalid replies</th><th>reply parsing (replies the other parsing reads differently)</th></tr></thead><tbody>${rows}</tbody></table></div>${parsingNote(runs)}`,
+    body: html`<div class="scroll"><table><thead><tr><th>run</th><th>condition</th><th>seed</th><th>final violation rate</th><th>tipped</th><th>half round</th><th>first violation</th><th>invalid replies</th><th>reply parsing (replies the other parsing reads differently)</th></tr></thead><tbody>${rows}</tbody></table></div>${parsingNote(runs)}`,
   };
 }
 
@@ -180,6 +190,42 @@ function parsingNote(runs: ReportData['runs']): Markup {
   const t = parsingTotals(runs);
   if (!t) return html``;
   return html`<p class="note">Reply parsing (<code>prompt.parse</code>): ${t.modes.join(' and ')}. <code>atp</code> takes the first choice anywhere in a reply, reasoning included (ATP's parser); <code>final</code> removes <code>&lt;think&gt;</code> reasoning and takes the last choice. The other parsing would have read another choice on ${num(t.disagreements)} replies in ${num(t.affected)} of ${num(t.counted)} runs.</p>`;
+}
+
+const fixed3 = (x: number | null) => (finite(x) ? x.toFixed(3) : DASH);
+
+/** A single run: each round's record, the charts over rounds, and the model's use and cost. */
+function roundsSection(detail: RunDetail | undefined, svgs: Rendered): Section | undefined {
+  if (!detail || detail.rounds.length === 0) return undefined;
+  const llm = detail.model !== null;
+  const rows = detail.rounds.map(
+    (r) => html`<tr><td class="num">${r.round}</td><td class="num">${pct(r.violationRate)}</td><td class="num">${r.violations}/${r.decisions}</td>${llm ? html`<td class="num">${r.invalid}</td>` : ''}<td class="num">${pct(r.success)}</td><td class="num">${fixed3(r.meanCapital)}</td><td class="num">${fixed3(r.gini)}</td>${llm ? html`<td class="num">${r.calls}</td><td class="num">${r.failed}</td><td class="num">${r.tokensIn + r.tokensOut}</td>` : ''}</tr>`,
+  );
+  const head = ['round', 'violation rate', 'violations', ...(llm ? ['invalid replies'] : []), 'group success', 'mean capital', 'Gini of capital', ...(llm ? ['model calls', 'failed calls', 'tokens'] : [])];
+  const charts = [
+    figure('chart-capital', svgs, "Mean capital of the run's agents after each round."),
+    figure('chart-gini', svgs, 'Inequality of capital after each round (Gini coefficient: 0 equal, 1 one agent holds all).'),
+    figure('chart-invalid', svgs, 'Invalid replies per round (no choice could be read; they count as decisions in the violation rate).'),
+  ].filter((f): f is Markup => f !== undefined);
+  return {
+    id: 'rounds',
+    title: 'Rounds',
+    body: html`<p class="note">Violation rate: violating decisions over all decisions of the round, invalid replies included.</p>
+<div class="scroll"><table><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>${charts.length ? html`<div class="small-charts">${charts}</div>` : ''}`,
+  };
+}
+
+function modelSection(detail: RunDetail | undefined): Section | undefined {
+  if (!detail || detail.model === null) return undefined;
+  const cost = detail.costUsd === null ? 'not known (the scenario sets no prices: model.pricePerMillion, or --price-in and --price-out)' : `$${detail.costUsd.toFixed(4)}`;
+  return {
+    id: 'model',
+    title: 'Model, tokens and cost',
+    body: html`<dl class="facts"><dt>model</dt><dd><code>${detail.model}</code>${detail.backend ? html` (${detail.backend})` : ''}</dd>
+<dt>model calls</dt><dd>${detail.calls} (${detail.failed} failed after retries)</dd>
+<dt>tokens</dt><dd>${detail.tokensIn} in, ${detail.tokensOut} out</dd>
+<dt>cost</dt><dd>${cost}</dd></dl>`,
+  };
 }
 
 const PREVIEW = 90;
@@ -229,6 +275,11 @@ nav a{color:var(--comp);text-decoration:none}
 figure{margin:12px 0 18px}
 figcaption{font-size:13px;margin-top:4px}
 figure.chart svg{max-width:100%;height:auto}
+.panel-grid,.small-charts{display:flex;flex-wrap:wrap;gap:8px 14px}
+figure.panel{margin:0;width:340px}
+.panel-title{font-weight:600;color:var(--fg);margin:0 0 2px}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 14px}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:13px;min-width:60%}
 th,td{text-align:left;padding:4px 10px 4px 0;border-bottom:1px solid var(--line);vertical-align:top}
@@ -261,13 +312,15 @@ footer{margin-top:40px;color:var(--muted);font-size:12px}
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 function assemble(data: ReportData, charts: readonly ChartSpec[], svgs: readonly string[]): string {
-  const byId = new Map(charts.map((c, i) => [c.id, svgs[i]]));
+  const byId: Rendered = new Map(charts.map((c, i) => [c.id, { svg: svgs[i], ...(c.caption !== undefined ? { caption: c.caption } : {}) }]));
   const conditions = data.conditions ?? [];
   const runs = data.runs ?? [];
   const sections = [
     conditionsSection(conditions),
-    differencesSection(data.differences),
-    diffusionSection(byId),
+    differencesSection(data.differences, conditions),
+    modelSection(data.runDetail),
+    diffusionSection(data, byId),
+    roundsSection(data.runDetail, byId),
     heatmapSection(data, byId),
     exposureSection(byId),
     networkSection(data.network),

@@ -89,7 +89,7 @@ describe('version and help', () => {
     expect(bad.code).toBe(2);
     const listed = /^atp-sim help: unknown command "rnu" \(commands: ([a-z, -]+)\)\n$/.exec(bad.stderr)?.[1].split(', ');
     expect(listed?.slice(0, 8)).toEqual(['run', 'import-atp', 'network', 'quickstart', 'sweep', 'merge', 'cache', 'report']);
-    expect(new Set(listed)).toEqual(new Set(['run', 'import-atp', 'network', 'quickstart', 'sweep', 'merge', 'cache', 'report', 'explore', 'export', 'validate', 'schema', 'pairs', 'fit', 'reproduce']));
+    expect(new Set(listed)).toEqual(new Set(['run', 'import-atp', 'network', 'quickstart', 'sweep', 'merge', 'cache', 'report', 'explore', 'export', 'validate', 'schema', 'pairs', 'fit', 'reproduce', 'serve']));
   });
 
   it('documents the exit codes in --help and in the README', async () => {

@@ -77,3 +77,20 @@ export function llmGroupScenario(rounds: number): Record<string, unknown> {
     model: { concurrency: 2 },
   });
 }
+
+/**
+ * LLM agents on a ring (k = 2) in a neighbourhood game, the first two seeded as violators: with
+ * agents that copy a neighbour's violation, it spreads around the ring round by round.
+ */
+export function ringLlmScenario(over: Record<string, unknown> = {}): Record<string, unknown> {
+  const base = thresholdScenario();
+  return {
+    ...base,
+    rounds: 4,
+    population: { size: 12, policy: 'llm', seedViolators: { count: 2, placement: 'first' } },
+    network: { kind: 'ring', k: 2 },
+    game: { ...(base.game as object), scope: 'neighborhood', threshold: 0.5 },
+    prompt: { ...(base.prompt as object), style: 'network' },
+    ...over,
+  };
+}

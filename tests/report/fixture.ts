@@ -129,3 +129,13 @@ export function fixtureReport(options: FixtureOptions = {}): ReportData {
     transcripts,
   };
 }
+
+/** A sweep-like report of topology x threshold x share with a fixed model setting: 18 conditions. */
+export function gridReport(): ReportData {
+  const base = fixtureReport({ conditions: 18, rounds: 8, nodes: 30 });
+  const nets = [{ kind: 'ring', k: 4 }, { kind: 'watts-strogatz', k: 4, beta: 0.1 }, { kind: 'barabasi-albert', m: 2 }];
+  const params = nets.flatMap((network) => [2, 4, 6].flatMap((t) => [0, 0.25].map((share) => ({ network, 'game.threshold': t, 'population.committed.share': share, 'model.temperature': 0.7 }))));
+  const conditions = base.conditions.map((c, i) => ({ ...c, label: `network=${JSON.stringify(params[i].network)}, game.threshold=${params[i]['game.threshold']}, population.committed.share=${params[i]['population.committed.share']}, model.temperature=0.7`, params: params[i] }));
+  const exposure = conditions.flatMap((c, i) => (['any', 'rewarded'] as const).map((variant) => ({ ...base.exposure[i % 2], label: variant === 'any' ? c.label : `${c.label} (rewarded neighbours)`, variant, by: 'count' as const, condition: c.label })));
+  return { ...base, conditions, exposure };
+}

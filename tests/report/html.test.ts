@@ -26,7 +26,7 @@ import { handlerAttributes, tagAttributes, tagNames, xmlProblems } from './svg-c
 const ALLOWED_TAGS = new Set([
   'html', 'head', 'meta', 'title', 'style', 'body', 'main', 'header', 'h1', 'h2', 'h3', 'p', 'nav',
   'ul', 'li', 'a', 'section', 'figure', 'figcaption', 'div', 'table', 'thead', 'tbody', 'tr', 'th',
-  'td', 'code', 'span', 'article', 'details', 'summary', 'pre', 'footer',
+  'td', 'code', 'span', 'article', 'details', 'summary', 'pre', 'footer', 'dl', 'dt', 'dd',
   'svg', 'g', 'path', 'rect', 'circle', 'text', 'line', 'defs', 'clippath', 'lineargradient', 'stop',
 ]);
 

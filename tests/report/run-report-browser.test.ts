@@ -11,7 +11,7 @@ import { runScenario } from '../../src/run.ts';
 import { scriptedModel } from '../../src/llm/scripted.ts';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/paths.ts';
-import { thresholdScenario } from '../helpers/scenarios.ts';
+import { ringLlmScenario } from '../helpers/scenarios.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = !existsSync(CHROMIUM) && process.env.ATP_SIM_SKIP_BROWSER === '1';
@@ -19,15 +19,7 @@ const EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pw
 
 describe.skipIf(skip)('a report built from a real run', () => {
   it('shows model replies with markup as text; nothing runs and nothing is fetched', async () => {
-    const base = thresholdScenario();
-    const scenario = {
-      ...base,
-      rounds: 4,
-      population: { size: 12, policy: 'llm', seedViolators: { count: 2, placement: 'first' } },
-      network: { kind: 'ring', k: 2 },
-      game: { ...(base.game as object), scope: 'neighborhood', threshold: 0.5 },
-      prompt: { ...(base.prompt as object), style: 'network' },
-    };
+    const scenario = ringLlmScenario();
     // Agents violate once a neighbour did: the first violations have transcripts to show.
     const model = scriptedModel((o, req) => {
       const sawViolation = /chose "invest"/.test(req.messages[req.messages.length - 1].content);
