@@ -27,7 +27,8 @@ import { steer, type Steering } from './steering.ts';
 import { pairsSummary, type PairsSummary } from './summary.ts';
 
 export { PAIR_FILES, GRPO_REWARD } from './formats.ts';
-export { ATP_SA_STEERING, OWN_BENEFIT, TEAM_BENEFIT } from './steering.ts';
+export { ATP_SA_STEERING, BARGAINING_STEERING, COMMONS_STEERING, OWN_BENEFIT, TEAM_BENEFIT } from './steering.ts';
+export type { AmountReward } from './continuous.ts';
 export type { PairsSummary } from './summary.ts';
 
 /** ATP's retries per side: a side is asked at most 1 + 5 times. */
