@@ -129,6 +129,17 @@ describe('atp-sim pairs: the DPO protocol on a role-play dilemma and a group gam
     expect([PAIR_FILES.llamaFactory, PAIR_FILES.trl, PAIR_FILES.grpo].map((f) => readFileSync(join(out, f), 'utf8'))).toEqual(files.slice(0, 3));
   });
 
+  it('answers a rerun from a cache file of another name kept in the pairs directory itself', async () => {
+    server = await steeredServer();
+    const out = join(tempDir(), 'pairs');
+    const cache = { path: join(out, 'replies.sqlite'), mode: 'read-write' as const };
+    await generatePairs(SOURCES, options(server.url, out, { cache }));
+    expect(server.stats.requests).toBe(4);
+    const again = await generatePairs(SOURCES, options(server.url, out, { cache }));
+    expect(server.stats.requests).toBe(4);
+    expect(again.summary.session).toMatchObject({ requests: 0, cacheHits: 4 });
+  });
+
   it('resumes an interrupted generation: only the missing replies are asked, nothing is written until the end', async () => {
     const stop = new AbortController();
     const base = await steeredServer();
