@@ -68,7 +68,7 @@ export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
   if (values['dry-run']) {
     const [input, output] = [dollars('price-in', values['price-in']), dollars('price-out', values['price-out'])];
     if ((input === undefined) !== (output === undefined)) throw new AtpSimError('INVALID_ARGUMENT', '--price-in and --price-out go together (fix: give both prices per million tokens, e.g. --price-in 0.2 --price-out 0.6)');
-    const est = await estimatePairs(sources, { modelSettings, steering, retries, ...(input !== undefined ? { price: { input, output: output! } } : {}) });
+    const est = await estimatePairs(sources, { modelSettings, steering, retries, onWarning: (w) => io.stderr(`warning: ${w}`), ...(input !== undefined ? { price: { input, output: output! } } : {}) });
     if (values.json) {
       io.stdout(JSON.stringify({ dryRun: true, ...est }, null, 2));
       return 0;

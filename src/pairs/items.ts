@@ -62,7 +62,7 @@ export interface PairSource {
   readonly baseDir?: string;
 }
 
-export interface ItemOptions extends Pick<RunOptions, 'modelSettings' | 'model'> {
+export interface ItemOptions extends Pick<RunOptions, 'modelSettings' | 'model' | 'onWarning'> {
   /** Steering sentences the user gave (the game's defaults fill the rest). */
   readonly steering?: Partial<Steering>;
 }
@@ -80,7 +80,7 @@ export function itemId(messages: readonly ChatMessage[], sides: unknown = null):
 export async function scenarioItems(src: PairSource, options: ItemOptions): Promise<PairItem[]> {
   // A stand-in model lets the scenario be prepared without a real one (dry runs, tests).
   const stand: LanguageModel = { id: 'capture', complete: async () => ({ text: '' }) };
-  const prepared = prepareRun(src.raw, { source: src.source, baseDir: src.baseDir, modelSettings: options.modelSettings, model: options.modelSettings ? undefined : (options.model ?? stand) });
+  const prepared = prepareRun(src.raw, { source: src.source, baseDir: src.baseDir, modelSettings: options.modelSettings, model: options.modelSettings ? undefined : (options.model ?? stand), ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
   const { scenario, csr, settings } = prepared;
   if (!usesLlm(scenario)) {
     throw new AtpSimError('INVALID_ARGUMENT', `${src.source}: no agent of this scenario asks a model, so it has no prompts to make pairs from (fix: give a scenario with policy: llm)`);
@@ -135,12 +135,19 @@ export async function scenarioItems(src: PairSource, options: ItemOptions): Prom
   return items;
 }
 
-/** The items of several scenarios in order; a prompt met again (another cell, another file) counts once. */
+/**
+ * The items of several scenarios in order; a prompt met again (another cell, another file) counts
+ * once. The scenarios' warnings (valid settings that look wrong) are passed on, each text once
+ * (every cell of a sweep would repeat its base's).
+ */
 export async function collectItems(sources: readonly PairSource[], options: ItemOptions): Promise<PairItem[]> {
   const seen = new Set<string>();
   const all: PairItem[] = [];
+  const warned = new Set<string>();
+  const warn = options.onWarning;
+  const once: ItemOptions = { ...options, ...(warn ? { onWarning: (w: string) => void (warned.has(w) || (warned.add(w), warn(w))) } : {}) };
   for (const src of sources) {
-    for (const item of await scenarioItems(src, options)) {
+    for (const item of await scenarioItems(src, once)) {
       if (seen.has(item.id)) continue;
       seen.add(item.id);
       all.push(item);

@@ -66,6 +66,14 @@ describe('the items of a scenario', () => {
     await expect(scenarioItems({ raw: classic, source: 'classic.yaml' }, {})).rejects.toThrow('classic.yaml: no agent of this scenario asks a model, so it has no prompts to make pairs from (fix: give a scenario with policy: llm)');
   });
 
+  it('passes on the warnings of the scenarios, each once however many cells repeat it', async () => {
+    const flat = (threshold: number) => thresholdScenario({ game: { options: { collective: 'invest', independent: 'keep money' }, threshold, rewards: { high: 1.0, normal: 1.0, low: 0.8 } } });
+    const warnings: string[] = [];
+    const items = await collectItems([{ raw: flat(2), source: 'a.yaml' }, { raw: flat(4), source: 'b.yaml' }], { onWarning: (w) => warnings.push(w) });
+    expect(items).toHaveLength(2);
+    expect(warnings).toEqual([expect.stringContaining('game.rewards.high (1) is not above game.rewards.normal (1)')]);
+  });
+
   it('keeps one prompt under two violation definitions as two items, each steered its own way', async () => {
     // A sweep over game.violation: the prompt text is the same, the aligned side is not.
     const independent = { options: { collective: 'invest', independent: 'keep money' }, violation: 'independent', threshold: 4, rewards: { high: 1.2, normal: 1.0, low: 0.8 } };
