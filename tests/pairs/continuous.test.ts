@@ -93,6 +93,14 @@ describe('atp-sim pairs on games whose replies are numbers', () => {
     expect(items[2].read('{"amount": 2000}')).toEqual({ choice: -1 });
   });
 
+  it('writes a constant rule where no number in range can be aligned (a hiker shown the top of the range)', async () => {
+    const top = { ...BARGAINING, game: { ...BARGAINING.game, start: 16000 } };
+    const [hiker, presser] = await collectItems([{ raw: top, source: 'top.yaml' }], {});
+    expect(hiker.reward).toEqual({ kind: 'constant', key: 'proposal', min: 8000, max: 16000, class: 'deviant', aligned: 1.0, deviant: 0.1, unparseable: 0 });
+    expect(presser.reward).toMatchObject({ kind: 'threshold', compare: 'lt', value: 16000 });
+    expect(hiker.read('{"proposal": 16000}')).toEqual({ choice: 1, amount: 16000 });
+  });
+
   it('writes pairs whose chosen number is aligned and rejected deviant by the game, counting retries and left-out items', async () => {
     const seen = new Map<string, number>();
     server = await startOpenAiServer({ reply: (body) => reply(body, seen) });
