@@ -68,7 +68,7 @@ export function amountReward(classify: (x: number) => number, violation: number,
   if (atMin === side(max)) return { kind: 'constant', ...base, class: atMin, ...GRPO_REWARD };
   let [lo, hi] = [min, max];
   for (;;) {
-    const mid = lo + (hi - lo) / 2;
+    const mid = lo / 2 + hi / 2; // never overflows, even across the whole double range
     if (mid <= lo || mid >= hi) break;
     if (side(mid) === atMin) lo = mid;
     else hi = mid;
