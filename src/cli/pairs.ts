@@ -12,15 +12,16 @@ ATP's alignment-training data for any scenario: every decision prompt the scenar
 first round (one per model agent; identical prompts once) is asked twice, once with an aligned
 and once with a deviant steering sentence appended to its last user message. A reply counts
 when it parses to the intended side (aligned: a non-violating option; deviant: the violating
-one, by the game's violation definition); a side that misses is asked again up to --retries
-times, then the item is left out and counted. The files store the ORIGINAL prompt.
+one, by the game's violation definition; a game answered with a number, bargaining or commons:
+the class the game's own round-1 rule gives that number); a side that misses is asked again up
+to --retries times, then the item is left out and counted. The files store the ORIGINAL prompt.
 
 Outputs in DIR (written when the generation ends; a rerun answers from the cache, no calls):
   ${PAIR_FILES.llamaFactory}   LLaMA-Factory: instruction, input, chosen, rejected, system
   ${PAIR_FILES.datasetInfo}       its LLaMA-Factory registration (dataset atp_sim_dpo)
   ${PAIR_FILES.trl}            TRL: prompt, chosen, rejected as chat messages
   ${PAIR_FILES.grpo}       GRPO prompts with their reward rule (aligned 1.0, deviant 0.1,
-                           unparseable 0)
+                           unparseable 0; numbers: a threshold, e.g. compare gt, value 2000)
   ${PAIR_FILES.attempts}         every call: item, side, attempt, seed, reply, verdict
   ${PAIR_FILES.summary}      counts, retries, items left out and why, model identity
 
@@ -68,7 +69,7 @@ export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
   if (values['dry-run']) {
     const [input, output] = [dollars('price-in', values['price-in']), dollars('price-out', values['price-out'])];
     if ((input === undefined) !== (output === undefined)) throw new AtpSimError('INVALID_ARGUMENT', '--price-in and --price-out go together (fix: give both prices per million tokens, e.g. --price-in 0.2 --price-out 0.6)');
-    const est = await estimatePairs(sources, { modelSettings, steering, retries, ...(input !== undefined ? { price: { input, output: output! } } : {}) });
+    const est = await estimatePairs(sources, { modelSettings, steering, retries, onWarning: (w) => io.stderr(`warning: ${w}`), ...(input !== undefined ? { price: { input, output: output! } } : {}) });
     if (values.json) {
       io.stdout(JSON.stringify({ dryRun: true, ...est }, null, 2));
       return 0;

@@ -10,15 +10,18 @@
  *   `rejected` (one assistant message each). https://huggingface.co/docs/trl/dataset_formats
  * - A GRPO prompt set: every item's original messages with its reward rule as data: the reward
  *   of each option (aligned options 1.0, the violating one 0.1) and of an unreadable reply (0.0),
- *   ATP's rule, and how a reply is read (the scenario's reply parsing). ATP names its GRPO sets
+ *   ATP's rule, and how a reply is read (the scenario's reply parsing). A continuous game's
+ *   prompt has a rule scoring a number instead (continuous.ts: `{kind: 'threshold', key, min,
+ *   max, compare, value, aligned, deviant, unparseable}`). ATP names its GRPO sets
  *   by their size (`question_160`, `question_350`); ours hold one prompt per item given.
  */
 import type { ChatMessage } from '../core/types.ts';
 import type { ItemResult } from './generate.ts';
 import type { PairItem } from './items.ts';
 
-/** ATP's GRPO reward: an aligned reply 1.0, a deviant one 0.1, an unreadable one 0. */
-export const GRPO_REWARD = { aligned: 1.0, deviant: 0.1, unparseable: 0.0 } as const;
+import { GRPO_REWARD } from './continuous.ts';
+
+export { GRPO_REWARD };
 
 /** The file names of a pairs directory. */
 export const PAIR_FILES = {
@@ -79,13 +82,15 @@ export function trlRow(r: ItemResult): Record<string, unknown> {
   };
 }
 
-/** A GRPO prompt with its reward rule: the reward of each option and of an unreadable reply. */
+/** A GRPO prompt with its reward rule: the reward of each option and of an unreadable reply, or how to score a number. */
 export function grpoRow(item: PairItem, parse: string): Record<string, unknown> {
+  const prompt = item.messages.map((m) => ({ role: m.role, content: m.content }));
+  if (item.reward) return { id: item.id, prompt, classes: { aligned: item.options.find((_, i) => i !== item.violation), deviant: item.options[item.violation] }, reward: item.reward, parse: 'amount', source: item.source };
   const rewards: Record<string, number> = {};
   item.options.forEach((o, i) => (rewards[o] = i === item.violation ? GRPO_REWARD.deviant : GRPO_REWARD.aligned));
   return {
     id: item.id,
-    prompt: item.messages.map((m) => ({ role: m.role, content: m.content })),
+    prompt,
     options: item.options,
     violating: item.options[item.violation],
     reward: { options: rewards, unparseable: GRPO_REWARD.unparseable },

@@ -2,7 +2,8 @@
  * ATP's preference-pair protocol for one item: ask the model the item twice, once with the
  * aligned steering sentence and once with the deviant one; a reply counts only when it parses
  * (the scenario's reply parsing) to the intended side under the game's violation definition:
- * aligned = a valid non-violating option, deviant = the violating option. A side that misses is
+ * aligned = a valid non-violating option, deviant = the violating option (a continuous game: the
+ * class the game's round-1 rule gives the amount named, continuous.ts). A side that misses is
  * asked again, up to `retries` more times (ATP: 5), each attempt with its own seed so a cached
  * or deterministic server does not repeat the same miss. An item whose sides do not both land is
  * left out and counted, never written half.
@@ -31,8 +32,10 @@ export interface Attempt {
   readonly attempt: number;
   readonly seed: number;
   readonly verdict: Verdict;
-  /** The option the reply chose (absent when unreadable or failed). */
+  /** The option the reply chose (a continuous game: the class of its amount; absent when unreadable or failed). */
   readonly choice?: string;
+  /** A continuous game: the amount the reply named. */
+  readonly amount?: number;
   readonly reply?: string;
   readonly error?: string;
   readonly usage?: TokenUsage;
@@ -93,9 +96,9 @@ async function ask(model: LanguageModel, item: PairItem, side: Side, attempt: nu
   }
   const extra = { reply: result.text, ...(result.usage ? { usage: result.usage } : {}), ...(result.cached ? { cached: true } : {}) };
   if (result.finishReason === 'length') return { ...base, verdict: 'cut-off', ...extra };
-  const choice = item.read(result.text);
+  const { choice, amount } = item.read(result.text);
   if (choice === INVALID) return { ...base, verdict: 'unparseable', ...extra };
-  return { ...base, verdict: landsOn(choice, item.violation, side) ? 'ok' : 'wrong-side', choice: item.options[choice], ...extra };
+  return { ...base, verdict: landsOn(choice, item.violation, side) ? 'ok' : 'wrong-side', choice: item.options[choice], ...(amount !== undefined ? { amount } : {}), ...extra };
 }
 
 /** One side of an item: asks until a reply lands on the side or the retries are spent. */

@@ -11,7 +11,7 @@
  * previous complete set or the new one.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 import { emptyCallStats, type LanguageModel } from '../core/types.ts';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
@@ -27,7 +27,8 @@ import { steer, type Steering } from './steering.ts';
 import { pairsSummary, type PairsSummary } from './summary.ts';
 
 export { PAIR_FILES, GRPO_REWARD } from './formats.ts';
-export { ATP_SA_STEERING, OWN_BENEFIT, TEAM_BENEFIT } from './steering.ts';
+export { ATP_SA_STEERING, BARGAINING_STEERING, COMMONS_STEERING, OWN_BENEFIT, TEAM_BENEFIT } from './steering.ts';
+export type { AmountReward } from './continuous.ts';
 export type { PairsSummary } from './summary.ts';
 
 /** ATP's retries per side: a side is asked at most 1 + 5 times. */
@@ -76,12 +77,18 @@ function checkOptions(o: PairsOptions): { retries: number; seed: number } {
   return { retries, seed };
 }
 
-/** What may already be in a pairs directory: its own files (a rerun replaces them). */
-function checkOutDir(dir: string): void {
+/**
+ * What may already be in a pairs directory: its own files (a rerun replaces them) and the
+ * response cache with its SQLite side files, under the default name or the one given (a cache
+ * kept beside the pairs under another name must not stop the rerun that resumes from it).
+ */
+function checkOutDir(dir: string, cachePath: string | undefined): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new AtpSimError('RUN_DIR_CONFLICT', `--out ${dir}: is a file, not a folder (fix: give a folder for the pairs)`);
   const own = new Set<string>([...Object.values(PAIR_FILES), LOCK_FILE]);
-  const foreign = readdirSync(dir).filter((f) => !own.has(f) && !/^cache\.sqlite/.test(f) && !/\.tmp-\d+$/.test(f));
+  const cache = cachePath !== undefined && dirname(resolve(cachePath)) === dir ? basename(cachePath) : 'cache.sqlite';
+  const isCache = (f: string) => f === cache || (f.startsWith(cache) && /^-(wal|shm|journal)$/.test(f.slice(cache.length)));
+  const foreign = readdirSync(dir).filter((f) => !own.has(f) && !isCache(f) && !/^cache\.sqlite/.test(f) && !/\.tmp-\d+$/.test(f));
   if (foreign.length > 0) {
     throw new AtpSimError('RUN_DIR_CONFLICT', `--out ${dir}: holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}), not a pairs directory (fix: give a new or empty folder, or one made by atp-sim pairs)`);
   }
@@ -105,7 +112,7 @@ export async function generatePairs(sources: readonly PairSource[], options: Pai
   const { retries, seed } = checkOptions(options);
   if (sources.length === 0) throw new AtpSimError('INVALID_ARGUMENT', 'pairs: give at least one scenario or sweep file');
   const dir = resolve(options.out);
-  checkOutDir(dir);
+  checkOutDir(dir, options.cache?.path);
   const items = await collectItems(sources, options);
   if (items.length === 0) throw new AtpSimError('INVALID_ARGUMENT', `pairs: no agent of ${sources.length === 1 ? sources[0].source : 'these scenarios'} asks a model in the first round (all are forced), so there are no prompts (fix: give a scenario whose model agents decide)`);
   const stats = emptyCallStats();

@@ -7,11 +7,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
-import type { OpenAiServer } from '../helpers/openai-server.ts';
+import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
 import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
 import { CLASSIC_YAML, dilemmaScenario, thresholdScenario } from '../helpers/scenarios.ts';
 import { lockDir } from '../../src/io/lock.ts';
-import { steeredServer } from '../pairs/steered-server.ts';
+import { lastUser, steeredServer } from '../pairs/steered-server.ts';
+import { BARGAINING_STEERING } from '../../src/pairs/index.ts';
 
 let server: OpenAiServer | undefined;
 afterEach(async () => {
@@ -49,6 +50,31 @@ describe('atp-sim pairs', () => {
     const again = await cli(['pairs', file, '--model', 'm', '--endpoint', server.url, '--out', out]);
     expect(again.stdout).toContain('this session: 0 requests sent, 2 answered from the cache');
     expect(server.stats.requests).toBe(2);
+  });
+
+  it("makes pairs from the shipped LLM bargaining scenario, numbers judged by the game's round-1 rule", async () => {
+    // Steered to its side a hiker says 2100 and a presser 1900; steered away both say 2000 (the value shown: a violation).
+    server = await startOpenAiServer({
+      reply(body) {
+        const text = lastUser(body);
+        const toSide = text.endsWith(BARGAINING_STEERING.aligned);
+        return `{"proposal": ${toSide ? (text.includes('lease higher') ? 2100 : 1900) : 2000}}`;
+      },
+    });
+    const out = join(tempDir(), 'pairs');
+    const args = ['pairs', join(REPO_ROOT, 'scenarios/bargaining/paper.yaml'), '--model', 'm', '--endpoint', server.url, '--out', out];
+    const res = await cli(args);
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toContain('pairs: 2 of 2 item(s) (0 left out), model hf:m@');
+    const rows = readFileSync(join(out, 'dpo_llamafactory.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(rows.map((r) => [r.chosen, r.rejected])).toEqual([
+      ['{"proposal": 2100}', '{"proposal": 2000}'],
+      ['{"proposal": 1900}', '{"proposal": 2000}'],
+    ]);
+    const grpo = readFileSync(join(out, 'grpo_prompts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reward: Record<string, unknown> });
+    expect(grpo.map((g) => [g.reward.compare, g.reward.value])).toEqual([['gt', 2000], ['lt', 2000]]);
+    expect((await cli(args)).stdout).toContain('this session: 0 requests sent, 4 answered from the cache');
+    expect(server.stats.requests).toBe(4);
   });
 
   it('shows calls, tokens and cost with --dry-run, sending nothing', async () => {

@@ -5,28 +5,20 @@
  * and rejected the deviant one, retries and items left out are counted exactly, and a rerun is
  * answered from the cache.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ATP_SA_STEERING, generatePairs, OWN_BENEFIT, PAIR_FILES, TEAM_BENEFIT, type PairsOptions } from '../../src/pairs/index.ts';
+import { ATP_SA_STEERING, generatePairs, OWN_BENEFIT, PAIR_FILES, TEAM_BENEFIT } from '../../src/pairs/index.ts';
 import type { PairSource } from '../../src/pairs/items.ts';
-import { parseModelArg } from '../../src/llm/index.ts';
 import type { OpenAiServer } from '../helpers/openai-server.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { dilemmaScenario, thresholdScenario } from '../helpers/scenarios.ts';
-import { lastUser, steeredServer } from './steered-server.ts';
+import { lastUser, pairOptions, pythonRows, steeredServer } from './steered-server.ts';
 
 const SOURCES: PairSource[] = [
   { raw: dilemmaScenario(), source: 'dilemma.yaml' },
   { raw: thresholdScenario(), source: 'fund.yaml' },
 ];
-
-/** Every row of a JSONL file as python3's json module reads it. */
-function pythonRows(path: string): Array<Record<string, unknown>> {
-  const script = 'import json,sys\nrows=[json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]\nprint(json.dumps(rows))';
-  return JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' })) as Array<Record<string, unknown>>;
-}
 
 let server: OpenAiServer | undefined;
 afterEach(async () => {
@@ -34,9 +26,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-function options(url: string, out: string, over: Partial<PairsOptions> = {}): PairsOptions {
-  return { out, modelSettings: parseModelArg('test-model', url), retry: { baseDelayMs: 1, maxDelayMs: 1 }, ...over };
-}
+const options = pairOptions;
 
 describe('atp-sim pairs: the DPO protocol on a role-play dilemma and a group game', () => {
   it('writes pairs of original prompts, chosen aligned and rejected deviant, counting retries and items left out', async () => {
@@ -137,6 +127,17 @@ describe('atp-sim pairs: the DPO protocol on a role-play dilemma and a group gam
     expect(again.summary.session).toMatchObject({ requests: 0, cacheHits: 5 });
     expect(again.summary.counts).toEqual(first.summary.counts);
     expect([PAIR_FILES.llamaFactory, PAIR_FILES.trl, PAIR_FILES.grpo].map((f) => readFileSync(join(out, f), 'utf8'))).toEqual(files.slice(0, 3));
+  });
+
+  it('answers a rerun from a cache file of another name kept in the pairs directory itself', async () => {
+    server = await steeredServer();
+    const out = join(tempDir(), 'pairs');
+    const cache = { path: join(out, 'replies.sqlite'), mode: 'read-write' as const };
+    await generatePairs(SOURCES, options(server.url, out, { cache }));
+    expect(server.stats.requests).toBe(4);
+    const again = await generatePairs(SOURCES, options(server.url, out, { cache }));
+    expect(server.stats.requests).toBe(4);
+    expect(again.summary.session).toMatchObject({ requests: 0, cacheHits: 4 });
   });
 
   it('resumes an interrupted generation: only the missing replies are asked, nothing is written until the end', async () => {

@@ -61,13 +61,29 @@ describe('the items of a scenario', () => {
     expect(items[0].violation).toBe(1);
   });
 
-  it('refuses a scenario without model agents, and one of a continuous game, in one line', async () => {
+  it('refuses a scenario without model agents in one line', async () => {
     const classic = thresholdScenario({ population: { size: 4, policy: { kind: 'imitate-best' } } });
     await expect(scenarioItems({ raw: classic, source: 'classic.yaml' }, {})).rejects.toThrow('classic.yaml: no agent of this scenario asks a model, so it has no prompts to make pairs from (fix: give a scenario with policy: llm)');
-    const [commons] = loadPairSources(join(REPO_ROOT, 'scenarios/games/commons.yaml'));
-    const raw = commons.raw as { population: Record<string, unknown> };
-    raw.population = { size: 100, policy: 'llm' };
-    await expect(collectItems([commons], {})).rejects.toThrow(/has a continuous action space; pairs needs a game whose replies name one option/);
+  });
+
+  it('passes on the warnings of the scenarios, each once however many cells repeat it', async () => {
+    const flat = (threshold: number) => thresholdScenario({ game: { options: { collective: 'invest', independent: 'keep money' }, threshold, rewards: { high: 1.0, normal: 1.0, low: 0.8 } } });
+    const warnings: string[] = [];
+    const items = await collectItems([{ raw: flat(2), source: 'a.yaml' }, { raw: flat(4), source: 'b.yaml' }], { onWarning: (w) => warnings.push(w) });
+    expect(items).toHaveLength(2);
+    expect(warnings).toEqual([expect.stringContaining('game.rewards.high (1) is not above game.rewards.normal (1)')]);
+  });
+
+  it('keeps one prompt under two violation definitions as two items, each steered its own way', async () => {
+    // A sweep over game.violation: the prompt text is the same, the aligned side is not.
+    const independent = { options: { collective: 'invest', independent: 'keep money' }, violation: 'independent', threshold: 4, rewards: { high: 1.2, normal: 1.0, low: 0.8 } };
+    const items = await collectItems([{ raw: thresholdScenario(), source: 'a.yaml' }, { raw: thresholdScenario({ game: independent }), source: 'b.yaml' }], {});
+    expect(items.map((i) => [i.source, i.options[i.violation], i.steering.deviant])).toEqual([
+      ['a.yaml', 'invest', TEAM_BENEFIT],
+      ['b.yaml', 'keep money', OWN_BENEFIT],
+    ]);
+    expect(items[0].messages).toEqual(items[1].messages);
+    expect(items[0].id).not.toBe(items[1].id);
   });
 });
 

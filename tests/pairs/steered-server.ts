@@ -3,7 +3,9 @@
  * where a plan makes it reply garbage or the other side for the first k asks of a prompt, so the
  * protocol's retries and left-out items can be counted exactly.
  */
-import { ATP_SA_STEERING, OWN_BENEFIT, TEAM_BENEFIT } from '../../src/pairs/index.ts';
+import { execFileSync } from 'node:child_process';
+import { ATP_SA_STEERING, OWN_BENEFIT, TEAM_BENEFIT, type PairsOptions } from '../../src/pairs/index.ts';
+import { parseModelArg } from '../../src/llm/index.ts';
 import { startOpenAiServer, type ChatBody, type OpenAiServer, type OpenAiServerOptions } from '../helpers/openai-server.ts';
 
 /** The option each steering sentence asks for, in the test scenarios (dilemma A/B, threshold invest/keep money). */
@@ -41,4 +43,15 @@ export async function steeredServer(plan: readonly Misbehaviour[] = [], extra: O
       return hit ? `Following the instruction. {"choice": "${hit[1]}"}` : 'no steering sentence found';
     },
   });
+}
+
+/** Every row of a JSONL file as python3's json module reads it (an independent reader). */
+export function pythonRows(path: string): Array<Record<string, unknown>> {
+  const script = 'import json,sys\nrows=[json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]\nprint(json.dumps(rows))';
+  return JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' })) as Array<Record<string, unknown>>;
+}
+
+/** Pairs options for a loopback model at `url`, with fast transport retries. */
+export function pairOptions(url: string, out: string, over: Partial<PairsOptions> = {}): PairsOptions {
+  return { out, modelSettings: parseModelArg('test-model', url), retry: { baseDelayMs: 1, maxDelayMs: 1 }, ...over };
 }
