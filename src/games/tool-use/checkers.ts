@@ -26,8 +26,12 @@ export function normalizeText(s: string): string {
 /**
  * The number an answer gives: the whole answer when it is an arithmetic expression ("3/4",
  * "12 * 7"), else the last number in it ("The answer is 1,250." -> 1250); NaN when none.
+ * A unicode minus (and an en dash standing before a number) is a minus.
  */
-export function readNumber(answer: string): number {
+export function readNumber(text: string): number {
+  // Models and typeset datasets write the minus sign as U+2212, or as an en dash before a number;
+  // left alone, "−5" read as 5 and was checked right against 5 (a dash between numbers is a range).
+  const answer = text.replace(/\u2212/g, '-').replace(/(?<![\w.])\u2013(?=\.?\d)/g, '-');
   const plain = answer.trim().replace(/^\$|%$/g, '');
   const whole = /^[\d\s.+\-*/()^]+$/.test(plain) ? calculate(plain) : undefined;
   if (whole?.ok) return whole.value;

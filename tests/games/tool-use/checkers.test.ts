@@ -21,6 +21,13 @@ describe('the answer checkers', () => {
     expect(checkAnswer('numeric', 'none', '170')).toBe(false);
   });
 
+  it('numeric: reads a minus sign written as the unicode minus or a dash as a minus', () => {
+    expect(readNumber('−5')).toBe(-5);
+    expect(readNumber('The answer is –12.5.')).toBe(-12.5);
+    expect(checkAnswer('numeric', '−5', '5')).toBe(false);
+    expect(checkAnswer('numeric', '−5', '-5')).toBe(true);
+  });
+
   it('choice: reads the letter of an option however it is written', () => {
     for (const a of ['B', '(b)', 'B) 42', 'Option B', 'the answer is B.', 'answer: (B)']) expect(readLetter(a)).toBe('B');
     expect(readLetter('42')).toBeNull();
