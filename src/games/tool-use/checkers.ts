@@ -40,6 +40,15 @@ export function readNumber(text: string): number {
   return Number(hits[hits.length - 1][0].replace(/,/g, ''));
 }
 
+/**
+ * Whether a reference answer is one number ("72", "-3.5", "1,000", "$12.50", "1e3", "−5", "40%"):
+ * such a problem gets the numeric checker by default. Reading only plain digits sent "#### 1,000"
+ * and "$12.50" to the exact checker, which refused the model's "1000" and "12.5".
+ */
+export function isNumberAnswer(answer: string): boolean {
+  return /^[-\u2212]?\$?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?$/.test(answer.trim());
+}
+
 /** The letter an answer picks ("B", "(b)", "B) 42", "Option C", "answer: D"), upper case; null when none. */
 export function readLetter(answer: string): string | null {
   const s = answer.trim();
