@@ -52,10 +52,15 @@ export function isNumberAnswer(answer: string): boolean {
 /** The letter an answer picks ("B", "(b)", "B) 42", "Option C", "answer: D"), upper case; null when none. */
 export function readLetter(answer: string): string | null {
   const s = answer.trim();
-  const lead = /^\(?([A-Za-z])\)?(?:$|[\s.):,])/.exec(s);
-  if (lead) return lead[1].toUpperCase();
+  // A letter standing alone or marked ("B", "(b)", "B) 42", "C.") wins; a letter followed only by a
+  // space comes after a named one, since "I think the answer is B" and "A good choice is C" open
+  // with a pronoun or an article, not the letter picked.
+  const marked = /^(?:\(([A-Za-z])\)|([A-Za-z])(?:$|[.):,]))/.exec(s);
+  if (marked) return (marked[1] ?? marked[2]).toUpperCase();
   const named = /\b(?:option|answer|choice)\s*(?:is)?\s*:?\s*\(?([A-Za-z])\)?(?:$|[\s.):,])/i.exec(s);
-  return named ? named[1].toUpperCase() : null;
+  if (named) return named[1].toUpperCase();
+  const lead = /^([A-Za-z])\s/.exec(s);
+  return lead ? lead[1].toUpperCase() : null;
 }
 
 /** Whether `answer` matches the reference under `checker`. */

@@ -21,6 +21,14 @@ describe('the answer checkers', () => {
     expect(checkAnswer('numeric', 'none', '170')).toBe(false);
   });
 
+  it('choice: does not take the pronoun I or the article A opening a sentence for a letter', () => {
+    expect(readLetter('I think the answer is B')).toBe('B');
+    expect(readLetter('A good choice is C.')).toBe('C');
+    expect(checkAnswer('choice', 'I believe the answer is D', 'I')).toBe(false);
+    expect(readLetter('A because the others overcount')).toBe('A');
+    expect(readLetter('A')).toBe('A');
+  });
+
   it('numeric: reads a minus sign written as the unicode minus or a dash as a minus', () => {
     expect(readNumber('−5')).toBe(-5);
     expect(readNumber('The answer is –12.5.')).toBe(-12.5);
