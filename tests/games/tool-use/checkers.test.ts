@@ -29,6 +29,14 @@ describe('the answer checkers', () => {
     expect(readLetter('A')).toBe('A');
   });
 
+  it('numeric: does not work out a direct answer written as an expression, which is the tool\'s job', () => {
+    expect(checkAnswer('numeric', '3847 * 2961', '11390967')).toBe(false);
+    expect(checkAnswer('numeric', '(12500 * 1.04^3)', '14060.8', 0.01)).toBe(false);
+    expect(checkAnswer('numeric', '3847 * 2961 = 11390967', '11390967')).toBe(true);
+    expect(checkAnswer('numeric', '3/4', '0.75')).toBe(true); // a fraction is a way to write a number
+    expect(checkAnswer('numeric', '-3 / 8', '-0.375')).toBe(true);
+  });
+
   it('numeric: reads a minus sign written as the unicode minus or a dash as a minus', () => {
     expect(readNumber('−5')).toBe(-5);
     expect(readNumber('The answer is –12.5.')).toBe(-12.5);
