@@ -53,6 +53,12 @@ export function parseAmount(text: string, min: number, max: number, key = 'amoun
   return x >= min && x <= max ? x : NaN;
 }
 
+/** The repair prompt, asking also for the game's own reply fields (tool use: the expression, the answer). */
+function repairPromptWith(keys: readonly string[]): string {
+  if (keys.length === 0) return REPAIR_PROMPT;
+  return `${REPAIR_PROMPT.slice(0, -1)}, ${keys.map((k) => `"${k}": "..."`).join(', ')}}`;
+}
+
 export function replyReader(scenario: Scenario): ReplyReader {
   const space = gameOf(scenario.game).actionSpace(scenario.game);
   if (space.kind === 'continuous') {
@@ -75,7 +81,7 @@ export function replyReader(scenario: Scenario): ReplyReader {
       return both.atp !== both.final ? { choice: both[mode], disagree: true } : { choice: both[mode] };
     },
     schema: choiceSchema(scenario.game.options, gameOf(scenario.game).replyProperties?.(scenario.game as never)),
-    repairPrompt: REPAIR_PROMPT,
+    repairPrompt: repairPromptWith(Object.keys(gameOf(scenario.game).replyProperties?.(scenario.game as never) ?? {})),
   };
 }
 
