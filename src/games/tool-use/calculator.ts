@@ -1,7 +1,7 @@
 /**
  * The built-in calculator tool: a small recursive-descent evaluator for arithmetic expressions
  * (never `eval` or `Function`: the expression comes from a model's reply). It knows numbers
- * (with decimals and exponents), + - * / % ^ (also written **), parentheses, unary signs and a
+ * (with decimals, exponents and thousands separators), + - * / % ^ (also written **), parentheses, unary signs and a
  * few functions (sqrt, abs, floor, ceil, round, min, max). Anything else, a division by zero or a
  * result that is not a finite number is an invalid tool result, returned as data, never thrown.
  *
@@ -32,6 +32,8 @@ class CalcError extends Error {}
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
+  // Per open parenthesis: does it open a function call (where a comma separates arguments)?
+  const calls: boolean[] = [];
   let i = 0;
   while (i < src.length) {
     const c = src[i];
@@ -39,9 +41,12 @@ function tokenize(src: string): Token[] {
       i++;
       continue;
     }
-    const num = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(src.slice(i));
+    // Thousands separators ("3,847 * 2,961", as problems write numbers) outside a function's
+    // argument list: refusing them failed right tool calls, biasing tool use down.
+    const grouped = calls.at(-1) ? null : /^\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d*)?(?:[eE][+-]?\d+)?/.exec(src.slice(i));
+    const num = grouped ?? /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(src.slice(i));
     if (num) {
-      out.push({ t: 'num', v: Number(num[0]) });
+      out.push({ t: 'num', v: Number(num[0].replace(/,/g, '')) });
       i += num[0].length;
       continue;
     }
@@ -59,6 +64,8 @@ function tokenize(src: string): Token[] {
     // Models write × and ÷ as often as * and /.
     const op = c === '×' ? '*' : c === '÷' ? '/' : c;
     if ('+-*/%^(),'.includes(op)) {
+      if (op === '(') calls.push(out.at(-1)?.t === 'name');
+      if (op === ')') calls.pop();
       out.push({ t: 'op', v: op });
       i++;
       continue;

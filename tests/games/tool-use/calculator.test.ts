@@ -39,6 +39,15 @@ describe('the calculator', () => {
     expect(value('floor(7.9) + ceil(0.1) + round(2.5)')).toBe(11);
   });
 
+  it('reads numbers written with thousands separators, as the shipped problems write them', () => {
+    expect(value('3,847 * 2,961')).toBe(11390967);
+    expect(value('12,500 * 1.04^3')).toBeCloseTo(14060.8, 6);
+    expect(value('-1,000,000 / 4')).toBe(-250000);
+    expect(value('min(1,500)')).toBe(1); // inside a function's parentheses a comma separates arguments
+    expect(value('max((1,500), 2)')).toBe(1500);
+    expect(error('1,50 + 1')).toMatch(/unexpected ","/);
+  });
+
   it('gives an invalid result, not an exception, for a division by zero or a bad expression', () => {
     expect(error('12 / 0')).toBe('division by zero');
     expect(error('5 % (3 - 3)')).toBe('division by zero');
