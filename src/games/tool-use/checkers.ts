@@ -36,6 +36,8 @@ export function readNumber(text: string): number {
   const plain = answer.trim().replace(/^\$|%$/g, '');
   const fraction = /^(-?\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(plain);
   if (fraction && Number(fraction[2]) !== 0) return Number(fraction[1]) / Number(fraction[2]);
+  // A whole answer grouped by spaces ("1 000", SI style) is one number, not its last group (0).
+  if (/^-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?$/.test(plain)) return Number(plain.replace(/[ \u00a0\u202f]/g, ''));
   const hits = [...answer.matchAll(/-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d*\.?\d+(?:[eE][+-]?\d+)?/g)];
   if (hits.length === 0) return NaN;
   return Number(hits[hits.length - 1][0].replace(/,/g, ''));

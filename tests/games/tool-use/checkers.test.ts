@@ -21,6 +21,13 @@ describe('the answer checkers', () => {
     expect(checkAnswer('numeric', 'none', '170')).toBe(false);
   });
 
+  it('numeric: reads a number grouped by spaces (1 000, 12 345) whole, not as its last group', () => {
+    expect(readNumber('1 000')).toBe(1000);
+    expect(readNumber('12\u202f345.5')).toBe(12345.5);
+    expect(checkAnswer('numeric', '11 390 967', '11390967')).toBe(true);
+    expect(checkAnswer('numeric', '1 000', '0')).toBe(false);
+  });
+
   it('choice: does not take the pronoun I or the article A opening a sentence for a letter', () => {
     expect(readLetter('I think the answer is B')).toBe('B');
     expect(readLetter('A good choice is C.')).toBe('C');
