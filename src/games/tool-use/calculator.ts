@@ -1,11 +1,11 @@
 /**
  * The built-in calculator tool: a small recursive-descent evaluator for arithmetic expressions
  * (never `eval` or `Function`: the expression comes from a model's reply). It knows numbers
- * (with decimals, exponents and thousands separators), + - * / % ^ (also written **), parentheses, unary signs and a
- * few functions (sqrt, abs, floor, ceil, round, min, max). Anything else, a division by zero or a
+ * (with decimals, exponents and thousands separators), + - * / % ^ (also written **), percent
+ * (4%), parentheses, unary signs and a few functions (sqrt, abs, floor, ceil, round, min, max). Anything else, a division by zero or a
  * result that is not a finite number is an invalid tool result, returned as data, never thrown.
  *
- * Precedence, tightest first: function calls and parentheses; ^ (right-associative, binding
+ * Precedence, tightest first: function calls and parentheses; a percent sign; ^ (right-associative, binding
  * tighter than a unary sign on its left, so -2^2 = -4 as in mathematics); unary + -; * / %; + -.
  */
 
@@ -146,9 +146,21 @@ class Parser {
     return this.power(depth);
   }
 
-  /** power := atom ('^' unary)?  (right-associative: 2^3^2 = 2^9) */
+  /**
+   * A % that ends an operand (followed by nothing, a closing parenthesis, a comma or an operator)
+   * is percent: "12500 * (1 + 4%)^3" was an error and "100 * 4% + 3" the remainder 400 % 3.
+   * Between two operands ("17 % 5") it stays the remainder.
+   */
+  private isPercent(): boolean {
+    if (!this.isOp('%')) return false;
+    const next = this.tokens[this.pos + 1];
+    return next === undefined || (next.t === 'op' && '),+-*/^%'.includes(next.v));
+  }
+
+  /** power := atom '%'? ('^' unary)?  (right-associative: 2^3^2 = 2^9) */
   private power(depth: number): number {
-    const base = this.atom(depth);
+    let base = this.atom(depth);
+    if (this.isPercent()) (this.pos++, (base /= 100));
     if (!this.isOp('^')) return base;
     this.pos++;
     return base ** this.unary(depth + 1);

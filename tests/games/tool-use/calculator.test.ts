@@ -48,6 +48,15 @@ describe('the calculator', () => {
     expect(error('1,50 + 1')).toMatch(/unexpected ","/);
   });
 
+  it('reads a % that ends an operand as percent, and % between two numbers as the remainder', () => {
+    expect(value('12500 * (1 + 4%)^3')).toBeCloseTo(14060.8, 6);
+    expect(value('200 * 15%')).toBe(30);
+    expect(value('12500 / 4%')).toBe(312500);
+    expect(value('100 * 4% + 3')).toBe(7);
+    expect(value('17 % 5')).toBe(2);
+    expect(value('17 % (2 + 3)')).toBe(2);
+  });
+
   it('gives an invalid result, not an exception, for a division by zero or a bad expression', () => {
     expect(error('12 / 0')).toBe('division by zero');
     expect(error('5 % (3 - 3)')).toBe('division by zero');
