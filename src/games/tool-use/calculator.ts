@@ -61,8 +61,8 @@ function tokenize(src: string): Token[] {
       i += 2;
       continue;
     }
-    // Models write × and ÷ as often as * and /.
-    const op = c === '×' ? '*' : c === '÷' ? '/' : c;
+    // Models write × · ÷ and the minus sign − as often as * / and -.
+    const op = c === '×' || c === '\u00b7' ? '*' : c === '÷' ? '/' : c === '\u2212' ? '-' : c;
     if ('+-*/%^(),'.includes(op)) {
       if (op === '(') calls.push(out.at(-1)?.t === 'name');
       if (op === ')') calls.pop();

@@ -35,6 +35,7 @@ describe('the calculator', () => {
   it('knows decimals, exponents, × and ÷, and a few functions', () => {
     expect(value('.5 + 1.25e2')).toBe(125.5);
     expect(value('6 × 7 ÷ 2')).toBe(21);
+    expect(value('10 \u2212 3 \u00b7 2')).toBe(4); // the unicode minus sign and a middle dot
     expect(value('sqrt(144) + abs(-3) + max(1, 9, 4) - min(2, 5)')).toBe(22);
     expect(value('floor(7.9) + ceil(0.1) + round(2.5)')).toBe(11);
   });
