@@ -115,6 +115,18 @@ describe('the tool-use testbed with a model', () => {
     expect(repair).toContain('"expression"');
   });
 
+  it('never tells a seeded model agent, which made no call in round 1, that it answered (nor the reference answer)', async () => {
+    const model = scriptedModel(replies);
+    const seeded = scenario({ rounds: 2, population: { size: 3, policy: 'llm', seedViolators: { count: 1, placement: 'first' } }, game: { problems: PROBLEMS, steps: { easy: 1, complex: 1 }, standIn: { direct: { easy: 1, complex: 1 } } } });
+    const r = await runScenario(seeded, { out: tempDir(), model });
+    const first = readJsonl<Decision>(join(r.runDir, 'decisions.jsonl')).find((x) => x.round === 1 && x.agent === 0)!;
+    expect(first).toMatchObject({ policy: 'seed', choice: 'direct', correct: true });
+    const user = model.calls.find((c) => c.origin.round === 2 && c.origin.agent === 0)!.request.messages[1].content;
+    expect(user).not.toContain('You answered');
+    expect(user).not.toContain(`"${first.expected}"`);
+    expect(user).toContain('The easy problem was answered for you: correct.');
+  });
+
   it('shows each agent its problem and, in the next round, its reward and whether it was right', async () => {
     const model = scriptedModel(replies);
     await runScenario(scenario({ rounds: 2 }), { out: tempDir(), model });
