@@ -63,7 +63,10 @@ export function readLetter(answer: string): string | null {
   const named = /\b(?:option|answer|choice)\s*(?:is)?\s*:?\s*\(?([A-Za-z])\)?(?:$|[\s.):,])/i.exec(s);
   if (named) return named[1].toUpperCase();
   const lead = /^([A-Za-z])\s/.exec(s);
-  return lead ? lead[1].toUpperCase() : null;
+  if (lead) return lead[1].toUpperCase();
+  // A capital letter standing as the last word ("It is B.", "... is (C)"): read nothing before.
+  const last = /(?:^|[\s(])([A-Z])\)?[.!]?$/.exec(s);
+  return last ? last[1] : null;
 }
 
 /** Whether `answer` matches the reference under `checker`. */

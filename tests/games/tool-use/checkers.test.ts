@@ -36,6 +36,12 @@ describe('the answer checkers', () => {
     expect(readLetter('A')).toBe('A');
   });
 
+  it('choice: reads a capital letter that ends the answer ("It is B.")', () => {
+    expect(readLetter('It is B.')).toBe('B');
+    expect(readLetter('The right one is (C)')).toBe('C');
+    expect(readLetter('It is unclear.')).toBeNull();
+  });
+
   it('numeric: does not work out a direct answer written as an expression, which is the tool\'s job', () => {
     expect(checkAnswer('numeric', '3847 * 2961', '11390967')).toBe(false);
     expect(checkAnswer('numeric', '(12500 * 1.04^3)', '14060.8', 0.01)).toBe(false);
