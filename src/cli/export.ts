@@ -26,7 +26,8 @@ Options:
                      round as spells that Gephi's timeline animates (default <run>/network.gexf;
                      any network size)
   --what T           rounds (default): one row per run x round
-                     decisions: one row per run x round x agent (no prompt or reply text)
+                     decisions: one row per run x round x agent, with the game's own fields
+                     (no prompt or reply text)
                      agents: one row per run x agent (policy, degree, first and final choice,
                      violations, final capital)
   --with-text        decisions: add the reply, the reasoning and the prompt (JSON messages)

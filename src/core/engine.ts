@@ -228,7 +228,7 @@ function fillAmounts(L: Loop, round: number, amounts: Float64Array, choice: Int8
 /** This round's model replies by agent (undefined: no call), for games that read answers from them. */
 function modelReplies(L: Loop): Array<string | undefined> {
   const replies: Array<string | undefined> = new Array(L.n);
-  for (const e of L.entries) e.policy.fillReplies?.(replies);
+  for (const e of L.entries) (e.policy.fillAnswers ?? e.policy.fillReplies)?.call(e.policy, replies);
   return replies;
 }
 

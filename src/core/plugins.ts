@@ -77,6 +77,8 @@ export interface Policy {
   decide(agents: Int32Array, ctx: DecideContext, out: Int8Array): void | Promise<void>;
   /** Overwrites `replies` for its agents with what they replied this round. */
   fillReplies?(replies: Array<string | undefined>): void;
+  /** What games reading replies get (`readsReplies`): the reply, then any repair reply; else fillReplies. */
+  fillAnswers?(replies: Array<string | undefined>): void;
   /** Remembers a finished round (histories of model agents). */
   remember?(view: RoundView): void;
   /** Appends this round's call data to an agent's record; false when the agent made no call. */

@@ -27,6 +27,8 @@ const COLUMNS: Readonly<Record<TableName, readonly string[]>> = {
   agents: ['agent', 'node', 'degree', 'policy', 'seeded', 'firstChoice', 'finalChoice', 'violations', 'invalid', 'firstViolationRound', 'finalCapital', 'rounds'],
 };
 const TEXT_COLUMNS = ['reply', 'reasoning', 'prompt'];
+/** Decision fields that are never extra columns: call data and texts (`seed` is a call's, not the run's). */
+const DECISION_CALL_FIELDS = ['messages', 'serverReasoning', 'shownChoice', 'seed', 'usage', 'repairReply', 'repairFailed', 'repairPrompt', 'repairUsage', 'model'];
 
 /** One run of the table: its identifying columns (cell, grid parameters, replicate, seed). */
 interface Source {
@@ -40,6 +42,8 @@ export interface TablePlan {
   readonly sources: readonly Source[];
   /** Round fields whose name a grid parameter already takes (`interventions`), and their column. */
   readonly renamed?: Readonly<Record<string, string>>;
+  /** Decisions: the game's own fields, by their name in the records. */
+  readonly extra?: readonly string[];
 }
 
 /**
@@ -57,25 +61,31 @@ function flatten(params: Readonly<Record<string, unknown>>, prefix = ''): Record
 }
 
 /**
- * Round fields beyond the fixed columns, by name, in order of first appearance: a game's own
- * metrics (`stock`, ...), what interventions changed (JSON), capital diagnostics.
+ * Record fields beyond the fixed columns, by name, in order of first appearance: rounds, a game's
+ * own metrics (`stock`, ...), what interventions changed (JSON), capital diagnostics; decisions, a
+ * game's own fields (tool use: `problem`, `answer`, `correct`; bargaining: `role`, `proposal`),
+ * which the table left out, so answers could not be scored from it.
  */
-function extraRoundColumns(dirs: readonly string[]): string[] {
-  const known = new Set([...COLUMNS.rounds, 'llm']);
-  const extra: string[] = [];
+function extraColumns(dirs: readonly string[], what: 'rounds' | 'decisions'): string[] {
+  const known = new Set(what === 'rounds' ? [...COLUMNS.rounds, 'llm'] : [...COLUMNS.decisions, ...TEXT_COLUMNS, ...DECISION_CALL_FIELDS]);
+  const extra = new Set<string>();
   for (const dir of dirs) {
-    for (const r of readJsonl<RoundRecord>(join(dir, 'rounds.jsonl'))) for (const k of Object.keys(r)) if (!known.has(k) && !extra.includes(k)) extra.push(k);
+    forEachJsonl<Record<string, unknown>>(join(dir, `${what}.jsonl`), (r) => {
+      for (const k of Object.keys(r)) if (!known.has(k)) extra.add(k);
+    });
   }
-  return extra;
+  return [...extra];
 }
 
 /** The runs of `dir` (a run directory, or a sweep's) and the columns of the table. */
 export function planTable(dir: string, what: TableName, options: { text?: boolean } = {}): TablePlan {
   const plan = planSources(dir, what, options);
-  if (what !== 'rounds') return plan;
+  if (what === 'agents') return plan;
   const renamed: Record<string, string> = {};
-  const extra = extraRoundColumns(plan.sources.map((s) => s.dir)).map((k) => (plan.columns.includes(k) ? (renamed[k] = `round.${k}`) : k));
-  return { ...plan, columns: [...plan.columns, ...extra], renamed };
+  const prefix = what === 'rounds' ? 'round' : 'decision';
+  const fields = extraColumns(plan.sources.map((s) => s.dir), what);
+  const extra = fields.map((k) => (plan.columns.includes(k) ? (renamed[k] = `${prefix}.${k}`) : k));
+  return { ...plan, columns: [...plan.columns, ...extra], renamed, ...(what === 'decisions' ? { extra: fields } : {}) };
 }
 
 function planSources(dir: string, what: TableName, options: { text?: boolean }): TablePlan {
@@ -111,8 +121,10 @@ function roundRow(r: RoundRecord, renamed: Readonly<Record<string, string>> = {}
   return { ...plain, llmCalls: llm?.calls, llmRepairs: llm?.repairs, llmFailed: llm?.failed, tokensIn: llm?.tokensIn, tokensOut: llm?.tokensOut };
 }
 
-function decisionRow(d: DecisionRecord, text: boolean): Row {
+function decisionRow(d: DecisionRecord, text: boolean, extra: readonly string[], renamed: Readonly<Record<string, string>> = {}): Row {
+  const own = d as unknown as Record<string, unknown>;
   const row: Row = {
+    ...Object.fromEntries(extra.map((k) => [renamed[k] ?? k, typeof own[k] === 'object' && own[k] !== null ? JSON.stringify(own[k]) : (own[k] as CsvValue)])),
     round: d.round, agent: d.agent, node: d.node, policy: d.policy, choice: d.choice, valid: d.valid, violated: d.violated,
     payoff: d.payoff, capital: d.capital, supervised: d.supervised, groupSuccess: d.groupSuccess, callFailed: d.callFailed,
     finishReason: d.finishReason, error: d.error, tokensIn: d.usage?.promptTokens, tokensOut: d.usage?.completionTokens,
@@ -154,7 +166,7 @@ function agentRows(dir: string, baseDir?: string): Row[] {
 export function forEachRow(plan: TablePlan, what: TableName, emit: (row: Row) => void, options: { text?: boolean } = {}): void {
   for (const s of plan.sources) {
     if (what === 'rounds') for (const r of readJsonl<RoundRecord>(join(s.dir, 'rounds.jsonl'))) emit({ ...roundRow(r, plan.renamed), ...s.id });
-    else if (what === 'decisions') forEachJsonl<DecisionRecord>(join(s.dir, 'decisions.jsonl'), (d) => emit({ ...decisionRow(d, options.text === true), ...s.id }));
+    else if (what === 'decisions') forEachJsonl<DecisionRecord>(join(s.dir, 'decisions.jsonl'), (d) => emit({ ...decisionRow(d, options.text === true, plan.extra ?? [], plan.renamed), ...s.id }));
     else for (const a of agentRows(s.dir, s.baseDir)) emit({ ...a, ...s.id });
   }
 }

@@ -207,6 +207,14 @@ describe('group bargaining with classic agents', () => {
     expect(rounds.map((x) => x.evaluated)).toEqual([52, 54, 56]); // (3 x +4 - 4) / 4 = +2 a round
   });
 
+  it('starts from the start value rounded to decimals, the value the agents are shown', async () => {
+    const r = await runScenario(scenario({ start: 50.004, step: 1, decimals: 2 }, { rounds: 1 }), { out: tempDir() });
+    const [first] = r.rounds as unknown as Round[];
+    expect(first.valueShown).toBe(50);
+    expect(first.evaluated).toBe(50); // 2 hikers at 51, 2 pressers at 49
+    expect(first.feedback).toBe(0); // nothing moved, so nobody is paid for a move
+  });
+
   it('imitate-direction carries the majority direction into the minority: pressers follow 6 hikers up from round 2', async () => {
     const r = await runScenario(scenario({ ratio: '6:2', step: 4 }, { population: { size: 8, policy: 'imitate-direction' } }), { out: tempDir() });
     const rounds = r.rounds as unknown as Round[];

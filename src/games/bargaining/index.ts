@@ -13,7 +13,7 @@ import type { Scenario } from '../../core/scenario.ts';
 import { pyInt } from '../pyfmt.ts';
 import type { GameDefinition } from '../game.ts';
 import { renderTemplate } from '../template.ts';
-import { playRound, type BargainingOutcome } from './evaluate.ts';
+import { playRound, roundTo, type BargainingOutcome } from './evaluate.ts';
 import { DEFAULT_TEXTS, parseBargaining, parseBargainingTexts } from './parse.ts';
 import { assignDirections, hikersFor, HIKER, roleName } from './roles.ts';
 import type { BargainingGame, BargainingTexts } from './types.ts';
@@ -62,7 +62,9 @@ export const bargaining: GameDefinition<BargainingGame> = {
   violationIndex: () => 1,
   rules(game, scenario, csr): BargainingRules {
     const directions = assignDirections(csr.n, hikerCount(game, csr.n), game.placement, scenario.seed, csr);
-    const state: BargainingState = { current: game.start, feedback: null, directions, last: null };
+    // The start is rounded like every later value: agents are shown it rounded, and a start with more
+    // decimals made violations and the first feedback count against a value nobody saw.
+    const state: BargainingState = { current: roundTo(game.start, game.decimals), feedback: null, directions, last: null };
     STATES.set(scenario, state);
     return {
       options: game.options,
@@ -111,7 +113,7 @@ export const bargaining: GameDefinition<BargainingGame> = {
     const t = (scenario.prompt.texts as BargainingTexts | undefined) ?? DEFAULT_TEXTS;
     const roles = { hiker: renderTemplate(t.hiker, vars), presser: renderTemplate(t.presser, vars) };
     const n = scenario.population.size;
-    const state = () => STATES.get(scenario) ?? { current: game.start, feedback: null, directions: assignDirections(n, hikerCount(game, n), game.placement, scenario.seed), last: null };
+    const state = () => STATES.get(scenario) ?? { current: roundTo(game.start, game.decimals), feedback: null, directions: assignDirections(n, hikerCount(game, n), game.placement, scenario.seed), last: null };
     return {
       system: renderTemplate(t.system, vars),
       roundText(_round, agent) {

@@ -21,7 +21,7 @@ export interface BargainingGame extends GameConfigBase {
   /** Bounds of a proposal (and of the shared value). */
   readonly min: number;
   readonly max: number;
-  /** The shared value at the start of round 1. */
+  /** The shared value at the start of round 1 (rounded to `decimals`, as every later value). */
   readonly start: number;
   /** Hikers : pressers ("h:p"), or a number of hikers (exactly one of them is set). */
   readonly ratio: readonly [number, number] | null;

@@ -1,11 +1,11 @@
 /**
  * The built-in calculator tool: a small recursive-descent evaluator for arithmetic expressions
  * (never `eval` or `Function`: the expression comes from a model's reply). It knows numbers
- * (with decimals and exponents), + - * / % ^ (also written **), parentheses, unary signs and a
- * few functions (sqrt, abs, floor, ceil, round, min, max). Anything else, a division by zero or a
+ * (with decimals, exponents and thousands separators), + - * / % ^ (also written **), percent
+ * (4%), parentheses, unary signs and a few functions (sqrt, abs, floor, ceil, round, min, max). Anything else, a division by zero or a
  * result that is not a finite number is an invalid tool result, returned as data, never thrown.
  *
- * Precedence, tightest first: function calls and parentheses; ^ (right-associative, binding
+ * Precedence, tightest first: function calls and parentheses; a percent sign; ^ (right-associative, binding
  * tighter than a unary sign on its left, so -2^2 = -4 as in mathematics); unary + -; * / %; + -.
  */
 
@@ -32,6 +32,8 @@ class CalcError extends Error {}
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
+  // Per open parenthesis: does it open a function call (where a comma separates arguments)?
+  const calls: boolean[] = [];
   let i = 0;
   while (i < src.length) {
     const c = src[i];
@@ -39,9 +41,12 @@ function tokenize(src: string): Token[] {
       i++;
       continue;
     }
-    const num = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(src.slice(i));
+    // Thousands separators ("3,847 * 2,961", as problems write numbers) outside a function's
+    // argument list: refusing them failed right tool calls, biasing tool use down.
+    const grouped = calls.at(-1) ? null : /^\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d*)?(?:[eE][+-]?\d+)?/.exec(src.slice(i));
+    const num = grouped ?? /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(src.slice(i));
     if (num) {
-      out.push({ t: 'num', v: Number(num[0]) });
+      out.push({ t: 'num', v: Number(num[0].replace(/,/g, '')) });
       i += num[0].length;
       continue;
     }
@@ -56,9 +61,11 @@ function tokenize(src: string): Token[] {
       i += 2;
       continue;
     }
-    // Models write × and ÷ as often as * and /.
-    const op = c === '×' ? '*' : c === '÷' ? '/' : c;
+    // Models write × · ÷ and the minus sign − as often as * / and -.
+    const op = c === '×' || c === '\u00b7' ? '*' : c === '÷' ? '/' : c === '\u2212' ? '-' : c;
     if ('+-*/%^(),'.includes(op)) {
+      if (op === '(') calls.push(out.at(-1)?.t === 'name');
+      if (op === ')') calls.pop();
       out.push({ t: 'op', v: op });
       i++;
       continue;
@@ -139,9 +146,21 @@ class Parser {
     return this.power(depth);
   }
 
-  /** power := atom ('^' unary)?  (right-associative: 2^3^2 = 2^9) */
+  /**
+   * A % that ends an operand (followed by nothing, a closing parenthesis, a comma or an operator)
+   * is percent: "12500 * (1 + 4%)^3" was an error and "100 * 4% + 3" the remainder 400 % 3.
+   * Between two operands ("17 % 5") it stays the remainder.
+   */
+  private isPercent(): boolean {
+    if (!this.isOp('%')) return false;
+    const next = this.tokens[this.pos + 1];
+    return next === undefined || (next.t === 'op' && '),+-*/^%'.includes(next.v));
+  }
+
+  /** power := atom '%'? ('^' unary)?  (right-associative: 2^3^2 = 2^9) */
   private power(depth: number): number {
-    const base = this.atom(depth);
+    let base = this.atom(depth);
+    if (this.isPercent()) (this.pos++, (base /= 100));
     if (!this.isOp('^')) return base;
     this.pos++;
     return base ** this.unary(depth + 1);

@@ -105,6 +105,9 @@ export const toolUse: GameDefinition<ToolUseGame> = {
         const a = o.answered[agent];
         if (!a) return ' Your reply named no choice.';
         const p = game.problems[a.problem];
+        // A seeded (forced) model agent made no call: the stand-in's answer is not its own, and its
+        // text is the reference answer, which the agent must never be shown.
+        if (a.standIn) return ` The ${p.difficulty} problem was answered for you: ${a.correct ? 'correct' : 'wrong'}.`;
         return outcomeText({ tool: view.choices[agent] === 0, ...(a.expression !== undefined ? { expression: a.expression } : {}), ...(a.result !== undefined ? { result: a.result } : {}), ...(a.error !== undefined ? { error: a.error } : {}), answer: a.answer, correct: a.correct, difficulty: p.difficulty });
       },
       format: answerFormat(game),

@@ -7,7 +7,7 @@
  */
 import { describeValue, type Issue } from '../../core/errors.ts';
 import type { GameFiles } from '../game.ts';
-import { CHECKERS, type CheckerName } from './checkers.ts';
+import { CHECKERS, isNumberAnswer, type CheckerName } from './checkers.ts';
 
 export type Difficulty = 'easy' | 'complex';
 
@@ -42,7 +42,7 @@ export function readProblem(raw: unknown, where: string, fallbackId: string, iss
   const d = typeof o.difficulty === 'string' ? o.difficulty.trim().toLowerCase() : undefined;
   const difficulty: Difficulty | undefined = d === 'easy' ? 'easy' : d === 'complex' || d === 'hard' ? 'complex' : undefined;
   if (!difficulty) bad('difficulty', `must be easy or complex (hard counts as complex); got ${describeValue(o.difficulty)}`, 'add "difficulty": "easy" or "complex"');
-  let checker: CheckerName = answer !== undefined && /^-?(?:\d+\.?\d*|\.\d+)$/.test(answer) ? 'numeric' : 'exact';
+  let checker: CheckerName = answer !== undefined && isNumberAnswer(answer) ? 'numeric' : 'exact';
   if (o.checker !== undefined) {
     if (typeof o.checker === 'string' && (CHECKERS as readonly string[]).includes(o.checker)) checker = o.checker as CheckerName;
     else bad('checker', `must be one of ${CHECKERS.join(', ')}; got ${describeValue(o.checker)}`, 'use exact, numeric or choice, or leave it out');

@@ -15,9 +15,13 @@ import type { ToolSpec } from './types.ts';
 
 export type ToolResult = { readonly ok: true; readonly answer: string } | { readonly ok: false; readonly error: string };
 
-/** A calculator value as an answer: 12 significant digits, so 0.1 + 0.2 reads 0.3. */
+/**
+ * A calculator value as an answer: 15 significant digits (what a double always holds exactly), so
+ * 0.1 + 0.2 reads 0.3 and a product of 13 or more digits keeps every one (12 dropped the last
+ * digits of 987654321 * 12345, and the numeric checker then marked a right tool call wrong).
+ */
 export function formatValue(x: number): string {
-  return String(Number(x.toPrecision(12)));
+  return String(Number(x.toPrecision(15)));
 }
 
 export interface ToolCall {

@@ -62,6 +62,11 @@ export const llm: PolicyFactory = (spec, setup) => {
     fillReplies(replies) {
       for (const [a, r] of results) replies[a] = r.shown;
     },
+    // A reply read only after the repair prompt carries its answer in the repair reply: a game
+    // given the first reply alone found no answer there and paid a right answer as none.
+    fillAnswers(replies) {
+      for (const [a, r] of results) replies[a] = r.repairReply === undefined ? r.shown : `${r.shown ?? ''}\n${r.repairReply}`;
+    },
     remember: (view) => style.remember(view),
     record(agent, d) {
       const r = results.get(agent);

@@ -27,7 +27,8 @@ function amountRepairPrompt(key: string): string {
   return `Your previous answer could not be read. Reply with only the JSON object for your final decision: {"${key}": <a number>}`;
 }
 
-const NUMBER = '-?\\d+(?:\\.\\d+)?(?:e[+-]?\\d+)?';
+// Thousands separators are part of the number: reading "1,250" as 1 put a silently wrong amount in range.
+const NUMBER = '-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:e[+-]?\\d+)?';
 /** A number standing on its own (not part of a word, a version or a longer number). */
 const BARE_NUMBER = new RegExp(`(?<![\\w.])${NUMBER}(?!\\w)`, 'gi');
 
@@ -38,7 +39,8 @@ const BARE_NUMBER = new RegExp(`(?<![\\w.])${NUMBER}(?!\\w)`, 'gi');
  * outside [min, max].
  */
 export function parseAmount(text: string, min: number, max: number, key = 'amount', bare = false): number {
-  const { answer } = splitReasoning(text);
+  // A unicode minus (U+2212) is a minus: left alone, the bare reading dropped the sign of "−5".
+  const answer = splitReasoning(text).answer.replace(/\u2212/g, '-');
   const k = key.replace(/[^\w]/g, '\\$&');
   const hits = [...answer.matchAll(new RegExp(`"?${k}"?\\s*[:=]\\s*"?(${NUMBER})`, 'gi'))];
   let raw = hits.length > 0 ? hits[hits.length - 1][1] : undefined;
@@ -47,8 +49,14 @@ export function parseAmount(text: string, min: number, max: number, key = 'amoun
     if (all?.length === 1) raw = all[0];
   }
   if (raw === undefined) return NaN;
-  const x = Number(raw);
+  const x = Number(raw.replace(/,/g, ''));
   return x >= min && x <= max ? x : NaN;
+}
+
+/** The repair prompt, asking also for the game's own reply fields (tool use: the expression, the answer). */
+function repairPromptWith(keys: readonly string[]): string {
+  if (keys.length === 0) return REPAIR_PROMPT;
+  return `${REPAIR_PROMPT.slice(0, -1)}, ${keys.map((k) => `"${k}": "..."`).join(', ')}}`;
 }
 
 export function replyReader(scenario: Scenario): ReplyReader {
@@ -73,7 +81,7 @@ export function replyReader(scenario: Scenario): ReplyReader {
       return both.atp !== both.final ? { choice: both[mode], disagree: true } : { choice: both[mode] };
     },
     schema: choiceSchema(scenario.game.options, gameOf(scenario.game).replyProperties?.(scenario.game as never)),
-    repairPrompt: REPAIR_PROMPT,
+    repairPrompt: repairPromptWith(Object.keys(gameOf(scenario.game).replyProperties?.(scenario.game as never) ?? {})),
   };
 }
 

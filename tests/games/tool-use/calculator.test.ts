@@ -35,8 +35,27 @@ describe('the calculator', () => {
   it('knows decimals, exponents, × and ÷, and a few functions', () => {
     expect(value('.5 + 1.25e2')).toBe(125.5);
     expect(value('6 × 7 ÷ 2')).toBe(21);
+    expect(value('10 \u2212 3 \u00b7 2')).toBe(4); // the unicode minus sign and a middle dot
     expect(value('sqrt(144) + abs(-3) + max(1, 9, 4) - min(2, 5)')).toBe(22);
     expect(value('floor(7.9) + ceil(0.1) + round(2.5)')).toBe(11);
+  });
+
+  it('reads numbers written with thousands separators, as the shipped problems write them', () => {
+    expect(value('3,847 * 2,961')).toBe(11390967);
+    expect(value('12,500 * 1.04^3')).toBeCloseTo(14060.8, 6);
+    expect(value('-1,000,000 / 4')).toBe(-250000);
+    expect(value('min(1,500)')).toBe(1); // inside a function's parentheses a comma separates arguments
+    expect(value('max((1,500), 2)')).toBe(1500);
+    expect(error('1,50 + 1')).toMatch(/unexpected ","/);
+  });
+
+  it('reads a % that ends an operand as percent, and % between two numbers as the remainder', () => {
+    expect(value('12500 * (1 + 4%)^3')).toBeCloseTo(14060.8, 6);
+    expect(value('200 * 15%')).toBe(30);
+    expect(value('12500 / 4%')).toBe(312500);
+    expect(value('100 * 4% + 3')).toBe(7);
+    expect(value('17 % 5')).toBe(2);
+    expect(value('17 % (2 + 3)')).toBe(2);
   });
 
   it('gives an invalid result, not an exception, for a division by zero or a bad expression', () => {

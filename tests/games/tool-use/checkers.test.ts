@@ -21,6 +21,42 @@ describe('the answer checkers', () => {
     expect(checkAnswer('numeric', 'none', '170')).toBe(false);
   });
 
+  it('numeric: reads a number grouped by spaces (1 000, 12 345) whole, not as its last group', () => {
+    expect(readNumber('1 000')).toBe(1000);
+    expect(readNumber('12\u202f345.5')).toBe(12345.5);
+    expect(checkAnswer('numeric', '11 390 967', '11390967')).toBe(true);
+    expect(checkAnswer('numeric', '1 000', '0')).toBe(false);
+  });
+
+  it('choice: does not take the pronoun I or the article A opening a sentence for a letter', () => {
+    expect(readLetter('I think the answer is B')).toBe('B');
+    expect(readLetter('A good choice is C.')).toBe('C');
+    expect(checkAnswer('choice', 'I believe the answer is D', 'I')).toBe(false);
+    expect(readLetter('A because the others overcount')).toBe('A');
+    expect(readLetter('A')).toBe('A');
+  });
+
+  it('choice: reads a capital letter that ends the answer ("It is B.")', () => {
+    expect(readLetter('It is B.')).toBe('B');
+    expect(readLetter('The right one is (C)')).toBe('C');
+    expect(readLetter('It is unclear.')).toBeNull();
+  });
+
+  it('numeric: does not work out a direct answer written as an expression, which is the tool\'s job', () => {
+    expect(checkAnswer('numeric', '3847 * 2961', '11390967')).toBe(false);
+    expect(checkAnswer('numeric', '(12500 * 1.04^3)', '14060.8', 0.01)).toBe(false);
+    expect(checkAnswer('numeric', '3847 * 2961 = 11390967', '11390967')).toBe(true);
+    expect(checkAnswer('numeric', '3/4', '0.75')).toBe(true); // a fraction is a way to write a number
+    expect(checkAnswer('numeric', '-3 / 8', '-0.375')).toBe(true);
+  });
+
+  it('numeric: reads a minus sign written as the unicode minus or a dash as a minus', () => {
+    expect(readNumber('−5')).toBe(-5);
+    expect(readNumber('The answer is –12.5.')).toBe(-12.5);
+    expect(checkAnswer('numeric', '−5', '5')).toBe(false);
+    expect(checkAnswer('numeric', '−5', '-5')).toBe(true);
+  });
+
   it('choice: reads the letter of an option however it is written', () => {
     for (const a of ['B', '(b)', 'B) 42', 'Option B', 'the answer is B.', 'answer: (B)']) expect(readLetter(a)).toBe('B');
     expect(readLetter('42')).toBeNull();

@@ -96,6 +96,37 @@ describe('the tool-use testbed with a model', () => {
     expect(d.find((x) => x.round === 3 && x.agent === 1)).toMatchObject({ valid: false, choice: null, payoff: 0 });
   });
 
+  it('checks the answer of a reply read only after the repair prompt, which asks for the answer too', async () => {
+    // Agent 0 answers rightly but unreadably, then repeats itself as the repair prompt asks;
+    // agent 1 names the tool only on repair, with its expression.
+    const model = scriptedModel((o, req) => {
+      const p = shipped.find((q) => req.messages.some((m) => m.content.includes(`Problem: ${q.question}`)))!;
+      if (o.attempt === 0) return o.agent === 0 ? `That comes to ${p.answer}.` : 'Let me think about it.';
+      return o.agent === 0 ? `{"choice": "direct", "answer": "${p.answer}"}` : `{"choice": "tool", "expression": "${p.answer} + 0"}`;
+    });
+    const r = await runScenario(scenario({ rounds: 1, population: { size: 2, policy: 'llm' }, prompt: { repair: true } }), { out: tempDir(), model });
+    const d = readJsonl<Decision>(join(r.runDir, 'decisions.jsonl'));
+    expect(d.map((x) => [x.choice, x.answer === x.expected, x.correct, x.payoff])).toEqual([
+      ['direct', true, true, -0.2 + 1.2],
+      ['tool', true, true, -0.7 + 1.2],
+    ]);
+    const repair = model.calls.find((c) => c.origin.attempt === 1)!.request.messages.at(-1)!.content;
+    expect(repair).toContain('"answer"');
+    expect(repair).toContain('"expression"');
+  });
+
+  it('never tells a seeded model agent, which made no call in round 1, that it answered (nor the reference answer)', async () => {
+    const model = scriptedModel(replies);
+    const seeded = scenario({ rounds: 2, population: { size: 3, policy: 'llm', seedViolators: { count: 1, placement: 'first' } }, game: { problems: PROBLEMS, steps: { easy: 1, complex: 1 }, standIn: { direct: { easy: 1, complex: 1 } } } });
+    const r = await runScenario(seeded, { out: tempDir(), model });
+    const first = readJsonl<Decision>(join(r.runDir, 'decisions.jsonl')).find((x) => x.round === 1 && x.agent === 0)!;
+    expect(first).toMatchObject({ policy: 'seed', choice: 'direct', correct: true });
+    const user = model.calls.find((c) => c.origin.round === 2 && c.origin.agent === 0)!.request.messages[1].content;
+    expect(user).not.toContain('You answered');
+    expect(user).not.toContain(`"${first.expected}"`);
+    expect(user).toContain('The easy problem was answered for you: correct.');
+  });
+
   it('shows each agent its problem and, in the next round, its reward and whether it was right', async () => {
     const model = scriptedModel(replies);
     await runScenario(scenario({ rounds: 2 }), { out: tempDir(), model });

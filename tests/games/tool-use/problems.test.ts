@@ -72,6 +72,24 @@ describe('a problem file', () => {
     expect(problems[4].tolerance).toBe(0.1);
   });
 
+  it('checks a number written with thousands separators, a currency sign or a unicode minus as a number', () => {
+    const { problems } = parseProblemLines(
+      lines(
+        '{"question": "q1", "answer": "Total: 500 + 500\\n#### 1,000", "difficulty": "easy"}',
+        '{"question": "q2", "answer": "$12.50", "difficulty": "easy"}',
+        '{"question": "q3", "answer": "−5", "difficulty": "easy"}',
+        '{"question": "q4", "answer": "1e3", "difficulty": "easy"}',
+      ),
+      'set.jsonl',
+      'game.problems',
+    );
+    expect(problems.map((p) => p.checker)).toEqual(['numeric', 'numeric', 'numeric', 'numeric']);
+    const [thousand, price, minus] = problems;
+    expect(checkAnswer(thousand.checker, '1000', thousand.answer)).toBe(true);
+    expect(checkAnswer(price.checker, '12.5', price.answer)).toBe(true);
+    expect(checkAnswer(minus.checker, '-5', minus.answer)).toBe(true);
+  });
+
   it('names the file and line, the field, the value and the fix of every bad line', () => {
     expect(
       messages(

@@ -25,4 +25,17 @@ describe('parseAmount', () => {
     expect(parseAmount('no idea', 0, 100, 'proposal', true)).toBeNaN();
     expect(parseAmount('I propose 500.', 0, 100, 'proposal', true)).toBeNaN();
   });
+
+  it('reads a number with thousands separators whole, never as its first group', () => {
+    expect(parseAmount('{"proposal": 1,250}', 0, 2000, 'proposal', true)).toBe(1250);
+    expect(parseAmount('{"proposal": "1,250.5"}', 0, 2000, 'proposal', true)).toBe(1250.5);
+    expect(parseAmount('I propose 1,250 euros.', 0, 2000, 'proposal', true)).toBe(1250);
+    expect(parseAmount('{"amount": 1,000}', 0, 100)).toBeNaN(); // 1000 is out of bounds, not 1
+    expect(parseAmount('{"proposal": 12, "why": "up"}', 0, 100, 'proposal', true)).toBe(12);
+  });
+
+  it('reads a unicode minus as a minus, never dropping the sign', () => {
+    expect(parseAmount('{"proposal": −5}', -10, 10, 'proposal', true)).toBe(-5);
+    expect(parseAmount('I propose −5.', -10, 10, 'proposal', true)).toBe(-5);
+  });
 });
