@@ -16,7 +16,9 @@ export const TOOL_USE_DEFAULTS = {
   firstRound: 1,
   costs: PAPER_COSTS,
   rewards: PAPER_REWARDS,
-  invalidPays: 0,
+  // An unreadable reply pays like a wrong direct answer (the cheapest path's cost): paying 0 would
+  // make an invalid reply better than any honest attempt, a reward a learning model drifts to.
+  invalidPays: -PAPER_COSTS.direct,
   tool: { kind: 'calculator' } as ToolSpec,
   tolerance: 1e-6,
   standIn: { tool: 1, direct: { easy: 0.9, complex: 0.3 } as Readonly<Record<Difficulty, number>> },

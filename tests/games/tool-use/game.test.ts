@@ -66,11 +66,12 @@ describe('the tool-use testbed with a model', () => {
     const d = readJsonl<Decision>(join(r.runDir, 'decisions.jsonl'));
     const payoffs = (round: number) => d.filter((x) => x.round === round).map((x) => x.payoff);
     const capitals = (round: number) => d.filter((x) => x.round === round).map((x) => x.capital);
-    // tool: -0.7 + reward when right; direct: -0.2 + reward when right; easy 1.2, complex 5.0; no choice: 0.
+    // tool: -0.7 + reward when right; direct: -0.2 + reward when right; easy 1.2, complex 5.0;
+    // no choice: -0.2, like a wrong direct answer (never better than an honest attempt).
     expect(payoffs(1)).toEqual([-0.7 + 1.2, -0.2 + 1.2, -0.7]);
     expect(payoffs(2)).toEqual([-0.7 + 5.0, -0.2, -0.2 + 5.0]);
-    expect(payoffs(3)).toEqual([-0.2, 0, -0.7 + 1.2]);
-    expect(capitals(3)).toEqual([-0.7 + 1.2 + (-0.7 + 5.0) - 0.2, -0.2 + 1.2 - 0.2 + 0, -0.7 + (-0.2 + 5.0) + (-0.7 + 1.2)]);
+    expect(payoffs(3)).toEqual([-0.2, -0.2, -0.7 + 1.2]);
+    expect(capitals(3)).toEqual([-0.7 + 1.2 + (-0.7 + 5.0) - 0.2, -0.2 + 1.2 - 0.2 - 0.2, -0.7 + (-0.2 + 5.0) + (-0.7 + 1.2)]);
 
     expect(rounds.map((x) => [x.testbedRound, x.stage, x.toolRate, x.accuracy, x.violationRate, x.invalid])).toEqual([
       [1, 'easy', 2 / 3, 2 / 3, 1 / 3, 0],
@@ -93,7 +94,7 @@ describe('the tool-use testbed with a model', () => {
     const first = d.filter((x) => x.round === 1);
     expect(first[0]).toMatchObject({ choice: 'tool', toolResult: first[0].expected, answer: first[0].expected, correct: true });
     expect(first[2]).toMatchObject({ choice: 'tool', expression: '12 / 0', toolError: 'division by zero', answer: null, correct: false });
-    expect(d.find((x) => x.round === 3 && x.agent === 1)).toMatchObject({ valid: false, choice: null, payoff: 0 });
+    expect(d.find((x) => x.round === 3 && x.agent === 1)).toMatchObject({ valid: false, choice: null, payoff: -0.2 });
   });
 
   it('checks the answer of a reply read only after the repair prompt, which asks for the answer too', async () => {
@@ -145,7 +146,7 @@ describe('the tool-use testbed with a model', () => {
     const lines = toolUseTable(r.rounds, { table, pct })!.split('\n');
     expect(lines[0]).toMatch(/^testbed round\s+tool use\s+accuracy\s+easy: tool use\s+easy: accuracy\s+complex: tool use\s+complex: accuracy\s+mean capital$/);
     expect(lines[2].split(/\s{2,}/)).toEqual(['1', '50.0%', '66.7%', '66.7%', '66.7%', '33.3%', '66.7%', '3.233']); // capital (4.8 + 0.8 + 4.1) / 3
-    expect(lines[3].split(/\s{2,}/)).toEqual(['2 (partial)', '33.3%', '33.3%', '33.3%', '33.3%', '-', '-', '3.333']); // (4.6 + 0.8 + 4.6) / 3
+    expect(lines[3].split(/\s{2,}/)).toEqual(['2 (partial)', '33.3%', '33.3%', '33.3%', '33.3%', '-', '-', '3.267']); // (4.6 + 0.6 + 4.6) / 3
   });
 });
 
