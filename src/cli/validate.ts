@@ -18,16 +18,17 @@ import { progressLine, type CliIo } from './io.ts';
 
 export const VALIDATE_HELP = `Usage: atp-sim validate [--full] [--only NAME] [--out DIR] [--global-share X] [--json]
 
-Reproduces published results with classic agents (threshold, fermi; no model, offline) and prints
+Reproduces published results with classic agents (threshold, proportional; no model, offline) and prints
 the analytic or published value beside ours, with 99% intervals:
   watts         Watts (2002): global cascades on Erdos-Renyi graphs, threshold 0.18, one seed;
                 P(global cascade) and mean cascade size against mean degree z, beside the
                 analytic window and probability (computed from the degree distribution)
   centola-macy  Centola & Macy (2007): complex contagion (2 of 4 neighbours) spreads further on
                 a ring lattice than with rewired ties; simple contagion faster with shortcuts
-  santos-pacheco  Santos & Pacheco (2005): in the network prisoner's dilemma (Fermi imitation),
-                cooperation is higher on Barabasi-Albert graphs than on random regular graphs
-                of the same mean degree (4), and survives to a much larger temptation b
+  santos-pacheco  Santos & Pacheco (2005): in the network prisoner's dilemma (the paper's
+                proportional imitation), cooperation is higher on Barabasi-Albert graphs than
+                on random regular graphs of the same mean degree (4), and survives to a much
+                larger temptation b
 
 By default a reduced version runs in seconds (2 000 agents x 100 replicates per z; 400 agents x
 20 replicates; 300 agents x 10 replicates x 600 generations). --full runs
@@ -66,7 +67,7 @@ function wattsText(w: WattsResult): string {
 function santosText(s: SantosPachecoResult): string {
   const rows = s.conditions.map((x) => [String(x.agents), x.role, x.graph, x.meanDegree.toFixed(2), x.maxDegree.toFixed(0), String(x.b), ci(x.cooperation)]);
   return [
-    `Santos & Pacheco (2005): network prisoner's dilemma (R = 1, T = b, S = P = 0), Fermi imitation, half defecting at the start; ` +
+    `Santos & Pacheco (2005): network prisoner's dilemma (R = 1, T = b, S = P = 0), ${s.rule}, half defecting at the start; ` +
       `${s.replicates} replicates, ${s.rounds} generations, cooperation averaged over the last ${s.averagedOver}`,
     `published: ${s.published}`,
     table(['agents', 'graph', 'network', 'mean degree', 'max degree', 'b', 'cooperators [99% CI]'], rows),

@@ -25,6 +25,13 @@ export interface GameRules {
     /** The amount an agent whose policy gave only a class (classic policies, forced agents) takes. */
     amountFor(choice: number, round: number, world: World, agent?: number): number;
   };
+  /**
+   * A game built from one 2-player interaction per edge: the row player's payoff for each pair of
+   * choices (`values[mine * options + theirs]`) and how an agent's interactions add up. Policies
+   * that scale by the largest possible payoff difference (`proportional`) read it; absent: the
+   * game has no such matrix.
+   */
+  readonly payoffMatrix?: { readonly values: readonly number[]; readonly accumulate: 'sum' | 'mean' };
   /** Names of the game's own round metrics (read with `report`), appended to the round record. */
   readonly metrics?: readonly string[];
   /**

@@ -55,6 +55,8 @@ export type PolicySpec =
   /** Bargaining: propose one step the way the best-earning neighbour last moved. */
   | { readonly kind: 'imitate-direction' }
   | { readonly kind: 'fermi'; readonly K: number }
+  /** Proportional imitation (Santos and Pacheco 2005); scaled by the game's payoff matrix. */
+  | { readonly kind: 'proportional' }
   /** A fitted model of LLM decisions (surrogate.json from `atp-sim fit`). */
   | { readonly kind: 'surrogate'; readonly file: string }
   | {

@@ -1,7 +1,7 @@
 import type { Csr } from '../core/types.ts';
 import type { Rng } from '../core/rng.ts';
 import { INVALID } from '../core/world.ts';
-import { classicPolicy, type PrevState } from './classic.ts';
+import { classicPolicy, randomNeighbour, type PrevState } from './classic.ts';
 import type { PolicyFactory } from './policy.ts';
 
 /**
@@ -10,13 +10,11 @@ import type { PolicyFactory } from './policy.ts';
  * in agent order, from the round's stream.
  */
 export function decideFermi(agents: Int32Array, csr: Csr, prev: PrevState, K: number, rng: Rng, out: Int8Array): void {
-  const { offsets, targets } = csr;
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
-    const deg = offsets[i + 1] - offsets[i];
     out[i] = prev.choice[i];
-    if (deg === 0) continue;
-    const j = targets[offsets[i] + Math.floor(rng() * deg)];
+    const j = randomNeighbour(csr, i, rng);
+    if (j < 0) continue;
     const p = 1 / (1 + Math.exp((prev.payoff[i] - prev.payoff[j]) / K));
     if (rng() < p && prev.choice[j] !== INVALID) out[i] = prev.choice[j];
   }

@@ -10,6 +10,7 @@ import { fixed } from './fixed.ts';
 import { imitateBest } from './imitate-best.ts';
 import { imitateDirection } from './imitate-direction.ts';
 import { fermi } from './fermi.ts';
+import { proportional } from './proportional.ts';
 import { threshold } from './threshold.ts';
 import { surrogate } from './surrogate.ts';
 import { llm } from './llm/index.ts';
@@ -19,6 +20,7 @@ const POLICIES: ReadonlyMap<string, PolicyFactory> = new Map([
   ['imitate-best', imitateBest],
   ['imitate-direction', imitateDirection],
   ['fermi', fermi],
+  ['proportional', proportional],
   ['threshold', threshold],
   ['surrogate', surrogate],
   ['llm', llm],

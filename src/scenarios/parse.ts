@@ -210,8 +210,8 @@ function readGame(r: Reader, raw: unknown, kind: Game['kind'], n: number, baseDi
 function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefined): PolicySpec {
   const o = typeof raw === 'string' ? { kind: raw } : raw;
   const obj = r.object(o, path, ['kind', 'option', 'K', 'theta', 'progressive', 'model', 'persona', 'rule', 'label', 'file']);
-  const kind = r.oneOf(obj, 'kind', path, ['llm', 'fixed', 'imitate-best', 'imitate-direction', 'fermi', 'threshold', 'surrogate'] as const, 'llm');
-  const allowed: Record<string, string[]> = { llm: ['model', 'persona', 'rule', 'label'], 'imitate-best': [], 'imitate-direction': [], fixed: ['option'], fermi: ['K'], threshold: ['theta', 'progressive'], surrogate: ['file'] };
+  const kind = r.oneOf(obj, 'kind', path, ['llm', 'fixed', 'imitate-best', 'imitate-direction', 'fermi', 'proportional', 'threshold', 'surrogate'] as const, 'llm');
+  const allowed: Record<string, string[]> = { llm: ['model', 'persona', 'rule', 'label'], 'imitate-best': [], 'imitate-direction': [], fixed: ['option'], fermi: ['K'], proportional: [], threshold: ['theta', 'progressive'], surrogate: ['file'] };
   for (const k of Object.keys(obj ?? {})) {
     if (k !== 'kind' && kind && !allowed[kind].includes(k)) r.problem(join(path, k), `does not apply to policy ${kind}`, 'remove it');
   }
@@ -237,6 +237,7 @@ function readPolicy(r: Reader, raw: unknown, path: string, game: Game | undefine
       return dist ? { kind, theta: thetaCentre(dist), progressive, thetaDist: dist } : { kind, theta: 0.5, progressive };
     }
     case 'imitate-best':
+    case 'proportional':
       return { kind };
     case 'imitate-direction':
       if (game && game.kind !== 'bargaining') r.problem(join(path, 'kind'), `imitate-direction plays only the bargaining game; got game kind ${game.kind}`, 'use imitate-best');

@@ -49,6 +49,8 @@ export interface DilemmaCondition {
 }
 
 export interface SantosPachecoResult {
+  /** The imitation rule the agents follow (`proportional imitation`, the paper's; or another classic policy). */
+  readonly rule: string;
   readonly replicates: number;
   readonly rounds: number;
   readonly averagedOver: number;
@@ -99,6 +101,14 @@ function graphLabel(network: unknown): string {
   const n = (network ?? {}) as Record<string, unknown>;
   const params = Object.entries(n).filter(([k, v]) => k !== 'kind' && v !== null);
   return [String(n.kind), ...params.map(([k, v]) => `${k}=${String(v)}`)].join(' ');
+}
+
+/** The base policy in words, for the report (the shipped file uses the paper's proportional rule). */
+export function ruleLabel(policy: unknown): string {
+  const p = (typeof policy === 'string' ? { kind: policy } : policy ?? {}) as Record<string, unknown>;
+  if (p.kind === 'proportional') return 'proportional imitation (the paper\'s rule)';
+  if (p.kind === 'fermi') return `Fermi imitation (K = ${String(p.K ?? 0.1)})`;
+  return `policy ${String(p.kind)}`;
 }
 
 const fmt = (i: Interval) => `${i.mean.toFixed(3)} [${i.lo.toFixed(3)}, ${i.hi.toFixed(3)}]`;
@@ -170,5 +180,6 @@ export async function validateSantosPacheco(
       cooperation: meanInterval(runs.map((o) => o.cooperation), LEVEL, [0, 1]),
     };
   });
-  return { replicates: spec.replicates, rounds, averagedOver: averaged, published: PUBLISHED, conditions, checks: orderingChecks(conditions) };
+  const rule = ruleLabel((spec.base as { population?: { policy?: unknown } }).population?.policy);
+  return { rule, replicates: spec.replicates, rounds, averagedOver: averaged, published: PUBLISHED, conditions, checks: orderingChecks(conditions) };
 }

@@ -1,7 +1,7 @@
 /**
  * The prisoner's dilemma / snowdrift game on a graph as a plug-in: each agent plays every
  * neighbour with the scenario's R, S, T, P (Santos and Pacheco 2005); defecting is the
- * violation. Classic agents play it with `fermi` or `imitate-best`; LLM agents in the `network`
+ * violation. Classic agents play it with `proportional`, `fermi` or `imitate-best`; LLM agents in the `network`
  * style (there is no ATP reference for it, hence no `atp` style).
  */
 import { pyFloat, pyInt } from '../pyfmt.ts';
@@ -22,6 +22,7 @@ export const networkDilemma: GameDefinition<NetworkDilemmaGame> = {
       options: game.options,
       violation: 1,
       startCapital: game.startCapital,
+      payoffMatrix: { values: [game.payoffs.R, game.payoffs.S, game.payoffs.T, game.payoffs.P], accumulate: game.accumulate },
       pay: (_round, choices, world, payoff) => payDilemma(game, choices, world.capital, payoff, world.csr),
       report: (name, outcome) => (name === 'collective' ? (outcome as DilemmaOutcome).cooperators : undefined),
     };
