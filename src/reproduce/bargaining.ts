@@ -93,6 +93,7 @@ function pool(grid: readonly GridRun[]): Cell[] {
   return [...cells.values()].sort((a, b) => a.model.localeCompare(b.model) || order(a.ratio) - order(b.ratio) || ROLES.indexOf(a.role) - ROLES.indexOf(b.role) || a.round - b.round);
 }
 
+const cellText = (c: Cell | undefined) => share(c && { count: c.violations, decisions: c.decisions });
 const rate = (c: Cell) => (c.decisions > 0 ? c.violations / c.decisions : null);
 
 /** `1:7: 12.5% -> 50.0%` per ratio, all agents, first round -> last. */
@@ -138,7 +139,7 @@ function results(grid: readonly GridRun[], s: ReproduceSettings): ParadigmResult
       ...(s.atpData !== undefined ? [`${NO_ATP_BARGAINING_DATA}.`] : []),
     ],
     columns: ['model', 'hikers:pressers', 'agents', 'runs', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`)],
-    rows: [...rows.values()].map((list) => [list[0].model, list[0].ratio, list[0].role, list[0].runs, ...Array.from({ length: rounds }, (_, i) => share(list.find((c) => c.round === i + 1) && { count: list.find((c) => c.round === i + 1)!.violations, decisions: list.find((c) => c.round === i + 1)!.decisions }))]),
+    rows: [...rows.values()].map((list) => [list[0].model, list[0].ratio, list[0].role, list[0].runs, ...Array.from({ length: rounds }, (_, i) => cellText(list.find((c) => c.round === i + 1)))]),
   };
   const mine = cells.filter((c) => c.model === model);
   const reference = {
