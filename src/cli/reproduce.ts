@@ -20,17 +20,19 @@ published reference points, with their denominators:
              672 calls per reward setting; the five reward settings (k = 0.25, 0.5, 1, 2, 4,
              k = (high - normal) / (normal - low)) make 3360
   roleplay   64 role-play items (16 dilemmas x 4 reward gaps) x 6 rounds, all_unsupervised: 384 calls
-  tools      the tool-use testbed (not in this build)
-  bargaining the group-bargaining testbed (not in this build)
-Without --paradigm: every paradigm this build has (group and roleplay).
+  tools      the tool-use testbed, 20 agents, one easy then one complex problem per testbed round:
+             v1 (testbed rounds 1-4) 160 calls + v2 (rounds 0-5) 240 calls = 400
+  bargaining group bargaining, 8 agents, 6 rounds, hikers:pressers 1:7 to 7:1: 336 calls
+Without --paradigm: all four. ATP's released data has no tool-use or bargaining items: those
+two always run the shipped scenarios (in atp-tools/ and atp-bargaining/) and say so.
 
 Each paradigm goes to <out>/atp-<paradigm>/ (atp-<paradigm>-atp-texts with --atp-data): sweeps/
-(one sweep per game and reward setting, or per role-play item), cache.sqlite (the response
-cache), and the tables and figures: report.md, results.json, <series>.csv, <figure>.svg,
-reference.csv. Rerunning skips complete cells (no model call) and resumes the others.
+(one sweep per game and reward setting, role-play item, tool-use version or bargaining ratio),
+cache.sqlite (the response cache), and the tables and figures: report.md, results.json,
+<series>.csv, <figure>.svg, reference.csv. Rerunning skips complete cells (no model call) and resumes the others.
 
 Options:
-  --paradigm P       group, roleplay (tools and bargaining: not in this build)
+  --paradigm P       group, roleplay, tools, bargaining, or a comma list
   --incentive K,...  Group games: only these reward settings (k = 0.25, 0.5, 1, 2, 4; default all
                      five; --incentive 1 is the paper's main table, rewards 1.2/1/0.8)
   --atp-data DIR     Use ATP's own texts: DIR (or DIR/data) holds ma_templates.json and

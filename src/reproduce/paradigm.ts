@@ -83,6 +83,11 @@ export interface ParadigmResults {
 export interface Paradigm {
   readonly name: string;
   readonly title: string;
+  /**
+   * Set when ATP's released data has nothing for this paradigm: why --atp-data leaves it on the
+   * shipped scenarios (its folder and cache are then the same with or without --atp-data).
+   */
+  readonly ownWordsOnly?: string;
   readonly design: (s: ReproduceSettings) => Design;
   readonly sweeps: (s: ReproduceSettings) => GridSweep[];
   readonly results: (runs: readonly GridRun[], s: ReproduceSettings) => ParadigmResults;

@@ -1,22 +1,21 @@
 /**
  * The paradigms `atp-sim reproduce atp --paradigm <name>` knows: a name -> its grid and tables.
- *
- * `tools` (the tool-use testbed) and `bargaining` (group bargaining) need games that are being
- * built elsewhere (issue 12 items 1 and 2). Until they are merged their entries say so in one
- * line. To wire one: write src/reproduce/<name>.ts exporting a `Paradigm` (design, sweeps of its
- * shipped scenarios, results: tables, CSV series, reference points) and replace its
- * `MissingParadigm` entry below with it.
+ * To add one: write src/reproduce/<name>.ts exporting a `Paradigm` (design, sweeps of its
+ * shipped scenarios, results: tables, CSV series, reference points) and name it below; a
+ * `MissingParadigm` entry stands for one this build cannot run, and says why in one line.
  */
 import { AtpSimError } from '../core/errors.ts';
+import { BARGAINING } from './bargaining.ts';
 import { GROUP } from './group.ts';
 import type { MissingParadigm, Paradigm } from './paradigm.ts';
 import { ROLEPLAY } from './roleplay.ts';
+import { TOOLS } from './tools.ts';
 
 export const PARADIGMS: Readonly<Record<string, Paradigm | MissingParadigm>> = {
   group: GROUP,
   roleplay: ROLEPLAY,
-  tools: { name: 'tools', missing: 'needs the tool-use game (issue 12 item 1), not in this build' },
-  bargaining: { name: 'bargaining', missing: 'needs the group-bargaining game (issue 12 item 2), not in this build' },
+  tools: TOOLS,
+  bargaining: BARGAINING,
 };
 
 /** The paradigms run when none is named: every one this build has. */

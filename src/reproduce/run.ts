@@ -17,7 +17,7 @@ import { writeOutputs, type ReproduceHeader } from './write.ts';
 
 /** The paradigm's folder under --out: ATP's own texts get a folder of their own (their sweeps differ). */
 export function reproduceDir(out: string, p: Paradigm, s: ReproduceSettings): string {
-  return join(resolve(out), `atp-${p.name}${s.atpData !== undefined ? '-atp-texts' : ''}`);
+  return join(resolve(out), `atp-${p.name}${s.atpData !== undefined && !p.ownWordsOnly ? '-atp-texts' : ''}`);
 }
 
 export interface ReproduceEstimate {
@@ -182,7 +182,7 @@ export async function runReproduce(p: Paradigm, s: ReproduceSettings, options: R
   const header: ReproduceHeader = {
     paradigm: p.name,
     title: p.title,
-    sources: s.atpData !== undefined ? "ATP's own texts (--atp-data)" : "the shipped scenarios in atp-sim's own words",
+    sources: s.atpData !== undefined ? (p.ownWordsOnly ?? "ATP's own texts (--atp-data)") : "the shipped scenarios in atp-sim's own words",
     model: mainModel(grid.map((g) => g.run.manifest.model?.id ?? 'none')) ?? null,
     design: p.design(s),
     cells: { total: cells, complete: grid.length, failed: failed.length },

@@ -52,7 +52,7 @@ function readList(path: string): unknown[] {
   return data;
 }
 
-function shipped(folder: string, name: string): SourceScenario {
+export function shipped(folder: string, name: string): SourceScenario {
   const file = join(SHIPPED, folder, `${name}.yaml`);
   const { raw, baseDir } = loadScenarioFile(file);
   return { name, raw: raw as Record<string, unknown>, dir: baseDir };

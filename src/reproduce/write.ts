@@ -46,13 +46,13 @@ function referenceSection(refs: readonly Reference[], model: string | null): str
   const out = [`## Published reference points (${CITATION})`, ''];
   if (numeric.length) {
     out.push(
-      `Published percent with the count and denominator it stands for, beside this reproduction (model ${model ?? 'none'}) at the same setting and round.`,
+      `Published percent with the count and denominator it stands for (where the paper's design fixes one), beside this reproduction (model ${model ?? 'none'}) at the same setting and round.`,
       '',
       markdownTable(['setting', 'published for', 'round', 'published', 'this reproduction'], numeric.map((r) => [r.setting, r.model, r.round ?? '-', r.statement, measuredText(r)])),
     );
   }
   if (qualitative.length) {
-    out.push('', 'Qualitative only (the paper gives a direction, no number to compare):', '', markdownTable(['setting', 'published for', 'the paper says', 'this reproduction'], qualitative.map((r) => [r.setting, r.model, r.statement, measuredText(r)])));
+    out.push(...(numeric.length ? [''] : []), 'Qualitative only (the paper gives a direction, no number to compare):', '', markdownTable(['setting', 'published for', 'the paper says', 'this reproduction'], qualitative.map((r) => [r.setting, r.model, r.statement, measuredText(r)])));
   }
   return out;
 }

@@ -208,15 +208,17 @@ describe('atp-sim reproduce atp with a server that fails one game', () => {
 });
 
 describe('atp-sim reproduce atp --atp-data DIR', () => {
-  it('counts the paper\'s design for ATP\'s own texts too: 672 calls per reward setting, 3360 for all five, 384 role-play', async () => {
+  it('counts the paper\'s design for ATP\'s own texts too: 672 calls per reward setting, 3360 for all five, 384 role-play; tools and bargaining as shipped', async () => {
     const { code, stdout } = await cli(['reproduce', 'atp', '--atp-data', atpDir('data'), '--dry-run', '--json']);
     expect(code).toBe(0);
     const est = JSON.parse(stdout) as { paradigms: Array<{ paradigm: string; calls: number; designCalls: number; sweeps: number }>; calls: number };
     expect(est.paradigms.map((p) => [p.paradigm, p.calls, p.designCalls, p.sweeps])).toEqual([
       ['group', 3360, 3360, 35],
       ['roleplay', 384, 384, 64],
+      ['tools', 400, 400, 2],
+      ['bargaining', 336, 336, 7],
     ]);
-    expect(est.calls).toBe(3744);
+    expect(est.calls).toBe(4480);
   });
 
   it('sends ATP\'s texts, 384 requests for the 64 items, identical items included (each item has its own seed)', async () => {
@@ -243,15 +245,14 @@ describe('atp-sim reproduce atp --dry-run', () => {
     const section = readme.slice(readme.indexOf('\n## Reproducing the paper\n'));
     const out = stdout.split('\n');
     const quoted = out.slice(out.findIndex((l) => l.startsWith('paradigm')), out.findIndex((l) => l.startsWith('total:')) + 1).join('\n');
-    expect(quoted).toMatch(/^paradigm .*\n[\s\S]*total: 3744 model calls; cost at most \$2\.66$/);
+    expect(quoted).toMatch(/^paradigm .*\n[\s\S]*total: 4480 model calls; cost at most \$3\.17$/);
     expect(section).toContain(quoted);
   });
 });
 
 describe('atp-sim reproduce atp: mistakes', () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ['a paradigm not in this build', ['--paradigm', 'tools'], /^atp-sim: paradigm tools: needs the tool-use game \(issue 12 item 1\), not in this build\n$/],
-    ['bargaining, not in this build', ['--paradigm', 'bargaining'], /^atp-sim: paradigm bargaining: needs the group-bargaining game \(issue 12 item 2\), not in this build\n$/],
+    ['a paradigm named twice', ['--paradigm', 'tools,tools'], /^atp-sim: --paradigm: tools is named twice; got "tools,tools"/],
     ['an unknown paradigm', ['--paradigm', 'gruop'], /^atp-sim: --paradigm: must be one of group, roleplay, tools, bargaining; got "gruop"/],
     ['a ratio the paper did not test', ['--incentive', '3'], /^atp-sim: --incentive: each value must be one of the paper's ratios k = 0\.25, 0\.5, 1, 2, 4; got "3"/],
     ['an ATP data folder that is not there', ['--atp-data', '/no/such/folder'], /^atp-sim: --atp-data: \/no\/such\/folder is not a folder/],
