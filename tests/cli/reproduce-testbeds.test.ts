@@ -22,6 +22,8 @@ const answers = new Map(
 );
 
 const lastUser = (body: ChatBody) => [...body.messages].reverse().find((m) => m.role === 'user')!.content;
+/** The repair prompt after an unreadable reply (the tool-use game's also asks for its answer fields). */
+const isRepair = (text: string) => text.startsWith(REPAIR_PROMPT.slice(0, -1));
 
 /**
  * Tool use: every easy problem is answered directly and correctly; a complex problem of an odd
@@ -55,7 +57,7 @@ function bargainingReply(text: string): string {
 function reply(body: ChatBody): string {
   const text = lastUser(body);
   // The one repair prompt after an unreadable reply: unreadable again (the reply stays invalid).
-  if (text === REPAIR_PROMPT || !/Testbed round|The current value is/.test(text)) return 'Still thinking.';
+  if (isRepair(text) || !/Testbed round|The current value is/.test(text)) return 'Still thinking.';
   return text.includes('Testbed round') ? toolReply(text) : bargainingReply(text);
 }
 
@@ -89,8 +91,8 @@ describe('atp-sim reproduce atp --paradigm tools', () => {
     // The design's 400, plus the one repair prompt each of the 45 unreadable replies gets (9 in
     // each of v1's 2 and v2's 3 even rounds), which the paper's count leaves aside.
     const sent = server.requests.slice(before);
-    expect(sent.filter((r) => lastUser(r.body) !== REPAIR_PROMPT)).toHaveLength(400);
-    expect(sent.filter((r) => lastUser(r.body) === REPAIR_PROMPT)).toHaveLength(45);
+    expect(sent.filter((r) => !isRepair(lastUser(r.body)))).toHaveLength(400);
+    expect(sent.filter((r) => isRepair(lastUser(r.body)))).toHaveLength(45);
     // Odd rounds: 20 complex problems by tool, all 40 answers correct. Even rounds: no tool; the 20
     // easy and 11 complex answers correct, the 9 invalid replies in the denominators (11/11 would be 100%).
     const odd = /\| 1 +\| 20\/40 50\.0% +\| 40\/40 100\.0% +\| 0\/20 0\.0% +\| 20\/20 100\.0% +\| 20\/20 100\.0% +\| 20\/20 100\.0% +\|$/;
