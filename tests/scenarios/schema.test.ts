@@ -74,7 +74,7 @@ describe('the schema and the validator', () => {
     const net = doc.network;
     return [...checkScenario(doc).issues, ...(net !== undefined ? parseNetworkSpec(net, 'network').issues : [])];
   }
-  const UNKNOWN = /not a known field|does not apply|unknown field|not supported by kind/;
+  const UNKNOWN = /not a known field|does not apply|unknown field|not supported by kind|^applies to .* only/;
 
   type Seg = string | number;
   function objectsIn(v: unknown, at: Seg[] = []): Seg[][] {
@@ -144,6 +144,15 @@ describe('the schema and the validator', () => {
     expect(validate(doc)).toBe(false);
     expect(validate.errors?.map((e) => e.params)).toContainEqual({ additionalProperty: 'startStock' });
     expect(validate({ ...doc, kind: 'commons', game: { startStock: 3 } })).toBe(true);
+  });
+
+  it('refuses a field its kind refuses (the calculator has no accuracy), and leaves rules that join two fields to the validator', () => {
+    const validate = ajv.compile(scenario);
+    const toolUse = (tool: object) => ({ name: 'x', kind: 'tool-use', game: { problems: 'scenarios/tool-use/problems.jsonl', tool } });
+    expect(validate(toolUse({ kind: 'calculator', accuracy: 0.5 }))).toBe(false);
+    expect(validate(toolUse({ kind: 'oracle', accuracy: 0.5 }))).toBe(true);
+    // prompt.observe applies to the network style only: a rule between two fields, kept by the validator.
+    expect(validate({ name: 'x', kind: 'commons', game: {}, prompt: { style: 'network', observe: 'summary' } })).toBe(true);
   });
 
   it('rejects a value of the wrong type or out of range, as the validator does', () => {

@@ -28,7 +28,7 @@ export type JsonType = 'object' | 'string' | 'number' | 'integer' | 'boolean' | 
 export const OPEN_PROBE = '__schema_probe__';
 
 /** How the validators say a field does not belong where it was written. */
-const REFUSED = /not a known field|does not apply|unknown field|not supported by kind/;
+const REFUSED = /not a known field|does not apply|unknown field|not supported by kind|^applies to .* only/;
 
 const PROBES: readonly unknown[] = [{}, { [OPEN_PROBE]: 0 }, 'x', 0.5, 1, true, [], [{}], ['x'], [1]];
 
@@ -244,8 +244,11 @@ function learn(trace: Trace, pass: Pass, doc: unknown, owners: ReturnType<typeof
     else f.optionalSeen = true;
   }
   // A field the mapping's reader lists but this kind refuses ("does not apply to policy fermi").
-  if (probe && pass.issues.some((i) => i.path === printPath(probe.segs) && REFUSED.test(i.message))) {
-    const parent = probe.segs.slice(0, -1);
+  // Only where the mapping has a kind of its own: elsewhere a refusal depends on another field
+  // (prompt.observe "applies to the network style only"), a rule the validator keeps.
+  const parent = probe?.segs.slice(0, -1);
+  const ownKind = parent !== undefined && ctxOf(owners, parent, true).ctx !== ctxOf(owners, parent, false).ctx;
+  if (probe && parent && ownKind && pass.issues.some((i) => i.path === printPath(probe.segs) && REFUSED.test(i.message))) {
     const f = info(trace, ctxOf(owners, parent, true).ctx, normalize(parent));
     f.object ??= { allowed: new Set(), open: false };
     (f.refused ??= new Set()).add(String(probe.segs[probe.segs.length - 1]));
