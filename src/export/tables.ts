@@ -71,7 +71,7 @@ function extraColumns(dirs: readonly string[], what: 'rounds' | 'decisions'): st
   const extra = new Set<string>();
   for (const dir of dirs) {
     forEachJsonl<Record<string, unknown>>(join(dir, `${what}.jsonl`), (r) => {
-      for (const k of Object.keys(r)) if (!known.has(k)) extra.add(k);
+      for (const k of Object.keys(what === 'rounds' ? roundFields(r) : r)) if (!known.has(k)) extra.add(k);
     });
   }
   return [...extra];
@@ -114,10 +114,19 @@ function planSources(dir: string, what: TableName, options: { text?: boolean }):
   return { columns: ['cell', ...params, 'replicate', 'seed', ...own], sources };
 }
 
+/**
+ * A round record's fields as flat columns: a nested mapping with fixed fields (the tool-use
+ * testbed's `toolUse`, the prompt sizes) gives one column per field (`toolUse.easy.toolRate`);
+ * what interventions changed, whose keys are the interventions themselves, and lists stay JSON.
+ */
+function roundFields(r: Readonly<Record<string, unknown>>): Row {
+  const { llm: _llm, interventions, ...rest } = r;
+  return { ...flatten(rest), ...(interventions !== undefined ? { interventions: JSON.stringify(interventions) } : {}) };
+}
+
 function roundRow(r: RoundRecord, renamed: Readonly<Record<string, string>> = {}): Row {
-  const { llm, ...rest } = r;
-  // Nested fields (what interventions changed) as JSON text.
-  const plain = Object.fromEntries(Object.entries(rest).map(([k, v]) => [renamed[k] ?? k, typeof v === 'object' && v !== null ? JSON.stringify(v) : v])) as Row;
+  const { llm } = r;
+  const plain = Object.fromEntries(Object.entries(roundFields(r as unknown as Record<string, unknown>)).map(([k, v]) => [renamed[k] ?? k, v])) as Row;
   return { ...plain, llmCalls: llm?.calls, llmRepairs: llm?.repairs, llmFailed: llm?.failed, tokensIn: llm?.tokensIn, tokensOut: llm?.tokensOut };
 }
 

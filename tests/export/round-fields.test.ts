@@ -32,6 +32,19 @@ describe('the rounds table of runs with new round fields', () => {
   });
 });
 
+describe('the rounds table of the tool-use testbed', () => {
+  it('spreads its per-testbed-round tool use and accuracy over columns of their own, not JSON text', async () => {
+    const r = await runShipped('scenarios/tool-use/arithmetic.yaml', 'tools-rounds', 2);
+    const plan = planTable(r.runDir, 'rounds');
+    for (const k of ['toolUse.toolRate', 'toolUse.accuracy', 'toolUse.easy.toolRate', 'toolUse.easy.accuracy', 'toolUse.complex.accuracy']) expect(plan.columns).toContain(k);
+    expect(plan.columns).not.toContain('toolUse');
+    const rows: Array<Record<string, unknown>> = [];
+    forEachRow(plan, 'rounds', (row) => rows.push(row));
+    const lines = readFileSync(join(r.runDir, 'rounds.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((x) => [x['toolUse.toolRate'], x['toolUse.easy.accuracy']])).toEqual(lines.map((l) => [l.toolUse.toolRate, l.toolUse.easy.accuracy]));
+  });
+});
+
 /** A shipped scenario, run for a few rounds. */
 function runShipped(file: string, id: string, rounds: number) {
   const { raw, baseDir } = loadScenarioFile(join(REPO_ROOT, file));
