@@ -59,18 +59,19 @@ function poolLabel(latencies: readonly number[]): string {
 }
 
 /** How the LLM section names a transport in its tables. */
-const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'hf-client': 'HF client', global: 'global fetch' };
+const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'hf-client': 'HF client', global: 'global fetch', 'bare-openai': 'bare openai + p-limit' };
 const TRANSPORT_GOAL: Record<string, string> = {
   default: "hf backend's direct POST on its keep-alive transport",
   'hf-client': 'through @huggingface/inference on the same transport (before)',
   global: "hf backend on Node's global fetch",
+  'bare-openai': 'the bare openai client in a p-limit loop, no engine (reference)',
 };
 
-/** CPU per decision of the direct path over the HF client path, per N where both ran. */
-function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[]): { n: number; direct: number; client: number }[] {
+/** CPU per decision of the direct path over another transport's (the HF client path by default), per N where both ran. */
+function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[], other = 'hf-client'): { n: number; direct: number; client: number }[] {
   const out: { n: number; direct: number; client: number }[] = [];
   for (const d of rows) {
-    const c = rows.find((x) => x.n === d.n && x.transport === 'hf-client');
+    const c = rows.find((x) => x.n === d.n && x.transport === other);
     if (d.transport === 'default' && c) out.push({ n: d.n, direct: d.cpuUsPerDecision, client: c.cpuUsPerDecision });
   }
   return out;
@@ -99,6 +100,15 @@ export function goals(r: BenchResults): Goal[] {
       goal: `CPU per LLM decision at N=1000 at most half the HF client path's (L=${llm.params.latencyMs} ms, same run)`,
       measured: pairs.map((p) => `${p.direct.toFixed(0)} us vs ${p.client.toFixed(0)} us (${(p.direct / p.client).toFixed(2)}x)`).join(', '),
       met: pairs.every((p) => p.direct <= p.client / 2),
+    });
+  }
+  for (const llm of r.llm) {
+    const pairs = directVsClient(llm.rows, 'bare-openai');
+    if (pairs.length === 0) continue;
+    out.push({
+      goal: `CPU per LLM decision at most 0.3x the bare openai client's in a p-limit loop (L=${llm.params.latencyMs} ms, same run)`,
+      measured: pairs.map((p) => `N=${p.n}: ${p.direct.toFixed(0)} vs ${p.client.toFixed(0)} us (${(p.direct / p.client).toFixed(2)}x)`).join(', '),
+      met: pairs.every((p) => p.direct <= 0.3 * p.client),
     });
   }
   if (r.pool && r.pool.rows.length > 0) {
@@ -213,6 +223,14 @@ export function renderReport(r: BenchResults): string {
       parts.push(
         `\nCPU per decision at N=${breakdown.n} (cumulative): engine + run-directory writes ${breakdown.engineUs.toFixed(0)} us; ` +
           `+ model wrappers and the direct POST (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+      );
+    }
+    const bare = directVsClient(rows, 'bare-openai');
+    if (bare.length > 0) {
+      parts.push(
+        `\nOurs / bare client CPU per decision (the whole engine vs the openai client in a p-limit loop sending the same prompts, same run, same server): ` +
+          bare.map((p) => `N=${p.n}: ${p.direct.toFixed(0)} us / ${p.client.toFixed(0)} us = ${(p.direct / p.client).toFixed(2)}x`).join('; ') +
+          '.',
       );
     }
     const pairs = directVsClient(rows);
