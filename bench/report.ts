@@ -5,6 +5,7 @@ import type { MemoryResult } from './memory.ts';
 import type { PoolResult } from './pool.ts';
 import type { PromptResult } from './prompt.ts';
 import type { StartupResult } from './startup.ts';
+import type { PythonResult, PythonRow } from './python.ts';
 
 export interface Goal {
   readonly goal: string;
@@ -31,6 +32,8 @@ export interface BenchResults {
   classic: ClassicResult[];
   /** CLI start-up CPU over a bare node's (bench/startup.ts). */
   startup?: StartupResult | null;
+  /** The same dynamics in Python: a plain loop and numpy / scipy.sparse (bench/python.ts). */
+  python?: PythonResult | null;
   goals?: Goal[];
 }
 
@@ -159,6 +162,24 @@ export function goals(r: BenchResults): Goal[] {
       goal: '`atp-sim --help` CPU within 5x of a bare `node -e 0`',
       measured: `${cli.ratio.toFixed(1)}x (${cli.cpuMs!.toFixed(0)} ms vs ${r.startup!.bareMs.toFixed(0)} ms)`,
       met: cli.ratio <= 5,
+    });
+  }
+  const py = r.python?.rows ?? [];
+  if (py.length > 0) {
+    out.push({
+      goal: 'imitate-best >= 4x vectorised numpy/scipy.sparse per round (CPU, same rounds, same graph)',
+      measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.ratio.toFixed(2)}x`).join(', '),
+      met: py.every((x) => x.numpy.ratio >= 4),
+    });
+    out.push({
+      goal: 'imitate-best >= 25x a plain Python loop per round (CPU, same rounds, same graph)',
+      measured: py.map((x) => `n=${si(x.n)}: ${x.plain.ratio.toFixed(1)}x`).join(', '),
+      met: py.every((x) => x.plain.ratio >= 25),
+    });
+    out.push({
+      goal: 'the same choices as both Python versions in every round they run',
+      measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.identical && x.plain.identical ? `${x.numpy.rounds} / ${x.plain.rounds} rounds identical` : 'DIFFER'}`).join(', '),
+      met: py.every((x) => x.numpy.identical && x.plain.identical),
     });
   }
   if (r.prompt) {
@@ -314,6 +335,22 @@ export function renderReport(r: BenchResults): string {
         rows.map((x) => [x.command, x.cpuMs === null ? `skipped: ${x.skipped}` : `${x.cpuMs.toFixed(0)} ms`, x.ratio === null ? '-' : `${x.ratio.toFixed(1)}x`]),
       ),
     );
+  }
+
+  if (r.python) {
+    const { rows, skipped, python } = r.python;
+    parts.push(`\n## imitate-best against Python (${python ?? 'not run'}): CPU seconds per round on the same rounds, same graph and seeds\n`);
+    if (skipped) parts.push(`skipped: ${skipped}`);
+    else {
+      const side = (s: PythonRow['plain']) =>
+        `${seconds(s.secondsPerRound)} vs ${seconds(s.engineSecondsPerRound)}: ${times(s.ratio)} (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
+      parts.push(
+        table(
+          ['nodes', 'edges', 'numpy / scipy.sparse vs engine', 'plain Python loop vs engine'],
+          rows.map((x) => [si(x.n), si(x.edges), side(x.numpy), side(x.plain)]),
+        ),
+      );
+    }
   }
 
   if (r.goals && r.goals.length > 0) {
