@@ -47,6 +47,8 @@ export interface PythonRow {
   readonly edges: number;
   readonly engineSecondsPerRound: number;
   readonly engineRounds: number;
+  /** The engine's violators per round (the dynamics the comparison covers). */
+  readonly violations: number[];
   readonly plain: PythonSide;
   readonly numpy: PythonSide;
 }
@@ -131,9 +133,16 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
     });
     const perRound = ends.map((end, k) => (end - (k === 0 ? t0 : ends[k - 1])) / 1000);
     const engineS = mean(perRound.slice(1));
+    const violations: number[] = [];
+    for (let k = 0; k < rounds; k++) {
+      let v = 0;
+      for (let i = k * n; i < (k + 1) * n; i++) if (choices[i] === vIdx) v++;
+      violations.push(v);
+    }
     return {
       n,
       edges: csr.targets.length / 2,
+      violations,
       engineSecondsPerRound: engineS,
       engineRounds: rounds,
       numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, perRound),
