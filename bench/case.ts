@@ -4,7 +4,7 @@
  * (bench/proc.ts runCase). Each case gets a fresh process: its memory and CPU are its own.
  */
 const [name, json] = process.argv.slice(2);
-const CASES = ['llm', 'pool', 'classic', 'memory', 'prompt', 'startup', 'surrogate'];
+const CASES = ['llm', 'pool', 'classic', 'python', 'memory', 'prompt', 'startup', 'surrogate'];
 
 async function main(): Promise<unknown> {
   if (!CASES.includes(name)) throw new Error(`unknown bench case ${JSON.stringify(name)} (one of ${CASES.join(', ')})`);

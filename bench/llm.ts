@@ -22,6 +22,7 @@ import { createModel, type ModelSettings } from '../src/llm/index.ts';
 import { prepareRun } from '../src/run.ts';
 import { forkTs } from './proc.ts';
 import { llmScenario } from './scenarios.ts';
+import { bareRun, recordingModel } from './bare-client.ts';
 
 export interface LlmParams {
   readonly ns: readonly number[];
@@ -37,9 +38,11 @@ export interface LlmParams {
 /**
  * `default`: the hf backend's own path (a direct JSON POST over its keep-alive node:http
  * transport); `hf-client`: the same transport under @huggingface/inference's chatCompletion, the
- * path before the direct POST (`viaHfClient`); `global`: Node's global fetch, passed in.
+ * path before the direct POST (`viaHfClient`); `global`: Node's global fetch, passed in;
+ * `bare-openai`: not the engine but the reference a user would write instead, the official
+ * openai client in a p-limit loop sending the same prompts (bench/bare-client.ts).
  */
-export type Transport = 'default' | 'hf-client' | 'global';
+export type Transport = 'default' | 'hf-client' | 'global' | 'bare-openai';
 
 export interface LlmRow {
   readonly n: number;
@@ -53,6 +56,8 @@ export interface LlmRow {
   /** What synchronous rounds allow at best: each round needs ceil(N / C) service waves. */
   readonly roundBound: number;
   readonly cpuUsPerDecision: number;
+  /** bare-openai only: replies that did not parse to an option (should be 0). */
+  readonly unreadable?: number;
   /** Decisions per second one core could drive at that CPU cost. */
   readonly cpuCeiling: number;
   readonly server: { readonly maxInFlight: number; readonly maxQueued: number; readonly meanServiceMs: number; readonly cpuUsPerDecision: number };
@@ -163,7 +168,17 @@ export async function run(params: LlmParams): Promise<LlmResult> {
   try {
     // Warm-up: JIT (a few thousand calls before the HTTP client's code is optimised), sockets and
     // the server's timer calibration, for every path measured.
-    for (const t of params.transports) await timedRun(llmScenario(Math.max(1000, 2 * C), { endpoint: url, concurrency: C, rounds: 3 }), viaServer(t));
+    // The bare client's prompts are recorded (untimed) from an engine run with an instant model
+    // that answers as the server does, then sent by bare-client.ts.
+    const bareTimed = async (n: number, r = rounds) => {
+      const rec = recordingModel(OPTIONS);
+      await timedRun(llmScenario(n, { rounds: r }), () => rec.model);
+      return bareRun(url, 'bench-model', rec.rounds, C, OPTIONS);
+    };
+    for (const t of params.transports) {
+      if (t === 'bare-openai') await bareTimed(Math.max(1000, 2 * C), 3);
+      else await timedRun(llmScenario(Math.max(1000, 2 * C), { endpoint: url, concurrency: C, rounds: 3 }), viaServer(t));
+    }
     await timedRun(llmScenario(1000, { rounds: 3 }), () => instantModel);
     await timedRun(llmScenario(1000, { endpoint: url, concurrency: C, rounds: 3 }), (settings, stats) => createModel(settings, { stats, fetch: inProcessFetch }));
 
@@ -172,7 +187,7 @@ export async function run(params: LlmParams): Promise<LlmResult> {
       for (const t of params.transports) {
         server.send({ type: 'reset' });
         await server.next('reset');
-        const r = await timedRun(llmScenario(n, { endpoint: url, concurrency: C, rounds }), viaServer(t));
+        const r = t === 'bare-openai' ? await bareTimed(n) : await timedRun(llmScenario(n, { endpoint: url, concurrency: C, rounds }), viaServer(t));
         const s = await serverStats();
         const rate = r.decisions / r.wallS;
         const ideal = C / (L / 1000);

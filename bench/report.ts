@@ -6,6 +6,7 @@ import type { MemoryResult } from './memory.ts';
 import type { PoolResult } from './pool.ts';
 import type { PromptResult } from './prompt.ts';
 import type { StartupResult } from './startup.ts';
+import type { PythonResult, PythonRow } from './python.ts';
 
 export interface Goal {
   readonly goal: string;
@@ -34,6 +35,8 @@ export interface BenchResults {
   startup?: StartupResult | null;
   /** The surrogate policy against imitate-best on the same graph (bench/surrogate.ts). */
   surrogate?: SurrogateResult | null;
+  /** The same dynamics in Python: a plain loop and numpy / scipy.sparse (bench/python.ts). */
+  python?: PythonResult | null;
   goals?: Goal[];
 }
 
@@ -62,18 +65,19 @@ function poolLabel(latencies: readonly number[]): string {
 }
 
 /** How the LLM section names a transport in its tables. */
-const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'hf-client': 'HF client', global: 'global fetch' };
+const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'hf-client': 'HF client', global: 'global fetch', 'bare-openai': 'bare openai + p-limit' };
 const TRANSPORT_GOAL: Record<string, string> = {
   default: "hf backend's direct POST on its keep-alive transport",
   'hf-client': 'through @huggingface/inference on the same transport (before)',
   global: "hf backend on Node's global fetch",
+  'bare-openai': 'the bare openai client in a p-limit loop, no engine (reference)',
 };
 
-/** CPU per decision of the direct path over the HF client path, per N where both ran. */
-function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[]): { n: number; direct: number; client: number }[] {
+/** CPU per decision of the direct path over another transport's (the HF client path by default), per N where both ran. */
+function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[], other = 'hf-client'): { n: number; direct: number; client: number }[] {
   const out: { n: number; direct: number; client: number }[] = [];
   for (const d of rows) {
-    const c = rows.find((x) => x.n === d.n && x.transport === 'hf-client');
+    const c = rows.find((x) => x.n === d.n && x.transport === other);
     if (d.transport === 'default' && c) out.push({ n: d.n, direct: d.cpuUsPerDecision, client: c.cpuUsPerDecision });
   }
   return out;
@@ -102,6 +106,15 @@ export function goals(r: BenchResults): Goal[] {
       goal: `CPU per LLM decision at N=1000 at most half the HF client path's (L=${llm.params.latencyMs} ms, same run)`,
       measured: pairs.map((p) => `${p.direct.toFixed(0)} us vs ${p.client.toFixed(0)} us (${(p.direct / p.client).toFixed(2)}x)`).join(', '),
       met: pairs.every((p) => p.direct <= p.client / 2),
+    });
+  }
+  for (const llm of r.llm) {
+    const pairs = directVsClient(llm.rows, 'bare-openai');
+    if (pairs.length === 0) continue;
+    out.push({
+      goal: `CPU per LLM decision at most 0.3x the bare openai client's in a p-limit loop (L=${llm.params.latencyMs} ms, same run)`,
+      measured: pairs.map((p) => `N=${p.n}: ${p.direct.toFixed(0)} vs ${p.client.toFixed(0)} us (${(p.direct / p.client).toFixed(2)}x)`).join(', '),
+      met: pairs.every((p) => p.direct <= 0.3 * p.client),
     });
   }
   if (r.pool && r.pool.rows.length > 0) {
@@ -152,6 +165,24 @@ export function goals(r: BenchResults): Goal[] {
       goal: '`atp-sim --help` CPU within 5x of a bare `node -e 0`',
       measured: `${cli.ratio.toFixed(1)}x (${cli.cpuMs!.toFixed(0)} ms vs ${r.startup!.bareMs.toFixed(0)} ms)`,
       met: cli.ratio <= 5,
+    });
+  }
+  const py = r.python?.rows ?? [];
+  if (py.length > 0) {
+    out.push({
+      goal: 'imitate-best >= 4x vectorised numpy/scipy.sparse per round (CPU, same rounds, same graph)',
+      measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.ratio.toFixed(2)}x`).join(', '),
+      met: py.every((x) => x.numpy.ratio >= 4),
+    });
+    out.push({
+      goal: 'imitate-best >= 25x a plain Python loop per round (CPU, same rounds, same graph)',
+      measured: py.map((x) => `n=${si(x.n)}: ${x.plain.ratio.toFixed(1)}x`).join(', '),
+      met: py.every((x) => x.plain.ratio >= 25),
+    });
+    out.push({
+      goal: 'the same choices as both Python versions in every round they run',
+      measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.identical && x.plain.identical ? `${x.numpy.rounds} / ${x.plain.rounds} rounds identical` : 'DIFFER'}`).join(', '),
+      met: py.every((x) => x.numpy.identical && x.plain.identical),
     });
   }
   if (r.prompt) {
@@ -226,6 +257,14 @@ export function renderReport(r: BenchResults): string {
       parts.push(
         `\nCPU per decision at N=${breakdown.n} (cumulative): engine + run-directory writes ${breakdown.engineUs.toFixed(0)} us; ` +
           `+ model wrappers and the direct POST (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+      );
+    }
+    const bare = directVsClient(rows, 'bare-openai');
+    if (bare.length > 0) {
+      parts.push(
+        `\nOurs / bare client CPU per decision (the whole engine vs the openai client in a p-limit loop sending the same prompts, same run, same server): ` +
+          bare.map((p) => `N=${p.n}: ${p.direct.toFixed(0)} us / ${p.client.toFixed(0)} us = ${(p.direct / p.client).toFixed(2)}x`).join('; ') +
+          '.',
       );
     }
     const pairs = directVsClient(rows);
@@ -309,6 +348,22 @@ export function renderReport(r: BenchResults): string {
         rows.map((x) => [x.command, x.cpuMs === null ? `skipped: ${x.skipped}` : `${x.cpuMs.toFixed(0)} ms`, x.ratio === null ? '-' : `${x.ratio.toFixed(1)}x`]),
       ),
     );
+  }
+
+  if (r.python) {
+    const { rows, skipped, python } = r.python;
+    parts.push(`\n## imitate-best against Python (${python ?? 'not run'}): CPU seconds per round on the same rounds, same graph and seeds\n`);
+    if (skipped) parts.push(`skipped: ${skipped}`);
+    else {
+      const side = (s: PythonRow['plain']) =>
+        `${seconds(s.secondsPerRound)} vs ${seconds(s.engineSecondsPerRound)}: ${times(s.ratio)} (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
+      parts.push(
+        table(
+          ['nodes', 'edges', 'numpy / scipy.sparse vs engine', 'plain Python loop vs engine'],
+          rows.map((x) => [si(x.n), si(x.edges), side(x.numpy), side(x.plain)]),
+        ),
+      );
+    }
   }
 
   if (r.goals && r.goals.length > 0) {

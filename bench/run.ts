@@ -4,9 +4,9 @@
  *
  *   npm run bench                      everything (about 5 minutes on 2 cores)
  *   npm run bench -- --quick           smaller sizes, under a minute
- *   npm run bench -- --only=llm,prompt sections: llm, pool, classic, memory, prompt, startup, surrogate
+ *   npm run bench -- --only=llm,prompt sections: llm, pool, classic, memory, prompt, python, startup, surrogate
  *   --latency=20 --concurrency=50      the model server of the LLM section (ms, requests)
- *   --llm-n=100,1000 --classic-n=10000,100000 --transport=default,hf-client,global
+ *   --llm-n=100,1000 --classic-n=10000,100000 --transport=default,bare-openai,hf-client,global
  * The same options are read from BENCH_* environment variables (BENCH_QUICK=1, BENCH_ONLY=llm).
  *
  * Every case runs in a fresh child process (bench/case.ts), so memory and CPU figures are its own.
@@ -19,12 +19,13 @@ import type { LlmParams, LlmResult, Transport } from './llm.ts';
 import type { MemoryParams, MemoryResult } from './memory.ts';
 import type { PoolParams, PoolResult } from './pool.ts';
 import type { PromptParams, PromptResult } from './prompt.ts';
+import type { PythonParams, PythonResult } from './python.ts';
 import type { StartupParams, StartupResult } from './startup.ts';
 import type { SurrogateParams, SurrogateResult } from './surrogate.ts';
 import { runCase } from './proc.ts';
 import { goals, renderReport, type BenchResults } from './report.ts';
 
-const SECTIONS = ['prompt', 'llm', 'pool', 'memory', 'classic', 'startup', 'surrogate'] as const;
+const SECTIONS = ['prompt', 'llm', 'pool', 'memory', 'classic', 'python', 'startup', 'surrogate'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function option(name: string): string | undefined {
@@ -66,7 +67,7 @@ for (const s of only) {
     process.exit(2);
   }
 }
-const transports = (option('transport')?.split(',') ?? ['default', 'hf-client', 'global']) as Transport[];
+const transports = (option('transport')?.split(',') ?? ['default', 'bare-openai', 'hf-client', 'global']) as Transport[];
 
 const llmParams: LlmParams[] = [
   {
@@ -92,6 +93,9 @@ const classicParams: ClassicParams[] = classicSizes.map((n) => ({
   // The callback baseline is slow (seconds to tens of seconds per round at 10^5..10^6 nodes).
   baselineRounds: n <= 10_000 ? (quick ? 20 : 100) : n <= 100_000 ? (quick ? 3 : 5) : 2,
 }));
+// The same dynamics in Python (bench/imitate.py): numpy on the engine's rounds, the plain loop on
+// a few (seconds per round at 10^6 nodes).
+const pythonParams: PythonParams = { ns: classicSizes, rounds: quick ? 10 : 20, plainRounds: { '10000': quick ? 4 : 10, '100000': quick ? 2 : 4, '1000000': 2 } };
 const memoryBase = quick ? { n: 2000, rounds: 20, slopeRounds: 15 } : { n: 10_000, rounds: 50, slopeRounds: 40 };
 const memoryParams: MemoryParams[] = [false, true].map((collectEachRound) => ({ ...memoryBase, collectEachRound }));
 const promptParams: PromptParams = { n: 1000, rounds: 8, historyWindow: 3, hub: { n: quick ? 2000 : 10_000, m: 4 } };
@@ -113,6 +117,7 @@ const results: BenchResults = {
   pool: null,
   memory: null,
   classic: [],
+  python: null,
   startup: null,
 };
 
@@ -123,6 +128,7 @@ for (const section of SECTIONS) {
   say(`${section} ...`);
   if (section === 'prompt') results.prompt = await runCase<PromptResult>('prompt', promptParams);
   if (section === 'llm') for (const p of llmParams) results.llm.push(await runCase<LlmResult>('llm', p));
+  if (section === 'python') results.python = await runCase<PythonResult>('python', pythonParams);
   if (section === 'startup') results.startup = await runCase<StartupResult>('startup', startupParams);
   if (section === 'surrogate') results.surrogate = await runCase<SurrogateResult>('surrogate', surrogateParams, surrogateParams.n > 200_000 ? ['--max-old-space-size=6144'] : []);
   if (section === 'pool') results.pool = await runCase<PoolResult>('pool', poolParams);

@@ -2,8 +2,6 @@
 import { AtpSimError } from '../core/errors.ts';
 import { redactUrlsIn } from '../core/url.ts';
 import { processIo, type CliIo } from './io.ts';
-import { runCommand, RUN_HELP } from './run.ts';
-import { importAtpCommand } from './import-atp.ts';
 
 export const EXIT_CODES = `
 Exit codes:
@@ -51,8 +49,10 @@ async function lazy(path: string, name: string): Promise<Command> {
 }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  run: async () => runCommand,
-  'import-atp': async () => importAtpCommand,
+  // Every command loads on use: `run` alone pulls in the engine, YAML, SQLite, pino and graphology
+  // (imported up front, they made `atp-sim --help` cost 4x a bare node instead of 1.2x; bench/startup.ts).
+  run: () => lazy('./run.ts', 'runCommand'),
+  'import-atp': () => lazy('./import-atp.ts', 'importAtpCommand'),
   network: async () => {
     const f = (await import('./network.ts')) as { networkCommand: (a: string[], o: { stdout: (s: string) => void; stderr: (s: string) => void }) => Promise<number> };
     return (argv, io) => f.networkCommand(argv, io);
@@ -122,5 +122,3 @@ function reportError(err: unknown, io: CliIo): number {
   io.stderr(`atp-sim: unexpected error: ${redactUrlsIn(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
   return 1;
 }
-
-export { RUN_HELP };

@@ -5,6 +5,7 @@
  * report read them by name.
  */
 import type { RoundFacts, RoundReporter } from '../core/plugins.ts';
+import { resorted } from './resort.ts';
 import { capitalFields, meanOf } from './stats.ts';
 
 /** Gini of capital sorts every round: skipped (NaN) above this many agents. */
@@ -14,7 +15,8 @@ const GINI_LIMIT = 100_000;
 const capitalOf = new WeakMap<RoundFacts, ReturnType<typeof capitalFields>>();
 function capital(f: RoundFacts): ReturnType<typeof capitalFields> {
   let c = capitalOf.get(f);
-  if (!c) capitalOf.set(f, (c = capitalFields(f.capital, GINI_LIMIT)));
+  // The world's capital array, sorted again every round: resorted starts from last round's order.
+  if (!c) capitalOf.set(f, (c = capitalFields(f.capital, GINI_LIMIT, resorted)));
   return c;
 }
 

@@ -75,11 +75,11 @@ export function giniUndefinedReason(values: Float64Array | readonly number[]): '
  * Gini coefficient of non-negative values (0 = equal), in [0, 1]. Sorted-rank formula. NaN (JSON
  * null) when a value is negative or not finite: see giniUndefinedReason for which.
  */
-export function gini(values: Float64Array | readonly number[]): number {
+export function gini(values: Float64Array | readonly number[], sort: (values: Float64Array) => Float64Array = sortedCopy): number {
   const n = values.length;
   if (n === 0) return 0;
   if (giniUndefinedReason(values) !== null) return NaN;
-  const sorted = sortedCopy(values instanceof Float64Array ? values : Float64Array.from(values));
+  const sorted = sort(values instanceof Float64Array ? values : Float64Array.from(values));
   let sum = 0;
   let weighted = 0;
   for (let i = 0; i < n; i++) {
@@ -121,11 +121,11 @@ export function meanOf(values: Float64Array, sum: number): number {
  * shows the round where its numbers stopped meaning anything. The Gini is skipped (NaN) above
  * `maxGiniAgents` agents, where its sort would cost more than the round.
  */
-export function capitalFields(capital: Float64Array, maxGiniAgents: number): { giniCapital: number; giniUndefined?: string; nonFinite?: number } {
+export function capitalFields(capital: Float64Array, maxGiniAgents: number, sort: (values: Float64Array) => Float64Array = sortedCopy): { giniCapital: number; giniUndefined?: string; nonFinite?: number } {
   let nonFinite = 0;
   for (let i = 0; i < capital.length; i++) if (!Number.isFinite(capital[i])) nonFinite++;
   const counted = nonFinite > 0 ? { nonFinite } : {};
   if (capital.length > maxGiniAgents) return { giniCapital: NaN, ...counted };
   const reason = giniUndefinedReason(capital);
-  return reason ? { giniCapital: NaN, giniUndefined: reason, ...counted } : { giniCapital: gini(capital) };
+  return reason ? { giniCapital: NaN, giniUndefined: reason, ...counted } : { giniCapital: gini(capital, sort) };
 }

@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../bench/python.ts';
+
+const hasNumpy = spawnSync('python3', ['-c', 'import numpy, scipy'], { encoding: 'utf8' }).status === 0;
+
+describe('bench/python: imitate-best in Python on the engine graph', () => {
+  it.skipIf(!hasNumpy)('makes the same choices as the engine in every round, as a plain loop and with numpy', async () => {
+    // 10^4 nodes: the seeded violation spreads (on smaller graphs it dies out in round 2, and
+    // every version would agree on a dull run).
+    const result = await run({ ns: [10_000], rounds: 8, plainRounds: { '10000': 6 } });
+    expect(result.skipped).toBeNull();
+    const [row] = result.rows;
+    expect(row.violations.slice(0, 6)).toEqual([100, 119, 656, 4781, 9980, 10000]);
+    expect({ numpy: [row.numpy.identical, row.numpy.rounds], plain: [row.plain.identical, row.plain.rounds] }).toEqual({ numpy: [true, 8], plain: [true, 6] });
+  }, 60_000);
+
+  it('says why it is skipped when there is no python3', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const result = await run({ ns: [3000], rounds: 2, plainRounds: {} });
+      expect(result.rows).toEqual([]);
+      expect(result.skipped).toMatch(/^python3 not found/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
