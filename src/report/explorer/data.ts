@@ -13,7 +13,7 @@ import type { DecisionRecord } from '../../core/types.ts';
 import { forEachJsonl } from '../../io/files.ts';
 import { canonicalJson } from '../../llm/cache.ts';
 import { assignRoles } from '../../policies/roles.ts';
-import { conditionLabel } from '../../scenarios/sweep.ts';
+import { conditionLabel, type SweepCell } from '../../scenarios/sweep.ts';
 import { violationIndex } from '../../scenarios/types.ts';
 import { isRunDir, readSweepFile, readSweepRuns, tryReadRun, type LoadedRun } from '../../sweep.ts';
 import { runNetwork } from '../data.ts';
@@ -92,12 +92,24 @@ function loadSweep(dir: string, texts: Texts, options: ExplorerOptions): Explore
     runs.push(explorerRun(loaded.runs.get(c.id)!, sweep.baseDir, k, c.replicate, texts, options));
   }
   const notes: string[] = [];
-  if (kept.length < cells.length) notes.push(`${kept.length} of ${cells.length} complete runs are included (the first replicates of each condition; raise the limit with --max-runs).`);
+  if (kept.length < cells.length) notes.push(limitNote(kept.length, cells, new Set(conditionOf.keys())));
   const incomplete = sweep.cells.length - cells.length;
   if (incomplete > 0) notes.push(`${incomplete} of ${sweep.cells.length} cells have no complete run (pending, stopped, failed or damaged) and are not shown.`);
   const sampled = runs.find((r) => r.sampleNote);
   if (sampled) notes.push(sampled.sampleNote!);
   return { format: EXPLORER_FORMAT, title: `Sweep ${sweep.name}`, kind: 'sweep', notes, conditions, runs, texts: texts.list };
+}
+
+/**
+ * What a run limit left out. Below the number of conditions, whole conditions go missing from
+ * the picker: the note names them rather than claim every condition kept its first replicate.
+ */
+function limitNote(kept: number, cells: ReadonlyArray<{ readonly params: SweepCell['params'] }>, shown: ReadonlySet<string>): string {
+  const all = new Map(cells.map((c) => [canonicalJson(c.params), conditionLabel(c.params)]));
+  if (shown.size === all.size) return `${kept} of ${cells.length} complete runs are included (the first replicates of each condition; raise the limit with --max-runs).`;
+  const missing = [...all].filter(([key]) => !shown.has(key)).map(([, label]) => label);
+  const named = missing.length > 5 ? `${missing.slice(0, 5).join(', ')} and ${missing.length - 5} more` : missing.join(', ');
+  return `${kept} of ${cells.length} complete runs are included: the first replicate of ${shown.size} of ${all.size} conditions; not shown: ${named} (raise the limit with --max-runs).`;
 }
 
 /** One run: its network (all agents or a sample), positions, roles, choices per round and LLM turns. */

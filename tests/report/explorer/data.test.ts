@@ -111,6 +111,12 @@ describe('explorer data from a sweep', () => {
     expect(data.conditions.map((c) => c.runs.map((k) => data.runs[k].replicate))).toEqual([[0], [0]]);
     expect(data.notes).toEqual(['2 of 4 complete runs are included (the first replicates of each condition; raise the limit with --max-runs).']);
   });
+
+  it('says which conditions a run limit below their number leaves out, not that every condition is kept', () => {
+    const data = loadExplorerData(sweepDir, { maxRuns: 1 });
+    expect(data.conditions.map((c) => c.label)).toEqual(['network.k=2']);
+    expect(data.notes).toEqual(['1 of 4 complete runs are included: the first replicate of 1 of 2 conditions; not shown: network.k=4 (raise the limit with --max-runs).']);
+  });
 });
 
 describe('a network above the node limit', () => {
