@@ -159,4 +159,14 @@ describe('a single-run report', () => {
     expect(page).toMatch(/<dt>cost<\/dt><dd>\$0\.00\d\d<\/dd>/);
     expect(page).toContain("violation rate (share of the run's agents)");
   });
+
+  it("prices the tokens it shows, not a summary.json left by an earlier session of a run still going", async () => {
+    // The live run holds rounds 1-2 and the summary.json of the whole 4-round run (as a run
+    // stopped, resumed and still going does: summary.json is written when a session ends).
+    const fx = await serveFixture();
+    const detail = buildReportData(fx.live).runDetail!;
+    expect(detail.rounds.map((r) => r.round)).toEqual([1, 2]);
+    const price = { input: 0.2, output: 0.6 };
+    expect(detail.costUsd).toBeCloseTo((detail.tokensIn * price.input + detail.tokensOut * price.output) / 1e6, 12);
+  });
 });
