@@ -181,6 +181,13 @@ describe('server-sent events of a run', () => {
     close();
   });
 
+  it('starts every stream by telling the page to drop its rows, since it replays every round (a page reconnecting after a rewrite would keep stale rows)', async () => {
+    const { events, close } = await listen('/events/demo');
+    await expect.poll(() => roundsIn(events)).toEqual([1, 2, 3, 4]);
+    expect(events[0].event).toBe('reset');
+    close();
+  });
+
   it('follows a run while it works, to its end', async () => {
     // Round 1 answers at once; later rounds wait for the gate, so the run is caught mid-way.
     let open!: () => void;
