@@ -9,7 +9,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtpSimError } from '../../core/errors.ts';
-import type { DecisionRecord } from '../../core/types.ts';
+import type { Csr, DecisionRecord } from '../../core/types.ts';
+import { graphTimeline } from '../../interventions/timeline.ts';
 import { forEachJsonl } from '../../io/files.ts';
 import { canonicalJson } from '../../llm/cache.ts';
 import { assignRoles } from '../../policies/roles.ts';
@@ -18,7 +19,7 @@ import { violationIndex } from '../../scenarios/types.ts';
 import { isRunDir, readSweepFile, readSweepRuns, tryReadRun, type LoadedRun } from '../../sweep.ts';
 import { runNetwork } from '../data.ts';
 import { explorerPositions } from './positions.ts';
-import { EXPLORER_NODE_LIMIT, shownAgents } from './sample.ts';
+import { edgesAmong, EXPLORER_NODE_LIMIT, shownAgents } from './sample.ts';
 import { EXPLORER_FORMAT, type ExplorerCondition, type ExplorerData, type ExplorerRun, type ExplorerTurn } from './types.ts';
 
 export interface ExplorerOptions {
@@ -131,6 +132,7 @@ function explorerRun(run: LoadedRun, baseDir: string | undefined, condition: num
     return k >= 0 ? k : policyNames.push(name) - 1;
   });
   const plain = csr.keys.every((key, i) => key === String(i));
+  const changes = graphChanges(csr, run, shown.agents);
   const records = readRounds(run, position, texts);
   return {
     id: m.id,
@@ -145,6 +147,7 @@ function explorerRun(run: LoadedRun, baseDir: string | undefined, condition: num
     agents: shown.agents,
     ...(plain ? {} : { labels: shown.agents.map((a) => csr.keys[a]) }),
     edges: shown.edges.flat(),
+    ...(changes.length ? { graphChanges: changes } : {}),
     ...explorerPositions({ network: scenario.network as Record<string, unknown> | null, total: csr.n, agents: shown.agents, edges: shown.edges, seed: scenario.seed }),
     degree: shown.agents.map((a) => csr.offsets[a + 1] - csr.offsets[a]),
     roles: shown.agents.map((a) => roleOf[a]),
@@ -156,6 +159,23 @@ function explorerRun(run: LoadedRun, baseDir: string | undefined, condition: num
     ...records,
     series: run.rounds.map((r) => ({ round: r.round, violationRate: r.violationRate, invalid: r.invalid, meanCapital: r.meanCapital })),
   };
+}
+
+/**
+ * The graph of each round an intervention changed (src/interventions/timeline.ts, rebuilt from
+ * rounds.jsonl), so the page names the neighbours an agent had when it decided, not those of
+ * round 1. A rewiring too large to list was not recorded: the page then keeps round 1's graph.
+ */
+function graphChanges(csr: Csr, run: LoadedRun, agents: readonly number[]): Array<{ round: number; edges: number[] }> {
+  const at = graphTimeline(csr, run.rounds);
+  const changes: Array<{ round: number; edges: number[] }> = [];
+  let prev = csr;
+  for (let round = 1; at && round <= run.rounds.length; round++) {
+    const g = at(round);
+    if (g !== prev) changes.push({ round, edges: edgesAmong(g, agents).flat() });
+    prev = g;
+  }
+  return changes;
 }
 
 const significant = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null);
