@@ -108,6 +108,10 @@ describe('the heat map of a sweep with three grid axes', () => {
     const pooled = renderReport({ ...data, heatmap: { ...data.heatmap!, panelLabel: undefined, pooledOver: ['population.seedViolators.count'], cells: data.heatmap!.cells.map(({ panel: _p, ...c }) => c) } });
     expect(pooled).toContain('<h2>Final violation rate (averaged over population.seedViolators.count)</h2>');
     expect(pooled).toContain('Each cell also averages over every value of population.seedViolators.count');
+    // n counts the runs of a cell: replicates times the values pooled over, not replicates.
+    expect(pooled).not.toContain('n: replicates averaged');
+    expect(pooled).toContain('(n: runs averaged, every replicate of every value of population.seedViolators.count)');
+    expect(page).toContain('(n: replicates averaged)');
   });
 });
 
