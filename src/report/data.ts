@@ -21,6 +21,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 import type { ChatMessage, Csr, DecisionRecord } from '../core/types.ts';
 import { canonicalJson } from '../llm/cache.ts';
+import { costOf } from '../metrics/summary.ts';
 import { conditionStats, runRoundStats, scenarioContentKey, type ConditionStats, type RoundStats } from '../metrics/aggregate.ts';
 import { addExposure, emptyExposure, exposurePoints, type Exposure, type RoundChoices } from '../metrics/exposure.ts';
 import { graphTimeline, type RoundChanges } from '../interventions/timeline.ts';
@@ -324,15 +325,18 @@ function runDetail(run: LoadedRun): RunDetail {
   }));
   const total = (f: 'calls' | 'failed' | 'tokensIn' | 'tokensOut') => rounds.reduce((a, r) => a + r[f], 0);
   const model = run.manifest.model as { id: string; settings?: { backend?: string } } | null;
+  // The tokens shown, at the scenario's prices: summary.json is written when a session ends, so
+  // a run resumed and still going would show the cost of an earlier session beside today's tokens.
+  const price = run.manifest.scenario.model.pricePerMillion;
+  const tokens = { tokensIn: total('tokensIn'), tokensOut: total('tokensOut') };
   return {
     rounds,
     model: model?.id ?? null,
     backend: model?.settings?.backend ?? null,
     calls: total('calls'),
     failed: total('failed'),
-    tokensIn: total('tokensIn'),
-    tokensOut: total('tokensOut'),
-    costUsd: run.summary.costUsd ?? null,
+    ...tokens,
+    costUsd: price ? costOf(tokens, price) : null,
   };
 }
 

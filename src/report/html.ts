@@ -133,7 +133,9 @@ function heatmapSection(data: ReportData, svgs: Rendered): Section | undefined {
   const h = data.heatmap;
   if (!h) return undefined;
   const pooled = h.pooledOver?.length ? ` Each cell also averages over every value of ${h.pooledOver.join(', ')} (not shown separately).` : '';
-  const base = `Final violation rate by ${h.xLabel} and ${h.yLabel}: the mean over the replicates of each cell (n: replicates averaged).${pooled}`;
+  // n counts a cell's runs: with axes pooled over, replicates times their values.
+  const n = h.pooledOver?.length ? `the mean over the runs of each cell (n: runs averaged, every replicate of every value of ${h.pooledOver.join(', ')})` : 'the mean over the replicates of each cell (n: replicates averaged)';
+  const base = `Final violation rate by ${h.xLabel} and ${h.yLabel}: ${n}.${pooled}`;
   const f = figureOrPanels('chart-heatmap', svgs, base, `${base} One map per value of ${h.panelLabel ?? ''}.`);
   return f && { id: 'heatmap', title: h.pooledOver?.length ? `Final violation rate (averaged over ${h.pooledOver.join(', ')})` : 'Final violation rate', body: f };
 }

@@ -41,6 +41,9 @@ export function streamRun(dir: string, res: ServerResponse, options: EventStream
   const watcher = new RunWatcher(dir);
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
   res.write('retry: 2000\n\n');
+  // A stream replays every round, and a browser reconnects on its own: what the page shows (the
+  // rows at load time, or those of a stream before a rewrite of rounds.jsonl) is dropped first.
+  send(res, 'reset', {});
   const tick = () => {
     const events = watcher.poll();
     for (const e of events) {

@@ -111,6 +111,9 @@ export type WatchEvent = { readonly type: 'status'; readonly status: RunStatus }
 /** Reads a run directory's files incrementally (see the header). */
 export class RunWatcher {
   private offset = 0;
+  /** The last complete line read (its bytes, newline included): still there means not rewritten. */
+  private lastLine: Buffer = Buffer.alloc(0);
+  private roundsStamp = '';
   private manifestStamp = '';
   private lastRound = 0;
   status: RunStatus | null = null;
@@ -149,25 +152,34 @@ export class RunWatcher {
   private readRounds(): WatchEvent[] {
     const file = join(this.dir, 'rounds.jsonl');
     let size: number;
+    let stamp: string;
     try {
-      size = statSync(file).size;
+      const st = statSync(file);
+      size = st.size;
+      stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
     } catch {
       return [];
     }
+    if (stamp === this.roundsStamp) return [];
     const events: WatchEvent[] = [];
-    if (size < this.offset) {
-      // Rewritten shorter (a resume trims a half-written round): start over.
+    // Rewritten (a resume trims a half-written round and may run it again before the next poll,
+    // so the file can be as long as before, or longer): the last line read is no longer where it
+    // was. Start over.
+    if (size < this.offset || (this.offset > 0 && !readBytes(file, this.offset - this.lastLine.length, this.lastLine.length).equals(this.lastLine))) {
       this.offset = 0;
+      this.lastLine = Buffer.alloc(0);
       this.lastRound = 0;
       this.rounds.length = 0;
       events.push({ type: 'reset' });
     }
+    this.roundsStamp = stamp;
     if (size === this.offset) return events;
     // Up to the last newline only, in bytes: a line (or a character) still being written waits.
     const bytes = readBytes(file, this.offset, size - this.offset);
     const end = bytes.lastIndexOf(0x0a);
     if (end < 0) return events;
     this.offset += end + 1;
+    this.lastLine = Buffer.from(bytes.subarray(end > 0 ? bytes.lastIndexOf(0x0a, end - 1) + 1 : 0, end + 1));
     for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
       if (!line.trim()) continue;
       let rec: RoundRecord;

@@ -108,6 +108,10 @@ describe('the heat map of a sweep with three grid axes', () => {
     const pooled = renderReport({ ...data, heatmap: { ...data.heatmap!, panelLabel: undefined, pooledOver: ['population.seedViolators.count'], cells: data.heatmap!.cells.map(({ panel: _p, ...c }) => c) } });
     expect(pooled).toContain('<h2>Final violation rate (averaged over population.seedViolators.count)</h2>');
     expect(pooled).toContain('Each cell also averages over every value of population.seedViolators.count');
+    // n counts the runs of a cell: replicates times the values pooled over, not replicates.
+    expect(pooled).not.toContain('n: replicates averaged');
+    expect(pooled).toContain('(n: runs averaged, every replicate of every value of population.seedViolators.count)');
+    expect(page).toContain('(n: replicates averaged)');
   });
 });
 
@@ -158,5 +162,15 @@ describe('a single-run report', () => {
     expect(page).toMatch(/<dt>tokens<\/dt><dd>\d+ in, \d+ out<\/dd>/);
     expect(page).toMatch(/<dt>cost<\/dt><dd>\$0\.00\d\d<\/dd>/);
     expect(page).toContain("violation rate (share of the run's agents)");
+  });
+
+  it("prices the tokens it shows, not a summary.json left by an earlier session of a run still going", async () => {
+    // The live run holds rounds 1-2 and the summary.json of the whole 4-round run (as a run
+    // stopped, resumed and still going does: summary.json is written when a session ends).
+    const fx = await serveFixture();
+    const detail = buildReportData(fx.live).runDetail!;
+    expect(detail.rounds.map((r) => r.round)).toEqual([1, 2]);
+    const price = { input: 0.2, output: 0.6 };
+    expect(detail.costUsd).toBeCloseTo((detail.tokensIn * price.input + detail.tokensOut * price.output) / 1e6, 12);
   });
 });

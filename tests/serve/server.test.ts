@@ -181,6 +181,13 @@ describe('server-sent events of a run', () => {
     close();
   });
 
+  it('starts every stream by telling the page to drop its rows, since it replays every round (a page reconnecting after a rewrite would keep stale rows)', async () => {
+    const { events, close } = await listen('/events/demo');
+    await expect.poll(() => roundsIn(events)).toEqual([1, 2, 3, 4]);
+    expect(events[0].event).toBe('reset');
+    close();
+  });
+
   it('follows a run while it works, to its end', async () => {
     // Round 1 answers at once; later rounds wait for the gate, so the run is caught mid-way.
     let open!: () => void;
@@ -211,5 +218,33 @@ describe('RunWatcher', () => {
     writeFileSync(join(fresh.live, 'rounds.jsonl'), fresh.roundLines[0]);
     expect(w.poll().map((e) => e.type)).toEqual(['reset', 'round']);
     expect(w.state()?.rounds.map((r) => r.round)).toEqual([1]);
+  });
+
+  it('starts over when rounds.jsonl is rewritten between two polls and has grown past where it stopped', async () => {
+    const fresh = await serveFixture();
+    const w = new RunWatcher(fresh.live);
+    w.poll();
+    // A resume trims round 2 and runs it again, then round 3, before the next poll: the file is
+    // longer than before, but its bytes up to the old offset are no longer the old ones.
+    const redone = JSON.stringify({ ...(JSON.parse(fresh.roundLines[1]) as object), violationRate: 0.123456789, violations: 99 }) + '\n';
+    writeFileSync(join(fresh.live, 'rounds.jsonl'), fresh.roundLines[0] + redone + fresh.roundLines[2]);
+    expect(w.poll().map((e) => e.type)).toEqual(['reset', 'round', 'round', 'round']);
+    expect(w.state()?.rounds.map((r) => [r.round, r.violations])).toEqual([
+      [1, JSON.parse(fresh.roundLines[0]).violations],
+      [2, 99],
+      [3, JSON.parse(fresh.roundLines[2]).violations],
+    ]);
+  });
+
+  it('starts over when rounds.jsonl is rewritten to the same size', async () => {
+    const fresh = await serveFixture();
+    const w = new RunWatcher(fresh.live);
+    w.poll();
+    const line2 = fresh.roundLines[1];
+    // Same length, other content: one digit of the token count changed.
+    const changed = line2.replace(/"tokensIn":(\d)/, (_m, d: string) => `"tokensIn":${(Number(d) + 1) % 10}`);
+    expect(changed).not.toBe(line2);
+    writeFileSync(join(fresh.live, 'rounds.jsonl'), fresh.roundLines[0] + changed);
+    expect(w.poll().map((e) => e.type)).toEqual(['reset', 'round', 'round']);
   });
 });

@@ -9,16 +9,17 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AtpSimError } from '../../core/errors.ts';
-import type { DecisionRecord } from '../../core/types.ts';
+import type { Csr, DecisionRecord } from '../../core/types.ts';
+import { graphTimeline } from '../../interventions/timeline.ts';
 import { forEachJsonl } from '../../io/files.ts';
 import { canonicalJson } from '../../llm/cache.ts';
 import { assignRoles } from '../../policies/roles.ts';
-import { conditionLabel } from '../../scenarios/sweep.ts';
+import { conditionLabel, type SweepCell } from '../../scenarios/sweep.ts';
 import { violationIndex } from '../../scenarios/types.ts';
 import { isRunDir, readSweepFile, readSweepRuns, tryReadRun, type LoadedRun } from '../../sweep.ts';
 import { runNetwork } from '../data.ts';
 import { explorerPositions } from './positions.ts';
-import { EXPLORER_NODE_LIMIT, shownAgents } from './sample.ts';
+import { edgesAmong, EXPLORER_NODE_LIMIT, shownAgents } from './sample.ts';
 import { EXPLORER_FORMAT, type ExplorerCondition, type ExplorerData, type ExplorerRun, type ExplorerTurn } from './types.ts';
 
 export interface ExplorerOptions {
@@ -92,12 +93,24 @@ function loadSweep(dir: string, texts: Texts, options: ExplorerOptions): Explore
     runs.push(explorerRun(loaded.runs.get(c.id)!, sweep.baseDir, k, c.replicate, texts, options));
   }
   const notes: string[] = [];
-  if (kept.length < cells.length) notes.push(`${kept.length} of ${cells.length} complete runs are included (the first replicates of each condition; raise the limit with --max-runs).`);
+  if (kept.length < cells.length) notes.push(limitNote(kept.length, cells, new Set(conditionOf.keys())));
   const incomplete = sweep.cells.length - cells.length;
   if (incomplete > 0) notes.push(`${incomplete} of ${sweep.cells.length} cells have no complete run (pending, stopped, failed or damaged) and are not shown.`);
   const sampled = runs.find((r) => r.sampleNote);
   if (sampled) notes.push(sampled.sampleNote!);
   return { format: EXPLORER_FORMAT, title: `Sweep ${sweep.name}`, kind: 'sweep', notes, conditions, runs, texts: texts.list };
+}
+
+/**
+ * What a run limit left out. Below the number of conditions, whole conditions go missing from
+ * the picker: the note names them rather than claim every condition kept its first replicate.
+ */
+function limitNote(kept: number, cells: ReadonlyArray<{ readonly params: SweepCell['params'] }>, shown: ReadonlySet<string>): string {
+  const all = new Map(cells.map((c) => [canonicalJson(c.params), conditionLabel(c.params)]));
+  if (shown.size === all.size) return `${kept} of ${cells.length} complete runs are included (the first replicates of each condition; raise the limit with --max-runs).`;
+  const missing = [...all].filter(([key]) => !shown.has(key)).map(([, label]) => label);
+  const named = missing.length > 5 ? `${missing.slice(0, 5).join(', ')} and ${missing.length - 5} more` : missing.join(', ');
+  return `${kept} of ${cells.length} complete runs are included: the first replicate of ${shown.size} of ${all.size} conditions; not shown: ${named} (raise the limit with --max-runs).`;
 }
 
 /** One run: its network (all agents or a sample), positions, roles, choices per round and LLM turns. */
@@ -119,6 +132,7 @@ function explorerRun(run: LoadedRun, baseDir: string | undefined, condition: num
     return k >= 0 ? k : policyNames.push(name) - 1;
   });
   const plain = csr.keys.every((key, i) => key === String(i));
+  const changes = graphChanges(csr, run, shown.agents);
   const records = readRounds(run, position, texts);
   return {
     id: m.id,
@@ -133,6 +147,7 @@ function explorerRun(run: LoadedRun, baseDir: string | undefined, condition: num
     agents: shown.agents,
     ...(plain ? {} : { labels: shown.agents.map((a) => csr.keys[a]) }),
     edges: shown.edges.flat(),
+    ...(changes.length ? { graphChanges: changes } : {}),
     ...explorerPositions({ network: scenario.network as Record<string, unknown> | null, total: csr.n, agents: shown.agents, edges: shown.edges, seed: scenario.seed }),
     degree: shown.agents.map((a) => csr.offsets[a + 1] - csr.offsets[a]),
     roles: shown.agents.map((a) => roleOf[a]),
@@ -144,6 +159,23 @@ function explorerRun(run: LoadedRun, baseDir: string | undefined, condition: num
     ...records,
     series: run.rounds.map((r) => ({ round: r.round, violationRate: r.violationRate, invalid: r.invalid, meanCapital: r.meanCapital })),
   };
+}
+
+/**
+ * The graph of each round an intervention changed (src/interventions/timeline.ts, rebuilt from
+ * rounds.jsonl), so the page names the neighbours an agent had when it decided, not those of
+ * round 1. A rewiring too large to list was not recorded: the page then keeps round 1's graph.
+ */
+function graphChanges(csr: Csr, run: LoadedRun, agents: readonly number[]): Array<{ round: number; edges: number[] }> {
+  const at = graphTimeline(csr, run.rounds);
+  const changes: Array<{ round: number; edges: number[] }> = [];
+  let prev = csr;
+  for (let round = 1; at && round <= run.rounds.length; round++) {
+    const g = at(round);
+    if (g !== prev) changes.push({ round, edges: edgesAmong(g, agents).flat() });
+    prev = g;
+  }
+  return changes;
 }
 
 const significant = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null);

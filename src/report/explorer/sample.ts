@@ -44,7 +44,12 @@ export function shownAgents(csr: Csr, first: readonly number[], seed: number, li
     agents = chosen.sort((a, b) => a - b);
     note = `Sampled view: ${limit.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} agents are drawn (seeded violators and committed agents first, then a seeded random sample), with the edges among them; the diffusion curve counts all ${n.toLocaleString('en-US')} agents.`;
   }
-  const position = new Int32Array(n).fill(-1);
+  return { agents, edges: edgesAmong(csr, agents), note };
+}
+
+/** The edges of `csr` among `agents` (ascending run indices), as positions in `agents`. */
+export function edgesAmong(csr: Csr, agents: readonly number[]): Array<readonly [number, number]> {
+  const position = new Int32Array(csr.n).fill(-1);
   agents.forEach((a, i) => (position[a] = i));
   const edges: Array<readonly [number, number]> = [];
   for (const a of agents) {
@@ -53,5 +58,5 @@ export function shownAgents(csr: Csr, first: readonly number[], seed: number, li
       if (b > a && position[b] >= 0) edges.push([position[a], position[b]]);
     }
   }
-  return { agents, edges, note };
+  return edges;
 }

@@ -51,6 +51,11 @@ export interface ExplorerRun {
   readonly labels?: readonly string[];
   /** Edges among shown agents, flat pairs of positions in `agents`. */
   readonly edges: readonly number[];
+  /**
+   * The graph agents observed from a round on, each time an intervention changed it (agents
+   * removed, edges rewired): its edges among the shown agents, as `edges`. Absent: unchanged.
+   */
+  readonly graphChanges?: ReadonlyArray<{ readonly round: number; readonly edges: readonly number[] }>;
   /** Positions in [0, 1]^2, flat [x0, y0, x1, y1, ...], and how they were computed. */
   readonly positions: readonly number[];
   readonly layout: 'circle' | 'grid' | 'force';

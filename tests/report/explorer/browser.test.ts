@@ -17,6 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionRecord } from '../../../src/core/types.ts';
 import { loadExplorerData, renderExplorer } from '../../../src/report/explorer/index.ts';
 import { runScenario } from '../../../src/run.ts';
+import { graphTimeline } from '../../../src/interventions/timeline.ts';
+import { runNetwork } from '../../../src/report/data.ts';
+import { readRun } from '../../../src/sweep.ts';
 import { cli } from '../../helpers/cli.ts';
 import { REPO_ROOT, tempDir } from '../../helpers/paths.ts';
 import { cascadeRun, cascadeSweep, EVIL_REPLY, imitationScenario, REASONING } from './fixture.ts';
@@ -176,6 +179,30 @@ describe.skipIf(skip)('the explorer in a browser', () => {
     expect(faded).toBe(12 - 1 - expected.length);
     await shot(page, 'hover');
     await page.mouse.move(5, 5);
+  });
+
+  it('names, on a rewired network, the neighbours a violator had in that round, not in round 1', async () => {
+    const scenario = { ...imitationScenario(24, { kind: 'ring', k: 4 }, { rounds: 5, seeds: 5 }), interventions: [{ kind: 'rewire', share: 0.4, from: 2 }] };
+    const run = await runScenario(scenario, { out: tempDir('atp-sim-explorer-rewired-'), id: 'rewired' });
+    const loaded = readRun(run.runDir);
+    const at = graphTimeline(runNetwork(loaded)!, loaded.rounds as never)!;
+    const neighboursAt = (round: number, a: number) => { const g = at(round); return [...g.targets.subarray(g.offsets[a], g.offsets[a + 1])]; };
+    const rows = readFileSync(join(run.runDir, 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DecisionRecord);
+    const rewarded = (round: number, agent: number) => rows.some((d) => d.round === round && d.agent === agent && d.violated && d.payoff > 0);
+    const sources = (graphRound: number, d: DecisionRecord) => neighboursAt(graphRound, d.agent).filter((j) => rewarded(d.round - 1, j)).sort((a, b) => a - b);
+    // A violation whose possible sources in its own round's graph differ from those in round 1's.
+    const hovered = rows.find((d) => d.round > 2 && d.violated && sources(d.round, d).length > 0 && sources(d.round, d).join() !== sources(1, d).join())!;
+    expect(hovered).toBeDefined();
+    const file = join(run.runDir, 'explorer.html');
+    writeFileSync(file, renderExplorer(loadExplorerData(run.runDir)));
+    const { page, problems, leaks } = await open(file);
+    await page.locator('#round').fill(String(hovered.round));
+    const where = await hooks(page, (h, a) => h.nodeOnScreen(a as number), hovered.agent);
+    await page.mouse.move(where!.x, where!.y);
+    await expect.poll(async () => ((await hooks(page, (h) => h.state())).focus ?? []).sort((a, b) => a - b)).toEqual(sources(hovered.round, hovered));
+    expect(problems).toEqual([]);
+    expect(leaks).toEqual([]);
+    await page.close();
   });
 
   it('plays to the last round and stops', async () => {

@@ -111,6 +111,12 @@ describe('explorer data from a sweep', () => {
     expect(data.conditions.map((c) => c.runs.map((k) => data.runs[k].replicate))).toEqual([[0], [0]]);
     expect(data.notes).toEqual(['2 of 4 complete runs are included (the first replicates of each condition; raise the limit with --max-runs).']);
   });
+
+  it('says which conditions a run limit below their number leaves out, not that every condition is kept', () => {
+    const data = loadExplorerData(sweepDir, { maxRuns: 1 });
+    expect(data.conditions.map((c) => c.label)).toEqual(['network.k=2']);
+    expect(data.notes).toEqual(['1 of 4 complete runs are included: the first replicate of 1 of 2 conditions; not shown: network.k=4 (raise the limit with --max-runs).']);
+  });
 });
 
 describe('a network above the node limit', () => {
@@ -141,5 +147,30 @@ describe('explorer positions', () => {
     const force = explorerPositions({ network: { kind: 'barabasi-albert' }, total: 4, agents: [0, 1, 2, 3], edges, seed: 1 });
     expect(force.layout).toBe('force');
     expect(force).toEqual(explorerPositions({ network: { kind: 'barabasi-albert' }, total: 4, agents: [0, 1, 2, 3], edges, seed: 1 }));
+  });
+});
+
+describe('a run whose graph an intervention changed', () => {
+  it('carries the graph of each round it changed, so the neighbours an agent could copy from are those it then had', async () => {
+    const scenario = { ...imitationScenario(40, { kind: 'watts-strogatz', k: 4, beta: 0.1 }, { rounds: 4 }), interventions: [{ kind: 'rewire', share: 0.2, from: 3, until: 3 }] };
+    const run = await runScenario(scenario, { out: tempDir('atp-sim-explorer-rewire-'), id: 'rewired' });
+    const data = loadExplorerData(run.runDir);
+    const r = data.runs[0];
+    const pairs = (edges: readonly number[]) => new Set(Array.from({ length: edges.length / 2 }, (_, k) => `${Math.min(edges[2 * k], edges[2 * k + 1])}-${Math.max(edges[2 * k], edges[2 * k + 1])}`));
+    // The graph of rounds 3 and on, from the engine's own record (rounds.jsonl) of what it rewired.
+    const { graphTimeline } = await import('../../../src/interventions/timeline.ts');
+    const { runNetwork } = await import('../../../src/report/data.ts');
+    const { readRun } = await import('../../../src/sweep.ts');
+    const loaded = readRun(run.runDir);
+    const at = graphTimeline(runNetwork(loaded)!, loaded.rounds as never)!;
+    const expected = new Set<string>();
+    const g = at(3);
+    for (let a = 0; a < g.n; a++) for (let e = g.offsets[a]; e < g.offsets[a + 1]; e++) if (g.targets[e] > a) expected.add(`${a}-${g.targets[e]}`);
+    expect(pairs(r.edges)).not.toEqual(expected);
+    expect(r.graphChanges?.map((c) => c.round)).toEqual([3]);
+    expect(pairs(r.graphChanges![0].edges)).toEqual(expected);
+    const { edgesAt } = await import('../../../src/report/explorer/client/graph-at.ts');
+    expect(edgesAt(r, 2)).toBe(r.edges);
+    expect(edgesAt(r, 4)).toBe(r.graphChanges![0].edges);
   });
 });

@@ -14,6 +14,7 @@ import { COMPLIANCE, INVALID, UNRECORDED, VIOLATION } from './colours.ts';
 import { drawCurve } from './curve.ts';
 import { byId, clear, el } from './dom.ts';
 import { agentName, renderPanel } from './panel.ts';
+import { edgesAt } from './graph-at.ts';
 import { addLink, applySizes, buildGraph, createRenderer, EDGES_OFF_ABOVE, neighbourLists, possibleSources, showEdges, type SizeBy, type ViewState } from './view.ts';
 
 const PLAY_MS = 450;
@@ -25,6 +26,8 @@ let renderer: Sigma;
 let timer: number | null = null;
 let nodeKeys: string[] = [];
 let neighbours: number[][] = [];
+/** The edges of the graph of the round shown (an intervention may have changed it). */
+let roundEdges: readonly number[] = [];
 
 /**
  * Re-runs the node reducer on every node, and the edge reducer only on the edges of `around`
@@ -63,12 +66,22 @@ function dropTemporaryLinks(): void {
   for (const e of graph.filterEdges((_e, attrs) => attrs.temporary === true)) graph.dropEdge(e);
 }
 
+/** Follows the graph of the round shown: neighbours, and the edges drawn. */
+function useRoundGraph(): void {
+  const edges = edgesAt(state.run, state.round);
+  if (edges === roundEdges) return;
+  roundEdges = edges;
+  neighbours = neighbourLists(state.run, edges);
+  showEdges(graph, state.run, state.edges, edges);
+}
+
 function setRound(round: number): void {
   state.round = Math.min(lastRound(), Math.max(1, round));
   slider.value = String(state.round);
   const focused = state.focus?.agent ?? null;
   state.focus = null;
   dropTemporaryLinks();
+  useRoundGraph();
   byId('hover-note').textContent = '';
   if (state.sizeBy === 'capital') applySizes(graph, state);
   redraw([focused]);
@@ -112,11 +125,11 @@ function showRun(k: number): void {
   renderer?.kill();
   graph = buildGraph(state.run);
   nodeKeys = graph.nodes();
-  neighbours = neighbourLists(state.run);
   state.edges = state.run.agents.length <= EDGES_OFF_ABOVE;
   byId<HTMLInputElement>('show-edges').checked = state.edges;
-  showEdges(graph, state.run, state.edges);
   state.round = Math.min(state.round, lastRound());
+  roundEdges = [];
+  useRoundGraph();
   applySizes(graph, state);
   renderer = createRenderer(graph, byId('graph'), () => state);
   renderer.on('clickNode', ({ node }) => selectAgent(Number(node)));
@@ -195,7 +208,7 @@ function boot(): void {
   byId<HTMLInputElement>('show-edges').addEventListener('change', (e) => {
     state.edges = (e.target as HTMLInputElement).checked;
     state.focus = null;
-    showEdges(graph, state.run, state.edges);
+    showEdges(graph, state.run, state.edges, roundEdges);
   });
   byId<HTMLSelectElement>('size-by').addEventListener('change', (e) => {
     state.sizeBy = (e.target as HTMLSelectElement).value as SizeBy;

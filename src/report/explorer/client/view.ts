@@ -46,11 +46,11 @@ export function nodeSize(state: ViewState, i: number): number {
   return base * (0.6 + 1.4 * Math.sqrt(run.degree[i] / maxDeg));
 }
 
-/** Each shown agent's neighbours among the shown agents (positions in `run.agents`). */
-export function neighbourLists(run: ExplorerRun): number[][] {
+/** Each shown agent's neighbours among the shown agents (positions in `run.agents`), in the graph `edges` (default: round 1's). */
+export function neighbourLists(run: ExplorerRun, edges: readonly number[] = run.edges): number[][] {
   const lists: number[][] = Array.from({ length: run.agents.length }, () => []);
-  for (let e = 0; e < run.edges.length; e += 2) {
-    const [a, b] = [run.edges[e], run.edges[e + 1]];
+  for (let e = 0; e < edges.length; e += 2) {
+    const [a, b] = [edges[e], edges[e + 1]];
     if (a === b) continue;
     lists[a].push(b);
     lists[b].push(a);
@@ -71,11 +71,11 @@ export function buildGraph(run: ExplorerRun): Graph {
  * Puts the run's edges in the graph, or takes them out. Hidden edges still cost a frame in
  * sigma, so "edges off" (the default for large networks) means no edges in the graph at all.
  */
-export function showEdges(g: Graph, run: ExplorerRun, on: boolean): void {
+export function showEdges(g: Graph, run: ExplorerRun, on: boolean, edges: readonly number[] = run.edges): void {
   g.clearEdges();
   if (!on) return;
   const size = run.agents.length > EDGES_OFF_ABOVE ? 0.5 : 1;
-  for (let e = 0; e < run.edges.length; e += 2) addLink(g, run.edges[e], run.edges[e + 1], { size, color: EDGE });
+  for (let e = 0; e < edges.length; e += 2) addLink(g, edges[e], edges[e + 1], { size, color: EDGE });
 }
 
 export function addLink(g: Graph, a: number, b: number, attrs: Record<string, unknown>): void {
