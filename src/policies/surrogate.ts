@@ -80,15 +80,26 @@ export function decideSurrogate(
 
 export const surrogate: PolicyFactory = (spec, setup) => {
   const { file } = spec as Extract<PolicySpec, { kind: 'surrogate' }>;
-  const model = rawLinear(loadSurrogate(file));
+  const core = loadSurrogate(file);
+  const model = rawLinear(core);
   const { scenario } = setup;
   const v = setup.game.violation;
   const game = scenario.game;
   const uses = model.index.includes(SUPERVISED) && game.kind === 'supervision-dilemma';
-  return classicPolicy(setup, (agents, ctx, out) => {
+  const later = classicPolicy(setup, (agents, ctx, out) => {
     const sup = uses ? (i: number) => (isSupervised(game as SupervisionGame, ctx.round - 1, scenario.rounds, i, scenario.seed) ? 1 : 0) : null;
     decideSurrogate(agents, ctx.world.csr, ctx.prev, model, v, ctx.round, sup, ctx.rng, out);
   });
+  // Round 1 as the LLM agents played it (the fitted model only covers rounds 2 on): starting
+  // every surrogate from initialChoice instead put the curve off from the first round.
+  const first = core.firstRound?.violationRate;
+  if (first === undefined) return later;
+  return {
+    decide(agents, ctx, out) {
+      if (ctx.round !== 1) return later.decide(agents, ctx, out);
+      for (const a of agents) out[a] = ctx.rng() < first ? v : 1 - v;
+    },
+  };
 };
 
 /**

@@ -24,6 +24,8 @@ export interface Dataset {
   readonly agent: Int32Array;
   readonly round: Int32Array;
   readonly rows: number;
+  /** The LLM agents' valid round-1 decisions (not rows: nothing observed yet) and violations among them. */
+  readonly firstRound: { readonly decisions: number; readonly violations: number };
   readonly runs: readonly RunSource[];
   /** Run directories left out, and why. */
   readonly skipped: ReadonlyArray<{ readonly dir: string; readonly reason: string }>;
@@ -74,6 +76,7 @@ interface Rows {
   run: number[];
   agent: number[];
   round: number[];
+  first: { decisions: number; violations: number };
 }
 
 /** Adds a run's rows; returns why the run cannot be used, or null. */
@@ -92,7 +95,11 @@ function addRun(run: LoadedRun, index: number, rows: Rows, baseDir: string | und
     const cur = rounds[r];
     if (!cur || cur.choice.includes(MISSING)) return `round ${r + 1} does not record every agent (fix: run it with record: all)`;
     curve.push(cur.choice.reduce((s, c) => s + (c === 1 ? 1 : 0), 0) / csr.n);
-    if (r === 0) continue;
+    if (r === 0) {
+      for (const d of cur.model) rows.first.violations += d.violated ? 1 : 0;
+      rows.first.decisions += cur.model.length;
+      continue;
+    }
     const prev = rounds[r - 1];
     decideImitateBest(everyone, csr, prev, ib);
     for (const { agent, violated } of cur.model) {
@@ -113,7 +120,7 @@ function addRun(run: LoadedRun, index: number, rows: Rows, baseDir: string | und
 export function readDataset(root: string, baseDir?: string): Dataset {
   const dirs = findRunDirs(root);
   if (dirs.length === 0) throw new AtpSimError('FILE_NOT_FOUND', `fit: no run directory under ${root} (fix: give a folder written by atp-sim run or atp-sim sweep)`);
-  const rows: Rows = { x: [], y: [], imitate: [], run: [], agent: [], round: [] };
+  const rows: Rows = { x: [], y: [], imitate: [], run: [], agent: [], round: [], first: { decisions: 0, violations: 0 } };
   const runs: RunSource[] = [];
   const skipped: Array<{ dir: string; reason: string }> = [];
   for (const dir of dirs) {
@@ -139,6 +146,7 @@ export function readDataset(root: string, baseDir?: string): Dataset {
     agent: Int32Array.from(rows.agent),
     round: Int32Array.from(rows.round),
     rows: rows.y.length,
+    firstRound: rows.first,
     runs,
     skipped,
   };

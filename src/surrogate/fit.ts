@@ -168,6 +168,7 @@ function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFi
     standardisation: { mean: final.mean, sd: final.sd },
     intercept: final.fit.beta[0],
     coefficients: Array.from(final.fit.beta.subarray(1)),
+    ...(ds.firstRound.decisions > 0 ? { firstRound: { decisions: ds.firstRound.decisions, violationRate: ds.firstRound.violations / ds.firstRound.decisions } } : {}),
     l2,
     intervals: '95% Wald intervals from the inverse of the penalised Hessian at the optimum (all decisions)',
     raw,

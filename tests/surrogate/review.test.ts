@@ -1,0 +1,73 @@
+/**
+ * Review of `atp-sim fit` on runs of loopback "LLM" agents whose first round is not all
+ * compliance: the surrogate must start where the LLM agents started, the held-out split must
+ * keep runs apart whenever it can, and damaged run files must be one-line input errors.
+ */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rngStream } from '../../src/core/rng.ts';
+import { parseModelArg } from '../../src/llm/index.ts';
+import { runSweep } from '../../src/sweep.ts';
+import { fitAndCheck, fitSurrogate } from '../../src/surrogate/fit.ts';
+import { findRunDirs } from '../../src/sweep.ts';
+import { cli } from '../helpers/cli.ts';
+import { startOpenAiServer, type ChatBody, type OpenAiServer } from '../helpers/openai-server.ts';
+import { readPrompt, ruleReply } from '../helpers/rule-agent.ts';
+import { tempDir } from '../helpers/paths.ts';
+
+const VIOLATE = 'join the scheme';
+const COMPLY = 'stay out';
+const rule = ruleReply({ intercept: -1.5, ownViolated: 2.5, violatingShare: 2.0, rewardedViolators: 0 }, VIOLATE, COMPLY);
+
+/** Violates with probability 0.6 in round 1 (nothing seen yet), then follows the rule. */
+function reply(body: ChatBody): string {
+  const text = body.messages[body.messages.length - 1].content;
+  if (readPrompt(text, VIOLATE) !== null) return rule(body);
+  return `{"choice": "${rngStream(Number(body.seed ?? 0), 'first')() < 0.6 ? VIOLATE : COMPLY}"}`;
+}
+
+function sweep(replicates: number): Record<string, unknown> {
+  return {
+    name: 'first-round',
+    replicates,
+    seed: 3,
+    concurrency: 2,
+    record: 'all',
+    base: {
+      name: 'first-round',
+      kind: 'threshold-game',
+      rounds: 4,
+      population: { size: 34, policy: 'llm' },
+      network: { kind: 'karate' },
+      game: { options: { collective: VIOLATE, independent: COMPLY }, violation: 'collective', scope: 'neighborhood', threshold: 0.3, rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false },
+      prompt: { style: 'network', historyWindow: 1, text: { system: 'You are one of {n} participants.', round: 'A new round begins.' } },
+      model: { concurrency: 8 },
+    },
+  };
+}
+
+let server: OpenAiServer;
+let out: string;
+let sweepDir: string;
+
+beforeAll(async () => {
+  server = await startOpenAiServer({ reply });
+  out = tempDir();
+  const res = await runSweep(sweep(3), { out, modelSettings: parseModelArg('rule-model', server.url), cache: { mode: 'off' } });
+  expect(res.failed).toEqual([]);
+  sweepDir = res.dir;
+}, 120_000);
+afterAll(() => server.close());
+
+describe('a surrogate fitted to agents that violate from the first round', () => {
+  it('records the LLM agents\' round-1 violation rate and starts its runs there, inside the LLM interval', async () => {
+    const s = await fitAndCheck(sweepDir, join(out, 'first.json'), { replicates: 10 });
+    const round1 = s.check!.conditions[0].rounds[0];
+    expect(round1.llm.mean).toBeGreaterThan(0.4);
+    expect(round1.surrogate).toBeGreaterThan(0.4); // was 0: every surrogate agent took initialChoice (comply)
+    expect(round1.inside).toBe(true);
+    expect(s.firstRound?.decisions).toBe(3 * 34);
+    expect(Math.abs(round1.surrogate - s.firstRound!.violationRate)).toBeLessThan(0.1);
+  }, 60_000);
+});
