@@ -32,7 +32,7 @@ Options:
   --features LIST    Comma-separated subset of: ${SURROGATE_FEATURES.join(', ')}
   --l2 X             Penalty on the standardised coefficients (default 1; 0: none)
   --holdout X        Share of runs (or agents) held out for the metrics (default 0.25)
-  --split run|agent  Hold out whole runs (default with 4 or more runs) or whole agents
+  --split run|agent  Hold out whole runs (default with 2 or more runs) or whole agents
   --seed N           Seed of the split (default 1)
   --replicates N     Surrogate runs per fitted run for the curve check (default 10; 0: skip)
   --json             Print surrogate.json instead of the tables
@@ -102,7 +102,7 @@ export function fitText(s: SurrogateFile, out: string): string {
     `coefficients of logit P(violate) (${s.intervals}):`,
     coef,
     '',
-    `held out: ${m.split.testDecisions} decisions of ${m.split.testGroups} ${m.split.by}(s) (seed ${m.split.seed}); trained on ${m.split.trainDecisions}:`,
+    `held out: ${m.split.testDecisions} decisions of ${m.split.testGroups} ${m.split.by}(s) (seed ${m.split.seed}); trained on ${m.split.trainDecisions}${m.split.by === 'agent' ? ' (agents of the same run(s) as the training ones: optimistic; fit 2 or more runs)' : ''}:`,
     held,
     '',
     'reliability (held out):',

@@ -20,7 +20,7 @@ export interface FitOptions {
   readonly l2?: number;
   /** Held-out share of runs or agents (default 0.25). */
   readonly holdout?: number;
-  /** Split by run (default when there are 4 or more runs) or by agent. */
+  /** Split by run (default when there are 2 or more runs) or by agent (one run: its agents share it with training). */
   readonly splitBy?: SplitBy;
   readonly seed?: number;
   /** Folder that relative network files of the runs are resolved against. */
@@ -149,7 +149,9 @@ function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFi
     else dropped.push({ feature: f, reason: `constant in the data (always ${m.mean})` });
   }
   const names = cols.map((c) => SURROGATE_FEATURES[c]);
-  const by = options.splitBy ?? (ds.runs.length >= 4 ? 'run' : 'agent');
+  // Agents of one run watched each other: held out by agent, their decisions share neighbours and
+  // a trajectory with training rows, and the held-out score flatters. Whole runs whenever there are two.
+  const by = options.splitBy ?? (ds.runs.length >= 2 ? 'run' : 'agent');
   const split = splitRows(ds, by, holdout, seed);
   if (split.test.length === 0 || split.train.length === 0) {
     throw new AtpSimError('INVALID_ARGUMENT', `fit: too few ${by === 'run' ? 'runs' : 'agents'} to hold any out (${split.groups.train + split.groups.test}; fix: --split agent, or more runs)`);

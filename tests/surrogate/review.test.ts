@@ -71,3 +71,12 @@ describe('a surrogate fitted to agents that violate from the first round', () =>
     expect(Math.abs(round1.surrogate - s.firstRound!.violationRate)).toBeLessThan(0.1);
   }, 60_000);
 });
+
+describe('the held-out split of a fit', () => {
+  it('holds out whole runs as soon as there are two, so no held-out decision shares a run (and its neighbours) with training', () => {
+    const s = fitSurrogate(sweepDir);
+    expect(s.metrics.split.by).toBe('run');
+    expect(s.metrics.split.testGroups).toBe(1);
+    expect(s.metrics.split.trainGroups).toBe(2);
+  });
+});
