@@ -54,10 +54,26 @@ interface RoundArrays {
   readonly model: Array<{ agent: number; violated: boolean }>;
 }
 
+/** Why a decisions.jsonl row cannot be read as one agent's decision (null: it can). */
+function badRow(d: unknown, n: number): string | null {
+  if (typeof d !== 'object' || d === null) return 'is not an object';
+  const r = d as Record<string, unknown>;
+  if (!Number.isSafeInteger(r.round) || (r.round as number) < 1) return `has round ${JSON.stringify(r.round)}, not a round number`;
+  if (!Number.isSafeInteger(r.agent) || (r.agent as number) < 0 || (r.agent as number) >= n) return `has agent ${JSON.stringify(r.agent)}, not one of the ${n} agents`;
+  if (typeof r.policy !== 'string' || typeof r.payoff !== 'number') return 'has no policy or payoff';
+  return null;
+}
+
 function readRounds(run: LoadedRun, n: number): RoundArrays[] {
   const rounds: RoundArrays[] = [];
   const last = run.manifest.roundsCompleted;
-  forEachJsonl<DecisionRecord>(join(run.dir, 'decisions.jsonl'), (d) => {
+  const file = join(run.dir, 'decisions.jsonl');
+  let line = 0;
+  forEachJsonl<DecisionRecord>(file, (d) => {
+    line++;
+    // A damaged row was a TypeError (a stack trace) or, out of range, NaN features.
+    const bad = badRow(d, n);
+    if (bad) throw new AtpSimError('CORRUPT_FILE', `${file}: decision ${line} ${bad} (fix: restore the file, or leave this run out of the folder)`);
     if (d.round > last) return;
     let r = rounds[d.round - 1];
     if (!r) r = rounds[d.round - 1] = { choice: new Int8Array(n).fill(MISSING), payoff: new Float64Array(n), supervised: new Uint8Array(n), model: [] };

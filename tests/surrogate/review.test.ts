@@ -3,7 +3,7 @@
  * compliance: the surrogate must start where the LLM agents started, the held-out split must
  * keep runs apart whenever it can, and damaged run files must be one-line input errors.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rngStream } from '../../src/core/rng.ts';
@@ -79,4 +79,23 @@ describe('the held-out split of a fit', () => {
     expect(s.metrics.split.testGroups).toBe(1);
     expect(s.metrics.split.trainGroups).toBe(2);
   });
+});
+
+describe('fit on damaged run files', () => {
+  it('names the file and the row of a decision that is not one, in one line, exits 2 and writes nothing', async () => {
+    const run = findRunDirs(sweepDir)[0];
+    for (const [name, row, says] of [
+      ['null', 'null', 'decision 137 is not an object'],
+      ['round', '{"round":"x","agent":1}', 'decision 137 has round "x"'],
+    ]) {
+      const dir = join(out, `damaged-${name}`);
+      cpSync(run, dir, { recursive: true });
+      appendFileSync(join(dir, 'decisions.jsonl'), `${row}\n`);
+      const r = await cli(['fit', dir, '--replicates', '0']);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toContain(`${join(dir, 'decisions.jsonl')}: ${says}`);
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
+      expect(existsSync(join(dir, 'surrogate.json')), name).toBe(false);
+    }
+  }, 60_000);
 });
