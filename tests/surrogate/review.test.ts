@@ -99,3 +99,18 @@ describe('fit on damaged run files', () => {
     }
   }, 60_000);
 });
+
+describe('the curve check of a fit on a single LLM run', () => {
+  it('gives no verdict: one run has no interval, so the surrogate is neither inside nor outside it', async () => {
+    const run = findRunDirs(sweepDir)[0];
+    const s = await fitAndCheck(run, join(out, 'single.json'), { replicates: 4 });
+    expect(s.metrics.split.by).toBe('agent');
+    expect(s.check!.conditions[0].llmRuns).toBe(1);
+    expect(s.check!.conditions[0].rounds.map((r) => r.inside)).toEqual([null, null, null, null]);
+    const r = await cli(['fit', run, '--replicates', '2', '--out', join(out, 'single-cli.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('one LLM run has no interval to judge the surrogate by');
+    expect(r.stdout).not.toContain('OUTSIDE');
+    expect(r.stdout).toContain('(agents of the same run(s) as the training ones: optimistic; fit 2 or more runs)');
+  }, 60_000);
+});
