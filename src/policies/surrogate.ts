@@ -45,7 +45,8 @@ export function decideSurrogate(
   const gap = model.index.includes(GAP);
   // One weight per feature slot (0 when unused): eta without gathering the features first.
   const w = new Float64Array(FEATURE_COUNT);
-  model.index.forEach((f, k) => (w[f] = model.weight[k]));
+  // Summed: a feature listed twice counts twice in the model's sum (keeping the last weight did not).
+  model.index.forEach((f, k) => (w[f] += model.weight[k]));
   const base = model.intercept + w[7] * round;
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];

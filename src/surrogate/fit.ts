@@ -142,6 +142,8 @@ function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFi
   const all = Int32Array.from({ length: ds.rows }, (_, i) => i);
   const dropped: Array<{ feature: string; reason: string }> = [];
   const cols: number[] = [];
+  const twice = (options.features ?? []).find((f, k, all) => all.indexOf(f) !== k);
+  if (twice !== undefined) throw new AtpSimError('INVALID_ARGUMENT', `fit: features: ${twice} is listed twice (two identical columns share one effect; fix: list each feature once)`);
   for (const f of options.features ?? SURROGATE_FEATURES) {
     const c = SURROGATE_FEATURES.indexOf(f);
     const m = moments(ds, all, c);

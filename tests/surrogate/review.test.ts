@@ -72,6 +72,12 @@ describe('a surrogate fitted to agents that violate from the first round', () =>
   }, 60_000);
 });
 
+describe('the features of a fit', () => {
+  it('refuses a feature listed twice (two collinear columns, each with half the effect), naming it', () => {
+    expect(() => fitSurrogate(sweepDir, { features: ['ownViolated', 'violatingShare', 'ownViolated'] })).toThrow(/features: ownViolated is listed twice/);
+  });
+});
+
 describe('the held-out split of a fit', () => {
   it('holds out whole runs as soon as there are two, so no held-out decision shares a run (and its neighbours) with training', () => {
     const s = fitSurrogate(sweepDir);
