@@ -55,6 +55,9 @@ export interface SurrogateFile extends SurrogateCore {
   readonly provenance: { readonly atpSim: string | null; readonly source: string; readonly runs: ReadonlyArray<Omit<RunSource, 'dir' | 'manifest' | 'curve'>>; readonly skipped: Dataset['skipped'] };
 }
 
+/** Features read from the neighbours' earnings, which the prompt shows only with showRewards. */
+const NEIGHBOUR_REWARDS: readonly SurrogateFeature[] = ['rewardedViolators', 'rewardedShare', 'payoffGap'];
+
 /** The chosen columns of the chosen rows, standardised with `mean` / `sd`. */
 function design(ds: Dataset, rows: Int32Array, cols: readonly number[], mean: number[], sd: number[]): Float64Array {
   const p = cols.length;
@@ -142,10 +145,17 @@ function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFi
   const all = Int32Array.from({ length: ds.rows }, (_, i) => i);
   const dropped: Array<{ feature: string; reason: string }> = [];
   const cols: number[] = [];
+  // With prompt.showRewards: false the agents saw their neighbours' choices but no earnings: a
+  // coefficient on a neighbour's reward would read as a response to something never shown.
+  const hidden = ds.runs.filter((r) => r.manifest.scenario.prompt?.showRewards === false).length;
   const twice = (options.features ?? []).find((f, k, all) => all.indexOf(f) !== k);
   if (twice !== undefined) throw new AtpSimError('INVALID_ARGUMENT', `fit: features: ${twice} is listed twice (two identical columns share one effect; fix: list each feature once)`);
   for (const f of options.features ?? SURROGATE_FEATURES) {
     const c = SURROGATE_FEATURES.indexOf(f);
+    if (hidden > 0 && NEIGHBOUR_REWARDS.includes(f)) {
+      dropped.push({ feature: f, reason: `not shown to the agents (prompt.showRewards: false in ${hidden} of ${ds.runs.length} runs)` });
+      continue;
+    }
     const m = moments(ds, all, c);
     if (m.sd > 0) cols.push(c);
     else dropped.push({ feature: f, reason: `constant in the data (always ${m.mean})` });

@@ -27,7 +27,7 @@ function reply(body: ChatBody): string {
   return `{"choice": "${rngStream(Number(body.seed ?? 0), 'first')() < 0.6 ? VIOLATE : COMPLY}"}`;
 }
 
-function sweep(replicates: number): Record<string, unknown> {
+function sweep(replicates: number, prompt: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'first-round',
     replicates,
@@ -41,7 +41,7 @@ function sweep(replicates: number): Record<string, unknown> {
       population: { size: 34, policy: 'llm' },
       network: { kind: 'karate' },
       game: { options: { collective: VIOLATE, independent: COMPLY }, violation: 'collective', scope: 'neighborhood', threshold: 0.3, rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false },
-      prompt: { style: 'network', historyWindow: 1, text: { system: 'You are one of {n} participants.', round: 'A new round begins.' } },
+      prompt: { style: 'network', historyWindow: 1, text: { system: 'You are one of {n} participants.', round: 'A new round begins.' }, ...prompt },
       model: { concurrency: 8 },
     },
   };
@@ -76,6 +76,18 @@ describe('the features of a fit', () => {
   it('refuses a feature listed twice (two collinear columns, each with half the effect), naming it', () => {
     expect(() => fitSurrogate(sweepDir, { features: ['ownViolated', 'violatingShare', 'ownViolated'] })).toThrow(/features: ownViolated is listed twice/);
   });
+});
+
+describe('a fit to agents that were not shown what their neighbours earned', () => {
+  it('leaves out the features read from the neighbours\' earnings, and says why', async () => {
+    const res = await runSweep(sweep(2, { showRewards: false }), { out: join(out, 'hidden'), modelSettings: parseModelArg('rule-model', server.url), cache: { mode: 'off' } });
+    const s = fitSurrogate(res.dir);
+    expect(s.features).not.toContain('rewardedViolators');
+    expect(s.features).not.toContain('rewardedShare');
+    expect(s.features).not.toContain('payoffGap');
+    expect(s.features).toContain('violatingShare');
+    expect(s.dropped).toContainEqual({ feature: 'rewardedViolators', reason: 'not shown to the agents (prompt.showRewards: false in 2 of 2 runs)' });
+  }, 60_000);
 });
 
 describe('the held-out split of a fit', () => {
