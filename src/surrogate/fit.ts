@@ -5,6 +5,7 @@
  * inverse penalised Hessian (the fit's curvature, not a bootstrap).
  */
 import { AtpSimError } from '../core/errors.ts';
+import type { Scenario } from '../core/scenario.ts';
 import { normalQuantile } from '../metrics/intervals.ts';
 import { SURROGATE_FEATURES, SURROGATE_FORMAT, SURROGATE_VERSION, FEATURE_COUNT, type SurrogateCore, type SurrogateFeature } from '../policies/surrogate-model.ts';
 import { writeJsonAtomic } from '../io/files.ts';
@@ -57,6 +58,22 @@ export interface SurrogateFile extends SurrogateCore {
 
 /** Features read from the neighbours' earnings, which the prompt shows only with showRewards. */
 const NEIGHBOUR_REWARDS: readonly SurrogateFeature[] = ['rewardedViolators', 'rewardedShare', 'payoffGap'];
+/** Features read from the last round, which the prompt shows only with a history window. */
+const LAST_ROUND: readonly SurrogateFeature[] = SURROGATE_FEATURES.filter((f) => f !== 'round' && f !== 'supervised');
+
+/**
+ * Why feature `f` was not shown to the agents of some fitted runs (null: it was shown in all). A
+ * coefficient on something never shown would read as a response to it.
+ */
+function unseen(ds: Dataset, f: SurrogateFeature): string | null {
+  const count = (hides: (p: Partial<Scenario['prompt']>) => boolean) => ds.runs.filter((r) => hides(r.manifest.scenario.prompt ?? {})).length;
+  const of = `of ${ds.runs.length} runs`;
+  const noMemory = count((p) => p.historyWindow === 0);
+  if (noMemory > 0 && LAST_ROUND.includes(f)) return `not shown to the agents (prompt.historyWindow: 0 in ${noMemory} ${of})`;
+  const noRewards = count((p) => p.showRewards === false);
+  if (noRewards > 0 && NEIGHBOUR_REWARDS.includes(f)) return `not shown to the agents (prompt.showRewards: false in ${noRewards} ${of})`;
+  return null;
+}
 
 /** The chosen columns of the chosen rows, standardised with `mean` / `sd`. */
 function design(ds: Dataset, rows: Int32Array, cols: readonly number[], mean: number[], sd: number[]): Float64Array {
@@ -145,15 +162,13 @@ function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFi
   const all = Int32Array.from({ length: ds.rows }, (_, i) => i);
   const dropped: Array<{ feature: string; reason: string }> = [];
   const cols: number[] = [];
-  // With prompt.showRewards: false the agents saw their neighbours' choices but no earnings: a
-  // coefficient on a neighbour's reward would read as a response to something never shown.
-  const hidden = ds.runs.filter((r) => r.manifest.scenario.prompt?.showRewards === false).length;
   const twice = (options.features ?? []).find((f, k, all) => all.indexOf(f) !== k);
   if (twice !== undefined) throw new AtpSimError('INVALID_ARGUMENT', `fit: features: ${twice} is listed twice (two identical columns share one effect; fix: list each feature once)`);
   for (const f of options.features ?? SURROGATE_FEATURES) {
     const c = SURROGATE_FEATURES.indexOf(f);
-    if (hidden > 0 && NEIGHBOUR_REWARDS.includes(f)) {
-      dropped.push({ feature: f, reason: `not shown to the agents (prompt.showRewards: false in ${hidden} of ${ds.runs.length} runs)` });
+    const hidden = unseen(ds, f);
+    if (hidden !== null) {
+      dropped.push({ feature: f, reason: hidden });
       continue;
     }
     const m = moments(ds, all, c);

@@ -88,6 +88,13 @@ describe('a fit to agents that were not shown what their neighbours earned', () 
     expect(s.features).toContain('violatingShare');
     expect(s.dropped).toContainEqual({ feature: 'rewardedViolators', reason: 'not shown to the agents (prompt.showRewards: false in 2 of 2 runs)' });
   }, 60_000);
+
+  it('with no round remembered (historyWindow 0) keeps only the round and supervision', async () => {
+    const res = await runSweep(sweep(2, { historyWindow: 0 }), { out: join(out, 'forgetful'), modelSettings: parseModelArg('rule-model', server.url), cache: { mode: 'off' } });
+    const s = fitSurrogate(res.dir);
+    expect(s.features).toEqual(['round']);
+    expect(s.dropped).toContainEqual({ feature: 'ownViolated', reason: 'not shown to the agents (prompt.historyWindow: 0 in 2 of 2 runs)' });
+  }, 60_000);
 });
 
 describe('the held-out split of a fit', () => {
