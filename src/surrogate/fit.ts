@@ -58,6 +58,8 @@ export interface SurrogateFile extends SurrogateCore {
 
 /** Features read from the neighbours' earnings, which the prompt shows only with showRewards. */
 const NEIGHBOUR_REWARDS: readonly SurrogateFeature[] = ['rewardedViolators', 'rewardedShare', 'payoffGap'];
+/** Counts over all neighbours, which a sample of them does not show. */
+const NEIGHBOUR_COUNTS: readonly SurrogateFeature[] = ['violatingNeighbours', 'rewardedViolators'];
 /** Features read from the last round, which the prompt shows only with a history window. */
 const LAST_ROUND: readonly SurrogateFeature[] = SURROGATE_FEATURES.filter((f) => f !== 'round' && f !== 'supervised');
 
@@ -70,6 +72,9 @@ function unseen(ds: Dataset, f: SurrogateFeature): string | null {
   const of = `of ${ds.runs.length} runs`;
   const noMemory = count((p) => p.historyWindow === 0);
   if (noMemory > 0 && LAST_ROUND.includes(f)) return `not shown to the agents (prompt.historyWindow: 0 in ${noMemory} ${of})`;
+  // A sample of k neighbours shows shares (estimated) but no count of all of them.
+  const sampled = count((p) => p.observe?.kind === 'sample' || (p.observe === undefined && (p.sampleNeighbors ?? 0) > 0));
+  if (sampled > 0 && NEIGHBOUR_COUNTS.includes(f)) return `not shown to the agents, who saw a sample of their neighbours (prompt.observe sample in ${sampled} ${of}; the shares are kept)`;
   const noRewards = count((p) => p.showRewards === false);
   if (noRewards > 0 && NEIGHBOUR_REWARDS.includes(f)) return `not shown to the agents (prompt.showRewards: false in ${noRewards} ${of})`;
   return null;

@@ -89,6 +89,15 @@ describe('a fit to agents that were not shown what their neighbours earned', () 
     expect(s.dropped).toContainEqual({ feature: 'rewardedViolators', reason: 'not shown to the agents (prompt.showRewards: false in 2 of 2 runs)' });
   }, 60_000);
 
+  it('with a sample of the neighbours shown keeps their shares but not the counts over all of them', async () => {
+    const res = await runSweep(sweep(2, { observe: { sample: 2 } }), { out: join(out, 'sampled'), modelSettings: parseModelArg('rule-model', server.url), cache: { mode: 'off' } });
+    const s = fitSurrogate(res.dir);
+    expect(s.features).not.toContain('violatingNeighbours');
+    expect(s.features).not.toContain('rewardedViolators');
+    expect(s.features).toEqual(expect.arrayContaining(['violatingShare', 'rewardedShare']));
+    expect(s.dropped.find((d) => d.feature === 'violatingNeighbours')?.reason).toMatch(/saw a sample of their neighbours \(prompt.observe sample in 2 of 2 runs/);
+  }, 60_000);
+
   it('with no round remembered (historyWindow 0) keeps only the round and supervision', async () => {
     const res = await runSweep(sweep(2, { historyWindow: 0 }), { out: join(out, 'forgetful'), modelSettings: parseModelArg('rule-model', server.url), cache: { mode: 'off' } });
     const s = fitSurrogate(res.dir);
