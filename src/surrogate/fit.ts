@@ -88,6 +88,11 @@ function design(ds: Dataset, rows: Int32Array, cols: readonly number[], mean: nu
   return x;
 }
 
+function sameColumn(ds: Dataset, a: number, b: number): boolean {
+  for (let r = 0; r < ds.rows; r++) if (ds.x[r * FEATURE_COUNT + a] !== ds.x[r * FEATURE_COUNT + b]) return false;
+  return true;
+}
+
 function moments(ds: Dataset, rows: Int32Array, c: number): { mean: number; sd: number } {
   let s = 0;
   for (const r of rows) s += ds.x[r * FEATURE_COUNT + c];
@@ -177,8 +182,12 @@ function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFi
       continue;
     }
     const m = moments(ds, all, c);
-    if (m.sd > 0) cols.push(c);
-    else dropped.push({ feature: f, reason: `constant in the data (always ${m.mean})` });
+    // A column equal to a kept one (every violator rewarded: rewardedShare is violatingShare)
+    // split one effect between two coefficients with meaningless intervals.
+    const same = cols.find((k) => sameColumn(ds, k, c));
+    if (m.sd === 0) dropped.push({ feature: f, reason: `constant in the data (always ${m.mean})` });
+    else if (same !== undefined) dropped.push({ feature: f, reason: `identical to ${SURROGATE_FEATURES[same]} in the data` });
+    else cols.push(c);
   }
   const names = cols.map((c) => SURROGATE_FEATURES[c]);
   // Agents of one run watched each other: held out by agent, their decisions share neighbours and
