@@ -32,7 +32,7 @@ Options:
   --features LIST    Comma-separated subset of: ${SURROGATE_FEATURES.join(', ')}
   --l2 X             Penalty on the standardised coefficients (default 1; 0: none)
   --holdout X        Share of runs (or agents) held out for the metrics (default 0.25)
-  --split run|agent  Hold out whole runs (default with 4 or more runs) or whole agents
+  --split run|agent  Hold out whole runs (default with 2 or more runs) or whole agents
   --seed N           Seed of the split (default 1)
   --replicates N     Surrogate runs per fitted run for the curve check (default 10; 0: skip)
   --json             Print surrogate.json instead of the tables
@@ -55,18 +55,25 @@ function features(value: string | undefined): SurrogateFeature[] | undefined {
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+const insideText = (inside: boolean | null) => (inside === null ? '-' : inside ? 'yes' : 'NO');
 
 /** The curve check: LLM and surrogate share violating per round, per condition. */
 function curveText(s: SurrogateFile): string[] {
   if (!s.check) return [];
   return s.check.conditions.flatMap((c) => {
-    const outside = c.rounds.filter((r) => !r.inside).map((r) => r.round);
+    const outside = c.rounds.filter((r) => r.inside === false).map((r) => r.round);
+    const verdict =
+      c.llmRuns < 2
+        ? 'one LLM run has no interval to judge the surrogate by (fit 2 or more runs of the condition)'
+        : outside.length === 0
+          ? 'the surrogate is inside the LLM interval every round'
+          : `OUTSIDE the LLM interval in round(s) ${outside.join(', ')}`;
     return [
       '',
-      `diffusion curve, ${c.condition}: ${c.llmRuns} LLM run(s) vs ${c.surrogateRuns} surrogate run(s); ${outside.length === 0 ? 'the surrogate is inside the LLM interval every round' : `OUTSIDE the LLM interval in round(s) ${outside.join(', ')}`}`,
+      `diffusion curve, ${c.condition}: ${c.llmRuns} LLM run(s) vs ${c.surrogateRuns} surrogate run(s); ${verdict}`,
       table(
         ['round', 'LLM share violating [95% CI]', 'surrogate', 'inside'],
-        c.rounds.map((r) => [r.round, `${f3(r.llm.mean)} [${f3(r.llm.lo)}, ${f3(r.llm.hi)}]`, f3(r.surrogate), r.inside ? 'yes' : 'NO']),
+        c.rounds.map((r) => [r.round, `${f3(r.llm.mean)} [${f3(r.llm.lo)}, ${f3(r.llm.hi)}]`, f3(r.surrogate), insideText(r.inside)]),
       ),
     ];
   });
@@ -102,7 +109,7 @@ export function fitText(s: SurrogateFile, out: string): string {
     `coefficients of logit P(violate) (${s.intervals}):`,
     coef,
     '',
-    `held out: ${m.split.testDecisions} decisions of ${m.split.testGroups} ${m.split.by}(s) (seed ${m.split.seed}); trained on ${m.split.trainDecisions}:`,
+    `held out: ${m.split.testDecisions} decisions of ${m.split.testGroups} ${m.split.by}(s) (seed ${m.split.seed}); trained on ${m.split.trainDecisions}${m.split.by === 'agent' ? ' (agents of the same run(s) as the training ones: optimistic; fit 2 or more runs)' : ''}:`,
     held,
     '',
     'reliability (held out):',

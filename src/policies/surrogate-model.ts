@@ -40,6 +40,12 @@ export interface SurrogateCore {
   readonly intercept: number;
   /** Coefficients on the standardised features, in `features` order. */
   readonly coefficients: readonly number[];
+  /**
+   * What the LLM agents did in round 1, before they had seen anything (the model covers rounds 2
+   * on): the policy draws round-1 choices at this rate. Absent in older files: the scenario's
+   * initialChoice, like other classic policies.
+   */
+  readonly firstRound?: { readonly decisions: number; readonly violationRate: number };
 }
 
 /**
@@ -123,6 +129,10 @@ export function checkSurrogate(raw: unknown, file: string): SurrogateCore {
   list('standardisation.sd', s.sd, true);
   list('coefficients', m.coefficients);
   if (!finite(m.intercept)) bad('intercept', m.intercept, 'must be a finite number');
+  if (m.firstRound !== undefined) {
+    const rate = (m.firstRound as { violationRate?: unknown } | null)?.violationRate;
+    if (!finite(rate) || rate < 0 || rate > 1) bad('firstRound.violationRate', rate, 'must be a number from 0 to 1');
+  }
   return raw as SurrogateCore;
 }
 

@@ -45,7 +45,8 @@ export function decideSurrogate(
   const gap = model.index.includes(GAP);
   // One weight per feature slot (0 when unused): eta without gathering the features first.
   const w = new Float64Array(FEATURE_COUNT);
-  model.index.forEach((f, k) => (w[f] = model.weight[k]));
+  // Summed: a feature listed twice counts twice in the model's sum (keeping the last weight did not).
+  model.index.forEach((f, k) => (w[f] += model.weight[k]));
   const base = model.intercept + w[7] * round;
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
@@ -80,15 +81,26 @@ export function decideSurrogate(
 
 export const surrogate: PolicyFactory = (spec, setup) => {
   const { file } = spec as Extract<PolicySpec, { kind: 'surrogate' }>;
-  const model = rawLinear(loadSurrogate(file));
+  const core = loadSurrogate(file);
+  const model = rawLinear(core);
   const { scenario } = setup;
   const v = setup.game.violation;
   const game = scenario.game;
   const uses = model.index.includes(SUPERVISED) && game.kind === 'supervision-dilemma';
-  return classicPolicy(setup, (agents, ctx, out) => {
+  const later = classicPolicy(setup, (agents, ctx, out) => {
     const sup = uses ? (i: number) => (isSupervised(game as SupervisionGame, ctx.round - 1, scenario.rounds, i, scenario.seed) ? 1 : 0) : null;
     decideSurrogate(agents, ctx.world.csr, ctx.prev, model, v, ctx.round, sup, ctx.rng, out);
   });
+  // Round 1 as the LLM agents played it (the fitted model only covers rounds 2 on): starting
+  // every surrogate from initialChoice instead put the curve off from the first round.
+  const first = core.firstRound?.violationRate;
+  if (first === undefined) return later;
+  return {
+    decide(agents, ctx, out) {
+      if (ctx.round !== 1) return later.decide(agents, ctx, out);
+      for (const a of agents) out[a] = ctx.rng() < first ? v : 1 - v;
+    },
+  };
 };
 
 /**

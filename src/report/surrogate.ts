@@ -27,7 +27,7 @@ const iv = (i: Interval) => `${p(i.mean)} [${p(i.lo)}, ${p(i.hi)}]`;
 /** One table per condition: round, LLM mean [95% CI], surrogate mean, inside. */
 export function surrogateBody(view: SurrogateView): Markup {
   const tables = view.conditions.map((c) => {
-    const rows = c.rounds.map((r) => html`<tr><th scope="row">${String(r.round)}</th><td class="num">${iv(r.llm)}</td><td class="num">${p(r.surrogate)}</td><td>${r.inside ? 'yes' : 'no'}</td></tr>`);
+    const rows = c.rounds.map((r) => html`<tr><th scope="row">${String(r.round)}</th><td class="num">${iv(r.llm)}</td><td class="num">${p(r.surrogate)}</td><td>${r.inside === null ? '-' : r.inside ? 'yes' : 'no'}</td></tr>`);
     return html`<h3>${c.condition}</h3><p class="note">${String(c.llmRuns)} LLM run(s); ${String(c.surrogateRuns)} surrogate run(s) in their place.</p>
 <div class="scroll"><table><thead><tr><th>round</th><th>LLM: share violating [95% CI]</th><th>surrogate</th><th>inside</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   });
@@ -38,6 +38,6 @@ export function surrogateBody(view: SurrogateView): Markup {
 export function surrogateLines(view: SurrogateView, table: (h: string[], rows: string[][]) => string): string[] {
   return view.conditions.flatMap((c) => [
     `Surrogate (${view.file}), ${c.condition}: ${c.llmRuns} LLM run(s) beside ${c.surrogateRuns} surrogate run(s)`,
-    table(['round', 'LLM [95% CI]', 'surrogate', 'inside'], c.rounds.map((r) => [String(r.round), iv(r.llm), p(r.surrogate), r.inside ? 'yes' : 'NO'])),
+    table(['round', 'LLM [95% CI]', 'surrogate', 'inside'], c.rounds.map((r) => [String(r.round), iv(r.llm), p(r.surrogate), r.inside === null ? '-' : r.inside ? 'yes' : 'NO'])),
   ]);
 }

@@ -112,6 +112,6 @@ export interface SurrogateView {
     readonly condition: string;
     readonly llmRuns: number;
     readonly surrogateRuns: number;
-    readonly rounds: ReadonlyArray<{ readonly round: number; readonly llm: Interval; readonly surrogate: number; readonly inside: boolean }>;
+    readonly rounds: ReadonlyArray<{ readonly round: number; readonly llm: Interval; readonly surrogate: number; readonly inside: boolean | null }>;
   }>;
 }

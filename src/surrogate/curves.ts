@@ -15,8 +15,8 @@ export interface CurveRound {
   readonly round: number;
   readonly llm: Interval;
   readonly surrogate: number;
-  /** The surrogate's mean lies in the LLM runs' 95% interval. */
-  readonly inside: boolean;
+  /** The surrogate's mean lies in the LLM runs' 95% interval; null with one LLM run (no interval). */
+  readonly inside: boolean | null;
 }
 
 export interface CurveCheck {
@@ -86,7 +86,9 @@ export async function checkCurves(runs: readonly FittedRun[], file: string, repl
     for (let t = 0; t < rounds; t++) {
       const llm = meanInterval(group.map((r) => r.curve[t]), 0.95, [0, 1]);
       const surrogate = sims.reduce((s, c) => s + c[t], 0) / sims.length;
-      list.push({ round: t + 1, llm, surrogate, inside: surrogate >= llm.lo - 1e-9 && surrogate <= llm.hi + 1e-9 });
+      // One run's "interval" is its own value: any surrogate would be outside it, or inside by luck.
+      const inside = group.length < 2 ? null : surrogate >= llm.lo - 1e-9 && surrogate <= llm.hi + 1e-9;
+      list.push({ round: t + 1, llm, surrogate, inside });
     }
     out.push({ condition: label(runs[0].manifest, group[0].manifest), llmRuns: group.length, surrogateRuns: sims.length, rounds: list });
   }

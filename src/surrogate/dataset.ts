@@ -24,6 +24,8 @@ export interface Dataset {
   readonly agent: Int32Array;
   readonly round: Int32Array;
   readonly rows: number;
+  /** The LLM agents' valid round-1 decisions (not rows: nothing observed yet) and violations among them. */
+  readonly firstRound: { readonly decisions: number; readonly violations: number };
   readonly runs: readonly RunSource[];
   /** Run directories left out, and why. */
   readonly skipped: ReadonlyArray<{ readonly dir: string; readonly reason: string }>;
@@ -52,10 +54,26 @@ interface RoundArrays {
   readonly model: Array<{ agent: number; violated: boolean }>;
 }
 
+/** Why a decisions.jsonl row cannot be read as one agent's decision (null: it can). */
+function badRow(d: unknown, n: number): string | null {
+  if (typeof d !== 'object' || d === null) return 'is not an object';
+  const r = d as Record<string, unknown>;
+  if (!Number.isSafeInteger(r.round) || (r.round as number) < 1) return `has round ${JSON.stringify(r.round)}, not a round number`;
+  if (!Number.isSafeInteger(r.agent) || (r.agent as number) < 0 || (r.agent as number) >= n) return `has agent ${JSON.stringify(r.agent)}, not one of the ${n} agents`;
+  if (typeof r.policy !== 'string' || typeof r.payoff !== 'number') return 'has no policy or payoff';
+  return null;
+}
+
 function readRounds(run: LoadedRun, n: number): RoundArrays[] {
   const rounds: RoundArrays[] = [];
   const last = run.manifest.roundsCompleted;
-  forEachJsonl<DecisionRecord>(join(run.dir, 'decisions.jsonl'), (d) => {
+  const file = join(run.dir, 'decisions.jsonl');
+  let line = 0;
+  forEachJsonl<DecisionRecord>(file, (d) => {
+    line++;
+    // A damaged row was a TypeError (a stack trace) or, out of range, NaN features.
+    const bad = badRow(d, n);
+    if (bad) throw new AtpSimError('CORRUPT_FILE', `${file}: decision ${line} ${bad} (fix: restore the file, or leave this run out of the folder)`);
     if (d.round > last) return;
     let r = rounds[d.round - 1];
     if (!r) r = rounds[d.round - 1] = { choice: new Int8Array(n).fill(MISSING), payoff: new Float64Array(n), supervised: new Uint8Array(n), model: [] };
@@ -74,6 +92,7 @@ interface Rows {
   run: number[];
   agent: number[];
   round: number[];
+  first: { decisions: number; violations: number };
 }
 
 /** Adds a run's rows; returns why the run cannot be used, or null. */
@@ -92,7 +111,11 @@ function addRun(run: LoadedRun, index: number, rows: Rows, baseDir: string | und
     const cur = rounds[r];
     if (!cur || cur.choice.includes(MISSING)) return `round ${r + 1} does not record every agent (fix: run it with record: all)`;
     curve.push(cur.choice.reduce((s, c) => s + (c === 1 ? 1 : 0), 0) / csr.n);
-    if (r === 0) continue;
+    if (r === 0) {
+      for (const d of cur.model) rows.first.violations += d.violated ? 1 : 0;
+      rows.first.decisions += cur.model.length;
+      continue;
+    }
     const prev = rounds[r - 1];
     decideImitateBest(everyone, csr, prev, ib);
     for (const { agent, violated } of cur.model) {
@@ -113,7 +136,7 @@ function addRun(run: LoadedRun, index: number, rows: Rows, baseDir: string | und
 export function readDataset(root: string, baseDir?: string): Dataset {
   const dirs = findRunDirs(root);
   if (dirs.length === 0) throw new AtpSimError('FILE_NOT_FOUND', `fit: no run directory under ${root} (fix: give a folder written by atp-sim run or atp-sim sweep)`);
-  const rows: Rows = { x: [], y: [], imitate: [], run: [], agent: [], round: [] };
+  const rows: Rows = { x: [], y: [], imitate: [], run: [], agent: [], round: [], first: { decisions: 0, violations: 0 } };
   const runs: RunSource[] = [];
   const skipped: Array<{ dir: string; reason: string }> = [];
   for (const dir of dirs) {
@@ -139,6 +162,7 @@ export function readDataset(root: string, baseDir?: string): Dataset {
     agent: Int32Array.from(rows.agent),
     round: Int32Array.from(rows.round),
     rows: rows.y.length,
+    firstRound: rows.first,
     runs,
     skipped,
   };

@@ -5,6 +5,7 @@
  * inverse penalised Hessian (the fit's curvature, not a bootstrap).
  */
 import { AtpSimError } from '../core/errors.ts';
+import type { Scenario } from '../core/scenario.ts';
 import { normalQuantile } from '../metrics/intervals.ts';
 import { SURROGATE_FEATURES, SURROGATE_FORMAT, SURROGATE_VERSION, FEATURE_COUNT, type SurrogateCore, type SurrogateFeature } from '../policies/surrogate-model.ts';
 import { writeJsonAtomic } from '../io/files.ts';
@@ -20,7 +21,7 @@ export interface FitOptions {
   readonly l2?: number;
   /** Held-out share of runs or agents (default 0.25). */
   readonly holdout?: number;
-  /** Split by run (default when there are 4 or more runs) or by agent. */
+  /** Split by run (default when there are 2 or more runs) or by agent (one run: its agents share it with training). */
   readonly splitBy?: SplitBy;
   readonly seed?: number;
   /** Folder that relative network files of the runs are resolved against. */
@@ -55,12 +56,41 @@ export interface SurrogateFile extends SurrogateCore {
   readonly provenance: { readonly atpSim: string | null; readonly source: string; readonly runs: ReadonlyArray<Omit<RunSource, 'dir' | 'manifest' | 'curve'>>; readonly skipped: Dataset['skipped'] };
 }
 
+/** Features read from the neighbours' earnings, which the prompt shows only with showRewards. */
+const NEIGHBOUR_REWARDS: readonly SurrogateFeature[] = ['rewardedViolators', 'rewardedShare', 'payoffGap'];
+/** Counts over all neighbours, which a sample of them does not show. */
+const NEIGHBOUR_COUNTS: readonly SurrogateFeature[] = ['violatingNeighbours', 'rewardedViolators'];
+/** Features read from the last round, which the prompt shows only with a history window. */
+const LAST_ROUND: readonly SurrogateFeature[] = SURROGATE_FEATURES.filter((f) => f !== 'round' && f !== 'supervised');
+
+/**
+ * Why feature `f` was not shown to the agents of some fitted runs (null: it was shown in all). A
+ * coefficient on something never shown would read as a response to it.
+ */
+function unseen(ds: Dataset, f: SurrogateFeature): string | null {
+  const count = (hides: (p: Partial<Scenario['prompt']>) => boolean) => ds.runs.filter((r) => hides(r.manifest.scenario.prompt ?? {})).length;
+  const of = `of ${ds.runs.length} runs`;
+  const noMemory = count((p) => p.historyWindow === 0);
+  if (noMemory > 0 && LAST_ROUND.includes(f)) return `not shown to the agents (prompt.historyWindow: 0 in ${noMemory} ${of})`;
+  // A sample of k neighbours shows shares (estimated) but no count of all of them.
+  const sampled = count((p) => p.observe?.kind === 'sample' || (p.observe === undefined && (p.sampleNeighbors ?? 0) > 0));
+  if (sampled > 0 && NEIGHBOUR_COUNTS.includes(f)) return `not shown to the agents, who saw a sample of their neighbours (prompt.observe sample in ${sampled} ${of}; the shares are kept)`;
+  const noRewards = count((p) => p.showRewards === false);
+  if (noRewards > 0 && NEIGHBOUR_REWARDS.includes(f)) return `not shown to the agents (prompt.showRewards: false in ${noRewards} ${of})`;
+  return null;
+}
+
 /** The chosen columns of the chosen rows, standardised with `mean` / `sd`. */
 function design(ds: Dataset, rows: Int32Array, cols: readonly number[], mean: number[], sd: number[]): Float64Array {
   const p = cols.length;
   const x = new Float64Array(rows.length * p);
   rows.forEach((r, i) => cols.forEach((c, k) => (x[i * p + k] = (ds.x[r * FEATURE_COUNT + c] - mean[k]) / sd[k])));
   return x;
+}
+
+function sameColumn(ds: Dataset, a: number, b: number): boolean {
+  for (let r = 0; r < ds.rows; r++) if (ds.x[r * FEATURE_COUNT + a] !== ds.x[r * FEATURE_COUNT + b]) return false;
+  return true;
 }
 
 function moments(ds: Dataset, rows: Int32Array, c: number): { mean: number; sd: number } {
@@ -142,14 +172,27 @@ function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFi
   const all = Int32Array.from({ length: ds.rows }, (_, i) => i);
   const dropped: Array<{ feature: string; reason: string }> = [];
   const cols: number[] = [];
+  const twice = (options.features ?? []).find((f, k, all) => all.indexOf(f) !== k);
+  if (twice !== undefined) throw new AtpSimError('INVALID_ARGUMENT', `fit: features: ${twice} is listed twice (two identical columns share one effect; fix: list each feature once)`);
   for (const f of options.features ?? SURROGATE_FEATURES) {
     const c = SURROGATE_FEATURES.indexOf(f);
+    const hidden = unseen(ds, f);
+    if (hidden !== null) {
+      dropped.push({ feature: f, reason: hidden });
+      continue;
+    }
     const m = moments(ds, all, c);
-    if (m.sd > 0) cols.push(c);
-    else dropped.push({ feature: f, reason: `constant in the data (always ${m.mean})` });
+    // A column equal to a kept one (every violator rewarded: rewardedShare is violatingShare)
+    // split one effect between two coefficients with meaningless intervals.
+    const same = cols.find((k) => sameColumn(ds, k, c));
+    if (m.sd === 0) dropped.push({ feature: f, reason: `constant in the data (always ${m.mean})` });
+    else if (same !== undefined) dropped.push({ feature: f, reason: `identical to ${SURROGATE_FEATURES[same]} in the data` });
+    else cols.push(c);
   }
   const names = cols.map((c) => SURROGATE_FEATURES[c]);
-  const by = options.splitBy ?? (ds.runs.length >= 4 ? 'run' : 'agent');
+  // Agents of one run watched each other: held out by agent, their decisions share neighbours and
+  // a trajectory with training rows, and the held-out score flatters. Whole runs whenever there are two.
+  const by = options.splitBy ?? (ds.runs.length >= 2 ? 'run' : 'agent');
   const split = splitRows(ds, by, holdout, seed);
   if (split.test.length === 0 || split.train.length === 0) {
     throw new AtpSimError('INVALID_ARGUMENT', `fit: too few ${by === 'run' ? 'runs' : 'agents'} to hold any out (${split.groups.train + split.groups.test}; fix: --split agent, or more runs)`);
@@ -168,6 +211,7 @@ function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFi
     standardisation: { mean: final.mean, sd: final.sd },
     intercept: final.fit.beta[0],
     coefficients: Array.from(final.fit.beta.subarray(1)),
+    ...(ds.firstRound.decisions > 0 ? { firstRound: { decisions: ds.firstRound.decisions, violationRate: ds.firstRound.violations / ds.firstRound.decisions } } : {}),
     l2,
     intervals: '95% Wald intervals from the inverse of the penalised Hessian at the optimum (all decisions)',
     raw,

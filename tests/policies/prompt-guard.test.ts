@@ -105,6 +105,23 @@ describe('prompts too long for the model', () => {
     }
   });
 
+  it('measures the failure rate over the calls sent: a server failing every call it gets stops the run, however many prompts were too long', async () => {
+    // Half the agents' prompts are refused for length, the server answers the others with an error.
+    const half = await startOpenAiServer({
+      faults: (body) =>
+        Number(body.seed) % 2 === 0
+          ? { kind: 'status', status: 400, message: `This model's maximum context length is ${CONTEXT} tokens.` }
+          : { kind: 'status', status: 400, message: 'unknown field "chat_template_kwargs"' },
+    });
+    try {
+      const out = tempDir();
+      const failing = runScenario(starScenario({}, { maxFailureRate: 0.6 }), { out, cache: { mode: 'off' }, modelSettings: { backend: 'hf', model: 'm', endpointUrl: half.url, maxRetries: 0 } });
+      await expect(failing).rejects.toThrow(/model calls failed after retries/);
+    } finally {
+      await half.close();
+    }
+  });
+
   it('recognises how servers word a context-length refusal, and nothing else', () => {
     expect(isContextLengthError("hf m at http://h/v1, round 2, agent 0: HTTP 400: This model's maximum context length is 4096 tokens. (not retried)")).toBe(true);
     expect(isContextLengthError('HTTP 400: the request exceeds the available context size, try increasing it')).toBe(true);

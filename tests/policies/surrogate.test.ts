@@ -92,6 +92,17 @@ describe('the surrogate policy', () => {
     expect(fast.filter((c) => c === 1).length).toBeGreaterThan(n / 10);
   });
 
+  it('adds up the weights of a feature listed twice, as the model\'s sum does, instead of keeping the last', () => {
+    const n = 100_000;
+    const csr: Csr = { n, offsets: new Int32Array(n + 1), targets: new Int32Array(0), keys: [] };
+    const agents = Int32Array.from({ length: n }, (_, i) => i);
+    const prev = { choice: Int8Array.from({ length: n }, () => 1), payoff: new Float64Array(n) };
+    // eta = 0 + 1 * 1 + 1 * 1 = 2: P(violate) 0.881 (keeping one weight gave 0.731).
+    const out = new Int8Array(n);
+    decideSurrogate(agents, csr, prev, rawLinear(model(['ownViolated', 'ownViolated'], [1, 1], 0)), 1, 2, null, rngStream(2, 'p'), out);
+    expect(Math.abs(out.filter((v) => v === 1).length / n - 1 / (1 + Math.exp(-2)))).toBeLessThan(0.01);
+  });
+
   it('is seeded: the same stream gives the same choices, another stream others', () => {
     const prev = { choice: Int8Array.from([1, 0, 0, 1, 0]), payoff: Float64Array.from([1, 0, 0, 1, 0]) };
     const m = rawLinear(model(['violatingShare'], [1], 0));

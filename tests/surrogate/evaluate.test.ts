@@ -19,7 +19,7 @@ function dataset(): Dataset {
     }
   }
   const rows = y.length;
-  return { x: new Float64Array(rows * 9), y: Uint8Array.from(y), imitate: Uint8Array.from(imitate), run: Int32Array.from(run), agent: Int32Array.from(agent), round: new Int32Array(rows), rows, runs: [], skipped: [] };
+  return { x: new Float64Array(rows * 9), y: Uint8Array.from(y), imitate: Uint8Array.from(imitate), run: Int32Array.from(run), agent: Int32Array.from(agent), round: new Int32Array(rows), rows, firstRound: { decisions: 0, violations: 0 }, runs: [], skipped: [] };
 }
 
 describe('held-out evaluation of a surrogate', () => {

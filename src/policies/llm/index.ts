@@ -49,12 +49,15 @@ export const llm: PolicyFactory = (spec, setup) => {
         if (ctx.amounts && r.amount !== undefined) ctx.amounts[callers[k]] = r.amount;
       });
       // Too-long prompts are failed decisions but not server failures (prompt-guard.ts).
+      // The rate is over the other calls too: counting refused prompts in the denominator let a
+      // server that failed every call it answered pass the limit when enough prompts were long.
       const failed = done.filter((r) => r.failed && !r.tooLong).length;
-      if (failed > 0 && failed / done.length > scenario.limits.maxFailureRate) {
+      const asked = done.filter((r) => !r.tooLong).length;
+      if (failed > 0 && failed / asked > scenario.limits.maxFailureRate) {
         const first = done.find((r) => r.failed && !r.tooLong)!;
         throw new AtpSimError(
           'FAILURE_RATE_EXCEEDED',
-          `round ${round}: ${failed} of ${done.length} model calls failed after retries (limit ${scenario.limits.maxFailureRate * 100}%); first error: ${first.error}. ` +
+          `round ${round}: ${failed} of ${asked} model calls failed after retries (limit ${scenario.limits.maxFailureRate * 100}%); first error: ${first.error}. ` +
             `Rounds 1..${round - 1} are saved; fix the model server and continue with --resume.`,
         );
       }
