@@ -39,7 +39,7 @@ import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
 import { groupModels } from './run/models.ts';
 import type { GroupModel } from './core/scenario.ts';
 import { gameOf } from './games/registry.ts';
-import { resolveSurrogateFiles } from './policies/surrogate.ts';
+import { resolveSurrogateFiles, surrogateFileHashes } from './policies/surrogate.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -245,6 +245,8 @@ interface Manifest {
   warnings?: readonly string[];
   /** Why network.json and network.gexf were not written (over the network-file limit). */
   networkFiles?: string;
+  /** SHA-256 of each surrogate policy file, by path: a resume refuses a file changed since. */
+  surrogateFiles?: Record<string, string>;
   promptStyle: string;
   /** `prompt.parse`: how choices are read from replies (atp: ATP's first match; final: after the reasoning). */
   replyParsing: string;
@@ -498,7 +500,23 @@ function openResume(
     replayFrom,
     modelSettings: replayFrom ? undefined : (options.modelSettings ?? (manifest.model?.settings as ModelSettings | undefined)),
   });
+  checkSurrogateFiles(manifest, prepared.scenario, dir);
   return { runDir, manifest, prepared, options: replayFrom ? { ...options, replayFrom } : options };
+}
+
+function surrogateManifestField(scenario: Scenario): { surrogateFiles?: Record<string, string> } {
+  const hashes = surrogateFileHashes(scenario);
+  return Object.keys(hashes).length > 0 ? { surrogateFiles: hashes } : {};
+}
+
+/** A surrogate file refitted in place since the run started would mix two models in one run. */
+function checkSurrogateFiles(manifest: Manifest, scenario: Scenario, dir: string): void {
+  const now = surrogateFileHashes(scenario);
+  for (const [file, hash] of Object.entries(manifest.surrogateFiles ?? {})) {
+    if (now[file] !== undefined && now[file] !== hash) {
+      throw new AtpSimError('INVALID_ARGUMENT', `--resume ${dir}: the surrogate policy file ${file} changed since the run started (sha256 ${hash.slice(0, 12)}... then, ${now[file].slice(0, 12)}... now), so its later rounds would come from another model (fix: restore the file the run started with, or start a new run)`);
+    }
+  }
 }
 
 /** A fresh run directory, locked, with its manifest and (small graphs) its network files. */
@@ -529,6 +547,7 @@ function startRunDir(
     seeds: { root: scenario.seed, network: deriveSeed(scenario.seed, 'network'), llmCalls: 'deriveSeed(root, "llm", round, agent)', policy: 'rngStream(root, "policy", round)' },
     network: { nodes: csr.n, edges: csr.targets.length / 2, warnings: prepared.networkWarnings },
     ...(prepared.scenarioWarnings.length > 0 ? { warnings: prepared.scenarioWarnings } : {}),
+    ...surrogateManifestField(scenario),
     promptStyle: scenario.prompt.style === 'atp' ? ATP_STYLE_VERSION : NETWORK_STYLE_VERSION,
     replyParsing: scenario.prompt.parse,
     model: replayed

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Csr } from '../core/types.ts';
 import type { Rng } from '../core/rng.ts';
@@ -118,4 +120,18 @@ export function resolveSurrogateFiles(scenario: Scenario, baseDir?: string): Sce
   const pop = scenario.population;
   if (pop.policy.kind !== 'surrogate' && !pop.mix.some((g) => g.policy.kind === 'surrogate')) return scenario;
   return { ...scenario, population: { ...pop, policy: fix(pop.policy), mix: pop.mix.map((g) => ({ ...g, policy: fix(g.policy) })) } };
+}
+
+/**
+ * The SHA-256 of every surrogate file a resolved scenario uses, by path. A run records them, and
+ * a resume refuses a file refitted in place since: its later rounds would come from another model
+ * than the rounds before, one run silently mixing two.
+ */
+export function surrogateFileHashes(scenario: Scenario): Record<string, string> {
+  const out: Record<string, string> = {};
+  const pop = scenario.population;
+  for (const p of [pop.policy, ...pop.mix.map((g) => g.policy)]) {
+    if (p.kind === 'surrogate') out[p.file] = createHash('sha256').update(readFileSync(p.file)).digest('hex');
+  }
+  return out;
 }

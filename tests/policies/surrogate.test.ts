@@ -141,6 +141,29 @@ describe('the surrogate policy', () => {
     expect(a[7]).toBeGreaterThan(a[0]);
   });
 
+  it('refuses to resume a run whose surrogate file was refitted in place since, naming the file; the same file resumes', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'surrogate.json');
+    writeFileSync(file, JSON.stringify(model(['violatingShare', 'ownViolated'], [4, 3], -3)));
+    const raw = thresholdScenario({
+      rounds: 6,
+      population: { size: 40, policy: { kind: 'surrogate', file }, seedViolators: { count: 4, placement: 'random' } },
+      network: { kind: 'ring', meanDegree: 4 },
+      game: { options: { collective: 'join', independent: 'stay out' }, scope: 'neighborhood', threshold: 0.3, rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false },
+    });
+    const stoppedRun = async () => {
+      const stop = new AbortController();
+      const r = await runScenario(raw, { out: dir, signal: stop.signal, onRound: (x) => x.round === 2 && stop.abort('test') });
+      expect(r.status).toBe('stopped');
+      return r.runDir;
+    };
+    const kept = await stoppedRun();
+    expect((await runScenario(undefined, { resume: kept })).status).toBe('complete');
+    const refitted = await stoppedRun();
+    writeFileSync(file, JSON.stringify(model(['violatingShare', 'ownViolated'], [4, 3], -1)));
+    await expect(runScenario(undefined, { resume: refitted })).rejects.toThrow(`the surrogate policy file ${file} changed since the run started`);
+  });
+
   it('reads supervision from the game in supervision dilemmas: supervised rounds comply, the others violate', async () => {
     const dir = tempDir();
     const file = join(dir, 'surrogate.json');
