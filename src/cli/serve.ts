@@ -24,10 +24,13 @@ Only files inside <folder> are served (symbolic links that lead out are refused)
 Ctrl-C (exit 0).
 `;
 
-/** The explorer's page for a run or sweep directory (`atp-sim explore`'s page, drawn at each request). */
+/**
+ * The explorer's page for a run or sweep directory (`atp-sim explore`'s page), drawn on a worker
+ * thread so the server keeps answering meanwhile (the server caches it while its files are unchanged).
+ */
 export const EXPLORE: DirRenderer = async (dir) => {
-  const { loadExplorerData, renderExplorer } = await import('../report/explorer/index.ts');
-  return renderExplorer(loadExplorerData(dir));
+  const { renderExplorerOffThread } = await import('../report/explorer/thread.ts');
+  return renderExplorerOffThread(dir);
 };
 
 async function listen(root: string, host: string, port: number): Promise<RunningServer> {

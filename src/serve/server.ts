@@ -6,7 +6,8 @@
  *   /run/<path>        a run's live page (status, progress, spend, failures, rounds)
  *   /events/<path>     its server-sent events (events.ts)
  *   /report/<path>     the HTML report of a run, a sweep or a folder, drawn from the files now
- *   /explore/<path>    the explorer page, from an injected renderer (501 until one is given)
+ *   /explore/<path>    the explorer page, from an injected renderer (501 until one is given),
+ *                      kept while the files it is drawn from are unchanged (page-cache.ts)
  *   /files/<path>      a file of the folder, as text, sandboxed
  *   /assets/live.js    the live page's script
  *
@@ -22,6 +23,7 @@ import { basename, extname, join } from 'node:path';
 import { AtpSimError } from '../core/errors.ts';
 import { isRunDir } from '../sweep.ts';
 import { LIVE_JS } from './assets.ts';
+import { cachedRenderer } from './page-cache.ts';
 import { readCatalog } from './catalog.ts';
 import { streamRun, type EventStreamOptions } from './events.ts';
 import { RunWatcher } from './live.ts';
@@ -96,6 +98,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const streams = new Set<() => void>();
   let hosts: Set<string> | null = new Set<string>();
   const report = options.report ?? defaultReport;
+  const explore = options.explore && cachedRenderer(options.explore);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const head = req.method === 'HEAD';
@@ -138,7 +141,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     // Run and sweep folders only: a folder of runs is gathered by `atp-sim report`, whose walk
     // follows every symbolic link.
     if (!isRunDir(target) && !existsSync(join(target, 'sweep.json'))) return fail(404, 'Not a run or a sweep', 'Pages are drawn for run folders (manifest.json) and sweep folders (sweep.json); see the list of runs.');
-    const render = route === 'report' ? report : options.explore;
+    const render = route === 'report' ? report : explore;
     if (!render) return fail(501, 'Explorer not available', 'This build has no explorer page yet: the report and the live view are served.');
     try {
       const page = await render(target);

@@ -3,7 +3,7 @@
  * (offline, from npm's cache), imported by plain Node, type-checked by tsc under both module
  * resolutions users have, and run as a command. One pack and one install serve every check.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -100,6 +100,27 @@ describe('the packed package', () => {
     expect(page.length).toBeGreaterThan(100_000);
   });
 
+  it("serves a run's explorer page from the compiled files, drawn on the compiled worker thread", async () => {
+    expect(run(dir, ['node_modules/.bin/atp-sim', 'run', 'scenario.json', '--out', 'runs-serve', '--id', 'x']).code).toBe(0);
+    const child = spawn(process.execPath, ['node_modules/.bin/atp-sim', 'serve', 'runs-serve', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = / at (http:\/\/\S+) /.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening: ${out}`)));
+      });
+      const res = await fetch(`${url}explore/x`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<script type="application/json" id="explorer-data">');
+    } finally {
+      child.kill('SIGINT');
+    }
+  });
+
   it('leaves node-llama-cpp out; a local: model then says in one line how to install it', () => {
     expect(existsSync(join(dir, 'node_modules/node-llama-cpp'))).toBe(false);
     const scenario = 'node_modules/atp-sim/scenarios/atp/public-fund.yaml';
@@ -137,6 +158,7 @@ describe('the packed package', () => {
     expect(listing).toContain('package/dist/index.js');
     expect(listing).toContain('package/dist/index.d.ts');
     expect(listing).toContain('package/dist/report/vega-worker.mjs');
+    expect(listing).toContain('package/dist/report/explorer-worker.mjs');
     expect(listing).toContain('package/dist/report/explorer/explorer-client.js');
     expect(listing).not.toContain('explorer/client/');
     expect(listing).toContain('package/LICENSE');
