@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPAIR_PROMPT } from '../../src/policies/llm/repair.ts';
 import { cli } from '../helpers/cli.ts';
+import { escapeRegExp, lineMatching } from '../helpers/text.ts';
 import { startOpenAiServer, type ChatBody, type OpenAiServer } from '../helpers/openai-server.ts';
 import { atpDir, REPO_ROOT, tempDir } from '../helpers/paths.ts';
 
@@ -65,7 +66,6 @@ let server: OpenAiServer;
 let out: string;
 const model = () => ['--endpoint', server.url, '--model', 'test-model', '--out', out];
 const id = () => `hf:test-model@${server.url}`;
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 beforeAll(async () => {
   server = await startOpenAiServer({ reply });
@@ -73,11 +73,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function line(text: string, start: RegExp): string {
-  const l = text.split('\n').find((x) => start.test(x));
-  expect(l, `a line matching ${start}`).toBeDefined();
-  return l!;
-}
 
 describe('atp-sim reproduce atp --paradigm tools', () => {
   it('sends exactly v1 160 + v2 240 requests and counts tool use and accuracy per testbed round by hand', async () => {
@@ -97,13 +92,13 @@ describe('atp-sim reproduce atp --paradigm tools', () => {
     // easy and 11 complex answers correct, the 9 invalid replies in the denominators (11/11 would be 100%).
     const odd = /\| 1 +\| 20\/40 50\.0% +\| 40\/40 100\.0% +\| 0\/20 0\.0% +\| 20\/20 100\.0% +\| 20\/20 100\.0% +\| 20\/20 100\.0% +\|$/;
     const even = /\| 1 +\| 0\/40 0\.0% +\| 31\/40 77\.5% +\| 0\/20 0\.0% +\| 20\/20 100\.0% +\| 0\/20 0\.0% +\| 11\/20 55\.0% +\|$/;
-    for (const r of [1, 2, 3, 4]) expect(line(stdout, new RegExp(`^\\| ${esc(id())} \\| v1 +\\| ${r} `))).toMatch(r % 2 ? odd : even);
-    for (const r of [0, 1, 2, 3, 4, 5]) expect(line(stdout, new RegExp(`^\\| ${esc(id())} \\| v2 +\\| ${r} `))).toMatch(r % 2 ? odd : even);
+    for (const r of [1, 2, 3, 4]) expect(lineMatching(stdout, new RegExp(`^\\| ${escapeRegExp(id())} \\| v1 +\\| ${r} `))).toMatch(r % 2 ? odd : even);
+    for (const r of [0, 1, 2, 3, 4, 5]) expect(lineMatching(stdout, new RegExp(`^\\| ${escapeRegExp(id())} \\| v2 +\\| ${r} `))).toMatch(r % 2 ? odd : even);
     expect(stdout).not.toMatch(/\| v1 +\| 0 /);
     // Beside the trained model's published points, which have no denominator.
     expect(stdout).toMatch(/not a base model/);
-    expect(line(stdout, /testbed round 4, complex \(evaluation\) problems: accuracy/)).toMatch(/\| 54% \(no count or denominator published\) +\| 55\.0% \(11\/20\) +\|$/);
-    expect(line(stdout, /testbed round 1, complex \(evaluation\) problems: tool use/)).toMatch(/\| 8% \(no count or denominator published\) +\| 100\.0% \(20\/20\) +\|$/);
+    expect(lineMatching(stdout, /testbed round 4, complex \(evaluation\) problems: accuracy/)).toMatch(/\| 54% \(no count or denominator published\) +\| 55\.0% \(11\/20\) +\|$/);
+    expect(lineMatching(stdout, /testbed round 1, complex \(evaluation\) problems: tool use/)).toMatch(/\| 8% \(no count or denominator published\) +\| 100\.0% \(20\/20\) +\|$/);
 
     const dir = join(out, 'atp-tools');
     const csv = readFileSync(join(dir, 'tools-usage.csv'), 'utf8').split('\r\n');
@@ -142,7 +137,7 @@ describe('atp-sim reproduce atp --paradigm bargaining', () => {
     expect(server.stats.requests - before).toBe(336 + 28);
     // Round 1, the h hikers violate, the 8 - h pressers are invalid (in the denominator); rounds
     // 2-6, only the pressers violate. 1:7: 1/8 then 7/8; 5:3: 5/8 then 3/8.
-    const row = (ratio: string, role: string) => line(stdout, new RegExp(`^\\| ${esc(id())} \\| ${ratio} +\\| ${role} +\\| 1 `));
+    const row = (ratio: string, role: string) => lineMatching(stdout, new RegExp(`^\\| ${escapeRegExp(id())} \\| ${ratio} +\\| ${role} +\\| 1 `));
     expect(row('1:7', 'all')).toMatch(/\| 1\/8 12\.5% +\| 7\/8 87\.5% +\| 7\/8 87\.5% +\| 7\/8 87\.5% +\| 7\/8 87\.5% +\| 7\/8 87\.5% +\|$/);
     expect(row('1:7', 'hikers')).toMatch(/\| 1\/1 100\.0% +\| 0\/1 0\.0% +\| 0\/1 0\.0% +\| 0\/1 0\.0% +\| 0\/1 0\.0% +\| 0\/1 0\.0% +\|$/);
     expect(row('1:7', 'pressers')).toMatch(/\| 0\/7 0\.0% +\| 7\/7 100\.0% +\| 7\/7 100\.0% +\| 7\/7 100\.0% +\| 7\/7 100\.0% +\| 7\/7 100\.0% +\|$/);

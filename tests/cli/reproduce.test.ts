@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPRODUCE_HELP } from '../../src/cli/reproduce.ts';
 import { loadScenarioFile } from '../../src/scenarios/parse.ts';
 import { cli } from '../helpers/cli.ts';
+import { escapeRegExp, lineMatching } from '../helpers/text.ts';
 import { startOpenAiServer, type ChatBody, type OpenAiServer } from '../helpers/openai-server.ts';
 import { atpDir, REPO_ROOT, tempDir } from '../helpers/paths.ts';
 
@@ -58,7 +59,6 @@ let out: string;
 const model = () => ['--endpoint', server.url, '--model', 'test-model', '--out', out];
 /** The model as the tables name it (backend, model, server). */
 const id = () => `hf:test-model@${server.url}`;
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 beforeAll(async () => {
   server = await startOpenAiServer({ reply });
@@ -66,11 +66,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function lines(text: string, start: RegExp): string {
-  const l = text.split('\n').find((x) => start.test(x));
-  expect(l, `a line matching ${start}`).toBeDefined();
-  return l!;
-}
 
 describe('atp-sim reproduce atp --paradigm group', () => {
   it('sends exactly the 672 requests of one reward setting and pools all 56 decisions of a round', async () => {
@@ -86,11 +81,11 @@ describe('atp-sim reproduce atp --paradigm group', () => {
     expect(server.stats.requests - before).toBe(672);
     // By hand: 3 games x 8 agents collective in rounds 1 .. t/2, of 56 decisions; the 8
     // unreadable replies of round 2 stay in the denominator (24/48 would be 50.0%, 24/8 300%).
-    expect(lines(stdout, new RegExp(`^\\| ${esc(id())} .* \\| 2 `))).toMatch(/\| 7\/7 +\| 24\/56 42\.9% \| 0\/56 0\.0% +\| 0\/56 0\.0% +\|$/);
-    expect(lines(stdout, new RegExp(`^\\| ${esc(id())} .* \\| 4 `))).toMatch(/\| 7\/7 +\| 24\/56 42\.9% \| 24\/56 42\.9% \| 0\/56 0\.0% +\|$/);
-    expect(lines(stdout, new RegExp(`^\\| ${esc(id())} .* \\| 8 `))).toMatch(/\| 7\/7 +\| 24\/56 42\.9% \| 24\/56 42\.9% \| 24\/56 42\.9% \|$/);
+    expect(lineMatching(stdout, new RegExp(`^\\| ${escapeRegExp(id())} .* \\| 2 `))).toMatch(/\| 7\/7 +\| 24\/56 42\.9% \| 0\/56 0\.0% +\| 0\/56 0\.0% +\|$/);
+    expect(lineMatching(stdout, new RegExp(`^\\| ${escapeRegExp(id())} .* \\| 4 `))).toMatch(/\| 7\/7 +\| 24\/56 42\.9% \| 24\/56 42\.9% \| 0\/56 0\.0% +\|$/);
+    expect(lineMatching(stdout, new RegExp(`^\\| ${escapeRegExp(id())} .* \\| 8 `))).toMatch(/\| 7\/7 +\| 24\/56 42\.9% \| 24\/56 42\.9% \| 24\/56 42\.9% \|$/);
     // Beside the published point, with its denominator.
-    expect(lines(stdout, /Qwen3-8B +\|/)).toMatch(/\| 1 +\| 76\.8% \(43\/56\) +\| 42\.9% \(24\/56\) +\|$/);
+    expect(lineMatching(stdout, /Qwen3-8B +\|/)).toMatch(/\| 1 +\| 76\.8% \(43\/56\) +\| 42\.9% \(24\/56\) +\|$/);
     expect(stdout).toMatch(/high thresholds fall to about 0 +\| t = 6: 42\.9% -> 42\.9% \(round 1 -> 3\); t = 8: 42\.9% -> 42\.9% \(round 1 -> 3\)/);
     expect(stdout).toMatch(/gives no numbers for them/);
 
@@ -127,7 +122,7 @@ describe('atp-sim reproduce atp --paradigm group', () => {
     const { code, stdout, stderr } = await cli(['reproduce', 'atp', '--paradigm', 'group', '--incentive', '1', '--endpoint', server.url, '--model', 'other-model', '--out', out]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(new RegExp(`^atp-sim: .*public-fund-k1 was run with model ${esc(id())}; this run uses hf:other-model@`));
+    expect(stderr).toMatch(new RegExp(`^atp-sim: .*public-fund-k1 was run with model ${escapeRegExp(id())}; this run uses hf:other-model@`));
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(server.stats.requests).toBe(before);
   });
@@ -165,10 +160,10 @@ describe('atp-sim reproduce atp --paradigm roleplay', () => {
     expect(code).toBe(0);
     expect(server.stats.requests - before).toBe(384);
     // Dilemma i violates from round (i % 6) + 1: rounds 1..6 have 3, 6, 9, 12, 14, 16 dilemmas x 4 items.
-    expect(lines(stdout, new RegExp(`^\\| ${esc(id())} +\\| all_unsupervised`))).toMatch(
+    expect(lineMatching(stdout, new RegExp(`^\\| ${escapeRegExp(id())} +\\| all_unsupervised`))).toMatch(
       /\| 64\/64 +\| 12\/64 18\.8% \| 24\/64 37\.5% \| 36\/64 56\.3% \| 48\/64 75\.0% \| 56\/64 87\.5% \| 64\/64 100\.0% \|$/,
     );
-    expect(lines(stdout, /Llama-3\.1-8B \+ DPO +\| 6 /)).toMatch(/\| 45\.3% \(29\/64\) +\| 100\.0% \(64\/64\) +\|$/);
+    expect(lineMatching(stdout, /Llama-3\.1-8B \+ DPO +\| 6 /)).toMatch(/\| 45\.3% \(29\/64\) +\| 100\.0% \(64\/64\) +\|$/);
     const csv = readFileSync(join(out, 'atp-roleplay', 'roleplay-violations.csv'), 'utf8').split('\r\n');
     expect(csv.slice(0, 2)).toEqual(['model,supervision,round,violations,items,rate', `${id()},all_unsupervised,1,12,64,0.1875`]);
     // baker is unreadable in round 1: a decision of the round, not a violation.
@@ -232,7 +227,7 @@ describe('atp-sim reproduce atp --atp-data DIR', () => {
     // The baker's four released items are the same text and rewards: still four agents, six rounds each.
     expect(sent.filter((r) => r.body.messages[0].content === baker)).toHaveLength(24);
     expect(new Set(sent.filter((r) => r.body.messages[0].content === baker).map((r) => r.body.seed)).size).toBe(24);
-    expect(lines(stdout, new RegExp(`^\\| ${esc(id())} +\\| all_unsupervised`))).toMatch(/\| 64\/64 +\| 0\/64 0\.0% +\|/);
+    expect(lineMatching(stdout, new RegExp(`^\\| ${escapeRegExp(id())} +\\| all_unsupervised`))).toMatch(/\| 64\/64 +\| 0\/64 0\.0% +\|/);
     expect(existsSync(join(out, 'atp-roleplay-atp-texts', 'report.md'))).toBe(true);
   }, 120_000);
 });
