@@ -144,12 +144,12 @@ function ownersOf(pass: Pass, doc: unknown): Array<{ segs: Segment[]; value: str
 }
 
 /** The nearest owner strictly enclosing `segs` (or equal to it when `self`), as a Ctx. */
-function ctxOf(owners: ReturnType<typeof ownersOf>, segs: readonly Segment[], self: boolean): { ctx: Ctx } {
+function ctxOf(owners: ReturnType<typeof ownersOf>, segs: readonly Segment[], self: boolean): Ctx {
   let best: (typeof owners)[number] | undefined;
   for (const o of owners) {
     if ((self || o.segs.length < segs.length) && isPrefix(o.segs, segs) && (!best || o.segs.length > best.segs.length)) best = o;
   }
-  return { ctx: best ? `${normalize(best.segs)}=${best.value}` : '=' };
+  return best ? `${normalize(best.segs)}=${best.value}` : '=';
 }
 
 function issueAtOrBelow(issues: readonly Issue[], path: string): boolean {
@@ -194,7 +194,7 @@ function learn(trace: Trace, pass: Pass, doc: unknown, owners: ReturnType<typeof
   for (const o of pass.seen) {
     const segs = parsePath(o.path);
     const path = normalize(segs);
-    const { ctx } = ctxOf(owners, segs, false);
+    const ctx = ctxOf(owners, segs, false);
     if (o.what === 'enum' && /(^|\.)kind$/.test(o.path)) {
       const owner = normalize(segs.slice(0, -1));
       const known = trace.owners.get(owner);
@@ -202,7 +202,7 @@ function learn(trace: Trace, pass: Pass, doc: unknown, owners: ReturnType<typeof
     }
     const targets: Ctx[] = [ctx];
     if (o.what === 'object') {
-      const self = ctxOf(owners, segs, true).ctx;
+      const self = ctxOf(owners, segs, true);
       if (self !== ctx) targets.push(self);
     }
     for (const c of targets) {
@@ -239,7 +239,7 @@ function learn(trace: Trace, pass: Pass, doc: unknown, owners: ReturnType<typeof
   for (const p of [...missingNot, ...missingFine]) {
     const segs = parsePath(p);
     if (getAt(doc, segs) !== undefined) continue;
-    const f = info(trace, ctxOf(owners, segs, false).ctx, normalize(segs));
+    const f = info(trace, ctxOf(owners, segs, false), normalize(segs));
     if (missingNot.has(p)) f.requiredSeen = true;
     else f.optionalSeen = true;
   }
@@ -247,16 +247,16 @@ function learn(trace: Trace, pass: Pass, doc: unknown, owners: ReturnType<typeof
   // Only where the mapping has a kind of its own: elsewhere a refusal depends on another field
   // (prompt.observe "applies to the network style only"), a rule the validator keeps.
   const parent = probe?.segs.slice(0, -1);
-  const ownKind = parent !== undefined && ctxOf(owners, parent, true).ctx !== ctxOf(owners, parent, false).ctx;
+  const ownKind = parent !== undefined && ctxOf(owners, parent, true) !== ctxOf(owners, parent, false);
   if (probe && parent && ownKind && pass.issues.some((i) => i.path === printPath(probe.segs) && REFUSED.test(i.message))) {
-    const f = info(trace, ctxOf(owners, parent, true).ctx, normalize(parent));
+    const f = info(trace, ctxOf(owners, parent, true), normalize(parent));
     f.object ??= { allowed: new Set(), open: false };
     (f.refused ??= new Set()).add(String(probe.segs[probe.segs.length - 1]));
   }
   if (probe && !issueAtOrBelow(pass.issues, printPath(probe.segs))) {
-    info(trace, ctxOf(owners, probe.segs, false).ctx, normalize(probe.segs)).accepted.add(jsonType(probe.value));
+    const f = info(trace, ctxOf(owners, probe.segs, false), normalize(probe.segs));
+    f.accepted.add(jsonType(probe.value));
     if (isOpenProbe(probe.value)) {
-      const f = info(trace, ctxOf(owners, probe.segs, false).ctx, normalize(probe.segs));
       f.object ??= { allowed: new Set(), open: true };
       f.object.open = true;
     }
@@ -294,7 +294,7 @@ function suggestions(pass: Pass, doc: unknown, owners: ReturnType<typeof ownersO
     if (o.what !== 'enum' && o.what !== 'object') continue;
     const segs = parsePath(o.path);
     if (o.what === 'enum') {
-      const key = `enum|${normalize(segs)}|${ctxOf(owners, segs, false).ctx}`;
+      const key = `enum|${normalize(segs)}|${ctxOf(owners, segs, false)}`;
       if (!done.has(key)) {
         done.add(key);
         out.push({ segs, values: o.values! });
@@ -304,7 +304,7 @@ function suggestions(pass: Pass, doc: unknown, owners: ReturnType<typeof ownersO
     if (o.what !== 'object') continue;
     const here = getAt(doc, segs);
     if (here !== undefined && (here === null || typeof here !== 'object' || Array.isArray(here))) continue;
-    const prefix = `probe|${normalize(segs)}|${ctxOf(owners, segs, true).ctx}|`;
+    const prefix = `probe|${normalize(segs)}|${ctxOf(owners, segs, true)}|`;
     for (const k of o.allowed) {
       if (k === OPEN_PROBE || (here as Record<string, unknown> | undefined)?.[k] !== undefined || done.has(prefix + k)) continue;
       done.add(prefix + k);
