@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { runEngine } from '../src/run/engine.ts';
 import { emptyCallStats, type CallStats, type LanguageModel } from '../src/core/types.ts';
 import { JsonlWriter } from '../src/io/files.ts';
+import { keepAliveFetch } from '../src/llm/http-fetch.ts';
 import { createModel, type ModelSettings } from '../src/llm/index.ts';
 import { prepareRun } from '../src/run.ts';
 import { forkTs } from './proc.ts';
@@ -36,13 +37,15 @@ export interface LlmParams {
 }
 
 /**
- * `default`: the hf backend's own path (a direct JSON POST over its keep-alive node:http
- * transport); `hf-client`: the same transport under @huggingface/inference's chatCompletion, the
- * path before the direct POST (`viaHfClient`); `global`: Node's global fetch, passed in;
+ * `default`: the hf backend's own path (a direct JSON POST over its keep-alive transport, raw
+ * sockets for http://: src/llm/http1.ts); `node-http`: the same direct POST on the node:http
+ * path it had before (`keepAliveFetch({ http1: false })`); `hf-client`: the default transport under
+ * @huggingface/inference's chatCompletion, the path before the direct POST (`viaHfClient`);
+ * `global`: Node's global fetch, passed in;
  * `bare-openai`: not the engine but the reference a user would write instead, the official
  * openai client in a p-limit loop sending the same prompts (bench/bare-client.ts).
  */
-export type Transport = 'default' | 'hf-client' | 'global' | 'bare-openai';
+export type Transport = 'default' | 'node-http' | 'hf-client' | 'global' | 'bare-openai';
 
 export interface LlmRow {
   readonly n: number;
@@ -160,7 +163,15 @@ export async function run(params: LlmParams): Promise<LlmResult> {
     ['hf-client', { viaHfClient: true, close() {} }],
     ['global', { fetch: (input, init) => fetch(input, init), close() {} }],
   ]);
+  // node:http, as the default transport was before src/llm/http1.ts: a new one per run, as the
+  // default transport's (the model does not close a transport passed in: closed after the run).
+  const nodeHttp: { close(): void }[] = [];
   const viaServer = (t: Transport) => (settings: ModelSettings, stats: CallStats) => {
+    if (t === 'node-http') {
+      const own = keepAliveFetch({ http1: false });
+      nodeHttp.push(own);
+      return createModel(settings, { stats, fetch: own.fetch });
+    }
     const { fetch: f, viaHfClient } = transports.get(t)!;
     return createModel(settings, { stats, ...(f ? { fetch: f } : {}), ...(viaHfClient ? { viaHfClient } : {}) });
   };
@@ -227,6 +238,7 @@ export async function run(params: LlmParams): Promise<LlmResult> {
     return { params, rows, breakdown };
   } finally {
     for (const t of transports.values()) t.close();
+    for (const t of nodeHttp) t.close();
     server.send({ type: 'close' });
   }
 }

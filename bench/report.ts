@@ -65,9 +65,10 @@ function poolLabel(latencies: readonly number[]): string {
 }
 
 /** How the LLM section names a transport in its tables. */
-const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'hf-client': 'HF client', global: 'global fetch', 'bare-openai': 'bare openai + p-limit' };
+const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'node-http': 'node:http (before)', 'hf-client': 'HF client', global: 'global fetch', 'bare-openai': 'bare openai + p-limit' };
 const TRANSPORT_GOAL: Record<string, string> = {
   default: "hf backend's direct POST on its keep-alive transport",
+  'node-http': "hf backend's direct POST on node:http (before the raw HTTP/1.1 client)",
   'hf-client': 'through @huggingface/inference on the same transport (before)',
   global: "hf backend on Node's global fetch",
   'bare-openai': 'the bare openai client in a p-limit loop, no engine (reference)',

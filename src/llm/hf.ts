@@ -18,7 +18,7 @@
  * request details).
  */
 import { EndpointHttpError, endpointBodyBuilder, endpointHeaders, endpointReply, endpointRoute } from './hf-endpoint.ts';
-import { keepAliveFetch } from './http-fetch.ts';
+import { keepAliveFetch, keepAliveOf } from './http-fetch.ts';
 import { hasProxy, proxySettings } from './proxy.ts';
 import { isHttpUrl, redactUrl, redactUrlsIn, splitEndpoint, withEndpointQuery, type EndpointParts } from '../core/url.ts';
 import type { InferenceClient, InferenceProviderOrPolicy } from '@huggingface/inference';
@@ -208,9 +208,11 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   const { model, endpointUrl, token, timeoutMs } = options;
   const hosted = endpointUrl === undefined;
   const provider = (hosted ? (options.provider ?? 'auto') : undefined) as InferenceProviderOrPolicy | undefined;
-  // Endpoints get the keep-alive node:http transport (much cheaper per call than global fetch);
-  // hosted calls keep global fetch unless a proxy is set (Node 20's fetch ignores HTTPS_PROXY).
-  const transport = options.fetch || (hosted && !hasProxy(proxySettings(process.env))) ? undefined : keepAliveFetch();
+  // Endpoints get the keep-alive transport (much cheaper per call than global fetch); hosted calls
+  // keep global fetch unless a proxy is set (Node 20's fetch ignores HTTPS_PROXY). A keep-alive
+  // transport's fetch passed in (the bench's node:http reference) is used the same way, not closed here.
+  const own = options.fetch || (hosted && !hasProxy(proxySettings(process.env))) ? undefined : keepAliveFetch();
+  const transport = (options.fetch && keepAliveOf(options.fetch)) || own;
   const baseFetch: typeof fetch = options.fetch ?? transport?.fetch ?? ((input, init) => fetch(input, init));
   // Loaded on the first call that needs it (hosted providers, viaHfClient): not at start-up.
   let client: InferenceClient | undefined;
@@ -328,7 +330,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
       return parsed;
     },
     async close(): Promise<void> {
-      transport?.close();
+      own?.close();
     },
   };
 }

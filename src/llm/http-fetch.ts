@@ -7,6 +7,10 @@
  * the way global fetch does: `TypeError('fetch failed')` with the socket error as `cause`, or the
  * signal's reason when aborted.
  *
+ * Plain http:// targets without a proxy go over http1.ts (raw keep-alive sockets, the same bytes
+ * on the wire, much less CPU per call); `http1: false` keeps them on node:http (the bench's
+ * reference, and a fallback). Calls http1.ts does not frame as node:http would go to node:http.
+ *
  * Proxies (src/llm/proxy.ts: HTTPS_PROXY, HTTP_PROXY, NO_PROXY): an http:// target is asked of
  * the proxy in absolute form (`POST http://host/v1/chat/completions`, RFC 9112 section 3.2.2); an
  * https:// target goes through a CONNECT tunnel (RFC 9110 section 9.3.6) with TLS to the target
@@ -17,7 +21,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { BufferedHeaders, BufferedResponse, fetchFailure, timeoutError, type Deadline } from './fetch-response.ts';
+import { Http1Client, http1Origin, requestBytes, requestHead, type Http1Origin } from './http1.ts';
 import { proxyFor, proxySettings, type Proxy } from './proxy.ts';
+
+export type { Deadline } from './fetch-response.ts';
 
 export interface KeepAliveFetch {
   readonly fetch: typeof fetch;
@@ -31,85 +39,13 @@ export interface KeepAliveFetch {
   close(): void;
 }
 
-/** Response headers over node's parsed header object (names already in lower case). */
-class BufferedHeaders {
-  readonly #raw: http.IncomingHttpHeaders;
-  constructor(raw: http.IncomingHttpHeaders) {
-    this.#raw = raw;
-  }
-  get(name: string): string | null {
-    const v = this.#raw[name.toLowerCase()];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-  }
-  has(name: string): boolean {
-    return this.get(name) !== null;
-  }
-}
-
-/**
- * The Response members the HF client and the hf backend use (status, ok, headers.get, json,
- * text, blob, arrayBuffer) over a buffered body. A real undici Response builds WHATWG streams,
- * a large part of global fetch's cost per call. A class, not an object of closures: one is built
- * per model call.
- */
-class BufferedResponse {
-  readonly status: number;
-  readonly statusText: string;
-  readonly ok: boolean;
-  readonly redirected = false;
-  readonly headers: BufferedHeaders;
-  #body: Buffer;
-  #used = false;
-  constructor(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders) {
-    this.#body = body;
-    this.status = status;
-    this.statusText = statusText;
-    this.ok = status >= 200 && status < 300;
-    this.headers = new BufferedHeaders(raw);
-  }
-  get bodyUsed(): boolean {
-    return this.#used;
-  }
-  #take(): Buffer {
-    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
-    this.#used = true;
-    return this.#body;
-  }
-  async text(): Promise<string> {
-    return this.#take().toString('utf8');
-  }
-  async json(): Promise<unknown> {
-    return JSON.parse(this.#take().toString('utf8')) as unknown;
-  }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const b = this.#take();
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-  }
-  async blob(): Promise<Blob> {
-    return new Blob([new Uint8Array(this.#take())], { type: this.headers.get('content-type') ?? '' });
-  }
-}
-
-function bufferedResponse(body: Buffer, status: number, statusText: string, raw: http.IncomingHttpHeaders): BufferedResponse {
-  return new BufferedResponse(body, status, statusText, raw);
-}
-
-/**
- * A per-request time limit without an AbortSignal: `AbortSignal.timeout` plus the request's abort
- * listener cost more CPU per call than the rest of the hf backend (bench CPU profile). On expiry
- * the request is destroyed and fails with the reason `AbortSignal.timeout` gives (a DOMException
- * named TimeoutError), and `expired` is set. The timer is unref'd, as AbortSignal.timeout's is.
- */
-export interface Deadline {
-  readonly ms: number;
-  expired: boolean;
-}
-
 export interface KeepAliveFetchOptions {
   /** Where the proxy variables are read (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** Extra trusted certificates (tests; users add theirs with NODE_EXTRA_CA_CERTS). */
   readonly ca?: string | Buffer;
+  /** Plain http:// targets without a proxy over http1.ts (default true); false: node:http for all. */
+  readonly http1?: boolean;
 }
 
 /** Where the requests to one URL go: directly, or through a proxy (then `via` is the proxy). */
@@ -119,6 +55,8 @@ interface Target {
   readonly proxy: Proxy | null;
   readonly absolute: boolean;
   readonly via: { readonly protocol: string; readonly hostname: string; readonly port: string; readonly path: string };
+  /** For http1.ts: a plain http:// target without a proxy, else null. */
+  readonly direct: Http1Origin | null;
 }
 
 /** The default port of a scheme, for URLs that leave it out. */
@@ -158,6 +96,14 @@ function tunnelAgent(proxy: Proxy, ca: string | Buffer | undefined): https.Agent
   return agent;
 }
 
+/** Each transport by its `fetch`: a caller handed one as a plain fetch can still use its `send`. */
+const byFetch = new WeakMap<typeof fetch, KeepAliveFetch>();
+
+/** The transport whose `fetch` this is, or undefined for any other fetch. */
+export function keepAliveOf(f: typeof fetch): KeepAliveFetch | undefined {
+  return byFetch.get(f);
+}
+
 export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFetch {
   const ca = options.ca;
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }) };
@@ -171,6 +117,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
   // Where a URL's requests go, worked out once per URL object (the direct endpoint path sends
   // every call to the same one): the URL getters and the proxy rules were ~2% of the CPU per call.
   const targets = new WeakMap<URL, Target>();
+  const http1 = options.http1 === false ? null : new Http1Client();
   const targetOf = (url: URL): Target | null => {
     const known = targets.get(url);
     if (known && known.href === url.href) return known;
@@ -186,17 +133,20 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
       port: absolute ? portOf(from) : url.port,
       path: absolute ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : url.pathname + url.search,
     };
-    const target = { href: url.href, secure, proxy, absolute, via };
+    const direct = http1 !== null && !secure && proxy === null ? http1Origin(url) : null;
+    const target = { href: url.href, secure, proxy, absolute, via, direct };
     targets.set(url, target);
     return target;
   };
-  const send = (
+  /** The node:http path: proxies, https, and what http1.ts does not send the same way. */
+  const viaNode = (
+    target: Target,
     url: URL,
     method: string,
     headers: Record<string, string>,
     body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
-    deadline?: Deadline,
+    deadline: Deadline | undefined,
   ): Promise<Response> =>
     new Promise((outerResolve, outerReject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -208,15 +158,6 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
         if (timer) clearTimeout(timer);
         outerReject(err);
       };
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const target = targetOf(url);
-      if (target === null) {
-        reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
-        return;
-      }
       const { secure, proxy, absolute, via } = target;
       if (body) headers['content-length'] = String(Buffer.byteLength(body));
       const fail = (err: unknown) => {
@@ -224,11 +165,10 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
         // passed on as that response, as a proxy answers an http:// request: not a network error to retry.
         const refused = err as { code?: string; status?: number; message?: string };
         if (refused.code === 'EPROXY' && refused.status && !signal?.aborted) {
-          resolve(bufferedResponse(Buffer.from(JSON.stringify({ error: refused.message })), refused.status, 'Proxy refused', { 'content-type': 'application/json' }) as unknown as Response);
+          resolve(new BufferedResponse(Buffer.from(JSON.stringify({ error: refused.message })), refused.status, 'Proxy refused', new BufferedHeaders({ 'content-type': 'application/json' })) as unknown as Response);
           return;
         }
-        if (deadline?.expired && !signal?.aborted) reject(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-        else reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
+        reject(fetchFailure(err, signal, deadline));
       };
       if (absolute) {
         headers.host = url.host;
@@ -252,7 +192,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
           res.on('aborted', () => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
           res.on('end', () => {
             if (!res.complete) return fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-            resolve(bufferedResponse(Buffer.concat(chunks), res.statusCode ?? 500, res.statusMessage ?? '', res.headers) as unknown as Response);
+            resolve(new BufferedResponse(Buffer.concat(chunks), res.statusCode ?? 500, res.statusMessage ?? '', new BufferedHeaders(res.headers)) as unknown as Response);
           });
         },
       );
@@ -260,12 +200,33 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
       if (deadline) {
         timer = setTimeout(() => {
           deadline.expired = true;
-          req.destroy(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+          req.destroy(timeoutError());
         }, deadline.ms);
         timer.unref();
       }
       req.end(body ?? undefined);
     });
+  const send = (
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+    signal: AbortSignal | undefined,
+    deadline?: Deadline,
+  ): Promise<Response> => {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const target = targetOf(url);
+    if (target === null) return Promise.reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
+    const origin = target.direct;
+    if (origin !== null) {
+      const length = body ? (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) : -1;
+      const head = requestHead(method, target.via.path, origin, headers, length);
+      if (head !== null) {
+        return http1!.request(origin, requestBytes(head, body, length), method === 'HEAD', signal, deadline);
+      }
+    }
+    return viaNode(target, url, method, headers, body, signal, deadline);
+  };
   const impl = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     let url: URL;
     try {
@@ -285,13 +246,16 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
     }
     return send(url, init?.method ?? 'GET', headers, body ?? undefined, signal);
   };
-  return {
+  const transport: KeepAliveFetch = {
     fetch: impl as typeof fetch,
     send,
     close: () => {
+      http1?.close();
       agents.http.destroy();
       agents.https.destroy();
       for (const t of tunnels.values()) t.destroy();
     },
   };
+  byFetch.set(transport.fetch, transport);
+  return transport;
 }

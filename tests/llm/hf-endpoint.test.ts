@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CompletionRequest } from '../../src/core/types.ts';
 import { ModelCallError } from '../../src/llm/errors.ts';
 import { hfModel } from '../../src/llm/hf.ts';
-import { rejection, sampleRequest } from './fixtures.ts';
+import { ENDPOINT_CASES, rejection, sampleRequest } from './fixtures.ts';
 
 // The client counts its chatCompletion calls: the direct path must make none.
 const clientCalls = vi.hoisted(() => ({ count: 0 }));
@@ -86,8 +86,6 @@ async function bothWays(endpoint: (url: string) => string, request: CompletionRe
   return [outcomes[0], outcomes[1]];
 }
 
-const schema = { name: 'decision', schema: { type: 'object', properties: { choice: { enum: ['A', 'B'] } } } };
-const rich = sampleRequest({ jsonSchema: schema, extra: { chat_template_kwargs: { enable_thinking: true }, top_p: 0.9, '7': 'x' } });
 
 describe('the hf backend on an OpenAI-compatible endpoint, without the HF client', () => {
   it('makes no call through @huggingface/inference', async () => {
@@ -100,13 +98,7 @@ describe('the hf backend on an OpenAI-compatible endpoint, without the HF client
     expect(clientCalls.count).toBe(0);
   });
 
-  it.each([
-    ['a /v1 base', (u: string) => `${u}/v1`, sampleRequest(), undefined],
-    ['a root with trailing slashes', (u: string) => `${u}//`, rich, undefined],
-    ['a full chat/completions URL with a token', (u: string) => `${u}/v1/chat/completions`, rich, 'sk-local-key'],
-    ['credentials and a query in the URL', (u: string) => u.replace('http://', 'http://user:p%40ss@') + '/v1?api-version=2', rich, undefined],
-    ['credentials in the URL and a token', (u: string) => u.replace('http://', 'http://user:pw@') + '/v1', sampleRequest({ seed: undefined, temperature: undefined }), 'tok'],
-  ])('sends the same bytes as the client for %s', async (_name, endpoint, request, token) => {
+  it.each(ENDPOINT_CASES)('sends the same bytes as the client for %s', async (_name, endpoint, request, token) => {
     const [client, direct] = await bothWays(endpoint, request, ok, token);
     expect(client.raw).toHaveLength(1);
     expect(direct.raw).toEqual(client.raw);

@@ -1,0 +1,402 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CompletionRequest } from '../../src/core/types.ts';
+import type { ModelCallError } from '../../src/llm/errors.ts';
+import type { Deadline } from '../../src/llm/fetch-response.ts';
+import { hfModel } from '../../src/llm/hf.ts';
+import { keepAliveFetch, type KeepAliveFetch } from '../../src/llm/http-fetch.ts';
+import { Http1Client, STALE_IDLE_MS } from '../../src/llm/http1.ts';
+import { ResponseParser } from '../../src/llm/http1-response.ts';
+import { closedPort } from '../helpers/ports.ts';
+import { rawServer, response, trickle, type RawAnswer, type RawServer } from '../helpers/raw-http-server.ts';
+import { ENDPOINT_CASES, sampleRequest } from './fixtures.ts';
+
+const open: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close();
+  vi.restoreAllMocks();
+});
+
+async function server(answer: RawAnswer): Promise<RawServer> {
+  const s = await rawServer(answer);
+  open.push(s);
+  return s;
+}
+
+function transport(http1 = true): KeepAliveFetch {
+  const t = keepAliveFetch({ env: {}, http1 });
+  open.push(t);
+  return t;
+}
+
+const okJson = response('{"ok":true}');
+const answerWith =
+  (bytes: string): RawAnswer =>
+  (_req, socket) =>
+    socket.write(bytes);
+
+/** The cause of a `fetch failed` rejection. */
+async function failure(p: Promise<unknown>): Promise<{ error: Error; cause: Error & { code?: string } }> {
+  try {
+    await p;
+  } catch (error) {
+    return { error: error as Error, cause: (error as Error).cause as Error & { code?: string } };
+  }
+  throw new Error('expected the request to fail');
+}
+
+const post = (t: KeepAliveFetch, s: RawServer, deadline?: Deadline, signal?: AbortSignal) =>
+  t.send(new URL(`${s.url}/v1/chat/completions`), 'POST', { 'content-type': 'application/json' }, '{"a":1}', signal, deadline);
+
+describe('the raw HTTP/1.1 client sends what node:http sends', () => {
+  const cases: [string, (t: KeepAliveFetch, url: string) => Promise<Response>][] = [
+    ['a JSON POST through send', (t, u) => t.send(new URL(`${u}/v1/chat/completions?api-version=2`), 'POST', { authorization: 'Bearer k', 'content-type': 'application/json', 'user-agent': 'x/1' }, '{"é":"ü"}', undefined)],
+    ['a GET without a body', (t, u) => t.fetch(`${u}/models`)],
+    ['a POST with an empty body', (t, u) => t.fetch(`${u}/p`, { method: 'POST', body: '' })],
+    ['a PUT without a body', (t, u) => t.fetch(`${u}/p`, { method: 'PUT', headers: { 'x-a': 'b' } })],
+    ['a DELETE without a body', (t, u) => t.fetch(`${u}/p`, { method: 'DELETE' })],
+    ['a POST of bytes', (t, u) => t.fetch(`${u}/p`, { method: 'POST', body: new Uint8Array([0, 1, 255]), headers: { 'content-type': 'application/octet-stream' } })],
+    ['a HEAD', (t, u) => t.fetch(`${u}/p`, { method: 'HEAD' })],
+  ];
+  it.each(cases)('byte for byte for %s', async (_name, call) => {
+    const s = await server((req, socket) => socket.write(req.text.startsWith('HEAD') ? 'HTTP/1.1 200 OK\r\ncontent-length: 11\r\n\r\n' : okJson));
+    const used = vi.spyOn(Http1Client.prototype, 'request');
+    await call(transport(true), s.url);
+    expect(used).toHaveBeenCalledTimes(1);
+    await call(transport(false), s.url);
+    expect(used).toHaveBeenCalledTimes(1);
+    expect(s.requests).toHaveLength(2);
+    expect(s.requests[0].text).toBe(s.requests[1].text);
+  });
+
+  it.each([
+    ['its own Connection field', { connection: 'close' }],
+    ['its own Host field', { host: 'example.test' }],
+    ['a value outside ASCII', { 'x-name': 'caf\u00e9' }],
+  ])('leaves a call with %s to node:http', async (_name, headers) => {
+    const s = await server(answerWith(okJson));
+    const used = vi.spyOn(Http1Client.prototype, 'request');
+    const t = transport(true);
+    await t.send(new URL(`${s.url}/p`), 'POST', { ...headers }, '{}', undefined);
+    expect(used).not.toHaveBeenCalled();
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('reuses its connections: 40 calls, 4 at a time, on at most 4 sockets', async () => {
+    const s = await server(answerWith(okJson));
+    const t = transport();
+    for (let round = 0; round < 10; round++) {
+      const texts = await Promise.all([0, 1, 2, 3].map(async () => (await post(t, s)).text()));
+      expect(texts).toEqual(Array(4).fill('{"ok":true}'));
+    }
+    expect(s.requests).toHaveLength(40);
+    expect(s.connections()).toBeGreaterThanOrEqual(1);
+    expect(s.connections()).toBeLessThanOrEqual(4);
+  });
+
+  it('closes its idle sockets on close()', async () => {
+    const s = await server(answerWith(okJson));
+    const t = keepAliveFetch({ env: {} });
+    await post(t, s);
+    t.close();
+    await vi.waitFor(() => expect(s.closed()).toBe(1));
+  });
+});
+
+describe('the raw HTTP/1.1 client reads responses', () => {
+  it('reads a response that arrives one byte at a time', async () => {
+    const s = await server((_req, socket) => void trickle(socket, response('{"x":"y"}', '201 Created', ['content-type: application/json', 'x-multi: a', 'x-multi: b'])));
+    const r = await post(transport(), s);
+    expect([r.status, r.statusText, r.headers.get('x-multi'), r.headers.get('Content-Type'), await r.text()]).toEqual([201, 'Created', 'a, b', 'application/json', '{"x":"y"}']);
+  });
+
+  it('reads a chunked body with extensions and trailers, and keeps the connection', async () => {
+    const chunked = 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4;ext=1\r\nabcd\r\n3 ; x="y"\r\nefg\r\n0\r\nx-trailer: t\r\nx-other: u\r\n\r\n';
+    const s = await server(answerWith(chunked));
+    const t = transport();
+    expect(await (await post(t, s)).text()).toBe('abcdefg');
+    expect(await (await post(t, s)).text()).toBe('abcdefg');
+    expect(s.connections()).toBe(1);
+  });
+
+  it('reads a body delimited by the end of the connection, and opens a new one next time', async () => {
+    const s = await server((_req, socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end'));
+    const t = transport();
+    expect(await (await post(t, s)).text()).toBe('until the end');
+    expect(await (await post(t, s)).text()).toBe('until the end');
+    expect(s.connections()).toBe(2);
+  });
+
+  it('does not reuse a connection the server marked with Connection: close, nor an HTTP/1.0 one', async () => {
+    for (const head of ['HTTP/1.1 200 OK\r\nconnection: close', 'HTTP/1.0 200 OK']) {
+      const s = await server(answerWith(`${head}\r\ncontent-length: 2\r\n\r\nok`));
+      const t = transport();
+      for (let i = 0; i < 3; i++) expect(await (await post(t, s)).text()).toBe('ok');
+      expect(s.connections()).toBe(3);
+    }
+  });
+
+  it('skips interim 1xx responses', async () => {
+    const s = await server(answerWith(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n${okJson}`));
+    const r = await post(transport(), s);
+    expect([r.status, await r.json(), r.headers.get('link')]).toEqual([200, { ok: true }, null]);
+  });
+
+  it('reads no body after HEAD, 204 and 304, and keeps the connection', async () => {
+    const s = await server((req, socket) => {
+      const status = ['200 OK', '204 No Content', '304 Not Modified'][req.index % 3];
+      socket.write(`HTTP/1.1 ${status}\r\ncontent-length: 50\r\n\r\n`);
+    });
+    const t = transport();
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await t.send(new URL(`${s.url}/p`), 'HEAD', {}, undefined, undefined);
+      statuses.push([r.status, await r.text()]);
+    }
+    expect(statuses).toEqual([[200, ''], [204, ''], [304, '']]);
+    expect(s.connections()).toBe(1);
+  });
+
+  it('drops an idle connection the server closed after answering, and opens a new one', async () => {
+    const s = await server((_req, socket) => socket.end(okJson));
+    const t = transport();
+    for (let i = 0; i < 3; i++) {
+      expect(await (await post(t, s)).json()).toEqual({ ok: true });
+      // Time for the close to arrive: a call sent across it fails as on node:http (the server
+      // closed without saying so), and the retry wrapper sends it again.
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(s.connections()).toBe(3);
+  });
+});
+
+describe('the raw HTTP/1.1 client fails as fetch does', () => {
+  it.each([
+    ['a bad status code', 'HTTP/1.1 OK 200\r\n\r\n', 'HPE_INVALID_STATUS'],
+    ['something that is not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n', 'HPE_INVALID_CONSTANT'],
+    ['a version other than 1.x', 'HTTP/2.0 200 OK\r\n\r\n', 'HPE_INVALID_VERSION'],
+    ['a control character in a value', 'HTTP/1.1 200 OK\r\nx: a\x01b\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN'],
+    ['chunk data longer than its size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\nxy\r\n', 'HPE_STRICT'],
+    ['101 Switching Protocols', 'HTTP/1.1 101 Switching Protocols\r\n\r\n', 'HPE_PAUSED_UPGRADE'],
+    ['a bad chunk size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', 'HPE_INVALID_CHUNK_SIZE'],
+    ['two different lengths', 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nok', 'HPE_UNEXPECTED_CONTENT_LENGTH'],
+    ['a header section over 64 KiB', `HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(70_000)}\r\n\r\n`, 'HPE_HEADER_OVERFLOW'],
+    ['a header line without a name', 'HTTP/1.1 200 OK\r\n: nameless\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN'],
+  ])('fails on %s and drops the connection', async (_name, bytes, code) => {
+    const s = await server(answerWith(bytes));
+    const { error, cause } = await failure(post(transport(), s));
+    expect([error.name, error.message, cause.code]).toEqual(['TypeError', 'fetch failed', code]);
+    expect(cause.message).toMatch(/^Parse Error: /);
+    await vi.waitFor(() => expect(s.closed()).toBe(1));
+  });
+
+  it('fails with "socket hang up" when the body is shorter than its length', async () => {
+    const s = await server((_req, socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort'));
+    const { cause } = await failure(post(transport(), s));
+    expect([cause.message, cause.code]).toEqual(['socket hang up', 'ECONNRESET']);
+  });
+
+  it('fails with the socket error when nothing listens', async () => {
+    const port = await closedPort();
+    const t = transport();
+    const { error, cause } = await failure(t.send(new URL(`http://127.0.0.1:${port}/v1`), 'POST', {}, '{}', undefined));
+    expect([error.message, cause.code]).toEqual(['fetch failed', 'ECONNREFUSED']);
+  });
+
+  it('fails with a TimeoutError at the deadline and drops the connection', async () => {
+    const s = await server(() => undefined);
+    const deadline = { ms: 100, expired: false };
+    const { error } = await failure(post(transport(), s, deadline));
+    expect([error.name, deadline.expired]).toEqual(['TimeoutError', true]);
+    await vi.waitFor(() => expect(s.closed()).toBe(1));
+  });
+
+  it('fails with the signal reason when aborted before the call, without connecting', async () => {
+    const s = await server(answerWith(okJson));
+    const reason = new Error('stop');
+    const { error } = await failure(post(transport(), s, undefined, AbortSignal.abort(reason)));
+    expect(error).toBe(reason);
+    expect(s.connections()).toBe(0);
+  });
+
+  it('fails with the signal reason when aborted while waiting, and drops the connection', async () => {
+    const c = new AbortController();
+    const s = await server(() => c.abort(new Error('stop now')));
+    const { error } = await failure(post(transport(), s, undefined, c.signal));
+    expect(error.message).toBe('stop now');
+    await vi.waitFor(() => expect(s.closed()).toBe(1));
+  });
+});
+
+describe('a reused connection the server closed', () => {
+  /** Answers the first request of each connection; closes a connection at its second request. */
+  const staleAfterOne: RawAnswer = (req, socket) => (req.index === 0 ? socket.write(okJson) : socket.destroy());
+  /** Long enough idle for a close to count as the server's idle timeout. */
+  const idle = () => new Promise((r) => setTimeout(r, STALE_IDLE_MS + 50));
+
+  it('is sent again once on a new connection after an idle spell', async () => {
+    const s = await server(staleAfterOne);
+    const t = transport();
+    await post(t, s);
+    await idle();
+    expect(await (await post(t, s)).json()).toEqual({ ok: true });
+    expect(s.requests.map((r) => [r.connection, r.index])).toEqual([[0, 0], [0, 1], [1, 0]]);
+  });
+
+  it('fails with "socket hang up" through node:http, which does not send it again', async () => {
+    const s = await server(staleAfterOne);
+    const t = transport(false);
+    await post(t, s);
+    await idle();
+    const { cause } = await failure(post(t, s));
+    expect([cause.message, cause.code]).toEqual(['socket hang up', 'ECONNRESET']);
+  });
+
+  it('is not sent again when reused at once: the server dropped the request, the retry wrapper counts it', async () => {
+    const s = await server(staleAfterOne);
+    const t = transport();
+    await post(t, s);
+    const { cause } = await failure(post(t, s));
+    expect([cause.message, cause.code]).toEqual(['socket hang up', 'ECONNRESET']);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it('is not sent again twice', async () => {
+    const s = await server((req, socket) => (req.connection === 0 && req.index === 0 ? socket.write(okJson) : socket.destroy()));
+    const t = transport();
+    await post(t, s);
+    await idle();
+    const { cause } = await failure(post(t, s));
+    expect([cause.message, cause.code]).toEqual(['socket hang up', 'ECONNRESET']);
+    expect(s.requests).toHaveLength(3);
+  });
+
+  it('is not sent again once a byte of the answer came back', async () => {
+    const s = await server((req, socket) => (req.index === 0 ? socket.write(okJson) : socket.end('HTTP/1.1 200')));
+    const t = transport();
+    await post(t, s);
+    await idle();
+    const { cause } = await failure(post(t, s));
+    expect(cause.message).toBe('socket hang up');
+    expect(s.requests).toHaveLength(2);
+  });
+});
+
+describe('the response parser', () => {
+  const whole = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nx-a: 1\r\n x-fold\r\ntransfer-encoding: chunked\r\n\r\n2;e\r\nab\r\n1\r\nc\r\n0\r\nt: 1\r\n\r\n';
+
+  it('gives the same response for every way the bytes can be split in two, and one byte at a time', () => {
+    const parse = (pieces: Buffer[]) => {
+      const p = new ResponseParser(false);
+      const done = pieces.map((b) => p.push(b));
+      return { done: done.indexOf(true) === pieces.length - 1, status: p.status, headers: p.headers, body: p.body().toString(), reusable: p.reusable };
+    };
+    const bytes = Buffer.from(whole, 'latin1');
+    const expected = { done: true, status: 200, headers: ['x-a', '1 x-fold', 'transfer-encoding', 'chunked'], body: 'abc', reusable: true };
+    expect(parse([bytes])).toEqual(expected);
+    for (let cut = 1; cut < bytes.length; cut++) expect(parse([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(expected);
+    expect(parse([...bytes].map((b) => Buffer.from([b])))).toEqual(expected);
+  });
+
+  it('accepts bare LF line ends and a status line without a reason', () => {
+    const p = new ResponseParser(false);
+    expect(p.push(Buffer.from('HTTP/1.1 200\nContent-Length: 2\n\nok'))).toBe(true);
+    expect([p.status, p.statusText, p.body().toString()]).toEqual([200, '', 'ok']);
+  });
+
+  it('refuses Transfer-Encoding beside Content-Length, as node does', () => {
+    const p = new ResponseParser(false);
+    expect(() => p.push(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 99\r\ntransfer-encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n'))).toThrow(
+      expect.objectContaining({ code: 'HPE_INVALID_TRANSFER_ENCODING' }),
+    );
+  });
+
+  it('accepts a repeated equal Content-Length and refuses different ones', () => {
+    const p = new ResponseParser(false);
+    expect(p.push(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 2, 2\r\n\r\nok'))).toBe(true);
+    expect(p.body().toString()).toBe('ok');
+    expect(() => new ResponseParser(false).push(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nok'))).toThrow(
+      expect.objectContaining({ code: 'HPE_UNEXPECTED_CONTENT_LENGTH' }),
+    );
+  });
+
+  it('marks bytes after a complete response as a reason not to reuse the connection', () => {
+    const p = new ResponseParser(false);
+    expect(p.push(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nxEXTRA'))).toBe(true);
+    expect(p.reusable).toBe(false);
+  });
+
+  it('reads the server keep-alive timeout', () => {
+    const p = new ResponseParser(false);
+    p.push(Buffer.from('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\ncontent-length: 0\r\n\r\n'));
+    expect(p.keepAliveMs).toBe(5000);
+  });
+});
+
+describe('the hf backend on the raw client and on node:http', () => {
+  interface Outcome {
+    readonly raw: string[];
+    readonly result?: unknown;
+    readonly error?: { kind: string; message: string; status?: number; retryable: boolean; retryAfterMs?: number };
+  }
+
+  /** One call through the default transport and one through node:http, against one raw server. */
+  async function bothTransports(endpoint: (url: string) => string, request: CompletionRequest, answer: RawAnswer, token?: string, timeoutMs = 5000): Promise<[Outcome, Outcome]> {
+    const s = await server(answer);
+    const outcomes: Outcome[] = [];
+    for (const http1 of [true, false]) {
+      const node = http1 ? undefined : transport(false);
+      const model = hfModel({ model: 'org/model', endpointUrl: endpoint(s.url), token, timeoutMs, ...(node ? { fetch: node.fetch } : {}) });
+      try {
+        const result = await model.complete(request);
+        outcomes.push({ raw: s.requests.splice(0).map((r) => r.text), result });
+      } catch (err) {
+        const e = err as ModelCallError;
+        outcomes.push({ raw: s.requests.splice(0).map((r) => r.text), error: { kind: e.kind, message: e.message, status: e.status, retryable: e.retryable, retryAfterMs: e.retryAfterMs } });
+      } finally {
+        await model.close?.();
+      }
+    }
+    return [outcomes[0], outcomes[1]];
+  }
+
+  const reply = response(JSON.stringify({ choices: [{ message: { content: 'A', reasoning_content: 'hm' }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 1 } }));
+    
+  it.each(ENDPOINT_CASES)('sends the same bytes, Host and Connection included, for %s', async (_name, endpoint, request, token) => {
+    const used = vi.spyOn(Http1Client.prototype, 'request');
+    const [raw, node] = await bothTransports(endpoint, request, answerWith(reply), token);
+    expect(used).toHaveBeenCalledTimes(1);
+    expect(raw.raw).toHaveLength(1);
+    expect(raw.raw[0]).toMatch(/\r\nHost: 127\.0\.0\.1:\d+\r\nConnection: keep-alive\r\n\r\n\{/);
+    expect(raw).toEqual(node);
+  });
+
+  const json = (status: string, body: string, fields: string[] = []) => answerWith(response(body, status, ['content-type: application/json', ...fields]));
+  it.each([
+    ['a 500 with an error field', json('500 Internal Server Error', '{"error":"boom"}')],
+    ['a 429 with Retry-After', json('429 Too Many Requests', '{"message":"slow down"}', ['retry-after: 3'])],
+    ['a 404 in plain text', answerWith(response('no such model', '404 Not Found', ['content-type: text/plain; charset=utf-8']))],
+    ['a 502 without a content type', answerWith(response('gateway', '502 Bad Gateway', []))],
+    ['a 200 with broken JSON', json('200 OK', '{oops')],
+    ['a 200 that is not JSON', answerWith(response('<html>', '200 OK', ['content-type: text/html']))],
+    ['a 200 of the wrong shape, chunked', answerWith('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nd\r\n{"choices":[]\r\n1\r\n}\r\n0\r\n\r\n')],
+    ['a malformed status line', answerWith('HTTP/1.1 2OO OK\r\n\r\n')],
+    ['a connection closed before the answer', (_req, socket) => socket.destroy()],
+  ] as [string, RawAnswer][])('fails the same way on %s', async (_name, answer) => {
+    const [raw, node] = await bothTransports((u) => `${u}/v1`, sampleRequest(), answer);
+    expect(raw.error).toBeDefined();
+    expect(raw).toEqual(node);
+  });
+
+  it('times out the same way', async () => {
+    const [raw, node] = await bothTransports((u) => `${u}/v1`, sampleRequest(), () => undefined, undefined, 150);
+    expect(raw.error?.kind).toBe('timeout');
+    expect(raw).toEqual(node);
+  });
+
+  it('fails the same way when nothing listens', async () => {
+    const port = await closedPort();
+    const [raw, node] = await bothTransports(() => `http://127.0.0.1:${port}/v1`, sampleRequest(), () => undefined);
+    expect(raw.error?.kind).toBe('network');
+    expect(raw.error).toEqual(node.error);
+  });
+});
