@@ -274,23 +274,23 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   // The keep-alive transport keeps the time limit with a timer (cheaper than AbortSignal.timeout,
   // the same failure); a fetch passed in gets the signals as before.
   const directCall = async (request: CompletionRequest): Promise<CompletionResult> => {
-    const seen: Seen = {};
     const deadline = { ms: timeoutMs, expired: false };
-    const timeout = transport ? { get aborted() { return deadline.expired; } } : AbortSignal.timeout(timeoutMs);
+    const signal = transport ? undefined : AbortSignal.timeout(timeoutMs);
+    let response: Response | undefined;
     let raw: unknown;
     try {
       const body = buildBody(request);
-      const response = transport
-        ? await transport.send(parsedUrl!, 'POST', { ...headers }, body, request.signal, deadline)
-        : await baseFetch(routeUrl, { method: 'POST', headers: { ...headers }, body, signal: request.signal ? AbortSignal.any([request.signal, timeout as AbortSignal]) : (timeout as AbortSignal) });
-      seen.status = response.status;
-      seen.retryAfter = response.headers.get('retry-after');
+      response = transport
+        ? await transport.send(parsedUrl!, 'POST', headers, body, request.signal, deadline)
+        : await baseFetch(routeUrl, { method: 'POST', headers: { ...headers }, body, signal: request.signal ? AbortSignal.any([request.signal, signal!]) : signal! });
       raw = await endpointReply(response);
     } catch (err) {
-      throw classify(err, request, timeout, seen);
+      // What the answer said is read only for an error (Retry-After): not on every call.
+      const seen: Seen = response ? { status: response.status, retryAfter: response.headers.get('retry-after') } : {};
+      throw classify(err, request, signal ?? { aborted: deadline.expired }, seen);
     }
     const parsed = readReply(raw, request);
-    if (typeof parsed === 'string') throw fail('malformed', request, `malformed reply: ${parsed}`, { retryable: true, status: seen.status });
+    if (typeof parsed === 'string') throw fail('malformed', request, `malformed reply: ${parsed}`, { retryable: true, status: response.status });
     return parsed;
   };
 

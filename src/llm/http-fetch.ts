@@ -22,7 +22,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { BufferedHeaders, BufferedResponse, fetchFailure, timeoutError, type Deadline } from './fetch-response.ts';
-import { Http1Client, http1Origin, requestBytes, requestHead, type Http1Origin } from './http1.ts';
+import { Http1Client, http1Origin, requestHead, requestPayload, type Http1Origin } from './http1.ts';
 import { proxyFor, proxySettings, type Proxy } from './proxy.ts';
 
 export type { Deadline } from './fetch-response.ts';
@@ -32,9 +32,10 @@ export interface KeepAliveFetch {
   /**
    * The same request without the Fetch API's per-call objects (a parsed URL, a Headers copy):
    * the hf backend's direct endpoint path parses its URL once and builds its headers as a plain
-   * record, lower-case names in the order `fetch` would send them.
+   * record, lower-case names in the order `fetch` would send them (not changed: one record can
+   * serve every call).
    */
-  send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, deadline?: Deadline): Promise<Response>;
+  send(url: URL, method: string, headers: Readonly<Record<string, string>>, body: string | undefined, signal: AbortSignal | undefined, deadline?: Deadline): Promise<Response>;
   /** Closes the idle sockets. */
   close(): void;
 }
@@ -143,7 +144,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
     target: Target,
     url: URL,
     method: string,
-    headers: Record<string, string>,
+    headers: Readonly<Record<string, string>>,
     body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
     deadline: Deadline | undefined,
@@ -159,7 +160,9 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
         outerReject(err);
       };
       const { secure, proxy, absolute, via } = target;
-      if (body) headers['content-length'] = String(Buffer.byteLength(body));
+      // The caller's fields first, in their order (node:http writes them so), then ours.
+      const fields: Record<string, string> = { ...headers };
+      if (body) fields['content-length'] = String(Buffer.byteLength(body));
       const fail = (err: unknown) => {
         // A proxy's refusal of the tunnel is its answer (407 wrong credentials, 403 not allowed),
         // passed on as that response, as a proxy answers an http:// request: not a network error to retry.
@@ -171,8 +174,8 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
         reject(fetchFailure(err, signal, deadline));
       };
       if (absolute) {
-        headers.host = url.host;
-        if (proxy!.authorization) headers['proxy-authorization'] = proxy!.authorization;
+        fields.host = url.host;
+        if (proxy!.authorization) fields['proxy-authorization'] = proxy!.authorization;
       }
       const req = (via.protocol === 'https:' ? https : http).request(
         {
@@ -182,7 +185,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
           port: via.port,
           path: via.path,
           method,
-          headers,
+          headers: fields,
           signal,
         },
         (res) => {
@@ -209,7 +212,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
   const send = (
     url: URL,
     method: string,
-    headers: Record<string, string>,
+    headers: Readonly<Record<string, string>>,
     body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
     deadline?: Deadline,
@@ -222,7 +225,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
       const length = body ? (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) : -1;
       const head = requestHead(method, target.via.path, origin, headers, length);
       if (head !== null) {
-        return http1!.request(origin, requestBytes(head, body, length), method === 'HEAD', signal, deadline);
+        return http1!.request(origin, requestPayload(head, body), method === 'HEAD', signal, deadline);
       }
     }
     return viaNode(target, url, method, headers, body, signal, deadline);

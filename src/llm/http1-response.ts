@@ -62,23 +62,32 @@ function trimOws(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-/** The field lines of a head: `[name, value, ...]`, names in lower case, folds joined. */
-function fieldLines(lines: string[]): string[] {
+/** The end of the line that starts at `i` (before its CR LF or LF) and where the next one starts. */
+function lineAt(text: string, i: number): [end: number, next: number] {
+  const lf = text.indexOf('\n', i);
+  if (lf === -1) return [text.length, text.length];
+  return [lf > i && text.charCodeAt(lf - 1) === 13 ? lf - 1 : lf, lf + 1];
+}
+
+/** The field lines of a head after its status line: `[name, value, ...]`, names in lower case, folds joined. */
+function fieldLines(text: string, from: number): string[] {
   const out: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    const c = line.charCodeAt(0);
+  for (let i = from; i < text.length; ) {
+    const [end, next] = lineAt(text, i);
+    if (end === i) break; // the empty line that ends the head
+    const c = text.charCodeAt(i);
     if (c === 32 || c === 9) {
       if (out.length === 0) throw parseError('HPE_INVALID_HEADER_TOKEN', 'folded line before the first header field');
-      out[out.length - 1] = trimOws(`${out[out.length - 1]} ${trimOws(line)}`);
-      continue;
+      out[out.length - 1] = trimOws(`${out[out.length - 1]} ${trimOws(text.slice(i, end))}`);
+    } else {
+      const colon = text.indexOf(':', i);
+      const name = colon > i && colon < end ? text.slice(i, colon) : '';
+      if (!TOKEN.test(name)) throw parseError('HPE_INVALID_HEADER_TOKEN', `invalid header field line ${JSON.stringify(text.slice(i, Math.min(end, i + 80)))}`);
+      const value = trimOws(text.slice(colon + 1, end));
+      if (BAD_VALUE.test(value)) throw parseError('HPE_INVALID_HEADER_TOKEN', `invalid character in the value of header ${name}`);
+      out.push(name.toLowerCase(), value);
     }
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!TOKEN.test(name)) throw parseError('HPE_INVALID_HEADER_TOKEN', `invalid header field line ${JSON.stringify(line.slice(0, 80))}`);
-    const value = trimOws(line.slice(colon + 1));
-    if (BAD_VALUE.test(value)) throw parseError('HPE_INVALID_HEADER_TOKEN', `invalid character in the value of header ${name}`);
-    out.push(name.toLowerCase(), value);
+    i = next;
   }
   return out;
 }
@@ -217,13 +226,12 @@ export class ResponseParser {
 
   /** Status line and fields of one head; sets how the body is delimited. */
   #onHead(text: string): void {
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
-    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    const m = STATUS_LINE.exec(lines[0]);
-    if (m === null) throw statusLineError(lines[0]);
+    const [end, next] = lineAt(text, 0);
+    const statusLine = text.slice(0, end);
+    const m = STATUS_LINE.exec(statusLine);
+    if (m === null) throw statusLineError(statusLine);
     const status = Number(m[2]);
-    const fields = fieldLines(lines);
+    const fields = fieldLines(text, next);
     if (status === 101) throw parseError('HPE_PAUSED_UPGRADE', 'unexpected 101 Switching Protocols (no upgrade was asked for)');
     if (status < 200) return; // interim: the final response follows (RFC 9110 section 15.2)
     this.status = status;

@@ -68,12 +68,16 @@ export function requestHead(method: string, path: string, origin: Http1Origin, h
   return `${head}\r\n`;
 }
 
-/** The request as one buffer: the head (ASCII) and the body (UTF-8 text or bytes). */
-export function requestBytes(head: string, body: string | Uint8Array | undefined, bodyLength: number): Buffer {
-  const buf = Buffer.allocUnsafe(head.length + Math.max(0, bodyLength));
+/**
+ * The request as one write: the head (ASCII, checked by requestHead) and a text body as one
+ * string, which the socket encodes as UTF-8 straight into its write (no Buffer on the heap); a
+ * byte body after the head in one buffer.
+ */
+export function requestPayload(head: string, body: string | Uint8Array | undefined): string | Buffer {
+  if (body === undefined || typeof body === 'string') return body ? head + body : head;
+  const buf = Buffer.allocUnsafe(head.length + body.byteLength);
   buf.write(head, 0, 'latin1');
-  if (typeof body === 'string') buf.write(body, head.length, 'utf8');
-  else if (body) buf.set(body, head.length);
+  buf.set(body, head.length);
   return buf;
 }
 
@@ -100,7 +104,7 @@ class Exchange {
   readonly onAbort: (() => void) | undefined;
   constructor(
     readonly client: Http1Client,
-    readonly payload: Buffer,
+    readonly payload: string | Buffer,
     head: boolean,
     readonly signal: AbortSignal | undefined,
     readonly deadline: Deadline | undefined,
@@ -237,7 +241,7 @@ export class Http1Client {
    * `TypeError('fetch failed')` with the socket's or the parser's error as `cause`, the signal's
    * reason, or a TimeoutError at the deadline).
    */
-  request(origin: Http1Origin, payload: Buffer, head: boolean, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<Response> {
+  request(origin: Http1Origin, payload: string | Buffer, head: boolean, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<Response> {
     return new Promise((resolve, reject) => {
       const ex = new Exchange(this, payload, head, signal, deadline, resolve, reject);
       if (signal) signal.addEventListener('abort', ex.onAbort!, { once: true });

@@ -81,6 +81,17 @@ describe('the raw HTTP/1.1 client sends what node:http sends', () => {
     expect(s.requests).toHaveLength(1);
   });
 
+  it("leaves the caller's header record as it was, so one record serves every call", async () => {
+    const s = await server(answerWith(okJson));
+    for (const http1 of [true, false]) {
+      const headers = Object.freeze({ 'content-type': 'application/json' });
+      const t = transport(http1);
+      for (let i = 0; i < 2; i++) await t.send(new URL(`${s.url}/p`), 'POST', headers, '{"n":1}', undefined);
+      expect(headers).toEqual({ 'content-type': 'application/json' });
+    }
+    expect(new Set(s.requests.map((r) => r.text)).size).toBe(1);
+  });
+
   it('reuses its connections: 40 calls, 4 at a time, on at most 4 sockets', async () => {
     const s = await server(answerWith(okJson));
     const t = transport();
