@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CompletionRequest } from '../../src/core/types.ts';
 import type { ModelCallError } from '../../src/llm/errors.ts';
@@ -6,6 +10,7 @@ import { hfModel } from '../../src/llm/hf.ts';
 import { keepAliveFetch, type KeepAliveFetch } from '../../src/llm/http-fetch.ts';
 import { Http1Client, STALE_IDLE_MS } from '../../src/llm/http1.ts';
 import { ResponseParser } from '../../src/llm/http1-response.ts';
+import { REPO_ROOT } from '../helpers/paths.ts';
 import { closedPort } from '../helpers/ports.ts';
 import { rawServer, response, trickle, type RawAnswer, type RawServer } from '../helpers/raw-http-server.ts';
 import { ENDPOINT_CASES, sampleRequest } from './fixtures.ts';
@@ -102,6 +107,24 @@ describe('the raw HTTP/1.1 client sends what node:http sends', () => {
     expect(s.requests).toHaveLength(40);
     expect(s.connections()).toBeGreaterThanOrEqual(1);
     expect(s.connections()).toBeLessThanOrEqual(4);
+  });
+
+  it('lets a process that made a call exit without closing the transport (idle sockets unref\'d)', async () => {
+    const s = await server(answerWith(okJson));
+    const dir = join(REPO_ROOT, 'tests/.tmp');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `http1-exit-${process.pid}.ts`);
+    writeFileSync(
+      file,
+      `import { keepAliveFetch } from ${JSON.stringify(join(REPO_ROOT, 'src/llm/http-fetch.ts'))};\n` +
+        `const t = keepAliveFetch({ env: {} });\n` +
+        `const r = await t.send(new URL(process.argv[2]), 'POST', {}, '{}', undefined);\n` +
+        `console.log(r.status);\n`,
+    );
+    const run = promisify(execFile)(process.execPath, [join(REPO_ROOT, 'bin/run-ts.js'), file, `${s.url}/p`], { timeout: 10_000 });
+    const { stdout } = await run.finally(() => rmSync(file, { force: true }));
+    // The server never closes the connection: the child exited with its socket idle and open.
+    expect(stdout).toBe('200\n');
   });
 
   it('closes its idle sockets on close()', async () => {
