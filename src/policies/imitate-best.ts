@@ -6,15 +6,16 @@ import type { PolicyFactory } from './policy.ts';
 /**
  * imitate-best: copy the choice of the best-earning agent among self and neighbours last round.
  * Ties keep the agent's own choice, then the lowest-index neighbour; invalid choices are not copied.
+ * `worth`: scratch space of n numbers (a policy passes the same one every round: no n-sized
+ * garbage per round).
  */
-export function decideImitateBest(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array): void {
+export function decideImitateBest(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array, worth = new Float64Array(prev.choice.length)): void {
   const { offsets, targets } = csr;
   const pc = prev.choice;
   const pp = prev.payoff;
   // One random read per neighbour instead of two (choice and payoff): an invalid choice is never
   // copied, so it competes as -Infinity and never beats anyone. The neighbour walk is bound by
   // memory latency, so this is what makes it faster on large graphs.
-  const worth = new Float64Array(pc.length);
   for (let j = 0; j < pc.length; j++) worth[j] = pc[j] === INVALID ? -Infinity : pp[j];
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
@@ -31,4 +32,7 @@ export function decideImitateBest(agents: Int32Array, csr: Csr, prev: PrevState,
   }
 }
 
-export const imitateBest: PolicyFactory = (_spec, setup) => classicPolicy(setup, (agents, ctx, out) => decideImitateBest(agents, ctx.world.csr, ctx.prev, out));
+export const imitateBest: PolicyFactory = (_spec, setup) => {
+  const worth = new Float64Array(setup.csr.n);
+  return classicPolicy(setup, (agents, ctx, out) => decideImitateBest(agents, ctx.world.csr, ctx.prev, out, worth));
+};
