@@ -60,6 +60,7 @@ function compare(steps: Array<{ choices: Int8Array; csr: Csr }>): CollectiveCoun
     expect(Array.from(a.groupSize)).toEqual(Array.from(b.groupSize));
     expect(Array.from(a.success)).toEqual(Array.from(b.success));
     expect(a.collectiveCount).toBe(b.collectiveCount);
+    expect(a.successCount).toBe(b.success.reduce((x, y) => x + y, 0));
     expect(Array.from(payA)).toEqual(Array.from(payB));
     expect(Array.from(capA)).toEqual(Array.from(capB));
   }

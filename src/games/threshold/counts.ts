@@ -11,7 +11,7 @@
  * the recount's sequential walk is cheaper than scattered updates), and always when the graph is
  * not symmetric (an update walks a changer's own row, which lists exactly the agents whose
  * neighbourhoods hold it only when every edge is stored both ways, as the networks layer builds
- * them). Integer counts: the result is the recount's, exactly (tests/games/threshold-counts.test.ts).
+ * them; checked once per graph, isSymmetric). Integer counts: the result is the recount's, exactly (tests/games/threshold-counts.test.ts).
  */
 import type { Csr } from '../../core/types.ts';
 
@@ -88,29 +88,21 @@ export class CollectiveCounts {
 }
 
 /**
- * Whether every row's targets, as a multiset, are the agents whose rows list it (each edge stored
- * both ways, with its multiplicity). Builds the transpose once (rows in ascending source order)
- * and compares row by row with a tally.
+ * Whether every edge is stored both ways, with its multiplicity, in rows sorted ascending (as the
+ * networks layer compiles them; a graph with an unsorted row is reported false and recounted).
+ * Rows are read in ascending order: agent i then appears in each of its neighbours' rows in the
+ * same ascending order, so one cursor per row checks it entry by entry (n cursors, no transpose).
  */
 export function isSymmetric(csr: Csr): boolean {
   const { offsets, targets, n } = csr;
-  const E = offsets[n];
-  const inDegree = new Int32Array(n + 1);
-  for (let e = 0; e < E; e++) {
-    const j = targets[e];
-    if (j < 0 || j >= n) return false;
-    inDegree[j + 1]++;
-  }
-  for (let i = 0; i < n; i++) if (inDegree[i + 1] !== offsets[i + 1] - offsets[i]) return false;
-  // inDegree equals the out-degrees: the transpose has the same offsets.
-  const fill = offsets.slice(0, n);
-  const sources = new Int32Array(E);
-  for (let i = 0; i < n; i++) for (let e = offsets[i]; e < offsets[i + 1]; e++) sources[fill[targets[e]]++] = i;
-  const tally = new Int32Array(n);
+  const cursor = offsets.slice(0, n);
   for (let i = 0; i < n; i++) {
-    for (let e = offsets[i]; e < offsets[i + 1]; e++) tally[targets[e]]++;
-    for (let e = offsets[i]; e < offsets[i + 1]; e++) tally[sources[e]]--;
-    for (let e = offsets[i]; e < offsets[i + 1]; e++) if (tally[targets[e]] !== 0) return false;
+    for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) {
+      const j = targets[e];
+      if (j < 0 || j >= n || (e > offsets[i] && j < targets[e - 1])) return false;
+      const at = cursor[j]++;
+      if (at >= offsets[j + 1] || targets[at] !== i) return false;
+    }
   }
   return true;
 }

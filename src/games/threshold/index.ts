@@ -32,6 +32,7 @@ export const thresholdGame: GameDefinition<ThresholdGame> = {
         if (name === 'collective') return t.collectiveCount;
         if (name !== 'success') return undefined;
         if (t.globalSuccess !== null) return t.globalSuccess;
+        if (t.successCount !== undefined) return t.successCount / t.success.length;
         let s = 0;
         for (let i = 0; i < t.success.length; i++) s += t.success[i];
         return s / t.success.length;

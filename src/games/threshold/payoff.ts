@@ -18,6 +18,8 @@ export interface ThresholdOutcome {
   /** Global scope: the one game's result. */
   readonly globalSuccess: boolean | null;
   readonly collectiveCount: number;
+  /** Agents whose game succeeded (the sum of `success`), when the payer counted them. */
+  readonly successCount?: number;
 }
 
 /**
@@ -82,12 +84,15 @@ export function neighbourhoodPayer(game: ThresholdGame, n: number): (choices: In
   return (choices, capital, payoff, csr) => {
     kept.update(choices, csr);
     let collectiveCount = 0;
+    let successCount = 0;
     for (let i = 0; i < n; i++) {
       if (choices[i] === 0) collectiveCount++;
-      success[i] = counts[i] / sizes[i] >= t ? 1 : 0;
+      const won = counts[i] / sizes[i] >= t ? 1 : 0;
+      success[i] = won;
+      successCount += won;
     }
     payBySuccess(game, choices, success, capital, payoff);
-    return { success, groupCollective: counts, groupSize: sizes, globalSuccess: null, collectiveCount };
+    return { success, groupCollective: counts, groupSize: sizes, globalSuccess: null, collectiveCount, successCount };
   };
 }
 
