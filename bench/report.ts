@@ -337,6 +337,9 @@ export function renderReport(r: BenchResults): string {
         ]),
       ),
     );
+    parts.push(
+      '\nNeighbour visits count two walks of every edge per round (policy, payoff recount), the work of a full recount; the payoff counts are updated only where choices changed, so settled rounds walk the edges about once. No per-round Gini (`metrics.gini: off`).',
+    );
   }
 
   if (r.startup) {
@@ -352,7 +355,7 @@ export function renderReport(r: BenchResults): string {
 
   if (r.python) {
     const { rows, skipped, python } = r.python;
-    parts.push(`\n## imitate-best against Python (${python ?? 'not run'}): CPU seconds per round on the same rounds, same graph and seeds\n`);
+    parts.push(`\n## imitate-best against Python (${python ?? 'not run'}): CPU seconds per round on the same rounds, same graph and seeds; the engine without the per-round Gini (\`metrics.gini: off\`), as Python\n`);
     if (skipped) parts.push(`skipped: ${skipped}`);
     else {
       const side = (s: PythonRow['plain']) =>
