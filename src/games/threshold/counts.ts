@@ -14,6 +14,7 @@
  * them; checked once per graph, isSymmetric). Integer counts: the result is the recount's, exactly (tests/games/threshold-counts.test.ts).
  */
 import type { Csr } from '../../core/types.ts';
+import { isSymmetric } from '../../networks/symmetric.ts';
 
 /** Above this share of all CSR entries, the changers' updates cost more than a recount. */
 const UPDATE_SHARE = 0.25;
@@ -85,24 +86,4 @@ export class CollectiveCounts {
     this.updates++;
     return true;
   }
-}
-
-/**
- * Whether every edge is stored both ways, with its multiplicity, in rows sorted ascending (as the
- * networks layer compiles them; a graph with an unsorted row is reported false and recounted).
- * Rows are read in ascending order: agent i then appears in each of its neighbours' rows in the
- * same ascending order, so one cursor per row checks it entry by entry (n cursors, no transpose).
- */
-export function isSymmetric(csr: Csr): boolean {
-  const { offsets, targets, n } = csr;
-  const cursor = offsets.slice(0, n);
-  for (let i = 0; i < n; i++) {
-    for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) {
-      const j = targets[e];
-      if (j < 0 || j >= n || (e > offsets[i] && j < targets[e - 1])) return false;
-      const at = cursor[j]++;
-      if (at >= offsets[j + 1] || targets[at] !== i) return false;
-    }
-  }
-  return true;
 }
