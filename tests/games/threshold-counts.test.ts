@@ -9,7 +9,7 @@ import type { Csr } from '../../src/core/types.ts';
 import { INVALID } from '../../src/core/world.ts';
 import { rngStream } from '../../src/core/rng.ts';
 import { CollectiveCounts } from '../../src/games/threshold/counts.ts';
-import { isSymmetric } from '../../src/networks/symmetric.ts';
+import { isSymmetric, storesBothWays } from '../../src/networks/symmetric.ts';
 import { neighbourhoodPayer, payThreshold, type ThresholdOutcome } from '../../src/games/threshold/payoff.ts';
 import type { ThresholdGame } from '../../src/games/threshold/types.ts';
 import { generateBarabasiAlbert } from '../../src/networks/generators/barabasi-albert.ts';
@@ -108,6 +108,13 @@ describe('the neighbourhood counts kept between rounds', () => {
 
   it('tell a symmetric graph from one whose rows differ only in multiplicity', () => {
     expect(isSymmetric(graphs['Barabási–Albert'])).toBe(true);
+    // A copy is no compiled graph: it is checked, entry by entry.
+    const copy: Csr = { ...graphs['Barabási–Albert'] };
+    expect(isSymmetric(copy)).toBe(true);
+    expect(storesBothWays(copy)).toBe(true);
+    const edited: Csr = { ...copy, targets: copy.targets.slice() };
+    edited.targets[0] = (edited.targets[0] + 1) % edited.n;
+    expect(isSymmetric(edited)).toBe(false);
     // 0-1 stored twice in row 0 but once in row 1.
     const lopsided: Csr = { n: 2, offsets: Int32Array.of(0, 2, 3), targets: Int32Array.of(1, 1, 0), keys: ['a', 'b'] };
     expect(isSymmetric(lopsided)).toBe(false);
