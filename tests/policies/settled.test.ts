@@ -25,6 +25,18 @@ function differing(csr: Csr, choices: Int8Array): number[] {
   return out;
 }
 
+/** A cascade: each agent switches between options 0 and 1 with probability `share` each step. */
+function flipping(start: Int8Array, steps: number, share: number, seed: number): Int8Array[] {
+  const rng = rngStream(seed, 'flip');
+  const seq: Int8Array[] = [];
+  let c = start;
+  for (let s = 0; s < steps; s++) {
+    c = c.map((x) => (rng() < share ? 1 - x : x));
+    seq.push(c);
+  }
+  return seq;
+}
+
 /** Choices drifting towards one option (domains form), `share` of the agents redrawn per step. */
 function choiceSequence(n: number, steps: number, share: number, seed: number): Int8Array[] {
   const rng = rngStream(seed, 'settled');
@@ -45,14 +57,33 @@ const graphs: Record<string, Csr> = {
 
 describe('the settled neighbourhoods imitate-best keeps', () => {
   for (const [name, csr] of Object.entries(graphs)) {
-    it(`count the differing neighbours as a recount does on a ${name} graph, few or many agents changing`, () => {
+    it(`count the differing neighbours as a recount does on a ${name} graph, and step aside while many agents change`, () => {
       for (const share of [0.003, 0.05, 0.6]) {
         const kept = new SettledNeighbourhoods(csr.n);
-        for (const choices of choiceSequence(csr.n, 25, share, 3)) {
-          expect(kept.update(choices, csr)).toBe(true);
+        let used = 0;
+        const sequence = share < 0.1 ? choiceSequence(csr.n, 25, share, 3) : flipping(new Int8Array(csr.n), 25, share, 3);
+        for (const choices of sequence) {
+          if (!kept.update(choices, csr)) continue;
+          used++;
           expect(Array.from(kept.differ)).toEqual(differing(csr, choices));
         }
+        // Few changers: kept from the second round on; most agents changing: never (each round walks everyone).
+        expect(used).toBe(share < 0.1 ? 24 : 0);
       }
+    });
+
+    it(`count again after a cascade on a ${name} graph: quiet, busy, then quiet rounds`, () => {
+      const quiet = choiceSequence(csr.n, 10, 0.005, 11);
+      const busy = flipping(quiet[9], 5, 0.6, 12);
+      const kept = new SettledNeighbourhoods(csr.n);
+      const used = [...quiet, ...busy, ...choiceSequence(csr.n, 10, 0.005, 13)].map((choices) => {
+        const ok = kept.update(choices, csr);
+        if (ok) expect(Array.from(kept.differ)).toEqual(differing(csr, choices));
+        return ok;
+      });
+      expect(used.filter(Boolean).length).toBeGreaterThanOrEqual(17);
+      expect(used[0]).toBe(false);
+      expect(used.slice(11, 15)).toEqual([false, false, false, false]);
     });
   }
 
@@ -62,8 +93,8 @@ describe('the settled neighbourhoods imitate-best keeps', () => {
     const kept = new SettledNeighbourhoods(csr.n);
     choiceSequence(csr.n, 20, 0.01, 4).forEach((choices, k) => {
       const g = k < 10 ? csr : other;
-      kept.update(choices, g);
-      expect(Array.from(kept.differ)).toEqual(differing(g, choices));
+      expect(kept.update(choices, g)).toBe(k > 0);
+      if (k > 0) expect(Array.from(kept.differ)).toEqual(differing(g, choices));
     });
     const oneWay: Csr = { n: 3, offsets: Int32Array.of(0, 1, 2, 3), targets: Int32Array.of(1, 2, 1), keys: ['a', 'b', 'c'] };
     expect(new SettledNeighbourhoods(3).update(Int8Array.of(0, 1, 1), oneWay)).toBe(false);
@@ -82,8 +113,8 @@ describe('the settled neighbourhoods imitate-best keeps', () => {
       const plain = new Int8Array(n);
       const fast = new Int8Array(n);
       decideImitateBest(agents, csr, { choice, payoff }, plain);
-      kept.update(choice, csr);
-      decideImitateBest(agents, csr, { choice, payoff }, fast, new Float64Array(n), kept.differ);
+      const differ = kept.update(choice, csr) ? kept.differ : null;
+      decideImitateBest(agents, csr, { choice, payoff }, fast, new Float64Array(n), differ);
       expect(Array.from(fast)).toEqual(Array.from(plain));
       skipped += kept.differ.filter((d) => d === 0).length;
     }

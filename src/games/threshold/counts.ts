@@ -64,24 +64,23 @@ export class CollectiveCounts {
   }
 
   /**
-   * Updates the neighbourhoods of the agents whose status changed; false (counts left half
-   * updated, for the recount to overwrite) once their edges pass the budget.
+   * Updates the neighbourhoods of the agents whose status changed; false, with nothing changed,
+   * when their edges pass the budget (a first pass over the choices sums them).
    */
   private applyChanges(choices: Int8Array): boolean {
     const { offsets, targets, n } = this.csr!;
     const { counts, collective } = this;
     let budget = UPDATE_SHARE * offsets[n];
     for (let i = 0; i < n; i++) {
+      if ((choices[i] === 0 ? 1 : 0) !== collective[i] && (budget -= offsets[i + 1] - offsets[i] + 1) < 0) return false;
+    }
+    for (let i = 0; i < n; i++) {
       const now = choices[i] === 0 ? 1 : 0;
       if (now === collective[i]) continue;
       collective[i] = now;
       const d = now - (1 - now); // +1 joined, -1 left
-      const start = offsets[i];
-      const end = offsets[i + 1];
-      budget -= end - start + 1;
-      if (budget < 0) return false;
       counts[i] += d;
-      for (let e = start; e < end; e++) counts[targets[e]] += d;
+      for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) counts[targets[e]] += d;
     }
     this.updates++;
     return true;
