@@ -84,10 +84,6 @@ export async function run(params: ClassicParams): Promise<ClassicResult> {
   const generateS = (performance.now() - t) / 1000;
   const E = csr.targets.length;
   gc();
-  // JIT warm-up on this very graph, after the collection above (a full collection between the
-  // small warm-up and the timed run throws the warmed-up code away: its first rounds paid for
-  // compiling it again).
-  await runEngine({ scenario: { ...scenario, rounds: Math.min(rounds, 30) }, csr, record: 'none', sink: { round() {} } });
 
   // Timed run: nothing but the engine; per-round times from the round callback.
   let peakRss = 0;

@@ -9,8 +9,6 @@
  * the other would compare the load of two moments): the engine's rounds from process.cpuUsage in
  * its round callback (through runEngine, record: 'none'), Python's from time.process_time around
  * each round inside the script (its start-up, imports and file reading are not counted). Per-round means over rounds 2..k: round 1 has no imitation pass.
- * The engine's timed run follows an untimed run of the same scenario on the same graph (JIT
- * warm-up; Python's code needs none).
  * Skipped, with the reason, where python3 with numpy and scipy is not found.
  *
  * What each side computes per round: the Python code the dynamics (choices, neighbourhood counts,
@@ -124,10 +122,6 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
     // The engine: per-round times from its round callback; every round's choices kept.
     const choices = new Uint8Array(rounds * n);
     (globalThis as { gc?: () => void }).gc?.();
-    // JIT warm-up on this very graph, after the collection above: a full collection between a
-    // warm-up and the timed run throws the warmed-up code away (V8 drops optimised code whose
-    // embedded objects died), and the timed rounds 2..20 then paid tens of ms of compilation.
-    await runEngine({ scenario, csr, record: 'none', sink: { round() {} } });
     const ends: number[] = [];
     const cpuMs = () => {
       const u = process.cpuUsage();
