@@ -338,7 +338,7 @@ export function renderReport(r: BenchResults): string {
       ),
     );
     parts.push(
-      '\nNeighbour visits count two walks of every edge per round (policy, payoff recount), the work of a full recount; the payoff counts are updated only where choices changed, so settled rounds walk the edges about once. No per-round Gini (`metrics.gini: off`).',
+      '\nNeighbour visits count two walks of every edge per round (policy, payoff recount), the work of a full recount; the payoff counts are updated only where choices changed and imitate-best skips agents whose closed neighbourhood chose alike, so settled rounds walk almost no edges (vs streaming can pass 1). No per-round Gini (`metrics.gini: off`).',
     );
   }
 
