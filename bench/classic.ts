@@ -8,9 +8,15 @@
  * - a streaming pass over arrays of the same size: for every CSR entry, read the target and
  *   gather a Float64 by it (the memory-bound core of any neighbour walk).
  *
- * A round of the engine walks the neighbours twice (the policy, then the neighbourhood payoff);
- * round 1 only once (classic agents start from the initial choice). "Neighbour visits" counts
- * both walks; per-round figures are over rounds 2..R. Memory is read before the graphology graph exists, so peak RSS is the engine's.
+ * "Neighbour visits" counts two walks of the neighbours per round (the policy's, then the
+ * neighbourhood payoff's recount), round 1 one (classic agents start from the initial choice):
+ * the work of a full recount. The game now keeps its counts between rounds and walks only the
+ * edges of agents whose choice changed (src/games/threshold/counts.ts), and imitate-best skips
+ * agents whose closed neighbourhood chose alike (src/policies/settled.ts): once the cascade has
+ * settled a round walks almost no edges, so the figure is the rate of the dynamics, not of memory
+ * reads, and its ratio to the streaming pass can pass 1. Per-round figures are over rounds 2..R. The scenario runs without the per-round
+ * Gini (`metrics.gini: off`, bench/scenarios.ts). Memory is read before the graphology graph
+ * exists, so peak RSS is the engine's.
  */
 import { toGraphology } from '../src/networks/index.ts';
 import { runEngine } from '../src/run/engine.ts';

@@ -10,6 +10,10 @@
  * its round callback (through runEngine, record: 'none'), Python's from time.process_time around
  * each round inside the script (its start-up, imports and file reading are not counted). Per-round means over rounds 2..k: round 1 has no imitation pass.
  * Skipped, with the reason, where python3 with numpy and scipy is not found.
+ *
+ * What each side computes per round: the Python code the dynamics (choices, neighbourhood counts,
+ * payoffs, capital); the engine the same plus its round record (violations, success share, mean
+ * capital), without the per-round Gini of capital (`metrics.gini: off`, as in bench/scenarios.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

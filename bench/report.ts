@@ -338,6 +338,9 @@ export function renderReport(r: BenchResults): string {
         ]),
       ),
     );
+    parts.push(
+      '\nNeighbour visits count two walks of every edge per round (policy, payoff recount), the work of a full recount; the payoff counts are updated only where choices changed and imitate-best skips agents whose closed neighbourhood chose alike, so settled rounds walk almost no edges (vs streaming can pass 1). No per-round Gini (`metrics.gini: off`).',
+    );
   }
 
   if (r.startup) {
@@ -353,7 +356,7 @@ export function renderReport(r: BenchResults): string {
 
   if (r.python) {
     const { rows, skipped, python } = r.python;
-    parts.push(`\n## imitate-best against Python (${python ?? 'not run'}): CPU seconds per round on the same rounds, same graph and seeds\n`);
+    parts.push(`\n## imitate-best against Python (${python ?? 'not run'}): CPU seconds per round on the same rounds, same graph and seeds; the engine without the per-round Gini (\`metrics.gini: off\`), as Python\n`);
     if (skipped) parts.push(`skipped: ${skipped}`);
     else {
       const side = (s: PythonRow['plain']) =>

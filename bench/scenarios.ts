@@ -7,13 +7,17 @@ const OPTIONS = { collective: 'collude', independent: 'comply' };
  * closed neighbourhood, success needs 15% colluders and pays colluders x1.5 (compliers keep
  * their capital), failure costs colluders 10%. 1% seed violators on the highest-degree nodes of
  * a Barabási–Albert graph reach everyone within a few rounds under imitate-best.
+ *
+ * The per-round Gini of capital is off (`metrics.gini: off`; `gini` sets it): the run computes the
+ * dynamics and the round record's counts, what the Python versions (bench/imitate.py) compute.
  */
-export function classicScenario(n: number, policy: unknown, over: { rounds?: number; seed?: number; network?: unknown } = {}): Record<string, unknown> {
+export function classicScenario(n: number, policy: unknown, over: { rounds?: number; seed?: number; network?: unknown; gini?: string } = {}): Record<string, unknown> {
   return {
     name: 'bench-classic',
     kind: 'threshold-game',
     rounds: over.rounds ?? 100,
     seed: over.seed ?? 1,
+    metrics: { gini: over.gini ?? 'off' },
     population: { size: n, policy, seedViolators: { share: 0.01, placement: 'highest-degree' } },
     network: over.network ?? { kind: 'barabasi-albert', n, m: 5 },
     game: {

@@ -42,7 +42,8 @@ export interface GameRules {
   /**
    * Pays a round: writes `payoff` (capital delta) and `world.capital` (after) in place from every
    * agent's choice, and returns the game's outcome (opaque to the engine: memory, records and
-   * reporters hand it back to the game).
+   * reporters hand it back to the game). The outcome is read within its round: a game may reuse
+   * its arrays in the next round's `pay` (copy what you keep).
    */
   pay(round: number, choices: Int8Array, world: World, payoff: Float64Array, amounts: Float64Array | null, replies?: ReadonlyArray<string | undefined>): unknown;
   /** Adds the game's own fields to an agent's decision record (written after `capital`). */

@@ -164,6 +164,19 @@ export interface Limits {
 export const SCHEDULES = ['synchronous', 'random-sequential'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
 
+/**
+ * The per-round Gini of capital (`giniCapital`): `auto` computes it exactly up to 100 000 agents
+ * (a sort of all capitals every round), `exact` at any size, `off` never (null, with
+ * `giniUndefined: "not computed"`).
+ */
+export const GINI_MODES = ['auto', 'exact', 'off'] as const;
+export type GiniMode = (typeof GINI_MODES)[number];
+
+/** Optional round metrics a run computes. */
+export interface RoundMetricsSpec {
+  readonly gini: GiniMode;
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description?: string;
@@ -180,6 +193,8 @@ export interface Scenario {
   readonly schedule?: ScheduleName;
   /** Changes to the world at chosen rounds (src/interventions); absent: none. */
   readonly interventions?: readonly InterventionSpec[];
+  /** Optional round metrics; absent: the defaults (kept out so older manifests read the same). */
+  readonly metrics?: RoundMetricsSpec;
 }
 
 /** A validated intervention's settings (each kind reads its own, in src/interventions). */

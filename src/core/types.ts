@@ -169,7 +169,7 @@ export interface RoundRecord {
   readonly success: boolean | number | null;
   readonly meanCapital: number;
   readonly giniCapital: number;
-  /** Why giniCapital is missing (NaN, null in JSON): `negative capital` or `non-finite capital`. */
+  /** Why giniCapital is missing (NaN, null in JSON): `negative capital`, `non-finite capital`, or `not computed` (`metrics.gini`). */
   readonly giniUndefined?: string;
   /** Capitals that are no longer finite (overflow or NaN); absent when all are finite. */
   readonly nonFinite?: number;

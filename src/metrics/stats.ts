@@ -115,17 +115,27 @@ export function meanOf(values: Float64Array, sum: number): number {
   return mean;
 }
 
+/** `giniUndefined` of a round whose Gini the run's settings skip (`metrics.gini`: off, or auto above its limit). */
+export const GINI_NOT_COMPUTED = 'not computed';
+
 /**
  * The round record's capital fields beyond the mean: the Gini (and why it is missing when it is),
  * and how many capitals are no longer finite numbers (overflow past 1.8e308, or NaN), so a run
- * shows the round where its numbers stopped meaning anything. The Gini is skipped (NaN) above
- * `maxGiniAgents` agents, where its sort would cost more than the round.
+ * shows the round where its numbers stopped meaning anything. The Gini is skipped (null, with
+ * giniUndefined "not computed") above `maxGiniAgents` agents, where its sort would cost more than
+ * the round. `sum`, the capitals' sum when the caller has it: when it is finite, every capital is
+ * (a NaN or an infinity makes any sum non-finite), and the count needs no pass.
  */
-export function capitalFields(capital: Float64Array, maxGiniAgents: number, sort: (values: Float64Array) => Float64Array = sortedCopy): { giniCapital: number; giniUndefined?: string; nonFinite?: number } {
+export function capitalFields(
+  capital: Float64Array,
+  maxGiniAgents: number,
+  sort: (values: Float64Array) => Float64Array = sortedCopy,
+  sum = NaN,
+): { giniCapital: number; giniUndefined?: string; nonFinite?: number } {
   let nonFinite = 0;
-  for (let i = 0; i < capital.length; i++) if (!Number.isFinite(capital[i])) nonFinite++;
+  if (!Number.isFinite(sum)) for (let i = 0; i < capital.length; i++) if (!Number.isFinite(capital[i])) nonFinite++;
   const counted = nonFinite > 0 ? { nonFinite } : {};
-  if (capital.length > maxGiniAgents) return { giniCapital: NaN, ...counted };
+  if (capital.length > maxGiniAgents) return { giniCapital: NaN, giniUndefined: GINI_NOT_COMPUTED, ...counted };
   const reason = giniUndefinedReason(capital);
   return reason ? { giniCapital: NaN, giniUndefined: reason, ...counted } : { giniCapital: gini(capital, sort) };
 }

@@ -114,7 +114,17 @@ export function compileCsr(n: number, edges: EdgeList, keys: readonly string[] =
     targets[cursor[v]++] = u;
   }
   for (let i = 0; i < n; i++) sortRow(targets, offsets[i], offsets[i + 1]);
-  return { n, offsets, targets, keys };
+  const csr = { n, offsets, targets, keys };
+  bothWays.add(csr);
+  return csr;
+}
+
+/** CSRs compiled here: every edge scattered into both rows (their arrays are never edited after). */
+const bothWays = new WeakSet<Csr>();
+
+/** Whether `csr` was compiled by compileCsr, so that it stores every edge both ways. */
+export function compiledBothWays(csr: Csr): boolean {
+  return bothWays.has(csr);
 }
 
 export function degreeOf(csr: Csr, i: number): number {

@@ -2,22 +2,40 @@ import type { Csr } from '../core/types.ts';
 import { INVALID } from '../core/world.ts';
 import { classicPolicy, type PrevState } from './classic.ts';
 import type { PolicyFactory } from './policy.ts';
+import { SettledNeighbourhoods } from './settled.ts';
 
 /**
  * imitate-best: copy the choice of the best-earning agent among self and neighbours last round.
  * Ties keep the agent's own choice, then the lowest-index neighbour; invalid choices are not copied.
+ * `worth`: scratch space of n numbers (a policy passes the same one every round: no n-sized
+ * garbage per round). `differ`: per agent, how many neighbours chose otherwise last round
+ * (settled.ts); where none did, the agent keeps its choice without walking its neighbours.
  */
-export function decideImitateBest(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array): void {
+export function decideImitateBest(
+  agents: Int32Array,
+  csr: Csr,
+  prev: PrevState,
+  out: Int8Array,
+  worth = new Float64Array(prev.choice.length),
+  differ: Int32Array | null = null,
+): void {
   const { offsets, targets } = csr;
   const pc = prev.choice;
   const pp = prev.payoff;
-  // One random read per neighbour instead of two (choice and payoff): an invalid choice is never
-  // copied, so it competes as -Infinity and never beats anyone. The neighbour walk is bound by
-  // memory latency, so this is what makes it faster on large graphs.
-  const worth = new Float64Array(pc.length);
-  for (let j = 0; j < pc.length; j++) worth[j] = pc[j] === INVALID ? -Infinity : pp[j];
+  let filled = false;
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
+    if (differ !== null && differ[i] === 0) {
+      out[i] = pc[i]; // the whole closed neighbourhood chose this
+      continue;
+    }
+    if (!filled) {
+      // One random read per neighbour instead of two (choice and payoff): an invalid choice is
+      // never copied, so it competes as -Infinity and never beats anyone. The neighbour walk is
+      // bound by memory latency, so this is what makes it faster on large graphs.
+      for (let j = 0; j < pc.length; j++) worth[j] = pc[j] === INVALID ? -Infinity : pp[j];
+      filled = true;
+    }
     let best = worth[i];
     let from = i;
     for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) {
@@ -31,4 +49,15 @@ export function decideImitateBest(agents: Int32Array, csr: Csr, prev: PrevState,
   }
 }
 
-export const imitateBest: PolicyFactory = (_spec, setup) => classicPolicy(setup, (agents, ctx, out) => decideImitateBest(agents, ctx.world.csr, ctx.prev, out));
+export const imitateBest: PolicyFactory = (_spec, setup) => {
+  const n = setup.csr.n;
+  const worth = new Float64Array(n);
+  const settled = new SettledNeighbourhoods(n);
+  return classicPolicy(setup, (agents, ctx, out) => {
+    // Kept from round to round for a batch of agents (the synchronous schedule); one agent at a
+    // time (random-sequential) walks its neighbours, as keeping it would cost n per agent.
+    const batch = agents.length * 8 >= n;
+    const differ = batch && settled.update(ctx.prev.choice, ctx.world.csr) ? settled.differ : null;
+    decideImitateBest(agents, ctx.world.csr, ctx.prev, out, worth, differ);
+  });
+};

@@ -61,7 +61,7 @@ export async function runEngine(opts: EngineOptions): Promise<RunEngineResult> {
     roles,
     game,
     policies,
-    reporters: reporters([...gameReporters(game.metrics), ['promptTokens', () => meter.sizes()], ...(extra ?? [])]),
+    reporters: reporters([...gameReporters(game.metrics), ['promptTokens', () => meter.sizes()], ...(extra ?? [])], scenario.metrics?.gini),
     label: labelFor(scenario),
     interventions: [...createInterventions(scenario.interventions ?? [], { seed: scenario.seed, csr, game }), ...(interventions ?? [])],
     schedule: scenario.schedule,

@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { AtpSimError, describeValue, throwIfIssues, type Issue } from '../core/errors.ts';
 import { MAX_DESCRIPTION_CHARS, Reader, join, type Obj } from '../core/reader.ts';
 import {
+  GINI_MODES,
   PLACEMENTS,
   SCHEDULES,
   SUPERVISION_PATTERNS,
@@ -21,6 +22,7 @@ import {
   type PromptSpec,
   type ReplyParsing,
   type RewardMode,
+  type RoundMetricsSpec,
   type Scenario,
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
@@ -32,7 +34,7 @@ import { isHttpUrl, redactUrl } from '../core/url.ts';
 import { checkOptionNames } from './options.ts';
 import { readThetaDist, thetaCentre } from './threshold-dist.ts';
 
-const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'schedule', 'interventions', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
+const TOP = ['name', 'description', 'kind', 'rounds', 'seed', 'schedule', 'metrics', 'interventions', 'game', 'population', 'network', 'prompt', 'model', 'limits'];
 
 /** Parses file text (YAML is a superset of JSON). Syntax errors name the line. */
 export function parseScenarioText(text: string, source = 'scenario'): unknown {
@@ -106,6 +108,7 @@ export function readScenario(r: Reader, raw: unknown, baseDir = process.cwd()): 
   const seed = r.number(top, 'seed', '', { dflt: 1, min: 0, integer: true });
   // Left out of the resolved scenario when not given, so older manifests resolve the same.
   const schedule = top.schedule === undefined ? undefined : r.oneOf(top, 'schedule', '', SCHEDULES);
+  const metrics = top.metrics === undefined ? undefined : readMetrics(r, top.metrics);
 
   const networkRaw = top.network ?? { kind: 'complete' };
   const netObj = r.isObject(networkRaw) ? networkRaw : undefined;
@@ -129,7 +132,7 @@ export function readScenario(r: Reader, raw: unknown, baseDir = process.cwd()): 
   const model = readModel(r, top.model);
   const limits = readLimits(r, top.limits);
   const interventions = readInterventions(r, top.interventions);
-  return { name, description, rounds, seed, ...(schedule ? { schedule } : {}), ...(interventions ? { interventions } : {}), game, population, network: networkRaw, prompt, model, limits };
+  return { name, description, rounds, seed, ...(schedule ? { schedule } : {}), ...(metrics ? { metrics } : {}), ...(interventions ? { interventions } : {}), game, population, network: networkRaw, prompt, model, limits };
 }
 
 /** A game registered in src/games/ beyond the two built-in ones (it reads its own sections). */
@@ -428,6 +431,12 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
     extra,
     pricePerMillion: price,
   };
+}
+
+/** Optional round metrics (`metrics.gini`: the per-round Gini of capital is a sort of every capital). */
+function readMetrics(r: Reader, raw: unknown): RoundMetricsSpec {
+  const m = r.object(raw, 'metrics', ['gini']);
+  return { gini: r.oneOf(m, 'gini', 'metrics', GINI_MODES, 'auto')! };
 }
 
 function readLimits(r: Reader, raw: unknown): Limits {

@@ -57,7 +57,7 @@ describe('resorted', () => {
 
   it('leaves every round record of a classic run with the Gini the comparison sort gives', async () => {
     for (const policy of ['imitate-best', { kind: 'fermi', K: 0.5 }]) {
-      const { scenario, csr } = prepareRun(classicScenario(4000, policy, { rounds: 40 }));
+      const { scenario, csr } = prepareRun(classicScenario(4000, policy, { rounds: 40, gini: 'auto' }));
       const pairs: Array<[unknown, unknown]> = [];
       await runEngine({
         scenario,

@@ -5,7 +5,7 @@
 import type { GameDefinition } from '../game.ts';
 import { renderTemplate } from '../template.ts';
 import { parseAtpGroupChoice } from '../atp-parse.ts';
-import { payThreshold, type ThresholdOutcome } from './payoff.ts';
+import { neighbourhoodPayer, payThreshold, type ThresholdOutcome } from './payoff.ts';
 import { ATP_GROUP_INVALID, atpGroupStyle } from './atp-style.ts';
 import { thresholdVars } from './vars.ts';
 import type { ThresholdGame, ThresholdTexts } from './types.ts';
@@ -14,12 +14,15 @@ export const thresholdGame: GameDefinition<ThresholdGame> = {
   kind: 'threshold-game',
   actionSpace: (g) => ({ kind: 'discrete', options: g.options }),
   violationIndex: (g) => (g.violation === 'collective' ? 0 : 1),
-  rules(game, _scenario, _csr) {
+  rules(game, _scenario, csr) {
+    // Neighbourhood games keep their counts between rounds (payoff.ts, counts.ts).
+    const payNeighbourhood = game.scope === 'neighborhood' ? neighbourhoodPayer(game, csr.n) : null;
     return {
       options: game.options,
       violation: thresholdGame.violationIndex(game),
       startCapital: game.startCapital,
-      pay: (_round, choices, world, payoff) => payThreshold(game, choices, world.capital, payoff, world.csr),
+      pay: (_round, choices, world, payoff) =>
+        payNeighbourhood ? payNeighbourhood(choices, world.capital, payoff, world.csr) : payThreshold(game, choices, world.capital, payoff, world.csr),
       describe(agent, outcome, d) {
         const t = outcome as ThresholdOutcome;
         if (t.globalSuccess === null) d.groupSuccess = t.success[agent] === 1;
@@ -29,6 +32,7 @@ export const thresholdGame: GameDefinition<ThresholdGame> = {
         if (name === 'collective') return t.collectiveCount;
         if (name !== 'success') return undefined;
         if (t.globalSuccess !== null) return t.globalSuccess;
+        if (t.successCount !== undefined) return t.successCount / t.success.length;
         let s = 0;
         for (let i = 0; i < t.success.length; i++) s += t.success[i];
         return s / t.success.length;

@@ -5,6 +5,7 @@
 import type { Csr } from '../../core/types.ts';
 import { INVALID } from '../../core/world.ts';
 import type { ThresholdGame } from './types.ts';
+import { CollectiveCounts } from './counts.ts';
 
 export { INVALID };
 
@@ -17,6 +18,8 @@ export interface ThresholdOutcome {
   /** Global scope: the one game's result. */
   readonly globalSuccess: boolean | null;
   readonly collectiveCount: number;
+  /** Agents whose game succeeded (the sum of `success`), when the payer counted them. */
+  readonly successCount?: number;
 }
 
 /**
@@ -64,6 +67,33 @@ export function payThreshold(
 
   payBySuccess(game, choices, success, capital, payoff);
   return { success, groupCollective, groupSize, globalSuccess, collectiveCount };
+}
+
+/**
+ * One run's payment of a neighbourhood game, round after round: payThreshold's result, with each
+ * neighbourhood's count of collective choosers kept from the last round and updated where choices
+ * changed (counts.ts), and the outcome's arrays reused from round to round instead of three new
+ * n-sized arrays per round. An outcome is read within its round (decision records, reporters,
+ * memories render it at once); the next round's pay overwrites it.
+ */
+export function neighbourhoodPayer(game: ThresholdGame, n: number): (choices: Int8Array, capital: Float64Array, payoff: Float64Array, csr: Csr) => ThresholdOutcome {
+  const kept = new CollectiveCounts(n);
+  const success = new Uint8Array(n);
+  const { counts, sizes } = kept;
+  const t = game.threshold;
+  return (choices, capital, payoff, csr) => {
+    kept.update(choices, csr);
+    let collectiveCount = 0;
+    let successCount = 0;
+    for (let i = 0; i < n; i++) {
+      if (choices[i] === 0) collectiveCount++;
+      const won = counts[i] / sizes[i] >= t ? 1 : 0;
+      success[i] = won;
+      successCount += won;
+    }
+    payBySuccess(game, choices, success, capital, payoff);
+    return { success, groupCollective: counts, groupSize: sizes, globalSuccess: null, collectiveCount, successCount };
+  };
 }
 
 /**

@@ -1,0 +1,123 @@
+/**
+ * imitate-best skips the neighbour walk of agents whose whole closed neighbourhood chose alike
+ * (src/policies/settled.ts keeps, per agent, how many neighbours chose otherwise): the kept
+ * numbers equal a recount on random graphs and choice sequences, and the choices equal the plain
+ * walk's, with invalid choices, NaN and signed-zero payoffs and ties.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Csr } from '../../src/core/types.ts';
+import { INVALID } from '../../src/core/world.ts';
+import { rngStream } from '../../src/core/rng.ts';
+import { SettledNeighbourhoods } from '../../src/policies/settled.ts';
+import { decideImitateBest } from '../../src/policies/imitate-best.ts';
+import { generateBarabasiAlbert } from '../../src/networks/generators/barabasi-albert.ts';
+import { generateErdosRenyi } from '../../src/networks/generators/erdos-renyi.ts';
+import { rewire } from '../../src/interventions/graph.ts';
+
+/** Per agent, neighbours whose choice differs from its own, counted directly. */
+function differing(csr: Csr, choices: Int8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < csr.n; i++) {
+    let d = 0;
+    for (let e = csr.offsets[i]; e < csr.offsets[i + 1]; e++) if (choices[csr.targets[e]] !== choices[i]) d++;
+    out.push(d);
+  }
+  return out;
+}
+
+/** A cascade: each agent switches between options 0 and 1 with probability `share` each step. */
+function flipping(start: Int8Array, steps: number, share: number, seed: number): Int8Array[] {
+  const rng = rngStream(seed, 'flip');
+  const seq: Int8Array[] = [];
+  let c = start;
+  for (let s = 0; s < steps; s++) {
+    c = c.map((x) => (rng() < share ? 1 - x : x));
+    seq.push(c);
+  }
+  return seq;
+}
+
+/** Choices drifting towards one option (domains form), `share` of the agents redrawn per step. */
+function choiceSequence(n: number, steps: number, share: number, seed: number): Int8Array[] {
+  const rng = rngStream(seed, 'settled');
+  const seq: Int8Array[] = [];
+  let c = Int8Array.from({ length: n }, () => (rng() < 0.7 ? 0 : 1));
+  for (let s = 0; s < steps; s++) {
+    seq.push(c);
+    c = c.slice();
+    for (let i = 0; i < n; i++) if (rng() < share) c[i] = rng() < 0.05 ? INVALID : rng() < 0.8 ? 0 : 1;
+  }
+  return seq;
+}
+
+const graphs: Record<string, Csr> = {
+  'Barabási–Albert': generateBarabasiAlbert({ n: 400, m: 3 }, rngStream(1, 'ba')),
+  'Erdős–Rényi': generateErdosRenyi({ n: 300, p: 0.01 }, rngStream(2, 'er')),
+};
+
+describe('the settled neighbourhoods imitate-best keeps', () => {
+  for (const [name, csr] of Object.entries(graphs)) {
+    it(`count the differing neighbours as a recount does on a ${name} graph, and step aside while many agents change`, () => {
+      for (const share of [0.003, 0.05, 0.6]) {
+        const kept = new SettledNeighbourhoods(csr.n);
+        let used = 0;
+        const sequence = share < 0.1 ? choiceSequence(csr.n, 25, share, 3) : flipping(new Int8Array(csr.n), 25, share, 3);
+        for (const choices of sequence) {
+          if (!kept.update(choices, csr)) continue;
+          used++;
+          expect(Array.from(kept.differ)).toEqual(differing(csr, choices));
+        }
+        // Few changers: kept from the second round on; most agents changing: never (each round walks everyone).
+        expect(used).toBe(share < 0.1 ? 24 : 0);
+      }
+    });
+
+    it(`count again after a cascade on a ${name} graph: quiet, busy, then quiet rounds`, () => {
+      const quiet = choiceSequence(csr.n, 10, 0.005, 11);
+      const busy = flipping(quiet[9], 5, 0.6, 12);
+      const kept = new SettledNeighbourhoods(csr.n);
+      const used = [...quiet, ...busy, ...choiceSequence(csr.n, 10, 0.005, 13)].map((choices) => {
+        const ok = kept.update(choices, csr);
+        if (ok) expect(Array.from(kept.differ)).toEqual(differing(csr, choices));
+        return ok;
+      });
+      expect(used.filter(Boolean).length).toBeGreaterThanOrEqual(17);
+      expect(used[0]).toBe(false);
+      expect(used.slice(11, 15)).toEqual([false, false, false, false]);
+    });
+  }
+
+  it('follow a graph replaced mid-run, and are not used on a graph that lists an edge one way only', () => {
+    const csr = graphs['Barabási–Albert'];
+    const other = rewire(csr, 150, rngStream(5, 'rewire')).csr;
+    const kept = new SettledNeighbourhoods(csr.n);
+    choiceSequence(csr.n, 20, 0.01, 4).forEach((choices, k) => {
+      const g = k < 10 ? csr : other;
+      expect(kept.update(choices, g)).toBe(k > 0);
+      if (k > 0) expect(Array.from(kept.differ)).toEqual(differing(g, choices));
+    });
+    const oneWay: Csr = { n: 3, offsets: Int32Array.of(0, 1, 2, 3), targets: Int32Array.of(1, 2, 1), keys: ['a', 'b', 'c'] };
+    expect(new SettledNeighbourhoods(3).update(Int8Array.of(0, 1, 1), oneWay)).toBe(false);
+  });
+
+  it('leave every choice of imitate-best as the plain walk makes it (invalid choices, NaN, -0 and ties)', () => {
+    const csr = graphs['Barabási–Albert'];
+    const n = csr.n;
+    const agents = Int32Array.from({ length: n }, (_, i) => i);
+    const rng = rngStream(6, 'payoffs');
+    const kept = new SettledNeighbourhoods(n);
+    let skipped = 0;
+    for (const choice of choiceSequence(n, 30, 0.02, 8)) {
+      const values = [0, -0, 1, 1, 2.5, NaN, -1];
+      const payoff = Float64Array.from({ length: n }, () => values[Math.floor(rng() * values.length)]);
+      const plain = new Int8Array(n);
+      const fast = new Int8Array(n);
+      decideImitateBest(agents, csr, { choice, payoff }, plain);
+      const differ = kept.update(choice, csr) ? kept.differ : null;
+      decideImitateBest(agents, csr, { choice, payoff }, fast, new Float64Array(n), differ);
+      expect(Array.from(fast)).toEqual(Array.from(plain));
+      skipped += kept.differ.filter((d) => d === 0).length;
+    }
+    expect(skipped).toBeGreaterThan(1000); // the shortcut was taken
+  });
+});
