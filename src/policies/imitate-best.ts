@@ -49,6 +49,30 @@ export function decideImitateBest(
   }
 }
 
+/**
+ * The same rule for a few agents (random-sequential decides one at a time): each neighbour's
+ * worth read where it is needed, instead of a pass over all n agents per call, which made a
+ * random-sequential round O(n^2) (20 000 agents: 0.6 s per round).
+ */
+function decideFew(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array): void {
+  const { offsets, targets } = csr;
+  const pc = prev.choice;
+  const pp = prev.payoff;
+  for (let a = 0; a < agents.length; a++) {
+    const i = agents[a];
+    let best = pc[i] === INVALID ? -Infinity : pp[i];
+    let from = i;
+    for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) {
+      const j = targets[e];
+      if (pc[j] !== INVALID && pp[j] > best) {
+        best = pp[j];
+        from = j;
+      }
+    }
+    out[i] = pc[from];
+  }
+}
+
 export const imitateBest: PolicyFactory = (_spec, setup) => {
   const n = setup.csr.n;
   const worth = new Float64Array(n);
@@ -57,7 +81,8 @@ export const imitateBest: PolicyFactory = (_spec, setup) => {
     // Kept from round to round for a batch of agents (the synchronous schedule); one agent at a
     // time (random-sequential) walks its neighbours, as keeping it would cost n per agent.
     const batch = agents.length * 8 >= n;
-    const differ = batch && settled.update(ctx.prev.choice, ctx.world.csr) ? settled.differ : null;
+    if (!batch) return decideFew(agents, ctx.world.csr, ctx.prev, out);
+    const differ = settled.update(ctx.prev.choice, ctx.world.csr) ? settled.differ : null;
     decideImitateBest(agents, ctx.world.csr, ctx.prev, out, worth, differ);
   });
 };

@@ -9,7 +9,8 @@ import type { Csr } from '../../src/core/types.ts';
 import { INVALID } from '../../src/core/world.ts';
 import { rngStream } from '../../src/core/rng.ts';
 import { SettledNeighbourhoods } from '../../src/policies/settled.ts';
-import { decideImitateBest } from '../../src/policies/imitate-best.ts';
+import { decideImitateBest, imitateBest } from '../../src/policies/imitate-best.ts';
+import type { PolicySetup } from '../../src/policies/policy.ts';
 import { generateBarabasiAlbert } from '../../src/networks/generators/barabasi-albert.ts';
 import { generateErdosRenyi } from '../../src/networks/generators/erdos-renyi.ts';
 import { rewire } from '../../src/interventions/graph.ts';
@@ -119,5 +120,32 @@ describe('the settled neighbourhoods imitate-best keeps', () => {
       skipped += kept.differ.filter((d) => d === 0).length;
     }
     expect(skipped).toBeGreaterThan(1000); // the shortcut was taken
+  });
+});
+
+describe('imitate-best one agent at a time (the random-sequential schedule)', () => {
+  it('chooses for each agent alone what it chooses for all at once, invalid replies and NaN payoffs included', () => {
+    const csr = graphs['Barabási–Albert'];
+    const n = csr.n;
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    const setup = { scenario: { population: { initialChoice: 'comply' } }, game: { violation: 1 }, csr, agents: all } as unknown as PolicySetup;
+    const policy = imitateBest({ kind: 'imitate-best' } as never, setup);
+    const rng = rngStream(9, 'one-by-one');
+    let compared = 0;
+    for (const choice of choiceSequence(n, 6, 0.2, 4)) {
+      const payoff = Float64Array.from({ length: n }, () => (rng() < 0.02 ? NaN : Math.floor(rng() * 5)));
+      const together = new Int8Array(n);
+      decideImitateBest(all, csr, { choice, payoff }, together);
+      const alone = new Int8Array(n);
+      const one = new Int32Array(1);
+      const ctx = { round: 2, world: { csr }, prev: { choice, payoff }, rng, amounts: null } as never;
+      for (let i = 0; i < n; i++) {
+        one[0] = i;
+        void policy.decide(one, ctx, alone);
+        compared++;
+      }
+      expect(Array.from(alone)).toEqual(Array.from(together));
+    }
+    expect(compared).toBe(6 * n);
   });
 });
