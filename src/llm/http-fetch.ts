@@ -19,10 +19,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { onAbort } from './abort.ts';
 import { BufferedHeaders, BufferedResponse, fetchFailure, timeoutError, type Deadline } from './fetch-response.ts';
-import { Http1Client, http1Origin, requestHead, requestPayload, type Http1Origin } from './http1.ts';
+import { bareHostname, Http1Client, http1Origin, requestHead, requestPayload, type Http1Origin } from './http1.ts';
 import { proxyFor, proxySettings, type Proxy } from './proxy.ts';
 
 export type { Deadline } from './fetch-response.ts';
@@ -71,9 +73,11 @@ const portOf = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
 function tunnelAgent(proxy: Proxy, ca: string | Buffer | undefined): https.Agent {
   const agent = new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
   agent.createConnection = (options, callback) => {
-    const target = `${options.host ?? options.hostname}:${options.port}`;
+    const host = String(options.host ?? options.hostname);
+    // CONNECT's authority form (RFC 9110 section 9.3.6) puts an IPv6 literal in brackets.
+    const target = `${net.isIPv6(host) ? `[${host}]` : host}:${options.port}`;
     const connect = (proxy.url.protocol === 'https:' ? https : http).request({
-      hostname: proxy.url.hostname,
+      hostname: bareHostname(proxy.url.hostname),
       port: portOf(proxy.url),
       method: 'CONNECT',
       path: target,
@@ -130,7 +134,8 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
     const from = absolute ? proxy.url : url;
     const via = {
       protocol: from.protocol,
-      hostname: from.hostname,
+      // node:http takes an IPv6 literal without its brackets (with them it is looked up as a name).
+      hostname: bareHostname(from.hostname),
       port: absolute ? portOf(from) : url.port,
       path: absolute ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : url.pathname + url.search,
     };
@@ -151,12 +156,15 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
   ): Promise<Response> =>
     new Promise((outerResolve, outerReject) => {
       let timer: NodeJS.Timeout | undefined;
+      let unsubscribe: (() => void) | undefined;
       const resolve = (r: Response) => {
         if (timer) clearTimeout(timer);
+        unsubscribe?.();
         outerResolve(r);
       };
       const reject = (err: unknown) => {
         if (timer) clearTimeout(timer);
+        unsubscribe?.();
         outerReject(err);
       };
       const { secure, proxy, absolute, via } = target;
@@ -186,7 +194,6 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
           path: via.path,
           method,
           headers: fields,
-          signal,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -200,6 +207,9 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
         },
       );
       req.on('error', fail);
+      // Not node's `signal` option: that adds a listener per request, and a run's calls share one
+      // signal (more than 10 listeners print Node's leak warning); abort.ts keeps one per signal.
+      if (signal) unsubscribe = onAbort(signal, () => req.destroy(signal.reason as Error));
       if (deadline) {
         timer = setTimeout(() => {
           deadline.expired = true;
@@ -225,7 +235,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
       const length = body ? (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) : -1;
       const head = requestHead(method, target.via.path, origin, headers, length);
       if (head !== null) {
-        return http1!.request(origin, requestPayload(head, body), method === 'HEAD', signal, deadline);
+        return http1!.request(origin, requestPayload(head, body), method.length === 4 && method.toUpperCase() === 'HEAD', signal, deadline);
       }
     }
     return viaNode(target, url, method, headers, body, signal, deadline);

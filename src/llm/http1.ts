@@ -20,6 +20,7 @@
  * server's `Keep-Alive: timeout=N` is respected with a second to spare, as node's agent does.
  */
 import net from 'node:net';
+import { onAbort } from './abort.ts';
 import { BufferedResponse, RawHeaders, fetchFailure, timeoutError, type Deadline } from './fetch-response.ts';
 import { ResponseParser } from './http1-response.ts';
 
@@ -34,9 +35,13 @@ export interface Http1Origin {
   readonly key: string;
 }
 
+/** A URL's hostname as `net` connects to it: an IPv6 literal without its brackets. */
+export function bareHostname(hostname: string): string {
+  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
+
 export function http1Origin(url: URL): Http1Origin {
-  const h = url.hostname;
-  const host = h.startsWith('[') ? h.slice(1, -1) : h;
+  const host = bareHostname(url.hostname);
   const port = url.port === '' ? 80 : Number(url.port);
   return { host, port, hostHeader: url.host, key: `${host}:${port}` };
 }
@@ -46,7 +51,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PLAIN_VALUE = /^[\t\x20-\x7e]*$/;
 /** Fields node:http adds, checks or acts on itself when the caller sets them. */
 const SPECIAL = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'expect', 'trailer', 'keep-alive', 'upgrade', 'te', 'date']);
-/** Methods for which node:http sends no `Content-Length: 0` when there is no body. */
+/** Methods (upper case) for which node:http sends no `Content-Length: 0` when there is no body. */
 const NO_DEFAULT_LENGTH = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
 /**
@@ -55,11 +60,19 @@ const NO_DEFAULT_LENGTH = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 
  * caller's fields as `content-length` (as http-fetch.ts sets it), or -1 for no body.
  */
 export function requestHead(method: string, path: string, origin: Http1Origin, headers: Readonly<Record<string, string>>, contentLength: number): string | null {
-  if (!TOKEN.test(method) || method === 'CONNECT') return null;
+  if (!TOKEN.test(method)) return null;
+  // node:http sends every method in upper case (a 'head' is a HEAD, answered without a body).
+  method = method.toUpperCase();
+  if (method === 'CONNECT') return null;
   let head = `${method} ${path} HTTP/1.1\r\n`;
+  const names: string[] = [];
   for (const name in headers) {
     const value = headers[name];
-    if (!TOKEN.test(name) || typeof value !== 'string' || !PLAIN_VALUE.test(value) || SPECIAL.has(name.toLowerCase())) return null;
+    if (!TOKEN.test(name) || typeof value !== 'string' || !PLAIN_VALUE.test(value)) return null;
+    // One name in two spellings: node:http keeps the last value only (its fields are case-blind).
+    const lower = name.toLowerCase();
+    if (SPECIAL.has(lower) || names.includes(lower)) return null;
+    names.push(lower);
     head += `${name}: ${value}\r\n`;
   }
   if (contentLength >= 0) head += `content-length: ${contentLength}\r\n`;
@@ -101,7 +114,8 @@ class Exchange {
   retried = false;
   settled = false;
   timer: NodeJS.Timeout | undefined;
-  readonly onAbort: (() => void) | undefined;
+  /** Stops listening to the signal (one listener per signal for all its calls: abort.ts). */
+  unsubscribe: (() => void) | undefined;
   constructor(
     readonly client: Http1Client,
     readonly payload: string | Buffer,
@@ -112,7 +126,6 @@ class Exchange {
     readonly reject: (err: unknown) => void,
   ) {
     this.parser = new ResponseParser(head);
-    this.onAbort = signal ? () => this.fail(signal.reason) : undefined;
   }
 
   /** Ends the request with an error (as fetch gives it); its connection goes (it may be mid-response). */
@@ -137,7 +150,7 @@ class Exchange {
     if (conn !== null) conn.exchange = null;
     this.conn = null;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+    this.unsubscribe?.();
     return conn;
   }
 }
@@ -218,7 +231,8 @@ class Conn {
    */
   #lost(err: Error): void {
     const ex = this.exchange;
-    const stale = ex !== null && this.mayBeStale && !ex.parser.started && !ex.retried;
+    // Not after destroy() (the client's close()): a closed client opens no connection.
+    const stale = ex !== null && !this.closed && this.mayBeStale && !ex.parser.started && !ex.retried;
     if (stale) this.exchange = null;
     this.destroy();
     if (ex === null) return;
@@ -244,7 +258,7 @@ export class Http1Client {
   request(origin: Http1Origin, payload: string | Buffer, head: boolean, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<Response> {
     return new Promise((resolve, reject) => {
       const ex = new Exchange(this, payload, head, signal, deadline, resolve, reject);
-      if (signal) signal.addEventListener('abort', ex.onAbort!, { once: true });
+      if (signal) ex.unsubscribe = onAbort(signal, () => ex.fail(signal.reason));
       if (deadline) {
         ex.timer = setTimeout(() => {
           deadline.expired = true;

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -432,5 +433,85 @@ describe('the hf backend on the raw client and on node:http', () => {
     const [raw, node] = await bothTransports(() => `http://127.0.0.1:${port}/v1`, sampleRequest(), () => undefined);
     expect(raw.error?.kind).toBe('network');
     expect(raw.error).toEqual(node.error);
+  });
+});
+
+describe('unusual callers and servers, on both transports', () => {
+  it('sends a method written in lower case in upper case, as node:http does, and reads no body after a "head"', async () => {
+    const s = await server((req, socket) => socket.write(req.text.startsWith('HEAD') ? 'HTTP/1.1 200 OK\r\ncontent-length: 11\r\n\r\n' : okJson));
+    for (const http1 of [true, false]) {
+      const t = transport(http1);
+      const head = await t.fetch(`${s.url}/p`, { method: 'head', signal: AbortSignal.timeout(2000) });
+      const patch = await t.fetch(`${s.url}/p`, { method: 'patch', body: '{}' });
+      expect([head.status, await head.text(), patch.status]).toEqual([200, '', 200]);
+    }
+    const lines = s.requests.map((r) => r.text.split('\r\n')[0]);
+    expect(lines).toEqual(['HEAD /p HTTP/1.1', 'PATCH /p HTTP/1.1', 'HEAD /p HTTP/1.1', 'PATCH /p HTTP/1.1']);
+    expect(s.requests[1].text).toBe(s.requests[3].text);
+  });
+
+  it('takes a status code below 100 as the final response, as node:http does, instead of waiting for another', async () => {
+    const s = await server(answerWith('HTTP/1.1 099 Odd\r\ncontent-length: 2\r\n\r\nok'));
+    for (const http1 of [true, false]) {
+      const r = await post(transport(http1), s, { ms: 2000, expired: false });
+      expect([r.status, r.statusText, await r.text()]).toEqual([99, 'Odd', 'ok']);
+    }
+  });
+
+  it('sends a header record with one name in two spellings once, as node:http does', async () => {
+    const s = await server(answerWith(okJson));
+    for (const http1 of [true, false]) await transport(http1).send(new URL(`${s.url}/p`), 'POST', { 'X-Key': 'a', 'x-key': 'b' }, '{}', undefined);
+    expect(s.requests[0].text).toBe(s.requests[1].text);
+    expect(s.requests[0].text).toMatch(/^POST \/p HTTP\/1\.1\r\nx-key: b\r\n/);
+  });
+
+  it('reaches an IPv6 literal host, with the same bytes on both transports', async () => {
+    const requests: string[] = [];
+    const v6 = net.createServer((socket) => socket.on('data', (d) => (requests.push(d.toString('latin1')), socket.write(okJson))));
+    await new Promise<void>((r) => v6.listen(0, '::1', () => r()));
+    open.push({ close: () => new Promise((r) => v6.close(r)) });
+    const port = (v6.address() as net.AddressInfo).port;
+    for (const http1 of [true, false]) {
+      const t = transport(http1);
+      expect(await (await t.send(new URL(`http://[::1]:${port}/v1`), 'POST', {}, '{}', undefined)).json()).toEqual({ ok: true });
+      t.close();
+    }
+    expect(requests).toHaveLength(2);
+    expect(requests[0]).toBe(requests[1]);
+    expect(requests[0]).toContain(`\r\nHost: [::1]:${port}\r\n`);
+  });
+
+  it('keeps one abort listener on a signal that many calls share (no leak warning), and aborts them all', async () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    for (const http1 of [true, false]) {
+      // Answers the first request of the first 20 connections only.
+      const s = await server((req, socket) => (req.connection < 20 && req.index === 0 ? socket.write(okJson) : undefined));
+      const t = transport(http1);
+      const shared = new AbortController();
+      const first = await Promise.all(Array.from({ length: 20 }, () => post(t, s, undefined, shared.signal).then((r) => r.json())));
+      expect(first).toEqual(Array(20).fill({ ok: true }));
+      // 40 more the server does not answer (20 on reused connections, 20 on new ones): the abort ends each.
+      const stuck = Array.from({ length: 40 }, () => failure(post(t, s, undefined, shared.signal)));
+      await vi.waitFor(() => expect(s.requests.length).toBe(60));
+      shared.abort(new Error('run stopped'));
+      const errors = await Promise.all(stuck);
+      expect(new Set(errors.map((e) => e.error.message))).toEqual(new Set(['run stopped']));
+    }
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([]);
+  });
+});
+
+describe("the raw HTTP/1.1 client's close()", () => {
+  it('fails a call in flight on a connection reused after an idle spell, without opening a new one', async () => {
+    const s = await server((req, socket) => (req.index === 0 ? socket.write(okJson) : undefined));
+    const t = keepAliveFetch({ env: {} });
+    await post(t, s);
+    await new Promise((r) => setTimeout(r, STALE_IDLE_MS + 50));
+    const call = failure(post(t, s));
+    await vi.waitFor(() => expect(s.requests).toHaveLength(2));
+    t.close();
+    const { cause } = await call;
+    expect(cause.message).toBe('socket hang up');
+    expect(s.connections()).toBe(1);
   });
 });
