@@ -291,9 +291,15 @@ export class Http1Client {
     return undefined;
   }
 
-  /** After a complete response: back to the idle list, or closed. */
+  /**
+   * After a complete response: back to the idle list, or closed. Closed too when part of the
+   * request is still unsent (`writableLength`): the server answered early, before reading the
+   * whole body (a 413, a 401), and a next request written behind that body may never be read
+   * (node's agent frees such a socket only once the write ends; RFC 9112 section 9.5 asks a
+   * client to stop sending a body the server does not want).
+   */
   release(conn: Conn, parser: ResponseParser): void {
-    if (!parser.reusable || conn.closed || (parser.keepAliveMs >= 0 && parser.keepAliveMs <= 1000)) {
+    if (!parser.reusable || conn.closed || conn.socket.writableLength !== 0 || (parser.keepAliveMs >= 0 && parser.keepAliveMs <= 1000)) {
       conn.destroy();
       return;
     }

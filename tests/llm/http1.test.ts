@@ -515,3 +515,34 @@ describe("the raw HTTP/1.1 client's close()", () => {
     expect(s.connections()).toBe(1);
   });
 });
+
+describe('an answer that comes before the request was all sent', () => {
+  it('does not reuse that connection: the next call goes on a new one, not behind the unsent body', async () => {
+    // Connection 0 answers 413 (keep-alive) as soon as bytes arrive, then reads no more; the others answer each call.
+    let connections = 0;
+    const sockets = new Set<net.Socket>();
+    const early = net.createServer((socket) => {
+      const n = connections++;
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        if (n === 0) {
+          socket.write('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 2\r\n\r\nno');
+          socket.pause();
+        } else socket.on('data', () => socket.write(okJson)).write(okJson);
+      });
+    });
+    await new Promise<void>((r) => early.listen(0, '127.0.0.1', () => r()));
+    open.push({ close: () => new Promise((r) => (sockets.forEach((s) => s.destroy()), early.close(r))) });
+    const url = new URL(`http://127.0.0.1:${(early.address() as net.AddressInfo).port}/v1`);
+    for (const http1 of [true, false]) {
+      connections = 0;
+      const t = transport(http1);
+      const big = await t.send(url, 'POST', {}, 'x'.repeat(32 * 1024 * 1024), undefined, { ms: 5000, expired: false });
+      expect([big.status, await big.text()]).toEqual([413, 'no']);
+      const next = await t.send(url, 'POST', {}, '{}', undefined, { ms: 2000, expired: false });
+      expect([next.status, await next.json(), connections]).toEqual([200, { ok: true }, 2]);
+      t.close();
+    }
+  });
+});
