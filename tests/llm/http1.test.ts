@@ -546,3 +546,43 @@ describe('an answer that comes before the request was all sent', () => {
     }
   });
 });
+
+describe('the transports under churn', () => {
+  it('settle 1 000 calls, 50 at a time, through random server closes, leaving no timer, warning or socket behind', async () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    for (const http1 of [true, false]) {
+      let n = 0;
+      // Every 7th call dropped, every 7th closed after its answer, every 7th answered late: a fixed pattern, no randomness.
+      const s = await server((_req, socket) => {
+        const k = n++ % 7;
+        if (k === 0) socket.destroy();
+        else if (k === 3) socket.end(okJson);
+        else if (k === 5) setTimeout(() => socket.write(okJson), 2);
+        else socket.write(okJson);
+      });
+      const t = keepAliveFetch({ env: {}, http1 });
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const before = timers();
+      const shared = new AbortController();
+      const outcomes: string[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (next++ < 1000) {
+            try {
+              outcomes.push(JSON.stringify(await (await post(t, s, { ms: 5000, expired: false }, shared.signal)).json()));
+            } catch (err) {
+              outcomes.push(`${(err as Error).message}: ${((err as Error).cause as { code?: string }).code}`);
+            }
+          }
+        }),
+      );
+      expect(outcomes).toHaveLength(1000);
+      expect(new Set(outcomes)).toEqual(new Set(['{"ok":true}', 'fetch failed: ECONNRESET']));
+      expect(timers()).toBeLessThanOrEqual(before);
+      t.close();
+      await vi.waitFor(() => expect(s.closed()).toBe(s.connections()));
+    }
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
