@@ -18,6 +18,12 @@ export interface Deadline {
   expired: boolean;
 }
 
+/**
+ * The longest time limit a Node timer holds (2^31 - 1 ms, 24.8 days): a longer one fires at once
+ * (with a TimeoutOverflowWarning), `AbortSignal.timeout`'s as well, so every call would time out.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** The reason `AbortSignal.timeout` aborts with. */
 export function timeoutError(): DOMException {
   return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
