@@ -458,6 +458,18 @@ describe('unusual callers and servers, on both transports', () => {
     }
   });
 
+  it('reads a body that starts with a UTF-8 byte order mark as fetch does: without the mark', async () => {
+    const bom = Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 14\r\n\r\n'), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"ok":true}')]);
+    const s = await server((_req, socket) => socket.write(bom));
+    const viaFetch = await fetch(`${s.url}/p`);
+    const expected = [await viaFetch.clone().text(), await viaFetch.json()];
+    expect(expected).toEqual(['{"ok":true}', { ok: true }]);
+    for (const http1 of [true, false]) {
+      const t = transport(http1);
+      expect([await (await post(t, s)).text(), await (await post(t, s)).json()]).toEqual(expected);
+    }
+  });
+
   it('sends a header record with one name in two spellings once, as node:http does', async () => {
     const s = await server(answerWith(okJson));
     for (const http1 of [true, false]) await transport(http1).send(new URL(`${s.url}/p`), 'POST', { 'X-Key': 'a', 'x-key': 'b' }, '{}', undefined);
