@@ -101,6 +101,9 @@ export function requestPayload(head: string, body: string | Uint8Array | undefin
  */
 export const STALE_IDLE_MS = 1000;
 
+/** Idle connections kept per origin (node's agent's default maxFreeSockets). */
+const MAX_IDLE = 256;
+
 /** A connection error as node:http reports a server that closed before the response ended. */
 function hangUp(): Error {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -303,11 +306,16 @@ export class Http1Client {
       conn.destroy();
       return;
     }
+    let list = this.#idle.get(conn.origin.key);
+    if (list === undefined) this.#idle.set(conn.origin.key, (list = []));
+    // As node's agent (maxFreeSockets): after a burst, no more than this many idle sockets stay open.
+    if (list.length >= MAX_IDLE) {
+      conn.destroy();
+      return;
+    }
     conn.idleSince = Date.now();
     conn.idleUntil = parser.keepAliveMs > 0 ? conn.idleSince + parser.keepAliveMs - 1000 : Infinity;
     conn.socket.unref();
-    let list = this.#idle.get(conn.origin.key);
-    if (list === undefined) this.#idle.set(conn.origin.key, (list = []));
     list.push(conn);
   }
 

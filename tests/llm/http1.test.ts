@@ -598,3 +598,22 @@ describe('the transports under churn', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 });
+
+describe('idle connections after a burst', () => {
+  it('keeps at most 256 per origin, as node:http does (the rest are closed)', async () => {
+    for (const http1 of [true, false]) {
+      const waiting: (() => void)[] = [];
+      // Answers nothing until 300 calls are in, so each has its own connection.
+      const s = await server((_req, socket) => {
+        waiting.push(() => socket.write(okJson));
+        if (waiting.length === 300) for (const answer of waiting) answer();
+      });
+      const t = transport(http1);
+      await Promise.all(Array.from({ length: 300 }, () => post(t, s).then((r) => r.text())));
+      expect(s.connections()).toBe(300);
+      await vi.waitFor(() => expect(s.closed()).toBe(300 - 256));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(s.closed()).toBe(300 - 256);
+    }
+  });
+});
