@@ -12,12 +12,15 @@
  * has none, `Content-Length: 0` (tests/llm/http1.test.ts compares them byte for byte). A call
  * this does not frame the same way (a field node:http treats specially, such as Host, Connection,
  * Transfer-Encoding or Expect; a name or value it would refuse or re-encode) gets `null` from
- * `requestHead`, and the caller sends it through node:http.
+ * `requestHead`, and the caller sends it through node:http. The method goes in upper case (as
+ * node:http sends it); a field name given in two spellings goes to node:http (it keeps one).
  *
  * Connections (RFC 9112 section 9): one per request in flight, no pipelining; a finished one waits
- * in its origin's idle list (last in, first out, unref'd so the process can exit) and is reused
- * only after a complete response the server did not mark as the last (http1-response.ts). A
- * server's `Keep-Alive: timeout=N` is respected with a second to spare, as node's agent does.
+ * in its origin's idle list (last in, first out, unref'd so the process can exit, at most 256 as
+ * node's agent keeps) and is reused only after a complete response the server did not mark as the
+ * last (http1-response.ts) to a request sent whole. A server's `Keep-Alive: timeout=N` is
+ * respected with a second to spare, as node's agent does. Aborts listen once per signal
+ * (abort.ts), so a run's one signal over many calls trips no listener warning.
  */
 import net from 'node:net';
 import { onAbort } from './abort.ts';
