@@ -18,6 +18,12 @@ export interface Deadline {
   expired: boolean;
 }
 
+/**
+ * The longest time limit a Node timer holds (2^31 - 1 ms, 24.8 days): a longer one fires at once
+ * (with a TimeoutOverflowWarning), `AbortSignal.timeout`'s as well, so every call would time out.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** The reason `AbortSignal.timeout` aborts with. */
 export function timeoutError(): DOMException {
   return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
@@ -103,6 +109,11 @@ export class RawHeaders implements HeaderReader {
   }
 }
 
+/** The body as text, as fetch decodes it (WHATWG Encoding "UTF-8 decode"): a leading byte order mark dropped. */
+function utf8(b: Buffer): string {
+  return b.toString('utf8', b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+}
+
 /**
  * The Response members the HF client and the hf backend use (status, ok, headers.get, json,
  * text, blob, arrayBuffer) over a buffered body. A real undici Response builds WHATWG streams,
@@ -133,10 +144,10 @@ export class BufferedResponse {
     return this.#body;
   }
   async text(): Promise<string> {
-    return this.#take().toString('utf8');
+    return utf8(this.#take());
   }
   async json(): Promise<unknown> {
-    return JSON.parse(this.#take().toString('utf8')) as unknown;
+    return JSON.parse(utf8(this.#take())) as unknown;
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
     const b = this.#take();

@@ -18,6 +18,7 @@
  * request details).
  */
 import { EndpointHttpError, endpointBodyBuilder, endpointHeaders, endpointReply, endpointRoute } from './hf-endpoint.ts';
+import { MAX_TIMEOUT_MS } from './fetch-response.ts';
 import { keepAliveFetch, keepAliveOf } from './http-fetch.ts';
 import { hasProxy, proxySettings } from './proxy.ts';
 import { isHttpUrl, redactUrl, redactUrlsIn, splitEndpoint, withEndpointQuery, type EndpointParts } from '../core/url.ts';
@@ -133,7 +134,9 @@ function validateOptions(o: HfModelOptions): void {
   }
   const provider = providerProblem(o.provider);
   if (provider) problems.push(`provider ${provider}`);
-  if (!(Number.isFinite(o.timeoutMs) && o.timeoutMs > 0)) problems.push(`timeoutMs must be a positive number; got ${describeValue(o.timeoutMs)}`);
+  if (!(Number.isFinite(o.timeoutMs) && o.timeoutMs > 0 && o.timeoutMs <= MAX_TIMEOUT_MS)) {
+    problems.push(`timeoutMs must be a positive number of ms up to ${MAX_TIMEOUT_MS}; got ${describeValue(o.timeoutMs)}`);
+  }
   if (problems.length > 0) throw new AtpSimError('INVALID_ARGUMENT', `hfModel: ${problems.join('; ')}`);
 }
 

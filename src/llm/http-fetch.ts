@@ -19,10 +19,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { onAbort } from './abort.ts';
 import { BufferedHeaders, BufferedResponse, fetchFailure, timeoutError, type Deadline } from './fetch-response.ts';
-import { Http1Client, http1Origin, requestHead, requestPayload, type Http1Origin } from './http1.ts';
+import { bareHostname, Http1Client, http1Origin, requestHead, requestPayload, type Http1Origin } from './http1.ts';
 import { proxyFor, proxySettings, type Proxy } from './proxy.ts';
 
 export type { Deadline } from './fetch-response.ts';
@@ -71,9 +73,11 @@ const portOf = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
 function tunnelAgent(proxy: Proxy, ca: string | Buffer | undefined): https.Agent {
   const agent = new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
   agent.createConnection = (options, callback) => {
-    const target = `${options.host ?? options.hostname}:${options.port}`;
+    const host = String(options.host ?? options.hostname);
+    // CONNECT's authority form (RFC 9110 section 9.3.6) puts an IPv6 literal in brackets.
+    const target = `${net.isIPv6(host) ? `[${host}]` : host}:${options.port}`;
     const connect = (proxy.url.protocol === 'https:' ? https : http).request({
-      hostname: proxy.url.hostname,
+      hostname: bareHostname(proxy.url.hostname),
       port: portOf(proxy.url),
       method: 'CONNECT',
       path: target,
@@ -95,6 +99,84 @@ function tunnelAgent(proxy: Proxy, ca: string | Buffer | undefined): https.Agent
     return undefined;
   };
   return agent;
+}
+
+/** The node:http path: proxies, https, and what http1.ts does not send the same way. */
+function viaNode(
+  agent: http.Agent,
+  target: Target,
+  url: URL,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+  body: string | Uint8Array | undefined,
+  signal: AbortSignal | undefined,
+  deadline: Deadline | undefined,
+): Promise<Response> {
+  return new Promise((outerResolve, outerReject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let unsubscribe: (() => void) | undefined;
+    const resolve = (r: Response) => {
+      if (timer) clearTimeout(timer);
+      unsubscribe?.();
+      outerResolve(r);
+    };
+    const reject = (err: unknown) => {
+      if (timer) clearTimeout(timer);
+      unsubscribe?.();
+      outerReject(err);
+    };
+    const { proxy, absolute, via } = target;
+    // The caller's fields first, in their order (node:http writes them so), then ours.
+    const fields: Record<string, string> = { ...headers };
+    if (body) fields['content-length'] = String(Buffer.byteLength(body));
+    const fail = (err: unknown) => {
+      // A proxy's refusal of the tunnel is its answer (407 wrong credentials, 403 not allowed),
+      // passed on as that response, as a proxy answers an http:// request: not a network error to retry.
+      const refused = err as { code?: string; status?: number; message?: string };
+      if (refused.code === 'EPROXY' && refused.status && !signal?.aborted) {
+        resolve(new BufferedResponse(Buffer.from(JSON.stringify({ error: refused.message })), refused.status, 'Proxy refused', new BufferedHeaders({ 'content-type': 'application/json' })) as unknown as Response);
+        return;
+      }
+      reject(fetchFailure(err, signal, deadline));
+    };
+    if (absolute) {
+      fields.host = url.host;
+      if (proxy!.authorization) fields['proxy-authorization'] = proxy!.authorization;
+    }
+    const req = (via.protocol === 'https:' ? https : http).request(
+      {
+        agent,
+        protocol: via.protocol,
+        hostname: via.hostname,
+        port: via.port,
+        path: via.path,
+        method,
+        headers: fields,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('aborted', () => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
+        res.on('end', () => {
+          if (!res.complete) return fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+          resolve(new BufferedResponse(Buffer.concat(chunks), res.statusCode ?? 500, res.statusMessage ?? '', new BufferedHeaders(res.headers)) as unknown as Response);
+        });
+      },
+    );
+    req.on('error', fail);
+    // Not node's `signal` option: that adds a listener per request, and a run's calls share one
+    // signal (more than 10 listeners print Node's leak warning); abort.ts keeps one per signal.
+    if (signal) unsubscribe = onAbort(signal, () => req.destroy(signal.reason as Error));
+    if (deadline) {
+      timer = setTimeout(() => {
+        deadline.expired = true;
+        req.destroy(timeoutError());
+      }, deadline.ms);
+      timer.unref();
+    }
+    req.end(body ?? undefined);
+  });
 }
 
 /** Each transport by its `fetch`: a caller handed one as a plain fetch can still use its `send`. */
@@ -130,7 +212,8 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
     const from = absolute ? proxy.url : url;
     const via = {
       protocol: from.protocol,
-      hostname: from.hostname,
+      // node:http takes an IPv6 literal without its brackets (with them it is looked up as a name).
+      hostname: bareHostname(from.hostname),
       port: absolute ? portOf(from) : url.port,
       path: absolute ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : url.pathname + url.search,
     };
@@ -139,76 +222,8 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
     targets.set(url, target);
     return target;
   };
-  /** The node:http path: proxies, https, and what http1.ts does not send the same way. */
-  const viaNode = (
-    target: Target,
-    url: URL,
-    method: string,
-    headers: Readonly<Record<string, string>>,
-    body: string | Uint8Array | undefined,
-    signal: AbortSignal | undefined,
-    deadline: Deadline | undefined,
-  ): Promise<Response> =>
-    new Promise((outerResolve, outerReject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const resolve = (r: Response) => {
-        if (timer) clearTimeout(timer);
-        outerResolve(r);
-      };
-      const reject = (err: unknown) => {
-        if (timer) clearTimeout(timer);
-        outerReject(err);
-      };
-      const { secure, proxy, absolute, via } = target;
-      // The caller's fields first, in their order (node:http writes them so), then ours.
-      const fields: Record<string, string> = { ...headers };
-      if (body) fields['content-length'] = String(Buffer.byteLength(body));
-      const fail = (err: unknown) => {
-        // A proxy's refusal of the tunnel is its answer (407 wrong credentials, 403 not allowed),
-        // passed on as that response, as a proxy answers an http:// request: not a network error to retry.
-        const refused = err as { code?: string; status?: number; message?: string };
-        if (refused.code === 'EPROXY' && refused.status && !signal?.aborted) {
-          resolve(new BufferedResponse(Buffer.from(JSON.stringify({ error: refused.message })), refused.status, 'Proxy refused', new BufferedHeaders({ 'content-type': 'application/json' })) as unknown as Response);
-          return;
-        }
-        reject(fetchFailure(err, signal, deadline));
-      };
-      if (absolute) {
-        fields.host = url.host;
-        if (proxy!.authorization) fields['proxy-authorization'] = proxy!.authorization;
-      }
-      const req = (via.protocol === 'https:' ? https : http).request(
-        {
-          agent: proxy && secure ? tunnelFor(proxy) : via.protocol === 'https:' ? agents.https : agents.http,
-          protocol: via.protocol,
-          hostname: via.hostname,
-          port: via.port,
-          path: via.path,
-          method,
-          headers: fields,
-          signal,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', fail);
-          res.on('aborted', () => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
-          res.on('end', () => {
-            if (!res.complete) return fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-            resolve(new BufferedResponse(Buffer.concat(chunks), res.statusCode ?? 500, res.statusMessage ?? '', new BufferedHeaders(res.headers)) as unknown as Response);
-          });
-        },
-      );
-      req.on('error', fail);
-      if (deadline) {
-        timer = setTimeout(() => {
-          deadline.expired = true;
-          req.destroy(timeoutError());
-        }, deadline.ms);
-        timer.unref();
-      }
-      req.end(body ?? undefined);
-    });
+  /** The agent of a node:http request: a tunnel through the proxy for https, else by scheme. */
+  const agentFor = ({ proxy, secure, via }: Target): http.Agent => (proxy && secure ? tunnelFor(proxy) : via.protocol === 'https:' ? agents.https : agents.http);
   const send = (
     url: URL,
     method: string,
@@ -225,10 +240,10 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
       const length = body ? (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) : -1;
       const head = requestHead(method, target.via.path, origin, headers, length);
       if (head !== null) {
-        return http1!.request(origin, requestPayload(head, body), method === 'HEAD', signal, deadline);
+        return http1!.request(origin, requestPayload(head, body), method.length === 4 && method.toUpperCase() === 'HEAD', signal, deadline);
       }
     }
-    return viaNode(target, url, method, headers, body, signal, deadline);
+    return viaNode(agentFor(target), target, url, method, headers, body, signal, deadline);
   };
   const impl = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     let url: URL;

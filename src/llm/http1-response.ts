@@ -6,7 +6,8 @@
  *   section 2.2 allows), an obsolete line folding replaced by a space (section 5.2), names that
  *   are tokens, values without control characters, leading and trailing whitespace dropped. A
  *   header section over 64 KiB fails.
- * - Interim 1xx responses are skipped (RFC 9110 section 15.2); 101 was never asked for and fails.
+ * - Interim 1xx responses are skipped (RFC 9110 section 15.2); 101 was never asked for and fails;
+ *   a code below 100 is a final response, as node's parser reads it.
  * - Message body length (section 6.3): none after HEAD, 1xx, 204 and 304; else chunked when the
  *   final transfer coding is chunked (section 7.1: extensions ignored, trailers read and
  *   dropped); else Content-Length (repeated equal values allowed, different ones fail); else the
@@ -233,7 +234,9 @@ export class ResponseParser {
     const status = Number(m[2]);
     const fields = fieldLines(text, next);
     if (status === 101) throw parseError('HPE_PAUSED_UPGRADE', 'unexpected 101 Switching Protocols (no upgrade was asked for)');
-    if (status < 200) return; // interim: the final response follows (RFC 9110 section 15.2)
+    // Interim: the final response follows (RFC 9110 section 15.2). A code below 100 is final, as
+    // node's parser takes it (waiting for another response would hang the call until its deadline).
+    if (status >= 100 && status < 200) return;
     this.status = status;
     this.statusText = m[3] ?? '';
     this.headers = fields;

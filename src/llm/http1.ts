@@ -12,14 +12,18 @@
  * has none, `Content-Length: 0` (tests/llm/http1.test.ts compares them byte for byte). A call
  * this does not frame the same way (a field node:http treats specially, such as Host, Connection,
  * Transfer-Encoding or Expect; a name or value it would refuse or re-encode) gets `null` from
- * `requestHead`, and the caller sends it through node:http.
+ * `requestHead`, and the caller sends it through node:http. The method goes in upper case (as
+ * node:http sends it); a field name given in two spellings goes to node:http (it keeps one).
  *
  * Connections (RFC 9112 section 9): one per request in flight, no pipelining; a finished one waits
- * in its origin's idle list (last in, first out, unref'd so the process can exit) and is reused
- * only after a complete response the server did not mark as the last (http1-response.ts). A
- * server's `Keep-Alive: timeout=N` is respected with a second to spare, as node's agent does.
+ * in its origin's idle list (last in, first out, unref'd so the process can exit, at most 256 as
+ * node's agent keeps) and is reused only after a complete response the server did not mark as the
+ * last (http1-response.ts) to a request sent whole. A server's `Keep-Alive: timeout=N` is
+ * respected with a second to spare, as node's agent does. Aborts listen once per signal
+ * (abort.ts), so a run's one signal over many calls trips no listener warning.
  */
 import net from 'node:net';
+import { onAbort } from './abort.ts';
 import { BufferedResponse, RawHeaders, fetchFailure, timeoutError, type Deadline } from './fetch-response.ts';
 import { ResponseParser } from './http1-response.ts';
 
@@ -34,9 +38,13 @@ export interface Http1Origin {
   readonly key: string;
 }
 
+/** A URL's hostname as `net` connects to it: an IPv6 literal without its brackets. */
+export function bareHostname(hostname: string): string {
+  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
+
 export function http1Origin(url: URL): Http1Origin {
-  const h = url.hostname;
-  const host = h.startsWith('[') ? h.slice(1, -1) : h;
+  const host = bareHostname(url.hostname);
   const port = url.port === '' ? 80 : Number(url.port);
   return { host, port, hostHeader: url.host, key: `${host}:${port}` };
 }
@@ -46,7 +54,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PLAIN_VALUE = /^[\t\x20-\x7e]*$/;
 /** Fields node:http adds, checks or acts on itself when the caller sets them. */
 const SPECIAL = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'expect', 'trailer', 'keep-alive', 'upgrade', 'te', 'date']);
-/** Methods for which node:http sends no `Content-Length: 0` when there is no body. */
+/** Methods (upper case) for which node:http sends no `Content-Length: 0` when there is no body. */
 const NO_DEFAULT_LENGTH = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
 /**
@@ -55,11 +63,19 @@ const NO_DEFAULT_LENGTH = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 
  * caller's fields as `content-length` (as http-fetch.ts sets it), or -1 for no body.
  */
 export function requestHead(method: string, path: string, origin: Http1Origin, headers: Readonly<Record<string, string>>, contentLength: number): string | null {
-  if (!TOKEN.test(method) || method === 'CONNECT') return null;
+  if (!TOKEN.test(method)) return null;
+  // node:http sends every method in upper case (a 'head' is a HEAD, answered without a body).
+  method = method.toUpperCase();
+  if (method === 'CONNECT') return null;
   let head = `${method} ${path} HTTP/1.1\r\n`;
+  const names: string[] = [];
   for (const name in headers) {
     const value = headers[name];
-    if (!TOKEN.test(name) || typeof value !== 'string' || !PLAIN_VALUE.test(value) || SPECIAL.has(name.toLowerCase())) return null;
+    if (!TOKEN.test(name) || typeof value !== 'string' || !PLAIN_VALUE.test(value)) return null;
+    // One name in two spellings: node:http keeps the last value only (its fields are case-blind).
+    const lower = name.toLowerCase();
+    if (SPECIAL.has(lower) || names.includes(lower)) return null;
+    names.push(lower);
     head += `${name}: ${value}\r\n`;
   }
   if (contentLength >= 0) head += `content-length: ${contentLength}\r\n`;
@@ -88,6 +104,9 @@ export function requestPayload(head: string, body: string | Uint8Array | undefin
  */
 export const STALE_IDLE_MS = 1000;
 
+/** Idle connections kept per origin (node's agent's default maxFreeSockets). */
+const MAX_IDLE = 256;
+
 /** A connection error as node:http reports a server that closed before the response ended. */
 function hangUp(): Error {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -101,7 +120,8 @@ class Exchange {
   retried = false;
   settled = false;
   timer: NodeJS.Timeout | undefined;
-  readonly onAbort: (() => void) | undefined;
+  /** Stops listening to the signal (one listener per signal for all its calls: abort.ts). */
+  unsubscribe: (() => void) | undefined;
   constructor(
     readonly client: Http1Client,
     readonly payload: string | Buffer,
@@ -112,7 +132,6 @@ class Exchange {
     readonly reject: (err: unknown) => void,
   ) {
     this.parser = new ResponseParser(head);
-    this.onAbort = signal ? () => this.fail(signal.reason) : undefined;
   }
 
   /** Ends the request with an error (as fetch gives it); its connection goes (it may be mid-response). */
@@ -137,7 +156,7 @@ class Exchange {
     if (conn !== null) conn.exchange = null;
     this.conn = null;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+    this.unsubscribe?.();
     return conn;
   }
 }
@@ -218,7 +237,8 @@ class Conn {
    */
   #lost(err: Error): void {
     const ex = this.exchange;
-    const stale = ex !== null && this.mayBeStale && !ex.parser.started && !ex.retried;
+    // Not after destroy() (the client's close()): a closed client opens no connection.
+    const stale = ex !== null && !this.closed && this.mayBeStale && !ex.parser.started && !ex.retried;
     if (stale) this.exchange = null;
     this.destroy();
     if (ex === null) return;
@@ -244,7 +264,7 @@ export class Http1Client {
   request(origin: Http1Origin, payload: string | Buffer, head: boolean, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<Response> {
     return new Promise((resolve, reject) => {
       const ex = new Exchange(this, payload, head, signal, deadline, resolve, reject);
-      if (signal) signal.addEventListener('abort', ex.onAbort!, { once: true });
+      if (signal) ex.unsubscribe = onAbort(signal, () => ex.fail(signal.reason));
       if (deadline) {
         ex.timer = setTimeout(() => {
           deadline.expired = true;
@@ -277,17 +297,28 @@ export class Http1Client {
     return undefined;
   }
 
-  /** After a complete response: back to the idle list, or closed. */
+  /**
+   * After a complete response: back to the idle list, or closed. Closed too when part of the
+   * request is still unsent (`writableLength`): the server answered early, before reading the
+   * whole body (a 413, a 401), and a next request written behind that body may never be read
+   * (node's agent frees such a socket only once the write ends; RFC 9112 section 9.5 asks a
+   * client to stop sending a body the server does not want).
+   */
   release(conn: Conn, parser: ResponseParser): void {
-    if (!parser.reusable || conn.closed || (parser.keepAliveMs >= 0 && parser.keepAliveMs <= 1000)) {
+    if (!parser.reusable || conn.closed || conn.socket.writableLength !== 0 || (parser.keepAliveMs >= 0 && parser.keepAliveMs <= 1000)) {
+      conn.destroy();
+      return;
+    }
+    let list = this.#idle.get(conn.origin.key);
+    if (list === undefined) this.#idle.set(conn.origin.key, (list = []));
+    // As node's agent (maxFreeSockets): after a burst, no more than this many idle sockets stay open.
+    if (list.length >= MAX_IDLE) {
       conn.destroy();
       return;
     }
     conn.idleSince = Date.now();
     conn.idleUntil = parser.keepAliveMs > 0 ? conn.idleSince + parser.keepAliveMs - 1000 : Infinity;
     conn.socket.unref();
-    let list = this.#idle.get(conn.origin.key);
-    if (list === undefined) this.#idle.set(conn.origin.key, (list = []));
     list.push(conn);
   }
 

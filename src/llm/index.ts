@@ -24,6 +24,7 @@ import type { Issue } from '../core/errors.ts';
 import type { CallStats, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
 import { ResponseCache, withCache } from './cache.ts';
 import type { CacheMode, ResponseCacheOptions } from './cache.ts';
+import { MAX_TIMEOUT_MS } from './fetch-response.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
 import { isHttpUrl, redactUrl, splitEndpoint } from '../core/url.ts';
 import { Limiter, withLimit } from './limit.ts';
@@ -137,6 +138,9 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
   checkNumber(issues, 'temperature', settings.temperature, 0, false);
   checkNumber(issues, 'maxTokens', settings.maxTokens, 1, true);
   checkNumber(issues, 'timeoutMs', settings.timeoutMs, 0, false, true);
+  if (typeof settings.timeoutMs === 'number' && settings.timeoutMs > MAX_TIMEOUT_MS) {
+    issues.push({ path: 'timeoutMs', message: `must be at most ${MAX_TIMEOUT_MS} ms (24.8 days, the longest a Node timer waits; a longer one fires at once); got ${settings.timeoutMs}` });
+  }
   checkNumber(issues, 'maxRetries', settings.maxRetries, 0, true);
   checkNumber(issues, 'concurrency', settings.concurrency, 1, true);
   checkNumber(issues, 'requestsPerMinute', settings.requestsPerMinute, 1, true);

@@ -26,6 +26,7 @@ import {
   type Scenario,
 } from './types.ts';
 import { DEFAULT_RULES } from './texts.ts';
+import { MAX_TIMEOUT_MS } from '../llm/fetch-response.ts';
 import { readObserve } from './observe.ts';
 import { GAME_KINDS, gameKind } from '../games/registry.ts';
 import { readInterventions } from '../interventions/registry.ts';
@@ -424,7 +425,7 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
     concurrency: r.number(m, 'concurrency', 'model', { dflt: 8, min: 1, integer: true })!,
     requestsPerMinute: r.optNumber(m, 'requestsPerMinute', 'model', { min: 1 }),
     tokensPerMinute: r.optNumber(m, 'tokensPerMinute', 'model', { min: 1 }),
-    timeoutMs: r.number(m, 'timeoutMs', 'model', { dflt: 120000, min: 1 })!,
+    timeoutMs: r.number(m, 'timeoutMs', 'model', { dflt: 120000, min: 1, max: MAX_TIMEOUT_MS })!,
     maxRetries: r.number(m, 'maxRetries', 'model', { dflt: 4, min: 0, integer: true })!,
     // Local models only (tokens per sequence); llama.cpp's own limit is checked when the model loads.
     contextSize: r.optNumber(m, 'contextSize', 'model', { min: 16, max: 1 << 20, integer: true }),

@@ -172,6 +172,11 @@ describe('hfModel settings', () => {
     );
   });
 
+  it('refuses a time limit longer than a Node timer holds (it would fire at once and fail every call)', () => {
+    expect(() => hfModel({ model: 'm', endpointUrl: 'http://127.0.0.1:1/v1', timeoutMs: 2 ** 31 })).toThrow(/timeoutMs must be a positive number of ms up to 2147483647; got 2147483648/);
+    expect(() => hfModel({ model: 'm', endpointUrl: 'http://127.0.0.1:1/v1', timeoutMs: 2 ** 31 - 1 })).not.toThrow();
+  });
+
   it('refuses an unknown provider and a non-http endpoint', () => {
     expect(() => hfModel({ model: 'm', provider: 'nowhere', timeoutMs: 1000 })).toThrow(/provider must be one of/);
     expect(() => hfModel({ model: 'm', endpointUrl: 'ftp://x', timeoutMs: 1000 })).toThrow(/http\(s\) URL/);

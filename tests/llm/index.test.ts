@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyCallStats } from '../../src/core/types.ts';
 import type { CallStats } from '../../src/core/types.ts';
 import { Limiter, checkModelSettings, createModel, modelId, parseModelArg } from '../../src/llm/index.ts';
+import { parseScenarioText, resolveScenario } from '../../src/scenarios/parse.ts';
 import type { CreateModelOptions, ModelSettings } from '../../src/llm/index.ts';
 import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
 
@@ -195,6 +196,20 @@ describe('createModel', () => {
     expect(() => createModel({ backend: 'hf', model: 'm', extra: { messages: [] } }, { stats: emptyCallStats() })).toThrow(
       /extra request field\(s\) messages/,
     );
+  });
+});
+
+describe('the time limit setting', () => {
+  it('is at most what a Node timer holds (24.8 days): a longer one would fire at once', () => {
+    expect(checkModelSettings({ backend: 'hf', model: 'Qwen/Qwen3-8B', timeoutMs: 2 ** 31 - 1 })).toEqual([]);
+    expect(checkModelSettings({ backend: 'hf', model: 'Qwen/Qwen3-8B', timeoutMs: 3e9 })).toEqual([
+      { path: 'timeoutMs', message: 'must be at most 2147483647 ms (24.8 days, the longest a Node timer waits; a longer one fires at once); got 3000000000' },
+    ]);
+  });
+
+  it('is refused as such in a scenario file, before anything runs', () => {
+    const text = ['name: long wait', 'kind: threshold-game', 'population: { size: 4, policy: imitate-best }', 'game: { options: { collective: a, independent: b }, threshold: 2 }', 'model: { timeoutMs: 3000000000 }'].join('\n');
+    expect(() => resolveScenario(parseScenarioText(text, 's.yaml'), 's.yaml')).toThrow(/model\.timeoutMs: must be at most 2147483647; got 3000000000/);
   });
 });
 
