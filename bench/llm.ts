@@ -105,14 +105,21 @@ const instantModel: LanguageModel = {
   },
 };
 
-interface Timed {
+export interface Timed {
   readonly wallS: number;
   readonly cpuUs: number;
   readonly decisions: number;
 }
 
-/** prepareRun + a model + runEngine writing JSONL like a run directory; times runEngine only. */
-async function timedRun(raw: Record<string, unknown>, makeModel: (settings: ModelSettings, stats: CallStats) => LanguageModel): Promise<Timed> {
+/**
+ * prepareRun + a model + runEngine writing JSONL like a run directory; times runEngine only.
+ * `aroundWrites` (bench/round-split.ts) is handed each round's writes to run and time.
+ */
+export async function timedRun(
+  raw: Record<string, unknown>,
+  makeModel: (settings: ModelSettings, stats: CallStats) => LanguageModel,
+  aroundWrites?: (write: () => void) => void,
+): Promise<Timed> {
   const { scenario, csr, settings } = prepareRun(raw);
   const stats = emptyCallStats();
   const model = makeModel(settings!, stats);
@@ -130,8 +137,12 @@ async function timedRun(raw: Record<string, unknown>, makeModel: (settings: Mode
       record: 'all',
       sink: {
         round(rec, ds) {
-          if (ds) decisions.append(ds);
-          rounds.append([rec]);
+          const write = () => {
+            if (ds) decisions.append(ds);
+            rounds.append([rec]);
+          };
+          if (aroundWrites) aroundWrites(write);
+          else write();
         },
       },
     });
