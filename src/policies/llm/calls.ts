@@ -106,12 +106,17 @@ export async function decideAllLlm(caller: LlmCaller, callers: Int32Array, round
     }
   };
   const lanes = Math.min(count, Math.max(MIN_LANES, 8 * caller.scenario.model.concurrency));
+  // The calls that can start at once (the model's concurrency): each request leaves before the
+  // next prompt is built, even through a transport that writes on the next tick (node:http), so
+  // the server starts on the round's first call instead of after LAUNCH_CHUNK prompts.
+  const firstWave = Math.min(lanes, caller.scenario.model.concurrency);
   const workers: Promise<void>[] = [];
   for (let w = 0; w < lanes && !failed; w++) {
     const p = worker();
     p.catch(() => {}); // observed by Promise.all below; this keeps an early failure handled
     workers.push(p);
-    if ((w + 1) % LAUNCH_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (w < firstWave) await new Promise<void>((resolve) => process.nextTick(resolve));
+    else if ((w + 1) % LAUNCH_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   await Promise.all(workers);
   return results;
