@@ -2,14 +2,21 @@
  * A run directory's two JSONL streams, `decisions.jsonl` and `rounds.jsonl`, written round by
  * round without holding up the next round.
  *
- * A round's lines are made (JSON) when it is appended, and the file system work (write, fsync)
- * runs in libuv's thread pool, one step at a time in a fixed order: the round's decisions,
- * fsync, its line in rounds.jsonl, fsync. That is the order the synchronous writer used
- * (JsonlWriter: each append written and fsynced before the next), so at any instant the files
- * hold a prefix of the same bytes, and a round's line in rounds.jsonl (what resume counts as
- * complete: run.ts keepCompleteRounds) is on disk only after all its decisions are. What changes
- * is only when: the next round's model calls leave while the disk still works on this round
- * (an fsync takes ~0.4 ms here, the server idles meanwhile when it is done synchronously).
+ * The steps of a round run one at a time in a fixed order: its decisions written, fsync, its
+ * line in rounds.jsonl written, fsync. That is the order the synchronous writer used (JsonlWriter:
+ * each append written and fsynced before the next), so at any instant the files hold a prefix
+ * of the same bytes, and a round's line in rounds.jsonl (what resume counts as complete: run.ts
+ * keepCompleteRounds) reaches the disk only after all its decisions. What changes is when:
+ *
+ * - writes and fsyncs run in libuv's thread pool (an fsync takes ~0.4 ms here);
+ * - the decisions' JSON is made after the next round's first requests have left (a setImmediate
+ *   turn), a slice of about 256 KB at a time with the event loop free between slices, instead of
+ *   at the round barrier, where the model server idles until the next round's calls go out
+ *   (1 000 records are ~3 MB of JSON, ~10 ms of CPU).
+ *
+ * So the decision records are read some milliseconds after the round: the engine builds them
+ * fresh each round and nothing changes them afterwards. The round record is made into JSON at
+ * once (interventions report their changes in it).
  *
  * `flush()` waits until everything appended is on disk; the run awaits it before it reads the
  * files back (summary, network file) or writes its manifest. A failed write is reported by the
@@ -18,16 +25,22 @@
 import { closeSync, fsync, mkdirSync, openSync, write } from 'node:fs';
 import { dirname } from 'node:path';
 
-type Step = { readonly fd: number; readonly data?: Buffer };
+/** Rows to encode (from `next` on), bytes to write, or an fsync. */
+type Step =
+  | { readonly kind: 'rows'; readonly fd: number; readonly rows: readonly unknown[]; next: number }
+  | { readonly kind: 'write'; readonly fd: number; readonly data: Buffer }
+  | { readonly kind: 'fsync'; readonly fd: number };
 
-const CHUNK_BYTES = 1 << 20;
+/** Encoded JSON per slice of rows (the event loop gets a turn between slices). */
+const SLICE_BYTES = 256 * 1024;
 
 export class RoundFiles {
   private readonly decisionsFd: number;
   private readonly roundsFd: number;
-  /** Steps not started yet, from `head` on. */
+  /** Steps not done yet, from `head` on. */
   private steps: Step[] = [];
   private head = 0;
+  /** A step is running, or the first one is scheduled. */
   private busy = false;
   private failure: Error | null = null;
   private idle: Array<(err: Error | null) => void> = [];
@@ -46,9 +59,14 @@ export class RoundFiles {
   /** Queues one round: its decision records (null: not recorded) and its round record. */
   append(decisions: readonly unknown[] | null, round: unknown): void {
     if (this.failure) throw this.failure;
-    if (decisions && decisions.length > 0) this.queueLines(this.decisionsFd, decisions);
-    this.queueLines(this.roundsFd, [round]);
-    this.next();
+    if (decisions && decisions.length > 0) {
+      this.steps.push({ kind: 'rows', fd: this.decisionsFd, rows: decisions, next: 0 }, { kind: 'fsync', fd: this.decisionsFd });
+    }
+    this.steps.push({ kind: 'write', fd: this.roundsFd, data: Buffer.from(`${JSON.stringify(round)}\n`) }, { kind: 'fsync', fd: this.roundsFd });
+    if (!this.busy) {
+      this.busy = true;
+      setImmediate(() => this.run());
+    }
   }
 
   /** Resolves once everything appended is written and fsynced; rejects with a failed write's error. */
@@ -66,50 +84,54 @@ export class RoundFiles {
     closeSync(this.roundsFd);
   }
 
-  /**
-   * The rows' lines, then an fsync. Each line is encoded straight into chunks of about 1 MB (a
-   * huge round never needs one giant string): joining the lines first made a rope that had to
-   * be flattened before encoding, which cost more than encoding.
-   */
-  private queueLines(fd: number, rows: readonly unknown[]): void {
-    let chunk = Buffer.allocUnsafe(0);
-    let used = 0;
-    for (const row of rows) {
-      const line = JSON.stringify(row);
-      // UTF-8 takes at most 3 bytes per UTF-16 unit; +1 for the newline.
-      const need = 3 * line.length + 1;
-      if (used + need > chunk.length) {
-        if (used > 0) this.steps.push({ fd, data: chunk.subarray(0, used) });
-        // A round's single line (rounds.jsonl) does not need a whole chunk.
-        chunk = Buffer.allocUnsafe(Math.max(rows.length === 1 ? 0 : CHUNK_BYTES, need));
-        used = 0;
-      }
-      used += chunk.write(line, used);
-      chunk[used++] = 10;
-    }
-    if (used > 0) this.steps.push({ fd, data: chunk.subarray(0, used) });
-    this.steps.push({ fd });
-  }
-
-  /** Starts the next step unless one is running; wakes `flush` callers when none is left. */
-  private next(): void {
-    if (this.busy) return;
+  /** Runs the next step; its callback runs the one after. Wakes `flush` callers when none is left. */
+  private run(): void {
     if (this.failure || this.head >= this.steps.length) {
       this.steps = [];
       this.head = 0;
+      this.busy = false;
       for (const wake of this.idle.splice(0)) wake(this.failure);
       return;
     }
-    const step = this.steps[this.head++];
-    this.busy = true;
+    const step = this.steps[this.head];
     const done = (err: Error | null): void => {
-      this.busy = false;
       if (err) this.failure ??= err;
-      this.next();
+      this.run();
     };
-    if (step.data) writeAll(step.fd, step.data, 0, done);
+    if (step.kind === 'rows') {
+      const data = encodeSlice(step);
+      if (step.next >= step.rows.length) this.head++;
+      writeAll(step.fd, data, 0, done);
+      return;
+    }
+    this.head++;
+    if (step.kind === 'write') writeAll(step.fd, step.data, 0, done);
     else fsync(step.fd, done);
   }
+}
+
+/**
+ * The next rows' lines as UTF-8, about SLICE_BYTES of them. Each line is encoded straight into
+ * the buffer: joining the lines first made a rope that had to be flattened before encoding,
+ * which cost more than the encoding itself.
+ */
+function encodeSlice(step: { readonly rows: readonly unknown[]; next: number }): Buffer {
+  let buf = Buffer.allocUnsafe(0);
+  let used = 0;
+  while (step.next < step.rows.length && used < SLICE_BYTES) {
+    const line = JSON.stringify(step.rows[step.next]);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; +1 for the newline.
+    const need = 3 * line.length + 1;
+    if (used + need > buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * buf.length, used + need + SLICE_BYTES));
+      buf.copy(grown, 0, 0, used);
+      buf = grown;
+    }
+    used += buf.write(line, used);
+    buf[used++] = 10;
+    step.next++;
+  }
+  return buf.subarray(0, used);
 }
 
 /** Writes all of `data` from `offset` (a write may take fewer bytes than asked). */
