@@ -279,13 +279,20 @@ function withDefaults(model: LanguageModel, settings: ModelSettings, id: string)
       // The settings' own object when the request adds nothing: the same object on every call
       // lets the hf backend reuse the JSON it made of it (hf-endpoint.ts).
       const extra = request.extra ? { ...(settings.extra ?? {}), ...request.extra } : settings.extra ? settings.extra : undefined;
-      return model.complete({
-        ...request,
+      // Every field named (the type makes a new one a compile error here): a literal of one
+      // fixed shape is much cheaper per call than spreading the request.
+      const filled: { [K in keyof Required<CompletionRequest>]: CompletionRequest[K] } = {
+        messages: request.messages,
         temperature: request.temperature ?? temperature,
         maxTokens: request.maxTokens ?? maxTokens,
+        seed: request.seed,
         jsonSchema: structured ? request.jsonSchema : undefined,
+        options: request.options,
         extra,
-      });
+        origin: request.origin,
+        signal: request.signal,
+      };
+      return model.complete(filled);
     },
   };
 }

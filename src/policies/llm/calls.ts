@@ -133,6 +133,7 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
     const text = `Error: ${size.refusal}`;
     return { choice: INVALID, reply: text, shown: text, messages, error: size.refusal, failed: true, tooLong: true, seed };
   }
+  // One fixed shape (absent fields undefined), cheaper per call than conditional spreads.
   const call = (msgs: ChatMessage[], attempt: number) =>
     model.complete({
       messages: msgs,
@@ -140,10 +141,10 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
       maxTokens: scenario.model.maxTokens,
       seed,
       options,
-      ...(scenario.prompt.structuredOutput ? { jsonSchema: reader.schema } : {}),
-      ...(scenario.model.extra ? { extra: scenario.model.extra } : {}),
+      jsonSchema: scenario.prompt.structuredOutput ? reader.schema : undefined,
+      extra: scenario.model.extra,
       origin: { round, agent, attempt },
-      ...(caller.signal ? { signal: caller.signal } : {}),
+      signal: caller.signal,
     });
   // Both readings of every reply: the scenario's decides, a difference is counted.
   let disagreements = 0;
