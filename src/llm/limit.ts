@@ -276,7 +276,8 @@ function closedError(): AtpSimError {
   return new AtpSimError('MODEL_CALL_FAILED', 'Limiter: closed while the call was waiting to start (the run is shutting down)');
 }
 
-function totalTokens(usage: TokenUsage | undefined): number | undefined {
+/** What a finished call cost the tokens-per-minute window: the server's prompt + completion tokens. */
+export function totalTokens(usage: TokenUsage | undefined): number | undefined {
   return usage ? usage.promptTokens + usage.completionTokens : undefined;
 }
 
