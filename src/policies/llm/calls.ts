@@ -97,8 +97,11 @@ export async function decideAllLlm(caller: LlmCaller, callers: Int32Array, round
       const k = next++;
       try {
         const r = (results[k] = await decideLlm(caller, callers[k], round));
-        const [u, v] = [r.usage, r.repairUsage];
-        caller.onDecision?.({ round, done: ++finished, total: count, tokensIn: (u?.promptTokens ?? 0) + (v?.promptTokens ?? 0), tokensOut: (u?.completionTokens ?? 0) + (v?.completionTokens ?? 0) });
+        finished++;
+        if (caller.onDecision) {
+          const [u, v] = [r.usage, r.repairUsage];
+          caller.onDecision({ round, done: finished, total: count, tokensIn: (u?.promptTokens ?? 0) + (v?.promptTokens ?? 0), tokensOut: (u?.completionTokens ?? 0) + (v?.completionTokens ?? 0) });
+        }
       } catch (err) {
         failed = true;
         throw err;
@@ -170,16 +173,9 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
     throw err;
   }
   caller.meter?.note(agent, size.tokens);
-  const out: LlmOutcome = {
-    choice: INVALID,
-    reply: result.text,
-    shown: result.text,
-    messages,
-    failed: false,
-    seed,
-    ...(result.usage ? { usage: result.usage } : {}),
-    ...(result.finishReason ? { finishReason: result.finishReason } : {}),
-  };
+  const out: LlmOutcome = { choice: INVALID, reply: result.text, shown: result.text, messages, failed: false, seed };
+  if (result.usage) out.usage = result.usage;
+  if (result.finishReason) out.finishReason = result.finishReason;
   const { answer, reasoning } = splitReasoning(result.text);
   const separate = result.reasoning;
   if (separate !== undefined) out.serverReasoning = separate;
