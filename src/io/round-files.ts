@@ -45,6 +45,7 @@ export class RoundFiles {
   private failure: Error | null = null;
   private idle: Array<(err: Error | null) => void> = [];
   private closed = false;
+  private scratch: Buffer = Buffer.allocUnsafe(0);
 
   constructor(
     readonly decisionsPath: string,
@@ -99,9 +100,11 @@ export class RoundFiles {
       this.run();
     };
     if (step.kind === 'rows') {
-      const data = encodeSlice(step);
+      // One buffer for every slice: steps run one at a time, so its last write has finished.
+      const used = encodeSlice(step, this.scratch);
+      this.scratch = used.buffer;
       if (step.next >= step.rows.length) this.head++;
-      writeAll(step.fd, data, 0, done);
+      writeAll(step.fd, used.buffer.subarray(0, used.bytes), 0, done);
       return;
     }
     this.head++;
@@ -111,12 +114,11 @@ export class RoundFiles {
 }
 
 /**
- * The next rows' lines as UTF-8, about SLICE_BYTES of them. Each line is encoded straight into
- * the buffer: joining the lines first made a rope that had to be flattened before encoding,
- * which cost more than the encoding itself.
+ * The next rows' lines as UTF-8 in `buf` (grown when needed), about SLICE_BYTES of them. Each
+ * line is encoded straight into the buffer: joining the lines first made a rope that had to be
+ * flattened before encoding, which cost more than the encoding itself.
  */
-function encodeSlice(step: { readonly rows: readonly unknown[]; next: number }): Buffer {
-  let buf = Buffer.allocUnsafe(0);
+function encodeSlice(step: { readonly rows: readonly unknown[]; next: number }, buf: Buffer): { buffer: Buffer; bytes: number } {
   let used = 0;
   while (step.next < step.rows.length && used < SLICE_BYTES) {
     const line = JSON.stringify(step.rows[step.next]);
@@ -131,7 +133,7 @@ function encodeSlice(step: { readonly rows: readonly unknown[]; next: number }):
     buf[used++] = 10;
     step.next++;
   }
-  return buf.subarray(0, used);
+  return { buffer: buf, bytes: used };
 }
 
 /** Writes all of `data` from `offset` (a write may take fewer bytes than asked). */
