@@ -135,7 +135,7 @@ export class Limiter {
     return new LimiterPermit(this, entry);
   }
 
-  /** A permit's end (called by its release): its slot is free again, its window entry charged its real tokens. */
+  /** @internal A permit's end (its release calls this): the slot is free again, the window entry charged the real tokens. */
   finish(entry: { tokens: number } | null, actualTokens: number | undefined): void {
     if (entry && actualTokens !== undefined && Number.isFinite(actualTokens)) entry.tokens = Math.max(0, actualTokens);
     this.running--;
@@ -255,7 +255,6 @@ export class Limiter {
     this.cancelTimer = undefined;
     this.timerAt = Infinity;
   }
-
 }
 
 /** A granted slot (a class, not a closure per call); only its first release counts. */
