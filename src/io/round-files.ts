@@ -24,7 +24,6 @@
  */
 import { closeSync, fsync, mkdirSync, openSync, write } from 'node:fs';
 import { dirname } from 'node:path';
-import { stringifyRecord } from '../core/json-text.ts';
 
 /** Rows to encode (from `next` on), bytes to write, or an fsync. */
 type Step =
@@ -122,7 +121,7 @@ export class RoundFiles {
 function encodeSlice(step: { readonly rows: readonly unknown[]; next: number }, buf: Buffer): { buffer: Buffer; bytes: number } {
   let used = 0;
   while (step.next < step.rows.length && used < SLICE_BYTES) {
-    const line = stringifyRecord(step.rows[step.next]);
+    const line = JSON.stringify(step.rows[step.next]);
     // UTF-8 takes at most 3 bytes per UTF-16 unit; +1 for the newline.
     const need = 3 * line.length + 1;
     if (used + need > buf.length) {

@@ -7,8 +7,6 @@
  * the history window, so prompts stop growing once the window is full.
  */
 import type { ChatMessage } from '../core/types.ts';
-import { JsonPiece } from '../core/json-text.ts';
-import { PiecedMessage } from './pieced-message.ts';
 import { gameOf } from '../games/registry.ts';
 import { labelFor } from './labels.ts';
 import { observedRow, signed, summaryLines } from './observe.ts';
@@ -40,20 +38,11 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
     : `${texts.system}\n\n${format}`;
 
   // Each remembered round is rendered once, when it is remembered (it never changes afterwards),
-  // instead of once per later prompt; messages() only joins the agent's blocks. The blocks are
-  // JSON-escaped at most once too, for the decision records (core/json-text.ts).
-  const memories: Array<JsonPiece[] | undefined> = new Array(n);
+  // instead of once per later prompt; messages() only joins the agent's blocks.
+  const memories: Array<string[] | undefined> = new Array(n);
   for (const a of llmAgents) memories[a] = [];
   const window = prompt.historyWindow;
   const question = `What do you choose this round? ${format}`;
-  // The same system message for every prompt: its JSON is made once.
-  const systemMessage: ChatMessage = Object.freeze(new PiecedMessage('system', [new JsonPiece(system)]));
-  const fixed = {
-    first: new JsonPiece(alone ? 'This is the first round you remember.' : 'This is the first round you remember: you have not seen your neighbours decide yet.'),
-    blank: new JsonPiece(''),
-    happened: new JsonPiece('What happened in the rounds you remember (most recent last):'),
-    question: new JsonPiece(question),
-  };
 
   const mode = prompt.observe ?? (prompt.sampleNeighbors > 0 ? { kind: 'sample', k: prompt.sampleNeighbors } : { kind: 'list' });
   const summary = mode.kind === 'summary' ? { options: opts, label, showRewards: prompt.showRewards, best: mode.best } : null;
@@ -62,20 +51,21 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
     name: 'network',
     version: NETWORK_STYLE_VERSION,
     messages(agent, round): ChatMessage[] {
-      // Strings are this prompt's own lines; pieces are shared with other prompts (escaped once).
-      const parts: Array<string | JsonPiece> = [`Round ${round} of ${scenario.rounds}.`, texts.roundText(round, agent)];
+      const lines = [`Round ${round} of ${scenario.rounds}.`, texts.roundText(round, agent)];
       const mem = memories[agent];
       if (!remembers) {
         // The question follows the round's own text directly.
       } else if (!mem || mem.length === 0) {
-        parts.push(fixed.first);
+        lines.push(alone ? 'This is the first round you remember.' : 'This is the first round you remember: you have not seen your neighbours decide yet.');
       } else {
-        parts.push(fixed.blank, fixed.happened);
-        for (const block of mem) parts.push(block);
+        lines.push('', 'What happened in the rounds you remember (most recent last):');
+        for (const block of mem) lines.push(block);
       }
-      parts.push(fixed.blank, fixed.question);
-      const user = new PiecedMessage('user', parts);
-      return [systemMessage, user];
+      lines.push('', question);
+      return [
+        { role: 'system', content: system },
+        { role: 'user', content: lines.join('\n') },
+      ];
     },
     remember(view: RoundView) {
       if (window === 0 || !remembers) return;
@@ -105,7 +95,7 @@ export function networkStyle(ctx: StyleContext): PromptStyle {
         else for (let k = 0; k < seen.length; k++) block.push(peerLine(seen[k]));
         const mem = memories[agent]!;
         // join() yields a flat string: later prompts copy it instead of walking a rope.
-        mem.push(new JsonPiece(block.join('\n')));
+        mem.push(block.join('\n'));
         if (mem.length > window) mem.splice(0, mem.length - window);
       }
     },
