@@ -136,9 +136,11 @@ export async function timedRun(
       record: 'all',
       sink: {
         round(rec, ds) {
-          const write = () => files.append(ds, rec);
+          let written: Promise<void> | undefined;
+          const write = () => void (written = files.append(ds, rec));
           if (aroundWrites) aroundWrites(write);
           else write();
+          return written;
         },
       },
     });

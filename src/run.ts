@@ -400,10 +400,12 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
       ...(signal ? { signal } : {}),
       sink: {
         round(rec, decisions) {
-          files.append(decisions, rec);
+          // A promise only while earlier rounds are still being written (the engine waits for them).
+          const written = files.append(decisions, rec);
           rounds.push(rec);
           runLog.info({ round: rec.round, violationRate: rec.violationRate, invalid: rec.invalid, calls: stats.calls, cacheHits: stats.cacheHits }, 'round done');
           options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started, spentUsd: price ? spent() : null });
+          return written;
         },
       },
       onDecision: options.onDecision && decisionProgress(options.onDecision, { rounds: scenario.rounds, stats, started, resumeFrom, spent, price }),

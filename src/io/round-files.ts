@@ -46,6 +46,10 @@ export class RoundFiles {
   private idle: Array<(err: Error | null) => void> = [];
   private closed = false;
   private scratch: Buffer = Buffer.allocUnsafe(0);
+  /** Steps ever queued and ever finished: `append` waits for the earlier rounds by these counts. */
+  private queuedSteps = 0;
+  private doneSteps = 0;
+  private behind: Array<{ readonly until: number; readonly wake: (err: Error | null) => void }> = [];
 
   constructor(
     readonly decisionsPath: string,
@@ -57,17 +61,27 @@ export class RoundFiles {
     this.roundsFd = openSync(roundsPath, 'a');
   }
 
-  /** Queues one round: its decision records (null: not recorded) and its round record. */
-  append(decisions: readonly unknown[] | null, round: unknown): void {
+  /**
+   * Queues one round: its decision records (null: not recorded) and its round record. Returns a
+   * promise when earlier rounds are still being written (a model faster than the disk, a rerun
+   * from the cache): the caller (the run's sink, which the engine awaits) then waits for them, so
+   * at most this round and the one before it are held in memory.
+   */
+  append(decisions: readonly unknown[] | null, round: unknown): Promise<void> | undefined {
     if (this.failure) throw this.failure;
+    const earlier = this.queuedSteps;
+    const before = this.steps.length;
     if (decisions && decisions.length > 0) {
       this.steps.push({ kind: 'rows', fd: this.decisionsFd, rows: decisions, next: 0 }, { kind: 'fsync', fd: this.decisionsFd });
     }
     this.steps.push({ kind: 'write', fd: this.roundsFd, data: Buffer.from(`${JSON.stringify(round)}\n`) }, { kind: 'fsync', fd: this.roundsFd });
+    this.queuedSteps += this.steps.length - before;
     if (!this.busy) {
       this.busy = true;
       setImmediate(() => this.run());
     }
+    if (this.doneSteps >= earlier) return undefined;
+    return new Promise((resolve, reject) => this.behind.push({ until: earlier, wake: (err) => (err ? reject(err) : resolve()) }));
   }
 
   /** Resolves once everything appended is written and fsynced; rejects with a failed write's error. */
@@ -91,20 +105,29 @@ export class RoundFiles {
       this.steps = [];
       this.head = 0;
       this.busy = false;
+      for (const b of this.behind.splice(0)) b.wake(this.failure);
       for (const wake of this.idle.splice(0)) wake(this.failure);
       return;
     }
     const step = this.steps[this.head];
+    const next = (err: Error | null): void => {
+      if (err) this.failure ??= err;
+      this.run();
+    };
+    // A step finished: wake the appends that waited for it (with its error, if it failed).
     const done = (err: Error | null): void => {
       if (err) this.failure ??= err;
+      this.doneSteps++;
+      while (this.behind.length > 0 && this.behind[0].until <= this.doneSteps) this.behind.shift()!.wake(this.failure);
       this.run();
     };
     if (step.kind === 'rows') {
       // One buffer for every slice: steps run one at a time, so its last write has finished.
       const used = encodeSlice(step, this.scratch);
       this.scratch = used.buffer;
-      if (step.next >= step.rows.length) this.head++;
-      writeAll(step.fd, used.buffer.subarray(0, used.bytes), 0, done);
+      const last = step.next >= step.rows.length;
+      if (last) this.head++;
+      writeAll(step.fd, used.buffer.subarray(0, used.bytes), 0, last ? done : next);
       return;
     }
     this.head++;

@@ -71,6 +71,24 @@ describe('the run directory writer', () => {
     await expect(files.close()).resolves.toBeUndefined();
   });
 
+  it('asks its caller to wait while an earlier round is still being written, so at most two rounds are held', async () => {
+    const dir = tempDir();
+    const files = new RoundFiles(join(dir, 'decisions.jsonl'), join(dir, 'rounds.jsonl'));
+    const all = rounds();
+    // Nothing is waiting to be written: the caller goes on at once.
+    expect(files.append(all[0].decisions, all[0].round)).toBeUndefined();
+    // Round 1 is not written yet: the caller gets a promise that round 1's writes keep.
+    const wait = files.append(all[1].decisions, all[1].round);
+    expect(wait).toBeInstanceOf(Promise);
+    await wait;
+    expect(readJsonl(join(dir, 'rounds.jsonl'))).toEqual([all[0].round]);
+    await files.flush();
+    // Once everything is written, the next round does not wait.
+    expect(files.append(all[2].decisions, all[2].round)).toBeUndefined();
+    await files.close();
+    expect(readJsonl(join(dir, 'rounds.jsonl'))).toEqual(all.slice(0, 3).map((r) => r.round));
+  });
+
   it('waits for pending writes when closed', async () => {
     const dir = tempDir();
     const files = new RoundFiles(join(dir, 'decisions.jsonl'), join(dir, 'rounds.jsonl'));
