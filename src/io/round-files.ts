@@ -37,9 +37,11 @@ const SLICE_BYTES = 256 * 1024;
 export class RoundFiles {
   private readonly decisionsFd: number;
   private readonly roundsFd: number;
-  /** Steps not done yet, from `head` on. */
+  /**
+   * Steps not done yet, the running one first. Short (the sink waits once two rounds are
+   * queued), and a finished step leaves it at once: the rows it held are garbage then.
+   */
   private steps: Step[] = [];
-  private head = 0;
   /** A step is running, or the first one is scheduled. */
   private busy = false;
   private failure: Error | null = null;
@@ -101,15 +103,14 @@ export class RoundFiles {
 
   /** Runs the next step; its callback runs the one after. Wakes `flush` callers when none is left. */
   private run(): void {
-    if (this.failure || this.head >= this.steps.length) {
+    if (this.failure || this.steps.length === 0) {
       this.steps = [];
-      this.head = 0;
       this.busy = false;
       for (const b of this.behind.splice(0)) b.wake(this.failure);
       for (const wake of this.idle.splice(0)) wake(this.failure);
       return;
     }
-    const step = this.steps[this.head];
+    const step = this.steps[0];
     const next = (err: Error | null): void => {
       if (err) this.failure ??= err;
       this.run();
@@ -123,27 +124,30 @@ export class RoundFiles {
     };
     if (step.kind === 'rows') {
       // One buffer for every slice: steps run one at a time, so its last write has finished.
-      const used = encodeSlice(step, this.scratch);
-      this.scratch = used.buffer;
+      // When the sink waits for this round (the writer is behind) the engine is idle: the rest of
+      // the round goes in one slice, into a buffer of its own, instead of a slice per turn.
+      const hurry = this.behind.length > 0;
+      const used = encodeSlice(step, hurry ? Buffer.allocUnsafe(0) : this.scratch, hurry ? Infinity : SLICE_BYTES);
+      if (!hurry) this.scratch = used.buffer;
       const last = step.next >= step.rows.length;
-      if (last) this.head++;
+      if (last) this.steps.shift();
       writeAll(step.fd, used.buffer.subarray(0, used.bytes), 0, last ? done : next);
       return;
     }
-    this.head++;
+    this.steps.shift();
     if (step.kind === 'write') writeAll(step.fd, step.data, 0, done);
     else fsync(step.fd, done);
   }
 }
 
 /**
- * The next rows' lines as UTF-8 in `buf` (grown when needed), about SLICE_BYTES of them. Each
+ * The next rows' lines as UTF-8 in `buf` (grown when needed), about `limit` bytes of them. Each
  * line is encoded straight into the buffer: joining the lines first made a rope that had to be
  * flattened before encoding, which cost more than the encoding itself.
  */
-function encodeSlice(step: { readonly rows: readonly unknown[]; next: number }, buf: Buffer): { buffer: Buffer; bytes: number } {
+function encodeSlice(step: { readonly rows: readonly unknown[]; next: number }, buf: Buffer, limit: number): { buffer: Buffer; bytes: number } {
   let used = 0;
-  while (step.next < step.rows.length && used < SLICE_BYTES) {
+  while (step.next < step.rows.length && used < limit) {
     const line = JSON.stringify(step.rows[step.next]);
     // UTF-8 takes at most 3 bytes per UTF-16 unit; +1 for the newline.
     const need = 3 * line.length + 1;
