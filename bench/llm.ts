@@ -5,7 +5,7 @@
  *
  * The path is the real one: prepareRun -> createModel (hf backend on `endpointUrl`, cache off,
  * concurrency C, the default wrappers) -> runEngine with a sink writing decisions.jsonl and
- * rounds.jsonl through the run directory's JsonlWriter. Only runEngine is timed, so the figure
+ * rounds.jsonl through the run directory's writer (src/io/round-files.ts). Only runEngine is timed, so the figure
  * is the scheduler's throughput, not the cost of creating a run directory.
  *
  * Figures: achieved decisions/s over the ideal C / L; CPU time of this process per decision
@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEngine } from '../src/run/engine.ts';
 import { emptyCallStats, type CallStats, type LanguageModel } from '../src/core/types.ts';
-import { JsonlWriter } from '../src/io/files.ts';
 import { keepAliveFetch } from '../src/llm/http-fetch.ts';
+import { RoundFiles } from '../src/io/round-files.ts';
 import { createModel, type ModelSettings } from '../src/llm/index.ts';
 import { prepareRun } from '../src/run.ts';
 import { forkTs } from './proc.ts';
@@ -108,20 +108,26 @@ const instantModel: LanguageModel = {
   },
 };
 
-interface Timed {
+export interface Timed {
   readonly wallS: number;
   readonly cpuUs: number;
   readonly decisions: number;
 }
 
-/** prepareRun + a model + runEngine writing JSONL like a run directory; times runEngine only. */
-async function timedRun(raw: Record<string, unknown>, makeModel: (settings: ModelSettings, stats: CallStats) => LanguageModel): Promise<Timed> {
+/**
+ * prepareRun + a model + runEngine writing JSONL like a run directory; times runEngine only.
+ * `aroundWrites` (bench/round-split.ts) is handed each round's writes to run and time.
+ */
+export async function timedRun(
+  raw: Record<string, unknown>,
+  makeModel: (settings: ModelSettings, stats: CallStats) => LanguageModel,
+  aroundWrites?: (write: () => void) => void,
+): Promise<Timed> {
   const { scenario, csr, settings } = prepareRun(raw);
   const stats = emptyCallStats();
   const model = makeModel(settings!, stats);
   const dir = mkdtempSync(join(tmpdir(), 'atp-bench-llm-'));
-  const decisions = new JsonlWriter(join(dir, 'decisions.jsonl'));
-  const rounds = new JsonlWriter(join(dir, 'rounds.jsonl'));
+  const files = new RoundFiles(join(dir, 'decisions.jsonl'), join(dir, 'rounds.jsonl'));
   (globalThis as { gc?: () => void }).gc?.();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -133,14 +139,17 @@ async function timedRun(raw: Record<string, unknown>, makeModel: (settings: Mode
       record: 'all',
       sink: {
         round(rec, ds) {
-          if (ds) decisions.append(ds);
-          rounds.append([rec]);
+          let written: Promise<void> | undefined;
+          const write = () => void (written = files.append(ds, rec));
+          if (aroundWrites) aroundWrites(write);
+          else write();
+          return written;
         },
       },
     });
+    await files.flush(); // the writes are part of the run: on disk before the clock stops
   } finally {
-    decisions.close();
-    rounds.close();
+    await files.close();
     await model.close?.();
   }
   const wallS = (performance.now() - t0) / 1000;

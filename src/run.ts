@@ -25,7 +25,8 @@ import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { checkProvider } from './llm/hf.ts';
 import { withInlineGraph } from './networks/inline-graph.ts';
 import { estimateMessagesTokens } from './llm/tokens.ts';
-import { ensureDir, JsonlWriter, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
+import { ensureDir, readJson, readJsonl, truncateJsonl, writeJsonAtomic } from './io/files.ts';
+import { RoundFiles } from './io/round-files.ts';
 import { fileLogger, type FileLogger } from './io/logger.ts';
 import { lockDir } from './io/lock.ts';
 import { reopenDamagedRun, runFilesProblem } from './io/run-integrity.ts';
@@ -342,10 +343,9 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   // Groups with their own model (mixed populations): built like the run's, same records on resume.
   const groups = groupModels(options.model || replayed ? null : settings, modelOptions(options, out, stats, settings, (obj, msg) => log?.warn(obj, msg)), model, (m) => answeringFromRecords(m, null, resumed, runDir)!);
   held.push(() => groups.close());
-  const roundsWriter = new JsonlWriter(join(runDir, 'rounds.jsonl'));
-  held.push(() => roundsWriter.close());
-  const decisionsWriter = new JsonlWriter(join(runDir, 'decisions.jsonl'));
-  held.push(() => decisionsWriter.close());
+  // Written as rounds finish, on disk before the run reads them back (flush) or ends.
+  const files = new RoundFiles(join(runDir, 'decisions.jsonl'), join(runDir, 'rounds.jsonl'));
+  held.push(() => files.close());
   const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
   // Spend is counted from the round records, so it carries over when a stopped run resumes.
   const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
@@ -400,16 +400,18 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
       ...(signal ? { signal } : {}),
       sink: {
         round(rec, decisions) {
-          if (decisions) decisionsWriter.append(decisions);
-          roundsWriter.append([rec]);
+          // A promise only while earlier rounds are still being written (the engine waits for them).
+          const written = files.append(decisions, rec);
           rounds.push(rec);
           runLog.info({ round: rec.round, violationRate: rec.violationRate, invalid: rec.invalid, calls: stats.calls, cacheHits: stats.cacheHits }, 'round done');
           options.onRound?.(rec, { rounds: scenario.rounds, stats, elapsedMs: Date.now() - started, spentUsd: price ? spent() : null });
+          return written;
         },
       },
       onDecision: options.onDecision && decisionProgress(options.onDecision, { rounds: scenario.rounds, stats, started, resumeFrom, spent, price }),
       shouldStop: () => (signal?.aborted ? interruption(signal) : budget !== undefined && spent() >= budget ? `budget of $${budget} spent ($${spent().toFixed(4)})` : null),
     });
+    await files.flush();
     const summary = writeSummary();
     const status = result.stoppedBecause ? 'stopped' : 'complete';
     finish(status, result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : { stoppedBecause: undefined, error: undefined });
@@ -419,12 +421,14 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     if (signal?.aborted) {
       // Cancelled mid-round: the round in flight is abandoned (replies received are in the cache).
       const stoppedBecause = interruption(signal);
+      await files.flush();
       const summary = writeSummary();
       finish('stopped', { stoppedBecause });
       runLog.info({ status: 'stopped', stoppedBecause, rounds: rounds.length }, 'run end');
       return { runDir, id: manifest.id, status: 'stopped', stoppedBecause, rounds, summary, scenario, session };
     }
     const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
+    await files.flush().catch(() => {}); // a failed write is this error, or less than it
     writeSummary();
     finish('incomplete', { error: message });
     runLog.error({ err: message, roundsCompleted: rounds.length }, 'run failed');

@@ -16,6 +16,8 @@
  *   outside retry would let a 30%-failing server push the real request rate above
  *   requestsPerMinute, and keep slots idle during backoff.)
  * - count innermost: `calls` is the number of requests that reached the backend.
+ * retry, limit and count run as one loop per call (attempts.ts); withRetry, withLimit and
+ * withCallStats are the same behaviours as separate wrappers, for models composed by hand.
  * The per-attempt timeout lives in the backend, so time spent queued for a permit never counts
  * against it.
  */
@@ -27,12 +29,12 @@ import type { CacheMode, ResponseCacheOptions } from './cache.ts';
 import { MAX_TIMEOUT_MS } from './fetch-response.ts';
 import { checkExtraFields, hfModel, safeUrl } from './hf.ts';
 import { isHttpUrl, redactUrl, splitEndpoint } from '../core/url.ts';
-import { Limiter, withLimit } from './limit.ts';
+import { Limiter } from './limit.ts';
+import { withAttempts } from './attempts.ts';
 import { loadNodeLlamaCpp } from './llama-loader.ts';
-import { withRetry } from './retry.ts';
+import { retryHandler } from './retry.ts';
 import type { RetryLog, RetryOptions } from './retry.ts';
 import { loadScript, scriptedModel } from './scripted.ts';
-import { withCallStats } from './stats.ts';
 import { modelPool, type ModelPool } from './pool.ts';
 
 export { ResponseCache, withCache, cacheKey, canonicalJson } from './cache.ts';
@@ -283,13 +285,20 @@ function withDefaults(model: LanguageModel, settings: ModelSettings, id: string)
       // The settings' own object when the request adds nothing: the same object on every call
       // lets the hf backend reuse the JSON it made of it (hf-endpoint.ts).
       const extra = request.extra ? { ...(settings.extra ?? {}), ...request.extra } : settings.extra ? settings.extra : undefined;
-      return model.complete({
-        ...request,
+      // Every field named (the type makes a new one a compile error here): a literal of one
+      // fixed shape is much cheaper per call than spreading the request.
+      const filled: { [K in keyof Required<CompletionRequest>]: CompletionRequest[K] } = {
+        messages: request.messages,
         temperature: request.temperature ?? temperature,
         maxTokens: request.maxTokens ?? maxTokens,
+        seed: request.seed,
         jsonSchema: structured ? request.jsonSchema : undefined,
+        options: request.options,
         extra,
-      });
+        origin: request.origin,
+        signal: request.signal,
+      };
+      return model.complete(filled);
     },
   };
 }
@@ -426,9 +435,8 @@ export function createModel(settings: ModelSettings, options: CreateModelOptions
       });
   const limiter = options.limiter ?? ownLimiter!;
 
-  let model = withCallStats(backend, stats);
-  model = withLimit(model, limiter);
-  model = withRetry(model, { ...options.retry, maxRetries: settings.maxRetries ?? MODEL_DEFAULTS.maxRetries, stats, log: options.log });
+  // retry -> limit -> count as one loop per call (attempts.ts): the nested wrappers' behaviour.
+  let model = withAttempts(backend, limiter, stats, retryHandler({ ...options.retry, maxRetries: settings.maxRetries ?? MODEL_DEFAULTS.maxRetries, stats, log: options.log }));
   let cache: ResponseCache | undefined;
   if (options.cache && cacheMode !== 'off') {
     cache = ResponseCache.open(options.cache.path, options.cache);

@@ -115,6 +115,33 @@ export class Limiter {
     return this.waitingCount;
   }
 
+  /**
+   * A permit now, without a promise, when the call may start at once: nobody waits before it, a
+   * slot is free and the per-minute limits allow it (what `acquire` would grant on the spot);
+   * otherwise null, and the caller waits in `acquire`. A model call that needs no wait then
+   * reaches its backend in the same turn (the request leaves while later prompts are built).
+   */
+  tryAcquire(tokens = 0, signal?: AbortSignal): Permit | null {
+    if (this.closed || this.waitingCount > 0 || this.running >= this.concurrency || signal?.aborted) return null;
+    const charged = Math.max(0, tokens);
+    let entry: WindowEntry | null = null;
+    if (this.tracksWindow) {
+      const now = this.clock.now();
+      this.trimWindow(now);
+      if (this.readyAt(charged, now) > now) return null;
+      this.window.push((entry = { at: now, tokens: charged }));
+    }
+    this.running++;
+    return new LimiterPermit(this, entry);
+  }
+
+  /** @internal A permit's end (its release calls this): the slot is free again, the window entry charged the real tokens. */
+  finish(entry: { tokens: number } | null, actualTokens: number | undefined): void {
+    if (entry && actualTokens !== undefined && Number.isFinite(actualTokens)) entry.tokens = Math.max(0, actualTokens);
+    this.running--;
+    this.pump();
+  }
+
   /** Waits (FIFO) until a call charged `tokens` may start. Rejects if `signal` aborts first. */
   acquire(tokens = 0, signal?: AbortSignal): Promise<Permit> {
     if (this.closed) return Promise.reject(closedError());
@@ -154,8 +181,9 @@ export class Limiter {
   private pump(): void {
     if (this.closed) return;
     this.compact();
-    const now = this.clock.now();
-    while (this.window.length > 0 && this.window[0].at <= now - WINDOW_MS) this.window.shift();
+    // Without a per-minute limit the window stays empty and the clock is not needed.
+    const now = this.tracksWindow ? this.clock.now() : 0;
+    if (this.tracksWindow) this.trimWindow(now);
     while (this.running < this.concurrency) {
       while (this.head < this.queue.length && this.queue[this.head].done) this.head++;
       if (this.head >= this.queue.length) break;
@@ -170,10 +198,15 @@ export class Limiter {
       this.waitingCount--;
       head.unsubscribe();
       this.running++;
-      const entry: WindowEntry = { at: now, tokens: head.tokens };
-      if (this.tracksWindow) this.window.push(entry);
-      head.resolve(this.permit(entry));
+      let entry: WindowEntry | null = null;
+      if (this.tracksWindow) this.window.push((entry = { at: now, tokens: head.tokens }));
+      head.resolve(new LimiterPermit(this, entry));
     }
+  }
+
+  /** Forgets the starts that left the sliding window. */
+  private trimWindow(now: number): void {
+    while (this.window.length > 0 && this.window[0].at <= now - WINDOW_MS) this.window.shift();
   }
 
   /** Drops the consumed front of the queue once it is large (amortised O(1) per call). */
@@ -222,18 +255,19 @@ export class Limiter {
     this.cancelTimer = undefined;
     this.timerAt = Infinity;
   }
+}
 
-  private permit(entry: WindowEntry): Permit {
-    let released = false;
-    return {
-      release: (actualTokens?: number) => {
-        if (released) return;
-        released = true;
-        if (actualTokens !== undefined && Number.isFinite(actualTokens)) entry.tokens = Math.max(0, actualTokens);
-        this.running--;
-        this.pump();
-      },
-    };
+/** A granted slot (a class, not a closure per call); only its first release counts. */
+class LimiterPermit implements Permit {
+  private released = false;
+  constructor(
+    private readonly limiter: Limiter,
+    private readonly entry: WindowEntry | null,
+  ) {}
+  release(actualTokens?: number): void {
+    if (this.released) return;
+    this.released = true;
+    this.limiter.finish(this.entry, actualTokens);
   }
 }
 
@@ -241,7 +275,8 @@ function closedError(): AtpSimError {
   return new AtpSimError('MODEL_CALL_FAILED', 'Limiter: closed while the call was waiting to start (the run is shutting down)');
 }
 
-function totalTokens(usage: TokenUsage | undefined): number | undefined {
+/** What a finished call cost the tokens-per-minute window: the server's prompt + completion tokens. */
+export function totalTokens(usage: TokenUsage | undefined): number | undefined {
   return usage ? usage.promptTokens + usage.completionTokens : undefined;
 }
 
@@ -250,20 +285,26 @@ function totalTokens(usage: TokenUsage | undefined): number | undefined {
  * not close the limiter (it may be shared); its owner closes it.
  */
 export function withLimit(model: LanguageModel, limiter: Limiter): LanguageModel {
+  const run = async (permit: Permit, request: CompletionRequest): Promise<CompletionResult> => {
+    let result: CompletionResult;
+    try {
+      result = await model.complete(request);
+    } catch (err) {
+      permit.release(); // the server may have counted the prompt: keep the estimate
+      throw err;
+    }
+    permit.release(totalTokens(result.usage));
+    return result;
+  };
   return {
     id: model.id,
     close: model.close ? () => model.close!() : undefined,
-    async complete(request: CompletionRequest): Promise<CompletionResult> {
-      const permit = await limiter.acquire(estimatePromptTokens(request), request.signal);
-      let result: CompletionResult;
-      try {
-        result = await model.complete(request);
-      } catch (err) {
-        permit.release(); // the server may have counted the prompt: keep the estimate
-        throw err;
-      }
-      permit.release(totalTokens(result.usage));
-      return result;
+    complete(request: CompletionRequest): Promise<CompletionResult> {
+      // Only a tokens-per-minute limit reads the estimate.
+      const tokens = limiter.tokensPerMinute === undefined ? 0 : estimatePromptTokens(request);
+      const now = limiter.tryAcquire(tokens, request.signal);
+      if (now) return run(now, request);
+      return limiter.acquire(tokens, request.signal).then((permit) => run(permit, request));
     },
   };
 }

@@ -59,8 +59,15 @@ function checkCount(name: string, value: number, min: number): void {
   }
 }
 
-/** Wraps a model so retryable failures are tried again, at most `maxRetries` times. */
-export function withRetry(model: LanguageModel, options: RetryOptions): LanguageModel {
+/**
+ * What a failed attempt leads to: resolves after the backoff wait when the call is tried again,
+ * or throws the call's final error (counted in `stats.failures`). Shared by withRetry and the
+ * composed model's attempt loop (attempts.ts).
+ */
+export type FailureHandler = (err: unknown, attempt: number, request: CompletionRequest) => Promise<void>;
+
+/** The failure handler for `options` (default: 4 retries, backoff base 500 ms, cap 20 s, Retry-After cap 60 s). */
+export function retryHandler(options: RetryOptions): FailureHandler {
   const maxRetries = options.maxRetries ?? 4;
   const settings: BackoffSettings = {
     baseDelayMs: options.baseDelayMs ?? 500,
@@ -74,6 +81,42 @@ export function withRetry(model: LanguageModel, options: RetryOptions): Language
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? rngStream(0, 'llm', 'retry-jitter');
 
+  return (err, attempt, request) => {
+    if (isAbortError(err) || request.signal?.aborted) throw err;
+    const attempts = attempt + 1;
+    if (!isRetryable(err)) {
+      stats.failures++;
+      if (err instanceof AtpSimError && err.code !== 'MODEL_CALL_FAILED') throw err;
+      throw new AtpSimError(
+        'MODEL_CALL_FAILED',
+        `model call failed for ${describeOrigin(request.origin)} after ${attempts} attempt(s), not retryable: ${describeError(err)}`,
+        [],
+        { cause: err },
+      );
+    }
+    if (attempt >= maxRetries) {
+      stats.failures++;
+      throw new AtpSimError(
+        'MODEL_CALL_FAILED',
+        `model call failed for ${describeOrigin(request.origin)} after ${attempts} attempt(s); last error: ${describeError(err)}. ` +
+          'Fix: check that the server is up and not overloaded, lower the concurrency or requests per minute, or raise maxRetries.',
+        [],
+        { cause: err },
+      );
+    }
+    const waitMs = backoffDelay(attempt, settings, random, retryAfterOf(err));
+    stats.retries++;
+    log?.warn(
+      { round: request.origin?.round, agent: request.origin?.agent, attempt: attempts, waitMs, error: describeError(err) },
+      'model call failed, retrying',
+    );
+    return sleep(waitMs, request.signal);
+  };
+}
+
+/** Wraps a model so retryable failures are tried again, at most `maxRetries` times. */
+export function withRetry(model: LanguageModel, options: RetryOptions): LanguageModel {
+  const onFailure = retryHandler(options);
   return {
     id: model.id,
     close: model.close ? () => model.close!() : undefined,
@@ -82,35 +125,7 @@ export function withRetry(model: LanguageModel, options: RetryOptions): Language
         try {
           return await model.complete(request);
         } catch (err) {
-          if (isAbortError(err) || request.signal?.aborted) throw err;
-          const attempts = attempt + 1;
-          if (!isRetryable(err)) {
-            stats.failures++;
-            if (err instanceof AtpSimError && err.code !== 'MODEL_CALL_FAILED') throw err;
-            throw new AtpSimError(
-              'MODEL_CALL_FAILED',
-              `model call failed for ${describeOrigin(request.origin)} after ${attempts} attempt(s), not retryable: ${describeError(err)}`,
-              [],
-              { cause: err },
-            );
-          }
-          if (attempt >= maxRetries) {
-            stats.failures++;
-            throw new AtpSimError(
-              'MODEL_CALL_FAILED',
-              `model call failed for ${describeOrigin(request.origin)} after ${attempts} attempt(s); last error: ${describeError(err)}. ` +
-                'Fix: check that the server is up and not overloaded, lower the concurrency or requests per minute, or raise maxRetries.',
-              [],
-              { cause: err },
-            );
-          }
-          const waitMs = backoffDelay(attempt, settings, random, retryAfterOf(err));
-          stats.retries++;
-          log?.warn(
-            { round: request.origin?.round, agent: request.origin?.agent, attempt: attempts, waitMs, error: describeError(err) },
-            'model call failed, retrying',
-          );
-          await sleep(waitMs, request.signal);
+          await onFailure(err, attempt, request);
         }
       }
     },

@@ -12,9 +12,14 @@ export function withCallStats(model: LanguageModel, stats: CallStats): LanguageM
     async complete(request: CompletionRequest): Promise<CompletionResult> {
       stats.calls++;
       const result = await model.complete(request);
-      stats.tokensIn += result.usage?.promptTokens ?? 0;
-      stats.tokensOut += result.usage?.completionTokens ?? 0;
+      countTokens(stats, result);
       return result;
     },
   };
+}
+
+/** Adds a successful reply's server-reported tokens to the counters. */
+export function countTokens(stats: CallStats, result: CompletionResult): void {
+  stats.tokensIn += result.usage?.promptTokens ?? 0;
+  stats.tokensOut += result.usage?.completionTokens ?? 0;
 }

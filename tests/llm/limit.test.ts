@@ -97,6 +97,36 @@ describe('Limiter concurrency', () => {
     expect(limiter.inFlight).toBe(0);
   });
 
+  it('starts a call that needs no wait in the same turn, and never lets one overtake a waiting call', async () => {
+    const limiter = new Limiter({ concurrency: 2 });
+    const { model, started, gates } = gatedModel();
+    const limited = withLimit(model, limiter);
+    const done = [limited.complete(ask(0)), limited.complete(ask(1))];
+    // No promise round trip for a free permit: the backend has both calls before this line.
+    expect(started).toEqual([0, 1]);
+    done.push(limited.complete(ask(2)));
+    expect(limiter.tryAcquire()).toBeNull(); // no free slot
+    gates.shift()!();
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    const queued = limited.complete(ask(3)); // waits: the slot is taken
+    expect(limiter.waiting).toBe(1);
+    expect(limiter.tryAcquire()).toBeNull(); // a caller is waiting: first come, first served
+    while (gates.length > 0) {
+      gates.shift()!();
+      await settle();
+    }
+    await Promise.all([...done, queued]);
+    expect(started).toEqual([0, 1, 2, 3]);
+    const permit = limiter.tryAcquire()!;
+    expect(limiter.inFlight).toBe(1);
+    permit.release();
+    permit.release(); // a second release is ignored
+    expect(limiter.inFlight).toBe(0);
+    limiter.close();
+    expect(limiter.tryAcquire()).toBeNull();
+  });
+
   it('is shared by several models: the cap holds across them', async () => {
     const limiter = new Limiter({ concurrency: 2 });
     const both = tracker();

@@ -97,8 +97,11 @@ export async function decideAllLlm(caller: LlmCaller, callers: Int32Array, round
       const k = next++;
       try {
         const r = (results[k] = await decideLlm(caller, callers[k], round));
-        const [u, v] = [r.usage, r.repairUsage];
-        caller.onDecision?.({ round, done: ++finished, total: count, tokensIn: (u?.promptTokens ?? 0) + (v?.promptTokens ?? 0), tokensOut: (u?.completionTokens ?? 0) + (v?.completionTokens ?? 0) });
+        finished++;
+        if (caller.onDecision) {
+          const [u, v] = [r.usage, r.repairUsage];
+          caller.onDecision({ round, done: finished, total: count, tokensIn: (u?.promptTokens ?? 0) + (v?.promptTokens ?? 0), tokensOut: (u?.completionTokens ?? 0) + (v?.completionTokens ?? 0) });
+        }
       } catch (err) {
         failed = true;
         throw err;
@@ -106,20 +109,24 @@ export async function decideAllLlm(caller: LlmCaller, callers: Int32Array, round
     }
   };
   const lanes = Math.min(count, Math.max(MIN_LANES, 8 * caller.scenario.model.concurrency));
+  // The calls that can start at once (the model's concurrency): each request leaves before the
+  // next prompt is built, even through a transport that writes on the next tick (node:http), so
+  // the server starts on the round's first call instead of after LAUNCH_CHUNK prompts.
+  const firstWave = Math.min(lanes, caller.scenario.model.concurrency);
   const workers: Promise<void>[] = [];
   for (let w = 0; w < lanes && !failed; w++) {
     const p = worker();
     p.catch(() => {}); // observed by Promise.all below; this keeps an early failure handled
     workers.push(p);
-    if ((w + 1) % LAUNCH_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (w < firstWave) await new Promise<void>((resolve) => process.nextTick(resolve));
+    else if ((w + 1) % LAUNCH_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   await Promise.all(workers);
   return results;
 }
 
 async function decideLlm(caller: LlmCaller, agent: number, round: number): Promise<LlmOutcome> {
-  const { scenario, style, model, reader } = caller;
-  const options = scenario.game.options;
+  const { scenario, style, reader } = caller;
   const messages = withNotes(style.messages(agent, round), caller.notes);
   const seed = deriveSeed(scenario.seed, 'llm', round, agent);
   const size = checkPromptSize(messages, scenario.prompt.maxPromptTokens);
@@ -128,29 +135,11 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
     const text = `Error: ${size.refusal}`;
     return { choice: INVALID, reply: text, shown: text, messages, error: size.refusal, failed: true, tooLong: true, seed };
   }
-  const call = (msgs: ChatMessage[], attempt: number) =>
-    model.complete({
-      messages: msgs,
-      temperature: scenario.model.temperature,
-      maxTokens: scenario.model.maxTokens,
-      seed,
-      options,
-      ...(scenario.prompt.structuredOutput ? { jsonSchema: reader.schema } : {}),
-      ...(scenario.model.extra ? { extra: scenario.model.extra } : {}),
-      origin: { round, agent, attempt },
-      ...(caller.signal ? { signal: caller.signal } : {}),
-    });
   // Both readings of every reply: the scenario's decides, a difference is counted.
   let disagreements = 0;
-  const read = (text: string): void => {
-    const r = reader.read(text);
-    out.choice = r.choice;
-    if (r.amount !== undefined) out.amount = r.amount;
-    if (r.disagree) disagreements++;
-  };
   let result: CompletionResult;
   try {
-    result = await call(messages, 0);
+    result = await ask(caller, messages, seed, round, agent, 0);
   } catch (err) {
     // A cancelled call is not a failed decision: the round is abandoned, not recorded.
     caller.signal?.throwIfAborted();
@@ -164,16 +153,9 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
     throw err;
   }
   caller.meter?.note(agent, size.tokens);
-  const out: LlmOutcome = {
-    choice: INVALID,
-    reply: result.text,
-    shown: result.text,
-    messages,
-    failed: false,
-    seed,
-    ...(result.usage ? { usage: result.usage } : {}),
-    ...(result.finishReason ? { finishReason: result.finishReason } : {}),
-  };
+  const out: LlmOutcome = { choice: INVALID, reply: result.text, shown: result.text, messages, failed: false, seed };
+  if (result.usage) out.usage = result.usage;
+  if (result.finishReason) out.finishReason = result.finishReason;
   const { answer, reasoning } = splitReasoning(result.text);
   const separate = result.reasoning;
   if (separate !== undefined) out.serverReasoning = separate;
@@ -182,15 +164,15 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
   if (result.finishReason === 'length') {
     out.error = 'reply cut off by the token limit (finish_reason: length)';
   } else {
-    read(result.text);
+    disagreements += readInto(out, reader, result.text);
   }
   if (out.choice === INVALID && scenario.prompt.repair && result.finishReason !== 'length') {
     const retry = [...messages, { role: 'assistant' as const, content: result.text }, { role: 'user' as const, content: reader.repairPrompt }];
     try {
-      const second = await call(retry, 1);
+      const second = await ask(caller, retry, seed, round, agent, 1);
       out.repairReply = second.text;
       if (second.usage) out.repairUsage = second.usage;
-      if (second.finishReason !== 'length') read(second.text);
+      if (second.finishReason !== 'length') disagreements += readInto(out, reader, second.text);
       if (out.choice !== INVALID) out.error = undefined;
     } catch (err) {
       caller.signal?.throwIfAborted();
@@ -202,6 +184,33 @@ async function decideLlm(caller: LlmCaller, agent: number, round: number): Promi
   if (out.choice === INVALID && out.error === undefined) out.error = 'no choice could be read from the reply';
   if (disagreements > 0) out.disagreements = disagreements;
   return out;
+}
+
+/**
+ * One model call of a decision (attempt 0: the prompt, 1: the repair prompt). Module functions,
+ * not closures per decision: one fixed request shape, absent fields undefined.
+ */
+function ask(caller: LlmCaller, messages: ChatMessage[], seed: number, round: number, agent: number, attempt: number): Promise<CompletionResult> {
+  const { scenario } = caller;
+  return caller.model.complete({
+    messages,
+    temperature: scenario.model.temperature,
+    maxTokens: scenario.model.maxTokens,
+    seed,
+    options: scenario.game.options,
+    jsonSchema: scenario.prompt.structuredOutput ? caller.reader.schema : undefined,
+    extra: scenario.model.extra,
+    origin: { round, agent, attempt },
+    signal: caller.signal,
+  });
+}
+
+/** Reads a reply into the outcome (choice, amount); 1 when the two parsings disagree on it. */
+function readInto(out: LlmOutcome, reader: ReplyReader, text: string): number {
+  const r = reader.read(text);
+  out.choice = r.choice;
+  if (r.amount !== undefined) out.amount = r.amount;
+  return r.disagree ? 1 : 0;
 }
 
 /** Appends an agent's call data to its decision record, in the order records are written. */

@@ -17,6 +17,8 @@ const THINK_BLOCK = /<think>[\s\S]*?<\/think>/gi;
 
 /** Splits inline reasoning (`<think>...</think>`) from the final answer. */
 export function splitReasoning(reply: string): { answer: string; reasoning?: string } {
+  // No tag at all (most replies): nothing to split, and no regex to run (twice per decision).
+  if (!reply.includes('<')) return { answer: reply };
   const blocks = reply.match(THINK_BLOCK);
   // An unterminated <think> means the whole reply is reasoning (usually cut off by max tokens).
   const open = reply.search(/<think>/i);
