@@ -24,6 +24,8 @@ import { runEngine } from '../src/run/engine.ts';
 import { prepareRun } from '../src/run.ts';
 import { assignRoles } from '../src/policies/roles.ts';
 import type { ThresholdGame } from '../src/scenarios/types.ts';
+import type { Csr } from '../src/core/types.ts';
+import type { Scenario } from '../src/core/scenario.ts';
 import { violationIndex } from '../src/scenarios/types.ts';
 import { classicScenario } from './scenarios.ts';
 
@@ -42,6 +44,9 @@ export interface PythonSide {
   readonly engineSecondsPerRound: number;
   /** Python's seconds per round over the engine's. */
   readonly ratio: number;
+  /** The same for the engine's last run on the graph (warm, as in a sweep: see ENGINE_RUNS). */
+  readonly warmEngineSecondsPerRound: number;
+  readonly warmRatio: number;
   readonly identical: boolean;
   readonly firstMismatchRound: number | null;
 }
@@ -79,7 +84,7 @@ function findPython(): { ok: true; version: string } | { ok: false; reason: stri
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 /** Runs imitate.py in `mode` and compares its choices with the engine's, round by round. */
-function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, engineRoundS: readonly number[]): PythonSide {
+function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, engineRoundS: readonly number[], warmRoundS: readonly number[]): PythonSide {
   const r = spawnSync('python3', [SCRIPT, dir, mode, String(rounds)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`imitate.py ${mode} failed: ${r.stderr}`);
   const { seconds } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number[] };
@@ -92,7 +97,46 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
   // cost more than its later ones on this machine, and the comparison should not pick.
   const secondsPerRound = mean(seconds.slice(1));
   const engineSecondsPerRound = mean(engineRoundS.slice(1, rounds));
-  return { rounds, secondsPerRound, engineSecondsPerRound, ratio: secondsPerRound / engineSecondsPerRound, identical: firstMismatchRound === null, firstMismatchRound };
+  const warmEngineSecondsPerRound = mean(warmRoundS.slice(1, rounds));
+  return {
+    rounds,
+    secondsPerRound,
+    engineSecondsPerRound,
+    ratio: secondsPerRound / engineSecondsPerRound,
+    warmEngineSecondsPerRound,
+    warmRatio: secondsPerRound / warmEngineSecondsPerRound,
+    identical: firstMismatchRound === null,
+    firstMismatchRound,
+  };
+}
+
+/**
+ * Engine runs per graph. The first is what a fresh process pays: its cascade rounds still run
+ * partly unoptimised code, since V8 drops optimised code that depended on a finished run's
+ * objects once they are collected (the gc() before the first run does that). The last is the
+ * engine warm, as in a sweep running replicates one after another in one process; Python's
+ * figures have no such warm-up to pay (its start-up and imports are not counted either).
+ */
+const ENGINE_RUNS = 3;
+
+/** CPU time of one run's rounds (ms -> s per round) and its choices, round after round. */
+async function timedRun(scenario: Scenario, csr: Csr, rounds: number): Promise<{ perRound: number[]; choices: Uint8Array }> {
+  const n = csr.n;
+  const choices = new Uint8Array(rounds * n);
+  const ends: number[] = [];
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const t0 = cpuMs();
+  await runEngine({
+    scenario,
+    csr,
+    record: 'none',
+    onChoices: (round, c) => choices.set(new Uint8Array(c.buffer, c.byteOffset, n), (round - 1) * n),
+    sink: { round: () => void ends.push(cpuMs()) },
+  });
+  return { perRound: ends.map((end, k) => (end - (k === 0 ? t0 : ends[k - 1])) / 1000), choices };
 }
 
 async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
@@ -119,23 +163,15 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
         ...game.rewards,
       }),
     );
-    // The engine: per-round times from its round callback; every round's choices kept.
-    const choices = new Uint8Array(rounds * n);
+    // The engine, ENGINE_RUNS times on the same graph: per-round times from its round callback;
+    // every round's choices kept (every run must make the same ones).
     (globalThis as { gc?: () => void }).gc?.();
-    const ends: number[] = [];
-    const cpuMs = () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1000;
-    };
-    const t0 = cpuMs();
-    await runEngine({
-      scenario,
-      csr,
-      record: 'none',
-      onChoices: (round, c) => choices.set(new Uint8Array(c.buffer, c.byteOffset, n), (round - 1) * n),
-      sink: { round: () => void ends.push(cpuMs()) },
-    });
-    const perRound = ends.map((end, k) => (end - (k === 0 ? t0 : ends[k - 1])) / 1000);
+    const runs: Array<{ perRound: number[]; choices: Uint8Array }> = [];
+    for (let k = 0; k < ENGINE_RUNS; k++) runs.push(await timedRun(scenario, csr, rounds));
+    const { perRound, choices } = runs[0];
+    const warm = runs[runs.length - 1].perRound;
+    const differing = runs.findIndex((r) => Buffer.compare(r.choices, choices) !== 0);
+    if (differing > 0) throw new Error(`bench/python: the engine's run ${differing + 1} made other choices than its first run`);
     const engineS = mean(perRound.slice(1));
     const violations: number[] = [];
     for (let k = 0; k < rounds; k++) {
@@ -149,8 +185,8 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
       violations,
       engineSecondsPerRound: engineS,
       engineRounds: rounds,
-      numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, perRound),
-      plain: pythonSide(dir, 'plain', plainRounds, n, choices, perRound),
+      numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, perRound, warm),
+      plain: pythonSide(dir, 'plain', plainRounds, n, choices, perRound, warm),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

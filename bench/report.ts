@@ -170,15 +170,16 @@ export function goals(r: BenchResults): Goal[] {
   }
   const py = r.python?.rows ?? [];
   if (py.length > 0) {
+    // Met only where both the engine's first run in the process and its warm run reach it.
     out.push({
-      goal: 'imitate-best >= 4x vectorised numpy/scipy.sparse per round (CPU, same rounds, same graph)',
-      measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.ratio.toFixed(2)}x`).join(', '),
-      met: py.every((x) => x.numpy.ratio >= 4),
+      goal: 'imitate-best >= 4x vectorised numpy/scipy.sparse per round (CPU, same rounds, same graph; first run / warm run)',
+      measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.ratio.toFixed(2)}x / ${x.numpy.warmRatio.toFixed(2)}x`).join(', '),
+      met: py.every((x) => Math.min(x.numpy.ratio, x.numpy.warmRatio) >= 4),
     });
     out.push({
-      goal: 'imitate-best >= 25x a plain Python loop per round (CPU, same rounds, same graph)',
-      measured: py.map((x) => `n=${si(x.n)}: ${x.plain.ratio.toFixed(1)}x`).join(', '),
-      met: py.every((x) => x.plain.ratio >= 25),
+      goal: 'imitate-best >= 25x a plain Python loop per round (CPU, same rounds, same graph; first run / warm run)',
+      measured: py.map((x) => `n=${si(x.n)}: ${x.plain.ratio.toFixed(1)}x / ${x.plain.warmRatio.toFixed(1)}x`).join(', '),
+      met: py.every((x) => Math.min(x.plain.ratio, x.plain.warmRatio) >= 25),
     });
     out.push({
       goal: 'the same choices as both Python versions in every round they run',
@@ -360,10 +361,13 @@ export function renderReport(r: BenchResults): string {
     if (skipped) parts.push(`skipped: ${skipped}`);
     else {
       const side = (s: PythonRow['plain']) =>
-        `${seconds(s.secondsPerRound)} vs ${seconds(s.engineSecondsPerRound)}: ${times(s.ratio)} (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
+        `${seconds(s.secondsPerRound)} vs ${seconds(s.engineSecondsPerRound)}: ${times(s.ratio)}; warm ${seconds(s.warmEngineSecondsPerRound)}: ${times(s.warmRatio)} (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
+      parts.push(
+        'The engine runs three times on each graph (same choices every time): its first run in the process, then warm as in a sweep (the third run).\n',
+      );
       parts.push(
         table(
-          ['nodes', 'edges', 'numpy / scipy.sparse vs engine', 'plain Python loop vs engine'],
+          ['nodes', 'edges', 'numpy / scipy.sparse vs engine (first run; warm)', 'plain Python loop vs engine (first run; warm)'],
           rows.map((x) => [si(x.n), si(x.edges), side(x.numpy), side(x.plain)]),
         ),
       );
