@@ -64,7 +64,10 @@ export interface DecideContext {
   readonly amounts: Float64Array | null;
 }
 
-/** Everything an agent's memory may keep of a finished round. */
+/**
+ * Everything an agent's memory may read of a finished round. Read it within `remember`: its
+ * arrays and the outcome's are reused in later rounds (copy what you keep).
+ */
 export interface RoundView {
   readonly round: number; // 1-based
   readonly choices: Int8Array;

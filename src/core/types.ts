@@ -104,7 +104,8 @@ export interface LanguageModel {
 /**
  * Compressed sparse rows over agents 0..n-1. `targets[offsets[i] .. offsets[i+1])` are the
  * agents that agent i observes (its neighbours), sorted ascending. Undirected graphs store
- * each edge twice.
+ * each edge twice. A graph is never edited once built: a changed graph is a new Csr (games and
+ * policies keep counts per graph object, src/games/threshold/counts.ts, src/policies/settled.ts).
  */
 export interface Csr {
   readonly n: number;

@@ -22,7 +22,7 @@ export interface Roles {
 export const FREE = -2;
 
 export interface World {
-  /** The graph of the current round. */
+  /** The graph of the current round; an intervention changes it by assigning a new Csr, never by editing its arrays. */
   csr: Csr;
   readonly roles: Roles;
   readonly capital: Float64Array;

@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/run.ts';
+import { prepareRun, runScenario } from '../../src/run.ts';
 import { resolveScenario } from '../../src/scenarios/parse.ts';
 import { scriptedModel } from '../../src/llm/scripted.ts';
 import { readJsonl } from '../../src/io/files.ts';
-import type { DecisionRecord, RoundRecord } from '../../src/core/types.ts';
+import type { Csr, DecisionRecord, RoundRecord } from '../../src/core/types.ts';
+import { runEngine } from '../../src/run/engine.ts';
+import { storesBothWays } from '../../src/networks/symmetric.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { thresholdScenario } from '../helpers/scenarios.ts';
 
@@ -84,6 +86,28 @@ describe('interventions', () => {
     const told = (round: number) => d.filter((x) => x.round === round).every((x) => x.messages![x.messages!.length - 1].content.startsWith('Regulators are watching.\n\n'));
     expect([told(1), told(2), told(3)]).toEqual([false, true, true]);
     expect((r.rounds[1] as Round).interventions).toEqual({ 'broadcast#0': { message: 'Regulators are watching.' } });
+  });
+
+  it('remove and rewire give the world a new graph and leave every earlier one as it was', async () => {
+    // The threshold game and imitate-best keep counts per graph object (counts.ts, settled.ts),
+    // and compiled graphs are taken to store each edge both ways: a graph edited in place would
+    // leave both stale.
+    const { scenario, csr } = prepareRun(
+      star([{ kind: 'rewire', share: 0.25, from: 2, until: 4 }, { kind: 'remove', at: 3, target: { by: 'random', count: 2 } }], { network: { kind: 'ring', n: 8, k: 2 }, rounds: 6 }),
+    );
+    const graphs: Csr[] = [];
+    const before = new Map<Csr, string>();
+    const arrays = (g: Csr) => JSON.stringify([Array.from(g.offsets), Array.from(g.targets)]);
+    const watch = { name: 'watch', apply: (round: number, world: { csr: Csr }) => ((graphs[round] = world.csr), before.has(world.csr) || before.set(world.csr, arrays(world.csr)), null) };
+    await runEngine({ scenario, csr, record: 'none', sink: { round() {} }, interventions: [watch] });
+    expect(graphs[1]).toBe(csr);
+    expect(graphs.slice(2, 5).every((g, k) => g !== graphs[k + 1])).toBe(true); // rounds 2, 3 and 4 change the graph
+    expect(graphs[5]).toBe(graphs[4]);
+    expect(before.size).toBe(4);
+    for (const [g, was] of before) {
+      expect(arrays(g)).toBe(was);
+      expect(storesBothWays(g)).toBe(true);
+    }
   });
 
   it('reports an unknown kind and a target without a size, each with its path', () => {

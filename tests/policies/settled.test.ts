@@ -2,9 +2,10 @@
  * imitate-best skips the neighbour walk of agents whose whole closed neighbourhood chose alike
  * (src/policies/settled.ts keeps, per agent, how many neighbours chose otherwise): the kept
  * numbers equal a recount on random graphs and choice sequences, and the choices equal the plain
- * walk's, with invalid choices, NaN and signed-zero payoffs and ties.
+ * walk's, with invalid choices, NaN and signed-zero payoffs and ties, and through the engine in a
+ * mixed population while interventions change the graph and force choices.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Csr } from '../../src/core/types.ts';
 import { INVALID } from '../../src/core/world.ts';
 import { rngStream } from '../../src/core/rng.ts';
@@ -14,6 +15,9 @@ import type { PolicySetup } from '../../src/policies/policy.ts';
 import { generateBarabasiAlbert } from '../../src/networks/generators/barabasi-albert.ts';
 import { generateErdosRenyi } from '../../src/networks/generators/erdos-renyi.ts';
 import { rewire } from '../../src/interventions/graph.ts';
+import { prepareRun } from '../../src/run.ts';
+import { runEngine } from '../../src/run/engine.ts';
+import { scriptedModel } from '../../src/llm/scripted.ts';
 
 /** Per agent, neighbours whose choice differs from its own, counted directly. */
 function differing(csr: Csr, choices: Int8Array): number[] {
@@ -147,5 +151,51 @@ describe('imitate-best one agent at a time (the random-sequential schedule)', ()
       expect(Array.from(alone)).toEqual(Array.from(together));
     }
     expect(compared).toBe(6 * n);
+  });
+});
+
+describe('imitate-best through the engine', () => {
+  it('chooses every round what the plain walk chooses, beside LLM agents with invalid replies, while interventions rewire, force and remove', async () => {
+    // Every fifth agent's reply unreadable (an invalid choice); the others collude every third round.
+    const model = scriptedModel((o) => (o.agent % 5 === 0 ? 'unsure' : o.round % 3 === 0 ? '{"choice": "collude"}' : '{"choice": "comply"}'));
+    const { scenario, csr } = prepareRun({
+      name: 'mixed', kind: 'threshold-game', rounds: 20, seed: 514,
+      population: { size: 1000, policy: 'imitate-best', mix: [{ share: 0.03, policy: 'llm' }], committed: { share: 0.05 }, seedViolators: { share: 0.05 } },
+      network: { kind: 'erdos-renyi', meanDegree: 6 },
+      interventions: [
+        { kind: 'rewire', share: 0.01, from: 3, until: 12 },
+        { kind: 'immunize', at: 7, target: { by: 'random', share: 0.02 } },
+        { kind: 'remove', at: 9, target: { by: 'degree', count: 3 } },
+        { kind: 'sanction', probability: 0.3, fine: 0.05, from: 2 },
+      ],
+      game: { options: { collective: 'collude', independent: 'comply' }, scope: 'neighborhood', threshold: 0.7, rewards: { high: 1.3, normal: 1.0, low: 0.9 }, successPaysAll: false },
+      prompt: { text: { system: 'One of {n}.', round: 'A round.' } },
+    }, { model });
+    const rounds: Array<{ csr: Csr; choice: Int8Array; payoff: Float64Array; imitating: number[] }> = [];
+    const watch = { name: 'watch', apply: (round: number, world: { csr: Csr }) => ((rounds[round] = { csr: world.csr, choice: new Int8Array(0), payoff: new Float64Array(0), imitating: [] }), null) };
+    const immunized = new Set<number>();
+    const sink = {
+      round(rec: { round: number; interventions?: Record<string, { agents?: number[] }> }, decisions: ReadonlyArray<{ agent: number; policy: string }> | null) {
+        for (const a of rec.interventions?.['immunize#1']?.agents ?? []) immunized.add(a);
+        // Agents the immunization forces from its round on choose nothing themselves.
+        rounds[rec.round].imitating = decisions!.filter((d) => d.policy === 'imitate-best' && !immunized.has(d.agent)).map((d) => d.agent);
+      },
+    };
+    const keep = (f: { round: number; choices: Int8Array; payoff: Float64Array }) => ((rounds[f.round].choice = f.choices.slice()), (rounds[f.round].payoff = f.payoff.slice()), undefined);
+    const spy = vi.spyOn(SettledNeighbourhoods.prototype, 'update');
+    await runEngine({ scenario, csr, model, sink, interventions: [watch], reporters: [['keep', keep]] });
+    const used = spy.mock.results.some((x) => x.value === true);
+    spy.mockRestore();
+    let compared = 0;
+    for (let r = 2; r <= 20; r++) {
+      const { csr: graph, choice, imitating } = rounds[r];
+      const plain = new Int8Array(graph.n);
+      decideImitateBest(Int32Array.from({ length: graph.n }, (_, i) => i), graph, rounds[r - 1], plain);
+      expect(imitating.map((a) => choice[a])).toEqual(imitating.map((a) => plain[a]));
+      compared += imitating.length;
+    }
+    expect(immunized.size).toBe(20);
+    expect(compared).toBeGreaterThan(15_000);
+    expect(used).toBe(true); // the kept counts were used
   });
 });
