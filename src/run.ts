@@ -347,6 +347,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   const files = new RoundFiles(join(runDir, 'decisions.jsonl'), join(runDir, 'rounds.jsonl'));
   held.push(() => files.close());
   const rounds: RoundRecord[] = readJsonl<RoundRecord>(join(runDir, 'rounds.jsonl'));
+  const roundsBefore = rounds.length;
   // Spend is counted from the round records, so it carries over when a stopped run resumes.
   const spent = () => (price ? costOf(totalUsage(rounds), price) : 0);
   if (budget !== undefined && resumeFrom > 0 && spent() >= budget) {
@@ -417,18 +418,22 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     finish(status, result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : { stoppedBecause: undefined, error: undefined });
     runLog.info({ status, rounds: rounds.length, calls: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries }, 'run end');
     return { runDir, id: manifest.id, status, stoppedBecause: result.stoppedBecause, rounds, summary, scenario, session };
-  } catch (err) {
-    if (signal?.aborted) {
+  } catch (caught) {
+    // Rounds are written after the sink took them: a failed write (reported by flush, or by the
+    // append that threw) ends the run as the first failure, and the rounds taken since then were
+    // never saved, so neither the summary nor the message may count them.
+    const unwritten = await files.flush().then(() => null, (e: unknown) => e);
+    rounds.length = Math.min(rounds.length, roundsBefore + files.roundsWritten);
+    const err = unwritten ?? caught;
+    if (signal?.aborted && !unwritten) {
       // Cancelled mid-round: the round in flight is abandoned (replies received are in the cache).
       const stoppedBecause = interruption(signal);
-      await files.flush();
       const summary = writeSummary();
       finish('stopped', { stoppedBecause });
       runLog.info({ status: 'stopped', stoppedBecause, rounds: rounds.length }, 'run end');
       return { runDir, id: manifest.id, status: 'stopped', stoppedBecause, rounds, summary, scenario, session };
     }
     const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
-    await files.flush().catch(() => {}); // a failed write is this error, or less than it
     writeSummary();
     finish('incomplete', { error: message });
     runLog.error({ err: message, roundsCompleted: rounds.length }, 'run failed');

@@ -29,7 +29,7 @@ import { dirname } from 'node:path';
 type Step =
   | { readonly kind: 'rows'; readonly fd: number; readonly rows: readonly unknown[]; next: number }
   | { readonly kind: 'write'; readonly fd: number; readonly data: Buffer }
-  | { readonly kind: 'fsync'; readonly fd: number };
+  | { readonly kind: 'fsync'; readonly fd: number; readonly endsRound?: true };
 
 /** Encoded JSON per slice of rows (the event loop gets a turn between slices). */
 const SLICE_BYTES = 256 * 1024;
@@ -52,6 +52,7 @@ export class RoundFiles {
   private queuedSteps = 0;
   private doneSteps = 0;
   private behind: Array<{ readonly until: number; readonly wake: (err: Error | null) => void }> = [];
+  private durable = 0;
 
   constructor(
     readonly decisionsPath: string,
@@ -76,7 +77,7 @@ export class RoundFiles {
     if (decisions && decisions.length > 0) {
       this.steps.push({ kind: 'rows', fd: this.decisionsFd, rows: decisions, next: 0 }, { kind: 'fsync', fd: this.decisionsFd });
     }
-    this.steps.push({ kind: 'write', fd: this.roundsFd, data: Buffer.from(`${JSON.stringify(round)}\n`) }, { kind: 'fsync', fd: this.roundsFd });
+    this.steps.push({ kind: 'write', fd: this.roundsFd, data: Buffer.from(`${JSON.stringify(round)}\n`) }, { kind: 'fsync', fd: this.roundsFd, endsRound: true });
     this.queuedSteps += this.steps.length - before;
     if (!this.busy) {
       this.busy = true;
@@ -84,6 +85,15 @@ export class RoundFiles {
     }
     if (this.doneSteps >= earlier) return undefined;
     return new Promise((resolve, reject) => this.behind.push({ until: earlier, wake: (err) => (err ? reject(err) : resolve()) }));
+  }
+
+  /**
+   * Rounds appended whose line in rounds.jsonl is written and fsynced: what a resume finds. After
+   * a failed write the rounds appended since then are not among them (the caller must not report
+   * them as saved).
+   */
+  get roundsWritten(): number {
+    return this.durable;
   }
 
   /** Resolves once everything appended is written and fsynced; rejects with a failed write's error. */
@@ -136,7 +146,12 @@ export class RoundFiles {
     }
     this.steps.shift();
     if (step.kind === 'write') writeAll(step.fd, step.data, 0, done);
-    else fsync(step.fd, done);
+    else {
+      fsync(step.fd, (err) => {
+        if (!err && step.endsRound) this.durable++;
+        done(err);
+      });
+    }
   }
 }
 

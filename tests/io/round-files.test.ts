@@ -29,6 +29,7 @@ describe('the run directory writer', () => {
       expect(readFileSync(join(dir, 'a', name), 'utf8')).toBe(readFileSync(join(dir, 'b', name), 'utf8'));
     }
     expect(readJsonl(join(dir, 'a', 'rounds.jsonl'))).toHaveLength(10);
+    expect(files.roundsWritten).toBe(10);
     await files.close();
     decisions.close();
     roundLines.close();
@@ -68,6 +69,7 @@ describe('the run directory writer', () => {
     expect(() => files.append([{ round: 2, agent: 0 }], { round: 2 })).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
     // Nothing after the failed write reached the next file: round 1 is not complete on disk.
     expect(readFileSync(join(dir, 'rounds.jsonl'), 'utf8')).toBe('');
+    expect(files.roundsWritten).toBe(0);
     await expect(files.close()).resolves.toBeUndefined();
   });
 

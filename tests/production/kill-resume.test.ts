@@ -11,6 +11,7 @@ import { seededChoice } from '../helpers/replies.ts';
 import { runScenario } from '../../src/run.ts';
 import { readJsonl } from '../../src/io/files.ts';
 import type { DecisionRecord } from '../../src/core/types.ts';
+import { killWhen } from '../helpers/kill.ts';
 import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
 import { LLM_GROUP_AGENTS, llmGroupScenario } from '../helpers/scenarios.ts';
 
@@ -35,20 +36,7 @@ describe('resume after SIGKILL', () => {
     });
     // Kill in the middle of round 3 (rounds have 20 calls each).
     const killAt = start + 2 * AGENTS + AGENTS / 2;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (server.stats.requests >= killAt) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 2);
-      child.on('exit', () => {
-        clearInterval(timer);
-        reject(new Error('the run ended before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.on('exit', r));
+    await killWhen(child, () => server.stats.requests >= killAt, 2);
     const runDir = join(out, 'killed');
     const partial = readJsonl<DecisionRecord>(join(runDir, 'decisions.jsonl'));
     expect(partial.length).toBeLessThan(4 * AGENTS);
