@@ -81,19 +81,33 @@ export function neighbourhoodPayer(game: ThresholdGame, n: number): (choices: In
   const success = new Uint8Array(n);
   const { counts, sizes } = kept;
   const t = game.threshold;
+  const tally = new Int32Array(2);
   return (choices, capital, payoff, csr) => {
     kept.update(choices, csr);
-    let collectiveCount = 0;
-    let successCount = 0;
-    for (let i = 0; i < n; i++) {
-      if (choices[i] === 0) collectiveCount++;
-      const won = counts[i] / sizes[i] >= t ? 1 : 0;
-      success[i] = won;
-      successCount += won;
-    }
+    decideSuccess(choices, counts, sizes, t, success, tally);
     payBySuccess(game, choices, success, capital, payoff);
-    return { success, groupCollective: counts, groupSize: sizes, globalSuccess: null, collectiveCount, successCount };
+    return { success, groupCollective: counts, groupSize: sizes, globalSuccess: null, collectiveCount: tally[0], successCount: tally[1] };
   };
+}
+
+/**
+ * Each agent's game decided from its neighbourhood's count; `tally` gets the collective choosers
+ * and the successful games. Its own function (not inline in the payer): a loop over n agents in a
+ * function called once per round is compiled on the stack (OSR) before the code after the loop
+ * has run, and that code then left the optimised version in every round (a deopt per round,
+ * `node --trace-deopt`), running most of the loop unoptimised.
+ */
+function decideSuccess(choices: Int8Array, counts: Int32Array, sizes: Int32Array, t: number, success: Uint8Array, tally: Int32Array): void {
+  let collectiveCount = 0;
+  let successCount = 0;
+  for (let i = 0; i < choices.length; i++) {
+    if (choices[i] === 0) collectiveCount++;
+    const won = counts[i] / sizes[i] >= t ? 1 : 0;
+    success[i] = won;
+    successCount += won;
+  }
+  tally[0] = collectiveCount;
+  tally[1] = successCount;
 }
 
 /**
