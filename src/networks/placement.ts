@@ -90,9 +90,37 @@ export function betweenness(csr: Csr, rng: Rng, maxSources?: number): { scores: 
 /** Agents ordered by score (descending or ascending), ties by index; scores are compared at 12
  * significant digits so floating-point noise never outranks the index rule. */
 function rankBy(scores: ArrayLike<number>, descending: boolean): number[] {
+  const byInteger = integerRank(scores, descending);
+  if (byInteger) return byInteger;
   const key = Array.from(scores, (s) => Number(s.toPrecision(12)));
   const order = Array.from({ length: key.length }, (_, i) => i);
   return order.sort((a, b) => (key[a] === key[b] ? a - b : descending ? key[b] - key[a] : key[a] - key[b]));
+}
+
+/**
+ * rankBy for integer scores (degrees), without a comparator: each agent becomes one number,
+ * its score (negated for descending) times 2^21 plus its index, exact in a double while scores
+ * stay below 2^31 and indices below 2^21, so a numeric typed-array sort gives the same order
+ * (score, then index) several times faster than sorting indices with a comparator (10^6
+ * agents: ~2.5 s before). Null when a score is not such an integer or there are too many agents.
+ */
+function integerRank(scores: ArrayLike<number>, descending: boolean): number[] | null {
+  const n = scores.length;
+  const SPAN = 2 ** 21;
+  if (n > SPAN) return null;
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    if (!Number.isInteger(s) || Math.abs(s) >= 2 ** 31) return null;
+    packed[i] = (descending ? -s : s) * SPAN + i;
+  }
+  packed.sort();
+  const order = new Array<number>(n);
+  for (let k = 0; k < n; k++) {
+    const v = packed[k];
+    order[k] = v - Math.floor(v / SPAN) * SPAN;
+  }
+  return order;
 }
 
 /** Members of the largest community (Leiden, community.ts) first (ascending index), then the next largest. */

@@ -15,6 +15,17 @@ describe('placeAgents', () => {
     expect(place('lowest-degree', 3)).toEqual([9, 11, 12]);
   });
 
+  it('picks by degree exactly as a sort by (degree, index) does, on a large graph with many ties', () => {
+    const ba = buildNetwork({ kind: 'barabasi-albert', n: 20000, m: 3 }, { seed: 4 }).csr;
+    const deg = Array.from({ length: ba.n }, (_, i) => ba.offsets[i + 1] - ba.offsets[i]);
+    const byDegree = (descending: boolean) =>
+      Array.from({ length: ba.n }, (_, i) => i).sort((a, b) => (deg[a] === deg[b] ? a - b : descending ? deg[b] - deg[a] : deg[a] - deg[b]));
+    for (const count of [1, 37, 500, 19999]) {
+      expect(place('highest-degree', count, ba)).toEqual(byDegree(true).slice(0, count).sort((a, b) => a - b));
+      expect(place('lowest-degree', count, ba)).toEqual(byDegree(false).slice(0, count).sort((a, b) => a - b));
+    }
+  });
+
   it('ranks by exact Brandes betweenness on small graphs (networkx: 0, 33, 32, 2, 31 first)', () => {
     expect(place('highest-betweenness', 5)).toEqual([0, 2, 31, 32, 33]);
     const { scores, exact } = betweenness(karate, rng('b'));
