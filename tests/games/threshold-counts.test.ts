@@ -10,7 +10,7 @@ import { INVALID } from '../../src/core/world.ts';
 import { rngStream } from '../../src/core/rng.ts';
 import { CollectiveCounts } from '../../src/games/threshold/counts.ts';
 import { isSymmetric, storesBothWays } from '../../src/networks/symmetric.ts';
-import { neighbourhoodPayer, payThreshold, type ThresholdOutcome } from '../../src/games/threshold/payoff.ts';
+import { collectiveNeeded, neighbourhoodPayer, payThreshold, type ThresholdOutcome } from '../../src/games/threshold/payoff.ts';
 import type { ThresholdGame } from '../../src/games/threshold/types.ts';
 import { generateBarabasiAlbert } from '../../src/networks/generators/barabasi-albert.ts';
 import { generateErdosRenyi } from '../../src/networks/generators/erdos-renyi.ts';
@@ -157,5 +157,27 @@ describe('the neighbourhood counts kept between rounds', () => {
     });
     expect(checked).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(graphs[5]).not.toBe(graphs[4]);
+  });
+});
+
+describe('the collective choosers a neighbourhood needs', () => {
+  it('agree with the division test c / size >= t for every count, size 1..300 and awkward thresholds', () => {
+    // 0.07 x 100 is 7.000000000000001 in doubles, yet 7 / 100 >= 0.07: ceil(t * size) alone would say 8.
+    const thresholds = [0, 1e-9, 0.07, 0.1, 0.15, 0.17, 0.2, 0.3, 1 / 3, 0.5, 0.6, 2 / 3, 0.7, 0.9, 0.999999, 1, 1.5, NaN];
+    const sizes = Int32Array.from({ length: 300 }, (_, i) => i + 1);
+    const need = new Int32Array(sizes.length);
+    let checked = 0;
+    let differing = 0;
+    for (const t of thresholds) {
+      collectiveNeeded(sizes, t, need);
+      for (let k = 0; k < sizes.length; k++) {
+        for (let c = 0; c <= sizes[k]; c++) {
+          if (c >= need[k] !== c / sizes[k] >= t) differing++;
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(thresholds.length * (300 * 303) / 2);
+    expect(differing).toBe(0);
   });
 });

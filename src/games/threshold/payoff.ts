@@ -82,9 +82,15 @@ export function neighbourhoodPayer(game: ThresholdGame, n: number): (choices: In
   const { counts, sizes } = kept;
   const t = game.threshold;
   const tally = new Int32Array(2);
+  const need = new Int32Array(n);
+  let needOn: Csr | null = null;
   return (choices, capital, payoff, csr) => {
     kept.update(choices, csr);
-    decideSuccess(choices, counts, sizes, t, success, tally);
+    if (csr !== needOn) {
+      collectiveNeeded(sizes, t, need);
+      needOn = csr;
+    }
+    decideSuccess(choices, counts, need, success, tally);
     payBySuccess(game, choices, success, capital, payoff);
     return { success, groupCollective: counts, groupSize: sizes, globalSuccess: null, collectiveCount: tally[0], successCount: tally[1] };
   };
@@ -97,12 +103,12 @@ export function neighbourhoodPayer(game: ThresholdGame, n: number): (choices: In
  * has run, and that code then left the optimised version in every round (a deopt per round,
  * `node --trace-deopt`), running most of the loop unoptimised.
  */
-function decideSuccess(choices: Int8Array, counts: Int32Array, sizes: Int32Array, t: number, success: Uint8Array, tally: Int32Array): void {
+function decideSuccess(choices: Int8Array, counts: Int32Array, need: Int32Array, success: Uint8Array, tally: Int32Array): void {
   let collectiveCount = 0;
   let successCount = 0;
   for (let i = 0; i < choices.length; i++) {
     if (choices[i] === 0) collectiveCount++;
-    const won = counts[i] / sizes[i] >= t ? 1 : 0;
+    const won = counts[i] >= need[i] ? 1 : 0;
     success[i] = won;
     successCount += won;
   }
@@ -111,28 +117,55 @@ function decideSuccess(choices: Int8Array, counts: Int32Array, sizes: Int32Array
 }
 
 /**
+ * Per agent, the fewest collective choosers with which its game succeeds: the smallest c in
+ * 0..size with `c / size >= t`, the very test payThreshold makes (size + 1 when none passes), so
+ * an integer comparison gives the same answer as the division for every count. Found by that
+ * test itself around ceil(t * size), once per graph.
+ */
+export function collectiveNeeded(sizes: Int32Array, t: number, need: Int32Array): void {
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i];
+    let c = Math.min(size + 1, Math.max(0, Math.ceil(t * size)));
+    if (!Number.isFinite(c)) c = size + 1;
+    while (c > 0 && (c - 1) / size >= t) c--;
+    while (c <= size && !(c / size >= t)) c++;
+    need[i] = c;
+  }
+}
+
+/**
  * The threshold game's payment once each agent's game is decided (`success[i]` is 1 when agent
  * i's game succeeded): payoff (capital delta) and capital (after) written in place.
  */
 export function payBySuccess(game: ThresholdGame, choices: Int8Array, success: Uint8Array, capital: Float64Array, payoff: Float64Array): void {
-  const { high, normal, low } = game.rewards;
-  const additive = game.rewardMode === 'additive';
-  const base = game.additiveBase;
-  for (let i = 0; i < choices.length; i++) {
-    const choice = choices[i];
-    let factor: number;
-    if (choice === INVALID && game.invalidPays === 'nothing') factor = 1.0;
-    else if (success[i]) factor = game.successPaysAll || choice === 0 ? high : normal;
-    else factor = choice === 0 ? low : normal;
-    const before = capital[i];
-    if (additive) {
+  // The factor of each (choice, success) pair, looked up instead of branched on per agent.
+  const table = new Float64Array(6);
+  for (let c = INVALID; c <= 1; c++) for (let won = 0; won <= 1; won++) table[(c + 1) * 2 + won] = factorOf(game, c, won);
+  if (game.rewardMode === 'additive') {
+    const base = game.additiveBase;
+    for (let i = 0; i < choices.length; i++) {
+      const k = (choices[i] + 1) * 2 + success[i];
+      const factor = k >= 0 && k < 6 ? table[k] : factorOf(game, choices[i], success[i]);
       const delta = (factor - 1.0) * base;
       payoff[i] = delta;
-      capital[i] = before + delta;
-    } else {
-      const after = before * factor;
-      payoff[i] = after - before;
-      capital[i] = after;
+      capital[i] += delta;
     }
+    return;
   }
+  for (let i = 0; i < choices.length; i++) {
+    const k = (choices[i] + 1) * 2 + success[i];
+    const factor = k >= 0 && k < 6 ? table[k] : factorOf(game, choices[i], success[i]);
+    const before = capital[i];
+    const after = before * factor;
+    payoff[i] = after - before;
+    capital[i] = after;
+  }
+}
+
+/** The capital factor of one agent: `high` on success (for collective choosers only unless successPaysAll), `low` for a failed collective choice, `normal` otherwise; an invalid reply keeps its capital under invalidPays: nothing. */
+function factorOf(game: ThresholdGame, choice: number, won: number): number {
+  const { high, normal, low } = game.rewards;
+  if (choice === INVALID && game.invalidPays === 'nothing') return 1.0;
+  if (won) return game.successPaysAll || choice === 0 ? high : normal;
+  return choice === 0 ? low : normal;
 }
