@@ -100,6 +100,8 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
   const amounts = opts.game.continuous ? new Float64Array(n) : null;
   let stoppedBecause: string | null = null;
   let completed = 0;
+  /** The game's closed-neighbourhood counts of last round's choices, for this round's policies. */
+  let closedZero: { counts: Int32Array; csr: Csr; invalid: number } | undefined;
 
   for (let round = 1; round <= opts.rounds; round++) {
     opts.signal?.throwIfAborted();
@@ -111,7 +113,8 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
     }
     // 2-3. schedule and decide
     amounts?.fill(NaN);
-    const ctx: DecideContext = { round, world, prev: { choice: prevChoice, payoff: prevPayoff }, rng: rngStream(opts.seed, 'policy', round), amounts };
+    const prev = closedZero ? { choice: prevChoice, payoff: prevPayoff, closedZero } : { choice: prevChoice, payoff: prevPayoff };
+    const ctx: DecideContext = { round, world, prev, rng: rngStream(opts.seed, 'policy', round), amounts };
     if (opts.schedule === 'random-sequential') decideSequential(L, ctx, choice);
     else await decideSynchronous(L, ctx, choice);
     if (amounts) fillAmounts(L, round, amounts, choice);
@@ -126,7 +129,9 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
     // 5. observers: memory, reporters, sink
     const now: RoundArrays = { round, choice, payoff };
     remember(L, now, outcome);
-    const rec = roundRecord(L, now, outcome, changes);
+    const [rec, invalid] = roundRecord(L, now, outcome, changes);
+    const kept = opts.game.closedZeroCounts?.() ?? null;
+    closedZero = kept ? { counts: kept.counts, csr: kept.csr, invalid } : undefined;
     if (opts.skipSinkBefore === undefined || round >= opts.skipSinkBefore) {
       await opts.sink.round(rec, (opts.record ?? 'all') === 'none' ? null : decisionRecords(L, now, outcome));
       opts.onRound?.(rec);
@@ -244,7 +249,8 @@ function remember(L: Loop, now: RoundArrays, outcome: unknown): void {
   for (const e of remembering) e.policy.remember!(view);
 }
 
-function roundRecord(L: Loop, now: RoundArrays, outcome: unknown, changes: Record<string, unknown> | undefined): RoundRecord {
+/** The round's record, and how many of its choices are INVALID. */
+function roundRecord(L: Loop, now: RoundArrays, outcome: unknown, changes: Record<string, unknown> | undefined): [RoundRecord, number] {
   const { n, isSeed } = L;
   const { choice } = now;
   const capital = L.world.capital;
@@ -259,7 +265,7 @@ function roundRecord(L: Loop, now: RoundArrays, outcome: unknown, changes: Recor
     const v = reporter(facts);
     if (v !== undefined) rec[name] = v;
   }
-  return rec as unknown as RoundRecord;
+  return [rec as unknown as RoundRecord, invalid];
 }
 
 /**

@@ -4,7 +4,7 @@
  * src/policies, src/interventions and src/metrics; these are the parts the round loop calls, so
  * core imports none of them.
  */
-import type { DecisionRecord, LlmRoundUsage } from './types.ts';
+import type { Csr, DecisionRecord, LlmRoundUsage } from './types.ts';
 import type { World } from './world.ts';
 
 /** A game as the round loop sees it. */
@@ -46,6 +46,14 @@ export interface GameRules {
    * its arrays in the next round's `pay` (copy what you keep).
    */
   pay(round: number, choices: Int8Array, world: World, payoff: Float64Array, amounts: Float64Array | null, replies?: ReadonlyArray<string | undefined>): unknown;
+  /**
+   * After `pay`: per agent, how many of its closed neighbourhood (itself and its neighbours on
+   * `csr`) chose option 0 in the round just paid, or null when the game keeps no such count. The
+   * engine hands it to the next round's policies (DecideContext.prev.closedZero), so a policy
+   * needs no walk of its own to know which neighbourhoods chose alike: the game's neighbour pass
+   * serves both.
+   */
+  closedZeroCounts?(): { readonly counts: Int32Array; readonly csr: Csr } | null;
   /** Adds the game's own fields to an agent's decision record (written after `capital`). */
   describe?(agent: number, outcome: unknown, record: { -readonly [K in keyof DecisionRecord]: DecisionRecord[K] }): void;
   /** The game's value of a named round metric (`success`, `collective`, ...), or undefined. */
@@ -57,7 +65,17 @@ export interface DecideContext {
   readonly round: number;
   readonly world: World;
   /** Last round's choices and payoffs (random-sequential: with this round's earlier choices). */
-  readonly prev: { readonly choice: Int8Array; readonly payoff: Float64Array };
+  readonly prev: {
+    readonly choice: Int8Array;
+    readonly payoff: Float64Array;
+    /**
+     * The synchronous schedule, when the game keeps them (GameRules.closedZeroCounts): per agent,
+     * how many of its closed neighbourhood on `csr` chose option 0 in `choice`, and how many
+     * choices in `choice` are INVALID. A policy checks `csr` against `world.csr` (an intervention
+     * may have replaced the graph since).
+     */
+    readonly closedZero?: { readonly counts: Int32Array; readonly csr: Csr; readonly invalid: number };
+  };
   /** The round's policy stream, shared by all classic policies in placement order. */
   readonly rng: () => number;
   /** Continuous games: this round's amounts (NaN until a policy writes one); null otherwise. */

@@ -8,7 +8,8 @@ import { SettledNeighbourhoods } from './settled.ts';
  * imitate-best: copy the choice of the best-earning agent among self and neighbours last round.
  * Ties keep the agent's own choice, then the lowest-index neighbour; invalid choices are not copied.
  * `worth`: scratch space of n numbers (a policy passes the same one every round: no n-sized
- * garbage per round). `differ`: per agent, how many neighbours chose otherwise last round
+ * garbage per round). `zero` (two options, no invalid choice last round): per agent, how many of
+ * its closed neighbourhood chose option 0; 0 or all of them is a neighbourhood that chose alike. `differ`: per agent, how many neighbours chose otherwise last round
  * (settled.ts); where none did, the agent keeps its choice without walking its neighbours.
  */
 export function decideImitateBest(
@@ -18,6 +19,7 @@ export function decideImitateBest(
   out: Int8Array,
   worth = new Float64Array(prev.choice.length),
   differ: Int32Array | null = null,
+  zero: Int32Array | null = null,
 ): void {
   const { offsets, targets } = csr;
   const pc = prev.choice;
@@ -27,6 +29,10 @@ export function decideImitateBest(
     const i = agents[a];
     if (differ !== null && differ[i] === 0) {
       out[i] = pc[i]; // the whole closed neighbourhood chose this
+      continue;
+    }
+    if (zero !== null && (zero[i] === 0 || zero[i] === offsets[i + 1] - offsets[i] + 1)) {
+      out[i] = pc[i]; // all of it chose option 1, or all option 0 (two options, none invalid)
       continue;
     }
     if (!filled) {
@@ -77,11 +83,16 @@ export const imitateBest: PolicyFactory = (_spec, setup) => {
   const n = setup.csr.n;
   const worth = new Float64Array(n);
   const settled = new SettledNeighbourhoods(n);
+  const twoOptions = setup.game.options.length === 2;
   return classicPolicy(setup, (agents, ctx, out) => {
     // Kept from round to round for a batch of agents (the synchronous schedule); one agent at a
     // time (random-sequential) walks its neighbours, as keeping it would cost n per agent.
     const batch = agents.length * 8 >= n;
     if (!batch) return decideFew(agents, ctx.world.csr, ctx.prev, out);
+    // The game's own counts of last round (threshold game: closed neighbourhoods choosing option
+    // 0) say the same with no pass of ours, where every choice was one of two options.
+    const z = ctx.prev.closedZero;
+    if (twoOptions && z !== undefined && z.invalid === 0 && z.csr === ctx.world.csr) return decideImitateBest(agents, ctx.world.csr, ctx.prev, out, worth, null, z.counts);
     const differ = settled.update(ctx.prev.choice, ctx.world.csr) ? settled.differ : null;
     decideImitateBest(agents, ctx.world.csr, ctx.prev, out, worth, differ);
   });

@@ -132,7 +132,7 @@ describe('imitate-best one agent at a time (the random-sequential schedule)', ()
     const csr = graphs['Barabási–Albert'];
     const n = csr.n;
     const all = Int32Array.from({ length: n }, (_, i) => i);
-    const setup = { scenario: { population: { initialChoice: 'comply' } }, game: { violation: 1 }, csr, agents: all } as unknown as PolicySetup;
+    const setup = { scenario: { population: { initialChoice: 'comply' } }, game: { violation: 1, options: ['collude', 'comply'] }, csr, agents: all } as unknown as PolicySetup;
     const policy = imitateBest({ kind: 'imitate-best' } as never, setup);
     const rng = rngStream(9, 'one-by-one');
     let compared = 0;
@@ -197,5 +197,35 @@ describe('imitate-best through the engine', () => {
     expect(immunized.size).toBe(20);
     expect(compared).toBeGreaterThan(15_000);
     expect(used).toBe(true); // the kept counts were used
+  });
+});
+
+describe("imitate-best reading the game's closed-neighbourhood counts", () => {
+  /** A path 0 - 1 - 2. */
+  const path: Csr = { n: 3, offsets: Int32Array.from([0, 1, 3, 4]), targets: Int32Array.from([1, 0, 2, 1]), keys: ['0', '1', '2'] };
+  const policyOn = (csr: Csr) =>
+    imitateBest({ kind: 'imitate-best' } as never, {
+      scenario: { population: { initialChoice: 'comply' } },
+      game: { violation: 1, options: ['collude', 'comply'] },
+      csr,
+      agents: Int32Array.from([0, 1, 2]),
+    } as unknown as PolicySetup);
+  const decide = (csr: Csr, choice: number[], payoff: number[], closedZero: object) => {
+    const out = new Int8Array(3);
+    const ctx = { round: 2, world: { csr }, prev: { choice: Int8Array.from(choice), payoff: Float64Array.from(payoff), closedZero }, rng: () => 0, amounts: null };
+    void policyOn(csr).decide(Int32Array.from([0, 1, 2]), ctx as never, out);
+    return Array.from(out);
+  };
+
+  it('uses them only for the graph they were counted on (an intervention may have replaced it)', () => {
+    // Counts from another graph claim agent 1's neighbourhood chose option 1 throughout; on the
+    // path its neighbours 0 and 2 chose option 0 and earned more.
+    const other: Csr = { ...path, keys: [...path.keys] };
+    expect(decide(path, [0, 1, 0], [5, 0, 5], { counts: Int32Array.from([0, 0, 0]), csr: other, invalid: 0 })).toEqual([0, 0, 0]);
+  });
+
+  it('does not use them after a round with invalid choices (an invalid reply is neither option)', () => {
+    // Agent 0 (invalid) and its neighbour 1 (option 1): no option 0 anywhere, yet 0 copies 1.
+    expect(decide(path, [INVALID, 1, 1], [0, 1, 1], { counts: Int32Array.from([0, 0, 0]), csr: path, invalid: 1 })).toEqual([1, 1, 1]);
   });
 });

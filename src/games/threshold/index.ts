@@ -23,6 +23,8 @@ export const thresholdGame: GameDefinition<ThresholdGame> = {
       startCapital: game.startCapital,
       pay: (_round, choices, world, payoff) =>
         payNeighbourhood ? payNeighbourhood(choices, world.capital, payoff, world.csr) : payThreshold(game, choices, world.capital, payoff, world.csr),
+      // Option 0 is the collective option: the counts the payment was made from.
+      closedZeroCounts: () => payNeighbourhood?.counted() ?? null,
       describe(agent, outcome, d) {
         const t = outcome as ThresholdOutcome;
         if (t.globalSuccess === null) d.groupSuccess = t.success[agent] === 1;

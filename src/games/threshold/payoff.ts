@@ -76,7 +76,13 @@ export function payThreshold(
  * n-sized arrays per round. An outcome is read within its round (decision records, reporters,
  * memories render it at once); the next round's pay overwrites it.
  */
-export function neighbourhoodPayer(game: ThresholdGame, n: number): (choices: Int8Array, capital: Float64Array, payoff: Float64Array, csr: Csr) => ThresholdOutcome {
+export interface NeighbourhoodPayer {
+  (choices: Int8Array, capital: Float64Array, payoff: Float64Array, csr: Csr): ThresholdOutcome;
+  /** The closed-neighbourhood counts of collective choosers of the last round paid, and its graph (null before the first). */
+  counted(): { readonly counts: Int32Array; readonly csr: Csr } | null;
+}
+
+export function neighbourhoodPayer(game: ThresholdGame, n: number): NeighbourhoodPayer {
   const kept = new CollectiveCounts(n);
   const success = new Uint8Array(n);
   const { counts, sizes } = kept;
@@ -84,8 +90,10 @@ export function neighbourhoodPayer(game: ThresholdGame, n: number): (choices: In
   const tally = new Int32Array(2);
   const need = new Int32Array(n);
   let needOn: Csr | null = null;
-  return (choices, capital, payoff, csr) => {
+  let last: { readonly counts: Int32Array; readonly csr: Csr } | null = null;
+  const pay = (choices: Int8Array, capital: Float64Array, payoff: Float64Array, csr: Csr): ThresholdOutcome => {
     kept.update(choices, csr);
+    if (last?.csr !== csr) last = { counts, csr };
     if (csr !== needOn) {
       collectiveNeeded(sizes, t, need);
       needOn = csr;
@@ -94,6 +102,7 @@ export function neighbourhoodPayer(game: ThresholdGame, n: number): (choices: In
     payBySuccess(game, choices, success, capital, payoff);
     return { success, groupCollective: counts, groupSize: sizes, globalSuccess: null, collectiveCount: tally[0], successCount: tally[1] };
   };
+  return Object.assign(pay, { counted: () => last });
 }
 
 /**
