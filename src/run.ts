@@ -356,16 +356,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   const record = options.record ?? (csr.n * scenario.rounds > 2_000_000 ? 'llm' : 'all');
   runLog.info({ runDir, scenario: scenario.name, seed: scenario.seed, resumeFrom, model: model?.id }, 'run start');
 
-  const session = {
-    startedAt: new Date(started).toISOString(),
-    resumedFromRound: resumeFrom,
-    requests: 0,
-    cacheHits: 0,
-    retries: 0,
-    failures: 0,
-    // Replies may have come from another endpoint or provider of the model (--cache-share).
-    ...(options.cache?.share ? { cacheShared: true } : {}),
-  };
+  const session = newSession(started, resumeFrom, options.cache?.share === true);
   const finish = (status: Manifest['status'], extra: Partial<Manifest>) => {
     Object.assign(session, { requests: stats.calls, cacheHits: stats.cacheHits, retries: stats.retries, failures: stats.failures });
     // A pool of servers: calls, errors, latency and circuit openings per server (src/llm/pool.ts).
@@ -447,6 +438,20 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     }
     throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
   }
+}
+
+/** This session's entry of the manifest (its counters are filled in as the run ends). */
+function newSession(started: number, resumeFrom: number, cacheShared: boolean) {
+  return {
+    startedAt: new Date(started).toISOString(),
+    resumedFromRound: resumeFrom,
+    requests: 0,
+    cacheHits: 0,
+    retries: 0,
+    failures: 0,
+    // Replies may have come from another endpoint or provider of the model (--cache-share).
+    ...(cacheShared ? { cacheShared: true } : {}),
+  };
 }
 
 /**
