@@ -113,8 +113,7 @@ export async function runRounds(opts: LoopOptions): Promise<EngineResult> {
     }
     // 2-3. schedule and decide
     amounts?.fill(NaN);
-    const prev = closedZero ? { choice: prevChoice, payoff: prevPayoff, closedZero } : { choice: prevChoice, payoff: prevPayoff };
-    const ctx: DecideContext = { round, world, prev, rng: rngStream(opts.seed, 'policy', round), amounts };
+    const ctx: DecideContext = { round, world, prev: { choice: prevChoice, payoff: prevPayoff, closedZero }, rng: rngStream(opts.seed, 'policy', round), amounts };
     if (opts.schedule === 'random-sequential') decideSequential(L, ctx, choice);
     else await decideSynchronous(L, ctx, choice);
     if (amounts) fillAmounts(L, round, amounts, choice);

@@ -5,8 +5,8 @@
  * that changes mid-run, and through the engine with a rewiring intervention.
  */
 import { describe, expect, it } from 'vitest';
+import { choiceSequence as sequenceOf } from '../helpers/choices.ts';
 import type { Csr } from '../../src/core/types.ts';
-import { INVALID } from '../../src/core/world.ts';
 import { rngStream } from '../../src/core/rng.ts';
 import { CollectiveCounts } from '../../src/games/threshold/counts.ts';
 import { isSymmetric, storesBothWays } from '../../src/networks/symmetric.ts';
@@ -34,17 +34,8 @@ const game: ThresholdGame = {
 };
 
 /** A sequence of choices (0, 1, INVALID) where `share` of the agents change each step. */
-function choiceSequence(n: number, steps: number, share: number, seed: number): Int8Array[] {
-  const rng = rngStream(seed, 'choices');
-  const out: Int8Array[] = [];
-  let c = Int8Array.from({ length: n }, () => (rng() < 0.5 ? 0 : 1));
-  for (let s = 0; s < steps; s++) {
-    out.push(c);
-    c = c.slice();
-    for (let i = 0; i < n; i++) if (rng() < share) c[i] = rng() < 0.1 ? INVALID : rng() < 0.5 ? 0 : 1;
-  }
-  return out;
-}
+const choiceSequence = (n: number, steps: number, share: number, seed: number) =>
+  sequenceOf(n, steps, share, seed, { label: 'choices', startZero: 0.5, invalid: 0.1, towardZero: 0.5 });
 
 /** Pays every step both ways (kept counts, full recount) and compares every array. */
 function compare(steps: Array<{ choices: Int8Array; csr: Csr }>): CollectiveCounts {

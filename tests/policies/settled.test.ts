@@ -6,6 +6,7 @@
  * mixed population while interventions change the graph and force choices.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { choiceSequence as sequenceOf } from '../helpers/choices.ts';
 import type { Csr } from '../../src/core/types.ts';
 import { INVALID } from '../../src/core/world.ts';
 import { rngStream } from '../../src/core/rng.ts';
@@ -43,17 +44,8 @@ function flipping(start: Int8Array, steps: number, share: number, seed: number):
 }
 
 /** Choices drifting towards one option (domains form), `share` of the agents redrawn per step. */
-function choiceSequence(n: number, steps: number, share: number, seed: number): Int8Array[] {
-  const rng = rngStream(seed, 'settled');
-  const seq: Int8Array[] = [];
-  let c = Int8Array.from({ length: n }, () => (rng() < 0.7 ? 0 : 1));
-  for (let s = 0; s < steps; s++) {
-    seq.push(c);
-    c = c.slice();
-    for (let i = 0; i < n; i++) if (rng() < share) c[i] = rng() < 0.05 ? INVALID : rng() < 0.8 ? 0 : 1;
-  }
-  return seq;
-}
+const choiceSequence = (n: number, steps: number, share: number, seed: number) =>
+  sequenceOf(n, steps, share, seed, { label: 'settled', startZero: 0.7, invalid: 0.05, towardZero: 0.8 });
 
 const graphs: Record<string, Csr> = {
   'Barabási–Albert': generateBarabasiAlbert({ n: 400, m: 3 }, rngStream(1, 'ba')),
