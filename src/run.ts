@@ -178,6 +178,7 @@ settingsFromSpec(m);
         ...(m.tokensPerMinute ? { tokensPerMinute: m.tokensPerMinute } : {}),
         ...(m.extra ? { extra: m.extra } : {}),
         ...(base.backend === 'local' && (base.contextSize ?? m.contextSize) !== undefined ? { contextSize: base.contextSize ?? m.contextSize } : {}),
+        ...(base.backend === 'local' && (base.sharedBatches ?? m.sharedBatches) !== undefined ? { sharedBatches: base.sharedBatches ?? m.sharedBatches } : {}),
         structuredOutput: scenario.prompt.structuredOutput,
       };
     }

@@ -79,6 +79,8 @@ export interface ModelSettings {
   readonly script?: string;
   /** Local backend: context size of each sequence in tokens (default: the model's, at most 4096). */
   readonly contextSize?: number;
+  /** Local backend: let agents' tokens share llama.cpp batches (faster; replies no longer exact per seed, see local-batching.ts). */
+  readonly sharedBatches?: boolean;
   /** Download progress of `local:hf:` models (not recorded in manifests). */
   readonly onProgress?: (p: { downloaded: number; total?: number }) => void;
 }
@@ -153,6 +155,11 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
   checkNumber(issues, 'contextSize', settings.contextSize, 16, true);
   if (settings.contextSize !== undefined && settings.backend !== 'local') {
     issues.push({ path: 'contextSize', message: `applies to local models only, not ${settings.backend}`, fix: 'drop contextSize, or use --model local:<file.gguf>' });
+  }
+  if (settings.sharedBatches !== undefined && typeof settings.sharedBatches !== 'boolean') {
+    issues.push({ path: 'sharedBatches', message: `must be true or false; got ${describeValue(settings.sharedBatches)}` });
+  } else if (settings.sharedBatches !== undefined && settings.backend !== 'local') {
+    issues.push({ path: 'sharedBatches', message: `applies to local models only, not ${settings.backend}`, fix: 'drop sharedBatches, or use --model local:<file.gguf>' });
   }
   if (settings.backend !== 'hf' && (settings.endpointUrl !== undefined || settings.provider !== undefined)) {
     issues.push({ path: 'endpointUrl', message: `endpoint and provider apply to the hf backend only, not ${settings.backend}` });

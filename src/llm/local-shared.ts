@@ -21,6 +21,7 @@ export interface SharedKey {
   readonly contextSize?: number;
   readonly parallel: number;
   readonly threads: number;
+  readonly sharedBatches?: boolean;
 }
 
 interface Entry {
@@ -37,7 +38,7 @@ const entries = new Map<string, Entry>();
 async function keyOf(key: SharedKey): Promise<string> {
   // A file replaced on disk is a different model.
   const s = await stat(key.path).catch(() => undefined);
-  return JSON.stringify([key.path, s?.size ?? null, s?.mtimeMs ?? null, key.contextSize ?? 'auto', key.parallel, key.threads]);
+  return JSON.stringify([key.path, s?.size ?? null, s?.mtimeMs ?? null, key.contextSize ?? 'auto', key.parallel, key.threads, key.sharedBatches === true]);
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
  * Embedded local model: runs a GGUF model in-process with node-llama-cpp (llama.cpp, CPU only,
  * prebuilt binary, no network). One model and one context per `localModel()`; the context has
- * `parallel` sequences and every `complete()` call takes a free one (or waits for one), so
- * several agents decode in parallel in shared batches.
+ * `parallel` sequences and every `complete()` call takes a free one (or waits for one).
  *
  * Each call is independent: the sequence is cleared and the whole conversation in
- * `request.messages` is evaluated again. Sampling uses `request.seed`, so the same request and
- * seed give the same text. Decisions are constrained by a JSON-schema grammar built from
+ * `request.messages` is evaluated again. Sampling uses `request.seed`, and each llama.cpp batch
+ * holds one sequence's tokens (local-batching.ts), so the same request and seed give the same
+ * text whatever else is in flight. Decisions are constrained by a JSON-schema grammar built from
  * `request.options` (or `request.jsonSchema` when given).
  */
 import { setMaxListeners } from 'node:events';
@@ -27,6 +27,7 @@ import {
 } from 'node-llama-cpp';
 import { AtpSimError, describeValue } from '../core/errors.ts';
 import type { ChatMessage, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
+import { oneSequencePerBatch } from './local-batching.ts';
 import { checkGgufFile, LOCAL_MODEL_FIX } from './local-gguf.ts';
 import { probeModelInChild } from './local-probe.ts';
 import { sharedModel } from './local-shared.ts';
@@ -38,8 +39,13 @@ export interface LocalModelSettings {
   readonly threads?: number;
   /** Context size of each sequence in tokens (default: the model's, at most 4096). */
   readonly contextSize?: number;
-  /** Sequences decoded in parallel (default 4). */
+  /** Sequences held at once (default 4): calls in flight beyond them wait for one. */
   readonly parallel?: number;
+  /**
+   * Let the sequences share llama.cpp batches (default false): faster on CPU, but a reply may
+   * then differ by a token between runs with the same seed (see local-batching.ts).
+   */
+  readonly sharedBatches?: boolean;
   /** Sampling temperature when the request has none (default 0.8). */
   readonly temperature?: number;
   /** Completion token limit when the request has none (default 512). */
@@ -330,10 +336,11 @@ export async function localModel(settings: LocalModelSettings): Promise<LocalLan
     );
   }
   const id = `local:${spec.name}`;
-  const key = { path, contextSize: settings.contextSize, parallel, threads };
+  const sharedBatches = settings.sharedBatches === true;
+  const key = { path, contextSize: settings.contextSize, parallel, threads, sharedBatches };
   const shared = await sharedModel(key, id, async () => {
     if (settings.probe !== false) await probeModelInChild(path, { contextSize: settings.contextSize, threads });
-    return loadInProcess(path, id, settings, parallel, threads);
+    return loadInProcess(path, id, settings, { parallel, threads, sharedBatches });
   });
   // This caller's defaults, not those of whoever loaded the shared model.
   return {
@@ -360,12 +367,18 @@ export function checkContextSize(contextSize: unknown, field = 'contextSize'): v
   }
 }
 
+/** How the context is laid out: sequences, CPU threads, and whether sequences share batches. */
+interface ContextShape {
+  readonly parallel: number;
+  readonly threads: number;
+  readonly sharedBatches: boolean;
+}
+
 /** Loads the model and creates its context in this process, with llama.cpp's log lines in any error. */
 async function loadModelAndContext(
   path: string,
   contextSize: number | undefined,
-  parallel: number,
-  threads: number,
+  { parallel, threads, sharedBatches }: ContextShape,
 ): Promise<{ llama: Llama; model: LlamaModel; context: LlamaContext }> {
   loadCount++;
   const llama = await loadLlama();
@@ -392,6 +405,7 @@ async function loadModelAndContext(
       const context = await model.createContext({
         sequences: parallel,
         threads,
+        ...(sharedBatches ? {} : { batching: { itemPrioritizationStrategy: oneSequencePerBatch } }),
         contextSize: contextSize ?? { max: Math.min(DEFAULT_MAX_CONTEXT, model.trainContextSize) },
       });
       return { llama, model, context };
@@ -446,10 +460,10 @@ async function loadInProcess(
   path: string,
   id: string,
   settings: LocalModelSettings,
-  parallel: number,
-  threads: number,
+  shape: ContextShape,
 ): Promise<LocalLanguageModel> {
-  const { llama, model, context } = await loadModelAndContext(path, settings.contextSize, parallel, threads);
+  const { llama, model, context } = await loadModelAndContext(path, settings.contextSize, shape);
+  const { parallel } = shape;
   const free: Slot[] = [];
   for (let i = 0; i < parallel; i++) {
     const sequence = context.getSequence();

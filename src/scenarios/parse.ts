@@ -403,7 +403,7 @@ function readEndpoints(r: Reader, raw: unknown): ModelSpec['endpoints'] {
 }
 
 function readModel(r: Reader, raw: unknown): ModelSpec {
-  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'endpoints', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion', 'contextSize']);
+  const m = r.object(raw ?? {}, 'model', ['name', 'endpoint', 'endpoints', 'provider', 'temperature', 'maxTokens', 'concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxRetries', 'extra', 'pricePerMillion', 'contextSize', 'sharedBatches']);
   let extra: Record<string, unknown> | undefined;
   if (m?.extra !== undefined) extra = r.object(m.extra, 'model.extra', Object.keys(r.isObject(m.extra) ? m.extra : {}));
   let price: ModelSpec['pricePerMillion'];
@@ -429,6 +429,8 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
     maxRetries: r.number(m, 'maxRetries', 'model', { dflt: 4, min: 0, integer: true })!,
     // Local models only (tokens per sequence); llama.cpp's own limit is checked when the model loads.
     contextSize: r.optNumber(m, 'contextSize', 'model', { min: 16, max: 1 << 20, integer: true }),
+    // Local models only: agents' tokens share llama.cpp batches (faster, but replies are no longer exact per seed).
+    ...(m?.sharedBatches !== undefined ? { sharedBatches: r.boolean(m, 'sharedBatches', 'model', false) } : {}),
     extra,
     pricePerMillion: price,
   };

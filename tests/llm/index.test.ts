@@ -220,3 +220,16 @@ describe('the local context size setting', () => {
     expect(checkModelSettings({ backend: 'hf', model: 'Qwen/Qwen3-8B', contextSize: 2048 })[0]).toMatchObject({ path: 'contextSize', message: 'applies to local models only, not hf' });
   });
 });
+
+describe('the local shared-batches setting', () => {
+  it('is true or false, for local models only, and is read from the scenario', () => {
+    expect(checkModelSettings({ backend: 'local', model: 'm.gguf', sharedBatches: true })).toEqual([]);
+    expect(checkModelSettings({ backend: 'local', model: 'm.gguf', sharedBatches: 'yes' as never })[0]).toMatchObject({ path: 'sharedBatches', message: 'must be true or false; got "yes"' });
+    expect(checkModelSettings({ backend: 'hf', model: 'Qwen/Qwen3-8B', sharedBatches: false })[0]).toMatchObject({ path: 'sharedBatches', message: 'applies to local models only, not hf' });
+    const scenario = (model: string) =>
+      resolveScenario(parseScenarioText(['name: s', 'kind: threshold-game', 'population: { size: 4, policy: imitate-best }', 'game: { options: { collective: a, independent: b }, threshold: 2, rewards: { high: 1.5, normal: 1, low: 0.8 } }', `model: ${model}`].join('\n'), 's.yaml'), 's.yaml');
+    expect(scenario('{ sharedBatches: true }').model.sharedBatches).toBe(true);
+    expect('sharedBatches' in scenario('{}').model).toBe(false);
+    expect(() => scenario('{ sharedBatches: 1 }')).toThrow(/model\.sharedBatches/);
+  });
+});
