@@ -6,7 +6,8 @@
  *   start -> first request written to a socket -> last reply back (the outer model resolved) ->
  *   sink called (pay, memory, round and decision records built) -> sink done (files written)
  *
- * and the CPU of the process per decision. With N = 100 and C = 50 a round is two server waves
+ * and the CPU of the process per decision; and per server wave, how long its C requests took to
+ * leave and its C replies to come back. With N = 100 and C = 50 a round is two server waves
  * (2 L at best), so every millisecond before the first request leaves or after the last reply
  * is the server idling.
  *
@@ -30,15 +31,21 @@ const L = arg('latency', 20);
 const C = arg('concurrency', 50);
 const OPTIONS: [string, string] = ['collude', 'comply'];
 
-// The first socket write of a round is when its first request leaves (whatever the HTTP client).
+// The first socket write of a round is when its first request leaves (whatever the HTTP client);
+// every write is a request leaving (one write per request on the raw client).
 let firstWrite = 0;
+let sentAt: number[] = [];
 const write = Socket.prototype.write;
 Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
-  if (firstWrite === 0) firstWrite = performance.now();
+  const now = performance.now();
+  if (firstWrite === 0) firstWrite = now;
+  sentAt.push(now);
   return (write as (...a: unknown[]) => boolean).apply(this, args);
 } as typeof Socket.prototype.write;
 
 interface Marks {
+  /** Per server wave (C calls each): how long its requests took to leave, and its replies to come back. */
+  waves: Array<{ sends: number; replies: number }>;
   start: number;
   firstWrite: number;
   lastReply: number;
@@ -48,12 +55,14 @@ interface Marks {
 
 async function runOnce(url: string, rounds: number): Promise<{ marks: Marks[]; cpuUs: number; wallS: number; decisions: number }> {
   let lastReply = 0;
+  let replies: number[] = [];
   const timedModel = (inner: LanguageModel): LanguageModel => ({
     id: inner.id,
     close: () => inner.close!(),
     complete: (request) =>
       inner.complete(request).then((r) => {
         lastReply = performance.now();
+        replies.push(lastReply);
         return r;
       }),
   });
@@ -70,12 +79,27 @@ async function runOnce(url: string, rounds: number): Promise<{ marks: Marks[]; c
       const sinkIn = performance.now();
       writes();
       const sinkOut = performance.now();
-      marks.push({ start, firstWrite, lastReply, sinkIn, sinkOut });
+      marks.push({ waves: waveSpreads(sentAt, replies), start, firstWrite, lastReply, sinkIn, sinkOut });
       start = sinkOut;
       firstWrite = 0;
+      sentAt = [];
+      replies = [];
     },
   );
   return { marks, ...r };
+}
+
+/**
+ * Wave k is calls kC..(k+1)C-1 in the order they left and came back. A wave's replies spread over
+ * more time than its requests when each reply's handling (which sends the next wave's request)
+ * takes longer than a request took to leave: then that handling, not the server, sets the pace.
+ */
+function waveSpreads(sent: readonly number[], back: readonly number[]): Array<{ sends: number; replies: number }> {
+  const out: Array<{ sends: number; replies: number }> = [];
+  for (let k = 0; (k + 1) * C <= Math.min(sent.length, back.length); k++) {
+    out.push({ sends: sent[(k + 1) * C - 1] - sent[k * C], replies: back[(k + 1) * C - 1] - back[k * C] });
+  }
+  return out;
 }
 
 const server = forkTs('./server-process.ts', [JSON.stringify({ latencyMs: L, maxInFlight: C, options: OPTIONS })]);
@@ -93,6 +117,12 @@ try {
   console.log(`  first request -> last reply     ${mean((m) => m.lastReply - m.firstWrite).toFixed(2)}`);
   console.log(`  last reply -> sink (records)    ${mean((m) => m.sinkIn - m.lastReply).toFixed(2)}`);
   console.log(`  sink (JSONL writes)             ${mean((m) => m.sinkOut - m.sinkIn).toFixed(2)}`);
+  const waves = Math.min(...later.map((m) => m.waves.length));
+  for (let k = 0; k < waves; k++) {
+    const sends = mean((m) => m.waves[k].sends);
+    const back = mean((m) => m.waves[k].replies);
+    console.log(`  wave ${k + 1}: ${C} requests left over ${sends.toFixed(2)}, their replies came back over ${back.toFixed(2)} (${((1000 * back) / (C - 1)).toFixed(0)} us apart)`);
+  }
   console.log(`  CPU per decision ${(cpuUs / decisions).toFixed(0)} us`);
 } finally {
   server.send({ type: 'close' });

@@ -43,7 +43,7 @@ export class CollectiveCounts {
     if (csr !== this.csr) {
       this.csr = csr;
       this.symmetric = isSymmetric(csr);
-      for (let i = 0; i < csr.n; i++) this.sizes[i] = csr.offsets[i + 1] - csr.offsets[i] + 1;
+      closedSizes(csr, this.sizes);
       this.recount(choices);
       return;
     }
@@ -52,14 +52,7 @@ export class CollectiveCounts {
 
   /** Every neighbourhood counted again. */
   private recount(choices: Int8Array): void {
-    const { offsets, targets, n } = this.csr!;
-    const { counts, collective } = this;
-    for (let i = 0; i < n; i++) collective[i] = choices[i] === 0 ? 1 : 0;
-    for (let i = 0; i < n; i++) {
-      let c = collective[i];
-      for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) c += collective[targets[e]];
-      counts[i] = c;
-    }
+    countAll(this.csr!, choices, this.collective, this.counts);
     this.recounts++;
   }
 
@@ -68,21 +61,54 @@ export class CollectiveCounts {
    * when their edges pass the budget (a first pass over the choices sums them).
    */
   private applyChanges(choices: Int8Array): boolean {
-    const { offsets, targets, n } = this.csr!;
-    const { counts, collective } = this;
-    let budget = UPDATE_SHARE * offsets[n];
-    for (let i = 0; i < n; i++) {
-      if ((choices[i] === 0 ? 1 : 0) !== collective[i] && (budget -= offsets[i + 1] - offsets[i] + 1) < 0) return false;
-    }
-    for (let i = 0; i < n; i++) {
-      const now = choices[i] === 0 ? 1 : 0;
-      if (now === collective[i]) continue;
-      collective[i] = now;
-      const d = now - (1 - now); // +1 joined, -1 left
-      counts[i] += d;
-      for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) counts[targets[e]] += d;
-    }
+    const csr = this.csr!;
+    if (!withinBudget(csr, choices, this.collective, UPDATE_SHARE * csr.offsets[csr.n])) return false;
+    addChanges(csr, choices, this.collective, this.counts);
     this.updates++;
     return true;
+  }
+}
+
+// The loops below are functions of their own, not inline in the methods: a long loop in a method
+// is compiled on the stack (OSR) before the code after it has run once, and that code, with no
+// type feedback yet, then threw the method out of its optimised version ("Insufficient type
+// feedback", node --trace-deopt) in the first rounds of every run.
+
+/** Each agent's closed neighbourhood size (degree + 1). */
+function closedSizes(csr: Csr, sizes: Int32Array): void {
+  const { offsets, n } = csr;
+  for (let i = 0; i < n; i++) sizes[i] = offsets[i + 1] - offsets[i] + 1;
+}
+
+/** Every neighbourhood counted from `choices`; `collective` gets each agent's status. */
+function countAll(csr: Csr, choices: Int8Array, collective: Uint8Array, counts: Int32Array): void {
+  const { offsets, targets, n } = csr;
+  for (let i = 0; i < n; i++) collective[i] = choices[i] === 0 ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    let c = collective[i];
+    for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) c += collective[targets[e]];
+    counts[i] = c;
+  }
+}
+
+/** Whether the edges of the agents whose status changed stay within `budget` CSR entries. */
+function withinBudget(csr: Csr, choices: Int8Array, collective: Uint8Array, budget: number): boolean {
+  const { offsets, n } = csr;
+  for (let i = 0; i < n; i++) {
+    if ((choices[i] === 0 ? 1 : 0) !== collective[i] && (budget -= offsets[i + 1] - offsets[i] + 1) < 0) return false;
+  }
+  return true;
+}
+
+/** Each changer adds or removes one at itself and at each neighbour; `collective` follows. */
+function addChanges(csr: Csr, choices: Int8Array, collective: Uint8Array, counts: Int32Array): void {
+  const { offsets, targets, n } = csr;
+  for (let i = 0; i < n; i++) {
+    const now = choices[i] === 0 ? 1 : 0;
+    if (now === collective[i]) continue;
+    collective[i] = now;
+    const d = now - (1 - now); // +1 joined, -1 left
+    counts[i] += d;
+    for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) counts[targets[e]] += d;
   }
 }
