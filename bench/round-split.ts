@@ -12,6 +12,7 @@
  * is the server idling.
  *
  * Run: node bin/run-ts.js bench/round-split.ts [--n=100] [--rounds=20] [--latency=20] [--concurrency=50]
+ *      [--client-concurrency=50] (calls the engine keeps in flight; default: the server's C)
  */
 import { Socket } from 'node:net';
 import { createModel } from '../src/llm/index.ts';
@@ -70,7 +71,7 @@ async function runOnce(url: string, rounds: number): Promise<{ marks: Marks[]; c
   let start = -1;
   firstWrite = 0;
   const r = await timedRun(
-    llmScenario(N, { endpoint: url, concurrency: C, rounds }),
+    llmScenario(N, { endpoint: url, concurrency: arg("client-concurrency", C), rounds }),
     (settings, stats) => {
       start = -1;
       return timedModel(createModel(settings, { stats }));
