@@ -23,6 +23,7 @@ import { createModel, type ModelSettings } from '../src/llm/index.ts';
 import { prepareRun } from '../src/run.ts';
 import { forkTs } from './proc.ts';
 import { llmScenario } from './scenarios.ts';
+import { nullRun } from './null-client.ts';
 import { bareRun, recordingModel } from './bare-client.ts';
 
 export interface LlmParams {
@@ -43,9 +44,11 @@ export interface LlmParams {
  * @huggingface/inference's chatCompletion, the path before the direct POST (`viaHfClient`);
  * `global`: Node's global fetch, passed in;
  * `bare-openai`: not the engine but the reference a user would write instead, the official
- * openai client in a p-limit loop sending the same prompts (bench/bare-client.ts).
+ * openai client in a p-limit loop sending the same prompts (bench/bare-client.ts);
+ * `null`: a client that does nothing but send the same requests, prepared beforehand: the
+ * ceiling of "of C/L" on this machine and server (bench/null-client.ts).
  */
-export type Transport = 'default' | 'node-http' | 'hf-client' | 'global' | 'bare-openai';
+export type Transport = 'default' | 'node-http' | 'hf-client' | 'global' | 'bare-openai' | 'null';
 
 export interface LlmRow {
   readonly n: number;
@@ -195,8 +198,15 @@ export async function run(params: LlmParams): Promise<LlmResult> {
       await timedRun(llmScenario(n, { rounds: r }), () => rec.model);
       return bareRun(url, 'bench-model', rec.rounds, C, OPTIONS);
     };
+    // The ceiling: a client that does nothing but send the same requests, prepared beforehand (null-client.ts).
+    const nullTimed = async (n: number, r = rounds) => {
+      const rec = recordingModel(OPTIONS);
+      await timedRun(llmScenario(n, { rounds: r }), () => rec.model);
+      return nullRun(url, 'bench-model', rec.rounds, C);
+    };
     for (const t of params.transports) {
-      if (t === 'bare-openai') await bareTimed(Math.max(1000, 2 * C), 3);
+      if (t === 'null') await nullTimed(Math.max(1000, 2 * C), 3);
+      else if (t === 'bare-openai') await bareTimed(Math.max(1000, 2 * C), 3);
       else await timedRun(llmScenario(Math.max(1000, 2 * C), { endpoint: url, concurrency: C, rounds: 3 }), viaServer(t));
     }
     await timedRun(llmScenario(1000, { rounds: 3 }), () => instantModel);
@@ -207,7 +217,8 @@ export async function run(params: LlmParams): Promise<LlmResult> {
       for (const t of params.transports) {
         server.send({ type: 'reset' });
         await server.next('reset');
-        const r = t === 'bare-openai' ? await bareTimed(n) : await timedRun(llmScenario(n, { endpoint: url, concurrency: C, rounds }), viaServer(t));
+        const r =
+          t === 'null' ? await nullTimed(n) : t === 'bare-openai' ? await bareTimed(n) : await timedRun(llmScenario(n, { endpoint: url, concurrency: C, rounds }), viaServer(t));
         const s = await serverStats();
         const rate = r.decisions / r.wallS;
         const ideal = C / (L / 1000);
@@ -241,7 +252,7 @@ export async function run(params: LlmParams): Promise<LlmResult> {
         createModel(settings, { stats, fetch: inProcessFetch }),
       );
       const transportUs: Record<string, number> = {};
-      for (const row of rows) if (row.n === n) transportUs[row.transport] = row.cpuUsPerDecision;
+      for (const row of rows) if (row.n === n && row.transport !== 'null' && row.transport !== 'bare-openai') transportUs[row.transport] = row.cpuUsPerDecision; // the engine's paths only
       breakdown = { n, engineUs: engine.cpuUs / engine.decisions, wrappersUs: wrappers.cpuUs / wrappers.decisions, transportUs };
     }
     return { params, rows, breakdown };

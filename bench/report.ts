@@ -65,13 +65,14 @@ function poolLabel(latencies: readonly number[]): string {
 }
 
 /** How the LLM section names a transport in its tables. */
-const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'node-http': 'node:http (before)', 'hf-client': 'HF client', global: 'global fetch', 'bare-openai': 'bare openai + p-limit' };
+const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'node-http': 'node:http (before)', 'hf-client': 'HF client', global: 'global fetch', 'bare-openai': 'bare openai + p-limit', null: 'null client (ceiling)' };
 const TRANSPORT_GOAL: Record<string, string> = {
   default: "hf backend's direct POST on its keep-alive transport",
   'node-http': "hf backend's direct POST on node:http (before the raw HTTP/1.1 client)",
   'hf-client': 'through @huggingface/inference on the same transport (before)',
   global: "hf backend on Node's global fetch",
   'bare-openai': 'the bare openai client in a p-limit loop, no engine (reference)',
+  null: 'a client that only sends prepared requests: the ceiling on this machine and server',
 };
 
 /** CPU per decision of the direct path over another transport's (the HF client path by default), per N where both ran. */
@@ -80,6 +81,16 @@ function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerD
   for (const d of rows) {
     const c = rows.find((x) => x.n === d.n && x.transport === other);
     if (d.transport === 'default' && c) out.push({ n: d.n, direct: d.cpuUsPerDecision, client: c.cpuUsPerDecision });
+  }
+  return out;
+}
+
+/** Of C/L, the default transport's and the null client's (the ceiling), per N where both ran. */
+export function ofCeiling(rows: readonly { n: number; transport: string; ratio: number }[]): { n: number; ours: number; ceiling: number }[] {
+  const out: { n: number; ours: number; ceiling: number }[] = [];
+  for (const d of rows) {
+    const c = rows.find((x) => x.n === d.n && x.transport === 'null');
+    if (d.transport === 'default' && c) out.push({ n: d.n, ours: d.ratio, ceiling: c.ratio });
   }
   return out;
 }
@@ -93,9 +104,12 @@ export function goals(r: BenchResults): Goal[] {
       if (rows.length === 0) continue;
       const worst = Math.min(...rows.map((x) => x.ratio));
       const { latencyMs: L, concurrency: C } = llm.params;
+      const ceiling = t === 'default' ? ofCeiling(llm.rows) : [];
       out.push({
         goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${TRANSPORT_GOAL[t] ?? t})`,
-        measured: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(', '),
+        measured:
+          rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(', ') +
+          (ceiling.length > 0 ? ` (the null client: ${ceiling.map((p) => `${p.ceiling.toFixed(2)}`).join(', ')})` : ''),
         met: worst >= 0.9,
       });
     }
@@ -259,6 +273,14 @@ export function renderReport(r: BenchResults): string {
       parts.push(
         `\nCPU per decision at N=${breakdown.n} (cumulative): engine + run-directory writes ${breakdown.engineUs.toFixed(0)} us; ` +
           `+ model wrappers and the direct POST (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+      );
+    }
+    const ceiling = ofCeiling(rows);
+    if (ceiling.length > 0) {
+      parts.push(
+        `\nOf C/L, ours / the null client's (a client that only sends the same requests, prepared beforehand: what this machine and server allow, same run): ` +
+          ceiling.map((p) => `N=${p.n}: ${p.ours.toFixed(2)} / ${p.ceiling.toFixed(2)} = ${(p.ours / p.ceiling).toFixed(2)}`).join('; ') +
+          '.',
       );
     }
     const bare = directVsClient(rows, 'bare-openai');
