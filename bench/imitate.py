@@ -7,7 +7,8 @@ with the engine's.
 
 Reads <folder>/game.json, offsets.i32 and targets.i32 (little-endian); writes
 <folder>/<mode>.choices (rounds x n int8, the choices of each round) and prints one JSON line:
-{"mode", "rounds", "seconds": [CPU seconds per round, time.process_time]}.
+{"mode", "rounds", "seconds": [CPU seconds per round, time.process_time], "importSeconds": the
+CPU that importing numpy and scipy.sparse took}.
 
 The rules are the engine's (bench/baseline.ts states them): round 1 every agent takes the initial
 choice and the seeded violators violate; from round 2 each agent keeps its own choice unless a
@@ -20,8 +21,12 @@ import json
 import sys
 import time
 
-import numpy as np
-import scipy.sparse as sp
+# What importing numpy and scipy.sparse costs (CPU): not in the per-round figures, printed beside
+# them (bench/python.ts sets it against the engine's JIT warm-up in a fresh process).
+_before_imports = time.process_time()
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+IMPORT_SECONDS = time.process_time() - _before_imports
 
 
 def load(folder):
@@ -129,7 +134,7 @@ def main():
     with open(f"{folder}/{mode}.choices", "wb") as f:
         for b in out:
             f.write(b)
-    print(json.dumps({"mode": mode, "rounds": rounds, "seconds": seconds}))
+    print(json.dumps({"mode": mode, "rounds": rounds, "seconds": seconds, "importSeconds": IMPORT_SECONDS}))
 
 
 if __name__ == "__main__":

@@ -49,6 +49,10 @@ export interface PythonSide {
   readonly warmRatio: number;
   readonly identical: boolean;
   readonly firstMismatchRound: number | null;
+  /** CPU seconds that importing numpy and scipy.sparse took (in neither side's figures). */
+  readonly importSeconds: number;
+  /** CPU seconds the engine's first run spent over its warm run on the same rounds (2..rounds): its JIT warm-up. */
+  readonly firstRunExtraSeconds: number;
 }
 
 export interface PythonRow {
@@ -87,7 +91,7 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max
 function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, engineRoundS: readonly number[], warmRoundS: readonly number[]): PythonSide {
   const r = spawnSync('python3', [SCRIPT, dir, mode, String(rounds)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`imitate.py ${mode} failed: ${r.stderr}`);
-  const { seconds } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number[] };
+  const { seconds, importSeconds } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number[]; importSeconds: number };
   const theirs = readFileSync(join(dir, `${mode}.choices`));
   let firstMismatchRound: number | null = null;
   for (let k = 0; k < rounds && firstMismatchRound === null; k++) {
@@ -107,6 +111,8 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
     warmRatio: secondsPerRound / warmEngineSecondsPerRound,
     identical: firstMismatchRound === null,
     firstMismatchRound,
+    importSeconds,
+    firstRunExtraSeconds: (engineSecondsPerRound - warmEngineSecondsPerRound) * (rounds - 1),
   };
 }
 

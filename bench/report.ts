@@ -393,6 +393,12 @@ export function renderReport(r: BenchResults): string {
           rows.map((x) => [si(x.n), si(x.edges), side(x.numpy), side(x.plain)]),
         ),
       );
+      parts.push(
+        `\nWhat each side pays once per process, in neither figure (CPU): the engine's first run over its warm run on rounds 2..${rows[0]?.numpy.rounds ?? '?'} (JIT warm-up), ` +
+          `and Python importing numpy and scipy.sparse: ` +
+          rows.map((x) => `n=${si(x.n)}: ${seconds(x.numpy.firstRunExtraSeconds)} vs ${seconds(x.numpy.importSeconds)}`).join('; ') +
+          '.',
+      );
     }
   }
 

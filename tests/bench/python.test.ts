@@ -13,6 +13,9 @@ describe('bench/python: imitate-best in Python on the engine graph', () => {
     const [row] = result.rows;
     expect(row.violations.slice(0, 6)).toEqual([100, 119, 656, 4781, 9980, 10000]);
     expect({ numpy: [row.numpy.identical, row.numpy.rounds], plain: [row.plain.identical, row.plain.rounds] }).toEqual({ numpy: [true, 8], plain: [true, 6] });
+    // What importing numpy and scipy costs is measured (and kept out of the per-round figures).
+    expect(row.numpy.importSeconds).toBeGreaterThan(0.01);
+    expect(Number.isFinite(row.numpy.firstRunExtraSeconds)).toBe(true);
   }, 60_000);
 
   it('says why it is skipped when there is no python3', async () => {
