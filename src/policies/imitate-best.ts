@@ -36,10 +36,7 @@ export function decideImitateBest(
       continue;
     }
     if (!filled) {
-      // One random read per neighbour instead of two (choice and payoff): an invalid choice is
-      // never copied, so it competes as -Infinity and never beats anyone. The neighbour walk is
-      // bound by memory latency, so this is what makes it faster on large graphs.
-      for (let j = 0; j < pc.length; j++) worth[j] = pc[j] === INVALID ? -Infinity : pp[j];
+      fillWorth(pc, pp, worth);
       filled = true;
     }
     let best = worth[i];
@@ -53,6 +50,17 @@ export function decideImitateBest(
     }
     out[i] = pc[from];
   }
+}
+
+/**
+ * One random read per neighbour instead of two (choice and payoff): an invalid choice is never
+ * copied, so it competes as -Infinity and never beats anyone. The neighbour walk is bound by
+ * memory latency, so this is what makes it faster on large graphs. Its own function: inline, the
+ * loop had no type feedback yet when the agents' loop was compiled on the stack (all agents so
+ * far settled), and threw it out of its optimised code in the first cascade round of a run.
+ */
+function fillWorth(pc: Int8Array, pp: Float64Array, worth: Float64Array): void {
+  for (let j = 0; j < pc.length; j++) worth[j] = pc[j] === INVALID ? -Infinity : pp[j];
 }
 
 /**
