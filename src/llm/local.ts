@@ -27,7 +27,7 @@ import {
 } from 'node-llama-cpp';
 import { AtpSimError, describeValue } from '../core/errors.ts';
 import type { ChatMessage, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
-import { oneSequencePerBatch } from './local-batching.ts';
+import { contextBatching } from './local-batching.ts';
 import { checkGgufFile, LOCAL_MODEL_FIX } from './local-gguf.ts';
 import { probeModelInChild } from './local-probe.ts';
 import { sharedModel } from './local-shared.ts';
@@ -405,7 +405,7 @@ async function loadModelAndContext(
       const context = await model.createContext({
         sequences: parallel,
         threads,
-        ...(sharedBatches ? {} : { batching: { itemPrioritizationStrategy: oneSequencePerBatch } }),
+        ...contextBatching(sharedBatches),
         contextSize: contextSize ?? { max: Math.min(DEFAULT_MAX_CONTEXT, model.trainContextSize) },
       });
       return { llama, model, context };
