@@ -43,7 +43,7 @@ export interface LocalModelSettings {
   readonly parallel?: number;
   /**
    * Let the sequences share llama.cpp batches (default false): faster on CPU, but a reply may
-   * then differ by a token between runs with the same seed (see local-batching.ts).
+   * then differ now and then between runs with the same seed, even in its choice (see local-batching.ts).
    */
   readonly sharedBatches?: boolean;
   /** Sampling temperature when the request has none (default 0.8). */
