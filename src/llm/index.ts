@@ -157,7 +157,7 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
     issues.push({ path: 'contextSize', message: `applies to local models only, not ${settings.backend}`, fix: 'drop contextSize, or use --model local:<file.gguf>' });
   }
   if (settings.sharedBatches !== undefined && typeof settings.sharedBatches !== 'boolean') {
-    issues.push({ path: 'sharedBatches', message: `must be true or false; got ${describeValue(settings.sharedBatches)}` });
+    issues.push({ path: 'sharedBatches', message: `must be true or false; got ${describeValue(settings.sharedBatches)}`, fix: 'write true or false without quotes' });
   } else if (settings.sharedBatches !== undefined && settings.backend !== 'local') {
     issues.push({ path: 'sharedBatches', message: `applies to local models only, not ${settings.backend}`, fix: 'drop sharedBatches, or use --model local:<file.gguf>' });
   }
