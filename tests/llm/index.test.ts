@@ -7,6 +7,7 @@ import type { CallStats } from '../../src/core/types.ts';
 import { Limiter, checkModelSettings, createModel, modelId, parseModelArg } from '../../src/llm/index.ts';
 import { parseScenarioText, resolveScenario } from '../../src/scenarios/parse.ts';
 import type { CreateModelOptions, ModelSettings } from '../../src/llm/index.ts';
+import { prepareRun } from '../../src/run.ts';
 import { cli } from '../helpers/cli.ts';
 import { thresholdScenario } from '../helpers/scenarios.ts';
 import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
@@ -233,6 +234,15 @@ describe('the local shared-batches setting', () => {
     expect(scenario('{ sharedBatches: true }').model.sharedBatches).toBe(true);
     expect('sharedBatches' in scenario('{}').model).toBe(false);
     expect(() => scenario('{ sharedBatches: 1 }')).toThrow(/model\.sharedBatches/);
+  });
+
+  it('reaches a local model from the scenario, and is not passed on to a hosted one (as model.contextSize)', () => {
+    const scenario = thresholdScenario({ rounds: 1, population: { size: 4, policy: 'llm' }, model: { sharedBatches: true } });
+    expect(prepareRun(scenario, { modelSettings: { backend: 'local', model: 'm.gguf' } }).settings?.sharedBatches).toBe(true);
+    expect(prepareRun(scenario, { modelSettings: { backend: 'local', model: 'm.gguf', sharedBatches: false } }).settings?.sharedBatches).toBe(false);
+    const hosted = prepareRun(scenario, { modelSettings: { backend: 'hf', model: 'Qwen/Qwen3-8B' } }).settings!;
+    expect('sharedBatches' in hosted).toBe(false);
+    expect(checkModelSettings(hosted)).toEqual([]);
   });
 
   it('a wrong value stops atp-sim run with exit 2, naming the field, the value and the fix, and writes nothing', async () => {
