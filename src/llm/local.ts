@@ -35,7 +35,12 @@ import { sharedModel } from './local-shared.ts';
 export interface LocalModelSettings {
   /** `local:<path.gguf>`, `local:hf:<user>/<repo>/<file>.gguf`, or a plain path. */
   readonly model: string;
-  /** CPU threads for decoding (default 1). */
+  /**
+   * CPU threads for decoding (default 1; not a scenario or CLI setting). Above 1 a reply depends on
+   * what else is in flight again: node-llama-cpp gives a context fewer threads while other
+   * contexts of the process decode (measured: 4, then 2, with two other contexts busy), and
+   * another thread count sums the floats in another order (1 of 12 replies differed, 1 vs 2).
+   */
   readonly threads?: number;
   /** Context size of each sequence in tokens (default: the model's, at most 4096). */
   readonly contextSize?: number;
