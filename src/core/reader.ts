@@ -119,7 +119,7 @@ export class Reader {
     const v = o?.[key];
     if (v === undefined || v === null) return dflt;
     if (typeof v !== 'boolean') {
-      this.problem(join(path, key), `must be true or false; got ${describeValue(v)}`);
+      this.problem(join(path, key), `must be true or false; got ${describeValue(v)}`, 'write true or false without quotes');
       return dflt;
     }
     return v;

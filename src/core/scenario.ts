@@ -148,7 +148,7 @@ export interface ModelSpec {
   readonly maxRetries: number;
   /** Context size of each local-model sequence in tokens (local backend only). */
   readonly contextSize?: number;
-  /** Local backend: let agents' tokens share llama.cpp batches (faster; a reply may differ by a token between runs with the same seed). */
+  /** Local backend: let agents' tokens share llama.cpp batches (faster; a reply, even its choice, may differ now and then between runs with the same seed). */
   readonly sharedBatches?: boolean;
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Price per million tokens, for cost estimates and budgets. */

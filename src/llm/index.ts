@@ -157,7 +157,7 @@ export function checkModelSettings(settings: ModelSettings): Issue[] {
     issues.push({ path: 'contextSize', message: `applies to local models only, not ${settings.backend}`, fix: 'drop contextSize, or use --model local:<file.gguf>' });
   }
   if (settings.sharedBatches !== undefined && typeof settings.sharedBatches !== 'boolean') {
-    issues.push({ path: 'sharedBatches', message: `must be true or false; got ${describeValue(settings.sharedBatches)}` });
+    issues.push({ path: 'sharedBatches', message: `must be true or false; got ${describeValue(settings.sharedBatches)}`, fix: 'write true or false without quotes' });
   } else if (settings.sharedBatches !== undefined && settings.backend !== 'local') {
     issues.push({ path: 'sharedBatches', message: `applies to local models only, not ${settings.backend}`, fix: 'drop sharedBatches, or use --model local:<file.gguf>' });
   }
@@ -225,6 +225,11 @@ export function recordedSettings(settings: ModelSettings): ModelSettings {
  * secrets redacted (they choose who pays, not what answers, and never enter a key).
  */
 export function cacheBackendId(settings: ModelSettings): string {
+  // A local model in shared batches gives, now and then, another reply to the same request and
+  // seed (local-batching.ts): its replies must not answer a run that asked for exact ones. Shared
+  // batches keep the old identity, as every local reply cached before one-sequence batches was
+  // made in shared batches.
+  if (settings.backend === 'local') return settings.sharedBatches === true ? 'local' : 'local:one-sequence-batches';
   if (settings.backend !== 'hf') return settings.backend;
   // A pool: the user declares its replicas one model, so any replica's reply answers for all of
   // them (which one answered is a matter of load and timing, and must not change decisions); a

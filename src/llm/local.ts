@@ -27,7 +27,7 @@ import {
 } from 'node-llama-cpp';
 import { AtpSimError, describeValue } from '../core/errors.ts';
 import type { ChatMessage, CompletionRequest, CompletionResult, LanguageModel } from '../core/types.ts';
-import { oneSequencePerBatch } from './local-batching.ts';
+import { contextBatching } from './local-batching.ts';
 import { checkGgufFile, LOCAL_MODEL_FIX } from './local-gguf.ts';
 import { probeModelInChild } from './local-probe.ts';
 import { sharedModel } from './local-shared.ts';
@@ -35,7 +35,12 @@ import { sharedModel } from './local-shared.ts';
 export interface LocalModelSettings {
   /** `local:<path.gguf>`, `local:hf:<user>/<repo>/<file>.gguf`, or a plain path. */
   readonly model: string;
-  /** CPU threads for decoding (default 1). */
+  /**
+   * CPU threads for decoding (default 1; not a scenario or CLI setting). Above 1 a reply depends on
+   * what else is in flight again: node-llama-cpp gives a context fewer threads while other
+   * contexts of the process decode (measured: 4, then 2, with two other contexts busy), and
+   * another thread count sums the floats in another order (1 of 12 replies differed, 1 vs 2).
+   */
   readonly threads?: number;
   /** Context size of each sequence in tokens (default: the model's, at most 4096). */
   readonly contextSize?: number;
@@ -43,7 +48,7 @@ export interface LocalModelSettings {
   readonly parallel?: number;
   /**
    * Let the sequences share llama.cpp batches (default false): faster on CPU, but a reply may
-   * then differ by a token between runs with the same seed (see local-batching.ts).
+   * then differ now and then between runs with the same seed, even in its choice (see local-batching.ts).
    */
   readonly sharedBatches?: boolean;
   /** Sampling temperature when the request has none (default 0.8). */
@@ -405,7 +410,7 @@ async function loadModelAndContext(
       const context = await model.createContext({
         sequences: parallel,
         threads,
-        ...(sharedBatches ? {} : { batching: { itemPrioritizationStrategy: oneSequencePerBatch } }),
+        ...contextBatching(sharedBatches),
         contextSize: contextSize ?? { max: Math.min(DEFAULT_MAX_CONTEXT, model.trainContextSize) },
       });
       return { llama, model, context };

@@ -8,6 +8,7 @@ import { ResponseCache } from '../../src/llm/cache.ts';
 import { cacheBackendId, createModel, parseModelArg } from '../../src/llm/index.ts';
 import { cli } from '../helpers/cli.ts';
 import { thresholdScenario } from '../helpers/scenarios.ts';
+import { writeTinyGguf } from '../fixtures/tiny-gguf.ts';
 import { sampleRequest, serversPerTest } from './fixtures.ts';
 
 const serve = serversPerTest();
@@ -72,6 +73,30 @@ describe('the response cache key names where the answer came from', () => {
     expect(cache.size).toBe(1);
     cache.close();
   });
+});
+
+describe('the response cache key of a local model names its batching', () => {
+  it('never answers an exact run with a shared-batches reply, nor the reverse', async () => {
+    const gguf = writeTinyGguf(join(dir, 'tiny.gguf'), { seed: 11 });
+    const request = sampleRequest({ options: ['A', 'B'], maxTokens: 24 });
+    const ask = async (mode: 'read-write' | 'replay', sharedBatches?: boolean): Promise<string> => {
+      const settings = { backend: 'local' as const, model: gguf, ...(sharedBatches === undefined ? {} : { sharedBatches }) };
+      const model = createModel(settings, { stats: emptyCallStats(), cache: { path: join(dir, 'c.sqlite'), mode } });
+      try {
+        return (await model.complete(request)).text;
+      } finally {
+        await model.close?.();
+      }
+    };
+    // A shared-batches reply is one of several a request and seed may get (local-batching.ts).
+    const shared = await ask('read-write', true);
+    expect(await ask('replay', true)).toBe(shared);
+    await expect(ask('replay')).rejects.toMatchObject({ code: 'REPLAY_MISS' });
+    await expect(ask('replay', false)).rejects.toMatchObject({ code: 'REPLAY_MISS' });
+    // An exact reply is recorded under its own identity and replays as such.
+    const exact = await ask('read-write');
+    expect(await ask('replay', false)).toBe(exact);
+  }, 30_000);
 });
 
 describe('atp-sim run against a second server with the same --model', () => {

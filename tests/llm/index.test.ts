@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,9 @@ import type { CallStats } from '../../src/core/types.ts';
 import { Limiter, checkModelSettings, createModel, modelId, parseModelArg } from '../../src/llm/index.ts';
 import { parseScenarioText, resolveScenario } from '../../src/scenarios/parse.ts';
 import type { CreateModelOptions, ModelSettings } from '../../src/llm/index.ts';
+import { prepareRun } from '../../src/run.ts';
+import { cli } from '../helpers/cli.ts';
+import { thresholdScenario } from '../helpers/scenarios.ts';
 import { rejection, sampleRequest, serversPerTest } from './fixtures.ts';
 
 const serve = serversPerTest();
@@ -224,12 +227,35 @@ describe('the local context size setting', () => {
 describe('the local shared-batches setting', () => {
   it('is true or false, for local models only, and is read from the scenario', () => {
     expect(checkModelSettings({ backend: 'local', model: 'm.gguf', sharedBatches: true })).toEqual([]);
-    expect(checkModelSettings({ backend: 'local', model: 'm.gguf', sharedBatches: 'yes' as never })[0]).toMatchObject({ path: 'sharedBatches', message: 'must be true or false; got "yes"' });
+    expect(checkModelSettings({ backend: 'local', model: 'm.gguf', sharedBatches: 'yes' as never })[0]).toMatchObject({ path: 'sharedBatches', message: 'must be true or false; got "yes"', fix: 'write true or false without quotes' });
     expect(checkModelSettings({ backend: 'hf', model: 'Qwen/Qwen3-8B', sharedBatches: false })[0]).toMatchObject({ path: 'sharedBatches', message: 'applies to local models only, not hf' });
     const scenario = (model: string) =>
       resolveScenario(parseScenarioText(['name: s', 'kind: threshold-game', 'population: { size: 4, policy: imitate-best }', 'game: { options: { collective: a, independent: b }, threshold: 2, rewards: { high: 1.5, normal: 1, low: 0.8 } }', `model: ${model}`].join('\n'), 's.yaml'), 's.yaml');
     expect(scenario('{ sharedBatches: true }').model.sharedBatches).toBe(true);
     expect('sharedBatches' in scenario('{}').model).toBe(false);
     expect(() => scenario('{ sharedBatches: 1 }')).toThrow(/model\.sharedBatches/);
+  });
+
+  it('reaches a local model from the scenario, and is not passed on to a hosted one (as model.contextSize)', () => {
+    const scenario = thresholdScenario({ rounds: 1, population: { size: 4, policy: 'llm' }, model: { sharedBatches: true } });
+    expect(prepareRun(scenario, { modelSettings: { backend: 'local', model: 'm.gguf' } }).settings?.sharedBatches).toBe(true);
+    expect(prepareRun(scenario, { modelSettings: { backend: 'local', model: 'm.gguf', sharedBatches: false } }).settings?.sharedBatches).toBe(false);
+    const hosted = prepareRun(scenario, { modelSettings: { backend: 'hf', model: 'Qwen/Qwen3-8B' } }).settings!;
+    expect('sharedBatches' in hosted).toBe(false);
+    expect(checkModelSettings(hosted)).toEqual([]);
+  });
+
+  it('a wrong value stops atp-sim run with exit 2, naming the field, the value and the fix, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atp-shared-batches-'));
+    try {
+      const file = join(dir, 's.json');
+      writeFileSync(file, JSON.stringify(thresholdScenario({ rounds: 1, population: { size: 4, policy: 'llm' }, model: { sharedBatches: 'yes' } })));
+      const res = await cli(['run', file, '--model', `local:${join(dir, 'm.gguf')}`, '--out', join(dir, 'runs')]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain('model.sharedBatches: must be true or false; got "yes" (fix: write true or false without quotes)');
+      expect(existsSync(join(dir, 'runs'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
