@@ -37,7 +37,8 @@ describe('bench/null-client: the ceiling of the LLM section', () => {
     expect(server.stats.answered).toBe(23);
     expect(server.stats.maxInFlight).toBe(4);
     expect(server.stats.maxQueued).toBe(0);
-    // Rounds of 10, 10 and 3 calls through 4 lanes are 3 + 3 + 1 server waves of 10 ms each.
-    expect(r.wallS).toBeGreaterThanOrEqual(0.07);
+    // 23 calls through 4 lanes are at least 6 server waves of about 10 ms (the server shortens a
+    // timer by its mean lateness, so a wave may take a little under 10 ms).
+    expect(r.wallS).toBeGreaterThanOrEqual(0.05);
   });
 });
