@@ -1,0 +1,97 @@
+/**
+ * The bench report (bench/report.ts) says what was measured: the null client is the ceiling the
+ * LLM goal is read against, not a client held to it, and its CPU is not a client's; a first run
+ * that cost less than the warm run is not reported as a negative warm-up.
+ */
+import { describe, expect, it } from 'vitest';
+import { goals, renderReport, type BenchResults } from '../../bench/report.ts';
+import type { LlmResult, LlmRow, Transport } from '../../bench/llm.ts';
+import type { PythonResult, PythonSide } from '../../bench/python.ts';
+
+function row(n: number, transport: Transport, ratio: number, cpuUsPerDecision: number): LlmRow {
+  const ideal = 2500;
+  return {
+    n,
+    transport,
+    decisions: 5 * n,
+    wallS: (5 * n) / (ratio * ideal),
+    rate: ratio * ideal,
+    ideal,
+    ratio,
+    roundBound: 1,
+    cpuUsPerDecision,
+    cpuCeiling: 1e6 / cpuUsPerDecision,
+    server: { maxInFlight: 50, maxQueued: 0, meanServiceMs: 20, cpuUsPerDecision: 10 },
+  };
+}
+
+const llm: LlmResult = {
+  params: { ns: [100, 1000], rounds: 5, latencyMs: 20, concurrency: 50, transports: ['default', 'null'], breakdownN: 0 },
+  rows: [row(100, 'default', 0.8, 185), row(100, 'null', 0.93, 53), row(1000, 'default', 0.9, 142), row(1000, 'null', 0.96, 34)],
+  breakdown: null,
+};
+
+function side(firstRunExtraSeconds: number): PythonSide {
+  return {
+    rounds: 20,
+    secondsPerRound: 0.015,
+    engineSecondsPerRound: 0.003,
+    ratio: 5,
+    warmEngineSecondsPerRound: 0.0037,
+    warmRatio: 4.1,
+    identical: true,
+    firstMismatchRound: null,
+    importSeconds: 0.27,
+    firstRunExtraSeconds,
+  };
+}
+
+const python: PythonResult = {
+  params: { ns: [10_000, 100_000], rounds: 20, plainRounds: {} },
+  skipped: null,
+  python: 'python 3.11.7, numpy 2.4.6, scipy 1.17.1',
+  rows: [
+    { n: 10_000, edges: 50_000, engineSecondsPerRound: 0.0015, engineRounds: 20, violations: [], numpy: side(0.0241), plain: side(0.0241) },
+    { n: 100_000, edges: 500_000, engineSecondsPerRound: 0.0029, engineRounds: 20, violations: [], numpy: side(-0.0152), plain: side(-0.0152) },
+  ],
+};
+
+const results: BenchResults = {
+  date: '2026-11-29T21:21:21.799Z',
+  node: 'v20',
+  cpus: 2,
+  cpuModel: 'test',
+  loadBefore: 1,
+  loadAfter: 1,
+  quick: false,
+  seconds: 1,
+  prompt: null,
+  llm: [llm],
+  memory: null,
+  classic: [],
+  python,
+};
+
+describe('bench/report: the null client and the once-per-process costs', () => {
+  it('holds our transports to the C/L goal, beside the null client at the same N, and not the null client itself', () => {
+    const llmGoals = goals(results).filter((g) => g.goal.startsWith('LLM decisions/s'));
+    expect(llmGoals).toHaveLength(1);
+    expect(llmGoals[0].measured).toBe('N=100: 0.80, N=1000: 0.90 (the null client: N=100: 0.93, N=1000: 0.96)');
+    expect(llmGoals[0].met).toBe(false);
+  });
+
+  it("gives the null client's CPU as sending only, with no one-core ceiling", () => {
+    const text = renderReport(results);
+    const nullRow = text.split('\n').find((l) => l.includes('| 100 ') && l.includes('null client'))!;
+    expect(nullRow).toContain('53 us (send + frame only)');
+    expect(nullRow).not.toContain('18868/s');
+    expect(text).toContain('N=100: 0.80 / 0.93 = 0.86; N=1000: 0.90 / 0.96 = 0.94.');
+  });
+
+  it('reports a first run cheaper than the warm run as no warm-up measured, not a negative cost', () => {
+    const text = renderReport(results);
+    expect(text).toContain('n=10.0 k: 24.1 ms; n=100.0 k: none measured (the warm run was 15.2 ms slower)');
+    expect(text).not.toContain('-15.2 ms');
+    expect(text).toContain('n=10.0 k: 0.27 s; n=100.0 k: 0.27 s');
+  });
+});
