@@ -11,6 +11,9 @@
  * (2 L at best), so every millisecond before the first request leaves or after the last reply
  * is the server idling.
  *
+ * A server wave is min(C, client concurrency) calls; a round's last wave is smaller when N is not a
+ * multiple of it.
+ *
  * Run: node bin/run-ts.js bench/round-split.ts [--n=100] [--rounds=20] [--latency=20] [--concurrency=50]
  *      [--client-concurrency=50] (calls the engine keeps in flight; default: the server's C)
  */
@@ -20,6 +23,7 @@ import type { LanguageModel } from '../src/core/types.ts';
 import { timedRun } from './llm.ts';
 import { forkTs } from './proc.ts';
 import { llmScenario } from './scenarios.ts';
+import { waveSpreads, type WaveSpread } from './waves.ts';
 
 function arg(name: string, fallback: number): number {
   const a = process.argv.slice(2).find((x) => x.startsWith(`--${name}=`));
@@ -31,6 +35,10 @@ const ROUNDS = arg('rounds', 20);
 const L = arg('latency', 20);
 const C = arg('concurrency', 50);
 const OPTIONS: [string, string] = ['collude', 'comply'];
+/** Calls the engine keeps in flight; the server serves at most C of them at once. */
+const CLIENT_C = arg('client-concurrency', C);
+/** A server wave: what is in service at once, the fewer of the server's C and the client's. */
+const WAVE = Math.min(C, CLIENT_C);
 
 // The first socket write of a round is when its first request leaves (whatever the HTTP client);
 // every write is a request leaving (one write per request on the raw client).
@@ -46,7 +54,7 @@ Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
 
 interface Marks {
   /** Per server wave (C calls each): how long its requests took to leave, and its replies to come back. */
-  waves: Array<{ sends: number; replies: number }>;
+  waves: WaveSpread[];
   start: number;
   firstWrite: number;
   lastReply: number;
@@ -71,7 +79,7 @@ async function runOnce(url: string, rounds: number): Promise<{ marks: Marks[]; c
   let start = -1;
   firstWrite = 0;
   const r = await timedRun(
-    llmScenario(N, { endpoint: url, concurrency: arg("client-concurrency", C), rounds }),
+    llmScenario(N, { endpoint: url, concurrency: CLIENT_C, rounds }),
     (settings, stats) => {
       start = -1;
       return timedModel(createModel(settings, { stats }));
@@ -80,7 +88,7 @@ async function runOnce(url: string, rounds: number): Promise<{ marks: Marks[]; c
       const sinkIn = performance.now();
       writes();
       const sinkOut = performance.now();
-      marks.push({ waves: waveSpreads(sentAt, replies), start, firstWrite, lastReply, sinkIn, sinkOut });
+      marks.push({ waves: waveSpreads(sentAt, replies, WAVE), start, firstWrite, lastReply, sinkIn, sinkOut });
       start = sinkOut;
       firstWrite = 0;
       sentAt = [];
@@ -90,19 +98,6 @@ async function runOnce(url: string, rounds: number): Promise<{ marks: Marks[]; c
   return { marks, ...r };
 }
 
-/**
- * Wave k is calls kC..(k+1)C-1 in the order they left and came back. A wave's replies spread over
- * more time than its requests when each reply's handling (which sends the next wave's request)
- * takes longer than a request took to leave: then that handling, not the server, sets the pace.
- */
-function waveSpreads(sent: readonly number[], back: readonly number[]): Array<{ sends: number; replies: number }> {
-  const out: Array<{ sends: number; replies: number }> = [];
-  for (let k = 0; (k + 1) * C <= Math.min(sent.length, back.length); k++) {
-    out.push({ sends: sent[(k + 1) * C - 1] - sent[k * C], replies: back[(k + 1) * C - 1] - back[k * C] });
-  }
-  return out;
-}
-
 const server = forkTs('./server-process.ts', [JSON.stringify({ latencyMs: L, maxInFlight: C, options: OPTIONS })]);
 try {
   const { url } = await server.next<{ url: string }>('ready');
@@ -110,10 +105,11 @@ try {
   const { marks, cpuUs, wallS, decisions } = await runOnce(url, ROUNDS);
   const later = marks.slice(1); // the first round has no start mark
   const mean = (f: (m: Marks) => number) => later.reduce((s, m) => s + f(m), 0) / later.length;
-  const ideal = Math.ceil(N / C) * L;
+  const ideal = Math.ceil(N / WAVE) * L;
   const round = mean((m) => m.sinkOut - m.start);
   console.log(`N = ${N}, C = ${C}, L = ${L} ms, ${ROUNDS} rounds (means over rounds 2..${ROUNDS}, ms); ideal round ${ideal} ms`);
-  console.log(`  round ${round.toFixed(2)} (of C/L ${(ideal / round).toFixed(2)}; whole run ${(decisions / wallS / (C / (L / 1000))).toFixed(2)})`);
+  // ideal / round is of C/L only when N is a multiple of the wave: the whole run's share is of C/L.
+  console.log(`  round ${round.toFixed(2)} (of the ideal round ${(ideal / round).toFixed(2)}; whole run of C/L ${(decisions / wallS / (C / (L / 1000))).toFixed(2)})`);
   console.log(`  start -> first request written  ${mean((m) => m.firstWrite - m.start).toFixed(2)}`);
   console.log(`  first request -> last reply     ${mean((m) => m.lastReply - m.firstWrite).toFixed(2)}`);
   console.log(`  last reply -> sink (records)    ${mean((m) => m.sinkIn - m.lastReply).toFixed(2)}`);
@@ -122,7 +118,9 @@ try {
   for (let k = 0; k < waves; k++) {
     const sends = mean((m) => m.waves[k].sends);
     const back = mean((m) => m.waves[k].replies);
-    console.log(`  wave ${k + 1}: ${C} requests left over ${sends.toFixed(2)}, their replies came back over ${back.toFixed(2)} (${((1000 * back) / (C - 1)).toFixed(0)} us apart)`);
+    const size = later[0].waves[k].size; // the same in every round (N calls a round)
+    const apart = size > 1 ? ` (${((1000 * back) / (size - 1)).toFixed(0)} us apart)` : '';
+    console.log(`  wave ${k + 1}: ${size} requests left over ${sends.toFixed(2)}, their replies came back over ${back.toFixed(2)}${apart}`);
   }
   console.log(`  CPU per decision ${(cpuUs / decisions).toFixed(0)} us`);
 } finally {
