@@ -281,7 +281,9 @@ export function renderReport(r: BenchResults): string {
         .join(', ');
       parts.push(
         `\nCPU per decision at N=${breakdown.n} (cumulative): engine + run-directory writes ${breakdown.engineUs.toFixed(0)} us; ` +
-          `+ model wrappers and the direct POST (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us; + loopback HTTP ${t}.`,
+          `+ model wrappers and the direct POST (in-process fetch) ${breakdown.wrappersUs.toFixed(0)} us` +
+          // No engine transport ran at that N (--llm-n without it): nothing to add, not an empty clause.
+          (t === '' ? ` (no transport row at N=${breakdown.n}).` : `; + loopback HTTP ${t}.`),
       );
     }
     const ceiling = ofCeiling(rows);

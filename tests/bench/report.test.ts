@@ -88,6 +88,12 @@ describe('bench/report: the null client and the once-per-process costs', () => {
     expect(text).toContain('N=100: 0.80 / 0.93 = 0.86; N=1000: 0.90 / 0.96 = 0.94.');
   });
 
+  it('says so when no transport ran at the N of the CPU breakdown, instead of an empty clause', () => {
+    const text = renderReport({ ...results, llm: [{ ...llm, breakdown: { n: 5000, engineUs: 37, wrappersUs: 123, transportUs: {} } }] });
+    expect(text).toContain('(in-process fetch) 123 us (no transport row at N=5000).');
+    expect(text).not.toContain('loopback HTTP .');
+  });
+
   it('reports a first run cheaper than the warm run as no warm-up measured, not a negative cost', () => {
     const text = renderReport(results);
     expect(text).toContain('n=10.0 k: 24.1 ms; n=100.0 k: none measured (the warm run was 15.2 ms slower)');
