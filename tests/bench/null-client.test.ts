@@ -120,6 +120,13 @@ describe('bench/null-client: the same bytes as the engine, honest replies', () =
     } finally {
       await server503.close();
     }
+    const closing = await rawServer((socket) => socket.end(reply200()));
+    try {
+      // The server closes each connection after its reply: the next round cannot be sent on it.
+      await expect(nullRun(closing.url, 'bench-model', [round(2, 1), round(2, 2)], 2)).rejects.toThrow(/closed a connection|ended by the other party/);
+    } finally {
+      await closing.close();
+    }
     const chunked = await rawServer((socket) => socket.write(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${REPLY.length.toString(16)}\r\n${REPLY}\r\n0\r\n\r\n`));
     try {
       await expect(nullRun(chunked.url, 'bench-model', [round(3, 1)], 2)).rejects.toThrow(/without content-length/);
