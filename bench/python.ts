@@ -122,7 +122,8 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
 }
 
 /**
- * Engine runs per graph. The first is what a fresh process pays: its cascade rounds still run
+ * Engine runs per graph. The first is the first on that graph (after `run`'s warm-up on a small
+ * graph and any smaller size, in one process: not all a fresh process pays): its cascade rounds still run
  * partly unoptimised code, since V8 drops optimised code that depended on a finished run's
  * objects once they are collected (the gc() before the first run does that). The last is the
  * engine warm, as in a sweep running replicates one after another in one process; Python's

@@ -191,7 +191,7 @@ export function goals(r: BenchResults): Goal[] {
   }
   const py = r.python?.rows ?? [];
   if (py.length > 0) {
-    // Met only where both the engine's first run in the process and its warm run reach it.
+    // Met only where both the engine's first run on the graph and its warm run reach it.
     out.push({
       goal: 'imitate-best >= 4x vectorised numpy/scipy.sparse per round (CPU, same rounds, same graph; first run / warm run)',
       measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.ratio.toFixed(2)}x / ${x.numpy.warmRatio.toFixed(2)}x`).join(', '),
@@ -396,7 +396,7 @@ export function renderReport(r: BenchResults): string {
       const side = (s: PythonRow['plain']) =>
         `${seconds(s.secondsPerRound)} vs ${seconds(s.engineSecondsPerRound)}: ${times(s.ratio)}; warm ${seconds(s.warmEngineSecondsPerRound)}: ${times(s.warmRatio)} (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
       parts.push(
-        'The engine runs three times on each graph (same choices every time): its first run in the process, then warm as in a sweep (the third run).\n',
+        'The engine runs three times on each graph (same choices every time): its first run on the graph (after a warm-up run on a 2 000-node graph and any smaller size, in the same process), then warm as in a sweep (the third run).\n',
       );
       parts.push(
         table(
