@@ -89,10 +89,10 @@ export function requestBuilder(baseURL: string, model: string): (call: RecordedC
  * are opened in the first round, inside the clock, as the engine's transport opens its own.
  */
 export async function nullRun(baseURL: string, model: string, rounds: readonly RecordedCall[][], concurrency: number): Promise<BareTimed> {
-  const url = new URL(baseURL);
+  const { host, port } = http1Origin(new URL(endpointRoute(baseURL))); // as the engine connects (IPv6 unbracketed, default port)
   const build = requestBuilder(baseURL, model);
   const lanes: Lane[] = [];
-  const lane = (i: number): Lane => (lanes[i] ??= new Lane(connect(Number(url.port), url.hostname)));
+  const lane = (i: number): Lane => (lanes[i] ??= new Lane(connect(port, host)));
   let wallMs = 0;
   let cpuUs = 0;
   let decisions = 0;
