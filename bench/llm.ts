@@ -193,17 +193,14 @@ export async function run(params: LlmParams): Promise<LlmResult> {
     // the server's timer calibration, for every path measured.
     // The bare client's prompts are recorded (untimed) from an engine run with an instant model
     // that answers as the server does, then sent by bare-client.ts.
-    const bareTimed = async (n: number, r = rounds) => {
+    const recorded = async (n: number, r: number) => {
       const rec = recordingModel(OPTIONS);
       await timedRun(llmScenario(n, { rounds: r }), () => rec.model);
-      return bareRun(url, 'bench-model', rec.rounds, C, OPTIONS);
+      return rec.rounds;
     };
+    const bareTimed = async (n: number, r = rounds) => bareRun(url, 'bench-model', await recorded(n, r), C, OPTIONS);
     // The ceiling: a client that does nothing but send the same requests, prepared beforehand (null-client.ts).
-    const nullTimed = async (n: number, r = rounds) => {
-      const rec = recordingModel(OPTIONS);
-      await timedRun(llmScenario(n, { rounds: r }), () => rec.model);
-      return nullRun(url, 'bench-model', rec.rounds, C);
-    };
+    const nullTimed = async (n: number, r = rounds) => nullRun(url, 'bench-model', await recorded(n, r), C);
     for (const t of params.transports) {
       if (t === 'null') await nullTimed(Math.max(1000, 2 * C), 3);
       else if (t === 'bare-openai') await bareTimed(Math.max(1000, 2 * C), 3);

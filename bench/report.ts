@@ -80,24 +80,24 @@ const TRANSPORT_GOAL: Record<string, string> = {
   null: 'a client that only sends prepared requests: the ceiling on this machine and server',
 };
 
-/** CPU per decision of the direct path over another transport's (the HF client path by default), per N where both ran. */
-function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[], other = 'hf-client'): { n: number; direct: number; client: number }[] {
-  const out: { n: number; direct: number; client: number }[] = [];
+/** The default transport's row beside `other`'s, per N where both ran: `pick` read from each. */
+function besideDefault<R extends { n: number; transport: string }>(rows: readonly R[], other: string, pick: (row: R) => number): { n: number; ours: number; theirs: number }[] {
+  const out: { n: number; ours: number; theirs: number }[] = [];
   for (const d of rows) {
     const c = rows.find((x) => x.n === d.n && x.transport === other);
-    if (d.transport === 'default' && c) out.push({ n: d.n, direct: d.cpuUsPerDecision, client: c.cpuUsPerDecision });
+    if (d.transport === 'default' && c) out.push({ n: d.n, ours: pick(d), theirs: pick(c) });
   }
   return out;
 }
 
+/** CPU per decision of the direct path over another transport's (the HF client path by default), per N where both ran. */
+function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[], other = 'hf-client'): { n: number; direct: number; client: number }[] {
+  return besideDefault(rows, other, (x) => x.cpuUsPerDecision).map((p) => ({ n: p.n, direct: p.ours, client: p.theirs }));
+}
+
 /** Of C/L, the default transport's and the null client's (the ceiling), per N where both ran. */
 export function ofCeiling(rows: readonly { n: number; transport: string; ratio: number }[]): { n: number; ours: number; ceiling: number }[] {
-  const out: { n: number; ours: number; ceiling: number }[] = [];
-  for (const d of rows) {
-    const c = rows.find((x) => x.n === d.n && x.transport === 'null');
-    if (d.transport === 'default' && c) out.push({ n: d.n, ours: d.ratio, ceiling: c.ratio });
-  }
-  return out;
+  return besideDefault(rows, 'null', (x) => x.ratio).map((p) => ({ n: p.n, ours: p.ours, ceiling: p.theirs }));
 }
 
 /** The goals of the scale issue, checked against the results present. */

@@ -177,8 +177,7 @@ settingsFromSpec(m);
         ...(m.requestsPerMinute ? { requestsPerMinute: m.requestsPerMinute } : {}),
         ...(m.tokensPerMinute ? { tokensPerMinute: m.tokensPerMinute } : {}),
         ...(m.extra ? { extra: m.extra } : {}),
-        ...(base.backend === 'local' && (base.contextSize ?? m.contextSize) !== undefined ? { contextSize: base.contextSize ?? m.contextSize } : {}),
-        ...(base.backend === 'local' && (base.sharedBatches ?? m.sharedBatches) !== undefined ? { sharedBatches: base.sharedBatches ?? m.sharedBatches } : {}),
+        ...(base.backend === 'local' ? localOnly(base, m) : {}),
         structuredOutput: scenario.prompt.structuredOutput,
       };
     }
@@ -186,6 +185,16 @@ settingsFromSpec(m);
   const scenarioWarnings = scenarioWarningsOf(scenario);
   for (const w of [...scenarioWarnings, ...warnings]) options.onWarning?.(w);
   return { input, scenario, csr, networkWarnings: warnings, scenarioWarnings, settings };
+}
+
+/**
+ * The scenario's settings that only a local model takes (a hosted one never sees them), each
+ * where the command line or the scenario sets it; the command line's wins.
+ */
+function localOnly(base: ModelSettings, m: Scenario['model']): Pick<ModelSettings, 'contextSize' | 'sharedBatches'> {
+  const contextSize = base.contextSize ?? m.contextSize;
+  const sharedBatches = base.sharedBatches ?? m.sharedBatches;
+  return { ...(contextSize !== undefined ? { contextSize } : {}), ...(sharedBatches !== undefined ? { sharedBatches } : {}) };
 }
 
 function timestamp(): string {
