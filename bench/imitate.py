@@ -7,7 +7,8 @@ with the engine's.
 
 Reads <folder>/game.json, offsets.i32 and targets.i32 (little-endian); writes
 <folder>/<mode>.choices (rounds x n int8, the choices of each round) and prints one JSON line:
-{"mode", "rounds", "seconds": [CPU seconds per round, time.process_time], "importSeconds": the
+{"mode", "rounds", "seconds": [CPU seconds of the main thread per round, time.thread_time, as the engine's
+side counts its main thread (bench/thread-cpu.ts)], "importSeconds": the
 CPU that importing numpy and scipy.sparse took}.
 
 The rules are the engine's (bench/baseline.ts states them): round 1 every agent takes the initial
@@ -47,7 +48,7 @@ def run_plain(game, offsets, targets, rounds):
     prev_payoff = [0.0] * n
     out, seconds = [], []
     for rnd in range(1, rounds + 1):
-        t0 = time.process_time()
+        t0 = time.thread_time()
         if rnd == 1:
             choice = [game["initial"]] * n
             for s in game["seeds"]:
@@ -78,7 +79,7 @@ def run_plain(game, offsets, targets, rounds):
             after = before * factor
             payoff[i] = after - before
             capital[i] = after
-        seconds.append(time.process_time() - t0)
+        seconds.append(time.thread_time() - t0)
         out.append(bytes(c & 0xFF for c in choice))
         prev_choice, prev_payoff = choice, payoff
     return out, seconds
@@ -99,7 +100,7 @@ def run_numpy(game, offsets, targets, rounds):
     big = len(targets)
     out, seconds = [], []
     for rnd in range(1, rounds + 1):
-        t0 = time.process_time()
+        t0 = time.thread_time()
         if rnd == 1:
             choice = np.full(n, game["initial"], dtype=np.int8)
             choice[seeds] = game["violation"]
@@ -121,7 +122,7 @@ def run_numpy(game, offsets, targets, rounds):
         after = capital * factor
         payoff = after - capital
         capital = after
-        seconds.append(time.process_time() - t0)
+        seconds.append(time.thread_time() - t0)
         out.append(choice.tobytes())
         prev_choice, prev_payoff = choice, payoff
     return out, seconds

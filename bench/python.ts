@@ -6,9 +6,13 @@
  * Python runs are compared byte for byte with the engine's.
  *
  * Times are CPU time, not wall clock (the machine is shared: wall-clock rounds measured one after
- * the other would compare the load of two moments): the engine's rounds from process.cpuUsage in
- * its round callback (through runEngine, record: 'none'), Python's from time.process_time around
- * each round inside the script (its start-up, imports and file reading are not counted). Per-round means over rounds 2..k: round 1 has no imitation pass.
+ * the other would compare the load of two moments), of the main thread on both sides: the
+ * engine's rounds from bench/thread-cpu.ts in its round callback (through runEngine, record:
+ * 'none'), Python's from time.thread_time around each round inside the script (its start-up,
+ * imports and file reading are not counted). Not the whole process's CPU: V8's compiler and
+ * heap helpers run on threads of their own and finish work (set-up code's included) while a
+ * round runs; what they took over each engine run is reported apart (otherThreadsSeconds).
+ * Per-round means over rounds 2..k: round 1 has no imitation pass.
  * Skipped, with the reason, where python3 with numpy and scipy is not found.
  *
  * What each side computes per round: the Python code the dynamics (choices, neighbourhood counts,
@@ -28,6 +32,7 @@ import type { Csr } from '../src/core/types.ts';
 import type { Scenario } from '../src/core/scenario.ts';
 import { violationIndex } from '../src/scenarios/types.ts';
 import { classicScenario } from './scenarios.ts';
+import { processCpuMs, refreshThreads, threadClock, threadCpuMs } from './thread-cpu.ts';
 
 export interface PythonParams {
   readonly ns: readonly number[];
@@ -44,6 +49,13 @@ export interface PythonSide {
   readonly engineSecondsPerRound: number;
   /** Python's seconds per round over the engine's. */
   readonly ratio: number;
+  /**
+   * The same on the cascade rounds alone (those of 2..rounds where some agent changed its
+   * choice, the engine's dearest: a settled round skips most of its work), warm engine run; null
+   * when no round of them changed.
+   */
+  readonly cascadeWarmRatio: number | null;
+  readonly cascadeRounds: number;
   /** The same for the engine's last run on the graph (warm, as in a sweep: see ENGINE_RUNS). */
   readonly warmEngineSecondsPerRound: number;
   readonly warmRatio: number;
@@ -61,6 +73,11 @@ export interface PythonSide {
 }
 
 export interface PythonRow {
+  /**
+   * CPU seconds the process's other threads (V8's compiler and heap helpers) took while each
+   * engine run ran its rounds, in run order: in no per-round figure, which count the main thread.
+   */
+  readonly otherThreadsSeconds: number[];
   readonly n: number;
   readonly edges: number;
   readonly engineSecondsPerRound: number;
@@ -73,6 +90,8 @@ export interface PythonRow {
 
 export interface PythonResult {
   readonly params: PythonParams;
+  /** What the engine's per-round figures count: the main thread's CPU, or the process's (bench/thread-cpu.ts). */
+  readonly clock?: typeof threadClock;
   /** Why nothing ran (no python3, numpy or scipy), or null. */
   readonly skipped: string | null;
   readonly python: string | null;
@@ -92,8 +111,18 @@ function findPython(): { ok: true; version: string } | { ok: false; reason: stri
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** Runs imitate.py in `mode` and compares its choices with the engine's, round by round. */
-function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, engineRoundS: readonly number[], warmRoundS: readonly number[]): PythonSide {
+/** An engine run's main-thread CPU in ms at the end of each round (index 0: its start; NaN: not read). */
+type Clock = readonly number[];
+
+/** Mean seconds per round over rounds 2..r of a run. */
+const spanMean = (at: Clock, r: number): number => (at[r] - at[1]) / (r - 1) / 1000;
+
+/**
+ * Runs imitate.py in `mode` and compares its choices with the engine's, round by round. `first`
+ * and `warm` are the engine's first and last runs on the graph; `every` a run read at every round
+ * (for the cascade rounds).
+ */
+function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, first: Clock, warm: Clock, every: Clock, changed: readonly boolean[]): PythonSide {
   const r = spawnSync('python3', [SCRIPT, dir, mode, String(rounds)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`imitate.py ${mode} failed: ${r.stderr}`);
   const { seconds, importSeconds } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number[]; importSeconds: number };
@@ -105,13 +134,18 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
   // The same rounds on both sides (2..rounds): the engine's first rounds after the run's setup
   // cost more than its later ones on this machine, and the comparison should not pick.
   const secondsPerRound = mean(seconds.slice(1));
-  const engineSecondsPerRound = mean(engineRoundS.slice(1, rounds));
-  const warmEngineSecondsPerRound = mean(warmRoundS.slice(1, rounds));
+  const engineSecondsPerRound = spanMean(first, rounds);
+  const warmEngineSecondsPerRound = spanMean(warm, rounds);
+  // Rounds 2..rounds (1-based) where some choice changed.
+  const cascade = [...Array(rounds + 1).keys()].filter((k) => k >= 2 && changed[k - 1]);
+  const cascadeEngine = mean(cascade.map((k) => (every[k] - every[k - 1]) / 1000));
   return {
     rounds,
     secondsPerRound,
     engineSecondsPerRound,
     ratio: secondsPerRound / engineSecondsPerRound,
+    cascadeWarmRatio: cascade.length === 0 ? null : mean(cascade.map((k) => seconds[k - 1])) / cascadeEngine,
+    cascadeRounds: cascade.length,
     warmEngineSecondsPerRound,
     warmRatio: secondsPerRound / warmEngineSecondsPerRound,
     identical: firstMismatchRound === null,
@@ -125,30 +159,39 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
  * Engine runs per graph. The first is the first on that graph (after `run`'s warm-up on a small
  * graph and any smaller size, in one process: not all a fresh process pays): its cascade rounds still run
  * partly unoptimised code, since V8 drops optimised code that depended on a finished run's
- * objects once they are collected (the gc() before the first run does that). The last is the
+ * objects once they are collected (the gc() before the first run does that). The third is the
  * engine warm, as in a sweep running replicates one after another in one process; Python's
- * figures have no such warm-up to pay (its start-up and imports are not counted either).
+ * figures have no such warm-up to pay (its start-up and imports are not counted either). These
+ * three read the clock only where a mean needs it (the ends of round 1 and of each side's last
+ * round): a reading costs the main thread about 20 us (bench/thread-cpu.ts), a tenth of a settled
+ * round at 10^4. A fourth run reads it every round, for the cascade rounds' own figure.
  */
 const ENGINE_RUNS = 3;
 
-/** CPU time of one run's rounds (ms -> s per round) and its choices, round after round. */
-async function timedRun(scenario: Scenario, csr: Csr, rounds: number): Promise<{ perRound: number[]; choices: Uint8Array }> {
+/**
+ * The main thread's CPU at the end of the rounds `sampled` asks for (or every round), the other
+ * threads' CPU over the run (s), and the choices, round after round.
+ */
+export async function timedRun(scenario: Scenario, csr: Csr, rounds: number, sampled: ReadonlySet<number> | 'every'): Promise<{ at: number[]; otherThreadsSeconds: number; choices: Uint8Array }> {
   const n = csr.n;
   const choices = new Uint8Array(rounds * n);
-  const ends: number[] = [];
-  const cpuMs = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
-  const t0 = cpuMs();
+  const at: number[] = new Array(rounds + 1).fill(NaN);
+  refreshThreads();
+  const p0 = processCpuMs();
+  at[0] = threadCpuMs();
   await runEngine({
     scenario,
     csr,
     record: 'none',
     onChoices: (round, c) => choices.set(new Uint8Array(c.buffer, c.byteOffset, n), (round - 1) * n),
-    sink: { round: () => void ends.push(cpuMs()) },
+    sink: {
+      round: (rec) => {
+        if (sampled === 'every' || sampled.has(rec.round)) at[rec.round] = threadCpuMs();
+      },
+    },
   });
-  return { perRound: ends.map((end, k) => (end - (k === 0 ? t0 : ends[k - 1])) / 1000), choices };
+  const other = processCpuMs() - p0 - (threadCpuMs() - at[0]);
+  return { at, otherThreadsSeconds: Math.max(0, other) / 1000, choices };
 }
 
 async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
@@ -175,21 +218,26 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
         ...game.rewards,
       }),
     );
-    // The engine, ENGINE_RUNS times on the same graph: per-round times from its round callback;
-    // every round's choices kept (every run must make the same ones).
+    // The engine, ENGINE_RUNS times on the same graph and once more read every round: times from
+    // its round callback; every round's choices kept (every run must make the same ones).
     (globalThis as { gc?: () => void }).gc?.();
-    const runs: Array<{ perRound: number[]; choices: Uint8Array }> = [];
-    for (let k = 0; k < ENGINE_RUNS; k++) runs.push(await timedRun(scenario, csr, rounds));
-    const { perRound, choices } = runs[0];
-    const warm = runs[runs.length - 1].perRound;
+    const sampled = new Set([1, params.rounds, plainRounds]);
+    const runs: Array<{ at: number[]; otherThreadsSeconds: number; choices: Uint8Array }> = [];
+    for (let k = 0; k < ENGINE_RUNS; k++) runs.push(await timedRun(scenario, csr, rounds, sampled));
+    const every = await timedRun(scenario, csr, rounds, 'every');
+    runs.push(every);
+    const { at: first, choices } = runs[0];
+    const warm = runs[ENGINE_RUNS - 1].at;
     const differing = runs.findIndex((r) => Buffer.compare(r.choices, choices) !== 0);
     if (differing > 0) throw new Error(`bench/python: the engine's run ${differing + 1} made other choices than its first run`);
-    const engineS = mean(perRound.slice(1));
+    const engineS = spanMean(first, rounds);
     const violations: number[] = [];
+    const changed: boolean[] = [];
     for (let k = 0; k < rounds; k++) {
       let v = 0;
       for (let i = k * n; i < (k + 1) * n; i++) if (choices[i] === vIdx) v++;
       violations.push(v);
+      changed.push(k > 0 && Buffer.compare(choices.subarray((k - 1) * n, k * n), choices.subarray(k * n, (k + 1) * n)) !== 0);
     }
     return {
       n,
@@ -197,8 +245,9 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
       violations,
       engineSecondsPerRound: engineS,
       engineRounds: rounds,
-      numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, perRound, warm),
-      plain: pythonSide(dir, 'plain', plainRounds, n, choices, perRound, warm),
+      otherThreadsSeconds: runs.slice(0, ENGINE_RUNS).map((r) => r.otherThreadsSeconds),
+      numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, first, warm, every.at, changed),
+      plain: pythonSide(dir, 'plain', plainRounds, n, choices, first, warm, every.at, changed),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -213,5 +262,5 @@ export async function run(params: PythonParams): Promise<PythonResult> {
   await runEngine({ scenario: small.scenario, csr: small.csr, record: 'none', sink: { round() {} } });
   const rows: PythonRow[] = [];
   for (const n of params.ns) rows.push(await oneSize(n, params));
-  return { params, skipped: null, python: found.version, rows };
+  return { params, skipped: null, python: found.version, clock: threadClock, rows };
 }

@@ -16,6 +16,13 @@ describe('bench/python: imitate-best in Python on the engine graph', () => {
     // What importing numpy and scipy costs is measured (and kept out of the per-round figures).
     expect(row.numpy.importSeconds).toBeGreaterThan(0.01);
     expect(Number.isFinite(row.numpy.firstRunExtraSeconds)).toBe(true);
+    // The cascade rounds are those of 2..k where some choice changed (2..6 here; 7 and 8 settled).
+    expect([row.numpy.cascadeRounds, row.plain.cascadeRounds]).toEqual([5, 5]);
+    expect(row.numpy.cascadeWarmRatio).toBeGreaterThan(0);
+    // The other threads' CPU is kept apart, one figure per engine run.
+    expect(row.otherThreadsSeconds).toHaveLength(3);
+    for (const s of row.otherThreadsSeconds) expect(s).toBeGreaterThanOrEqual(0);
+    expect(result.clock).toBe(process.platform === 'linux' ? 'main thread' : 'process');
   }, 60_000);
 
   it('says why it is skipped when there is no python3', async () => {

@@ -43,6 +43,8 @@ function side(firstRunExtraSeconds: number): PythonSide {
     firstMismatchRound: null,
     importSeconds: 0.27,
     firstRunExtraSeconds,
+    cascadeWarmRatio: 3.2,
+    cascadeRounds: 3,
   };
 }
 
@@ -50,9 +52,10 @@ const python: PythonResult = {
   params: { ns: [10_000, 100_000], rounds: 20, plainRounds: {} },
   skipped: null,
   python: 'python 3.11.7, numpy 2.4.6, scipy 1.17.1',
+  clock: 'main thread',
   rows: [
-    { n: 10_000, edges: 50_000, engineSecondsPerRound: 0.0015, engineRounds: 20, violations: [], numpy: side(0.0241), plain: side(0.0241) },
-    { n: 100_000, edges: 500_000, engineSecondsPerRound: 0.0029, engineRounds: 20, violations: [], numpy: side(-0.0152), plain: side(-0.0152) },
+    { n: 10_000, edges: 50_000, engineSecondsPerRound: 0.0015, engineRounds: 20, violations: [], otherThreadsSeconds: [0.012, 0.004, 0.003], numpy: side(0.0241), plain: side(0.0241) },
+    { n: 100_000, edges: 500_000, engineSecondsPerRound: 0.0029, engineRounds: 20, violations: [], otherThreadsSeconds: [0.02, 0.001, 0], numpy: side(-0.0152), plain: side(-0.0152) },
   ],
 };
 
@@ -99,5 +102,16 @@ describe('bench/report: the null client and the once-per-process costs', () => {
     expect(text).toContain('n=10.0 k: 24.1 ms; n=100.0 k: none measured (the warm run was 15.2 ms slower)');
     expect(text).not.toContain('-15.2 ms');
     expect(text).toContain('n=10.0 k: 0.27 s; n=100.0 k: 0.27 s');
+  });
+
+  it("names the clock, the cascade rounds' ratio and the other threads' CPU it leaves out", () => {
+    const text = renderReport(results);
+    expect(text).toContain("the main thread's CPU on both sides");
+    expect(text).toContain('warm 3.7 ms: 4.1x; its 3 cascade rounds, warm: 3.2x (20 rounds identical)');
+    expect(text).toContain('n=10.0 k: 12.0 ms / 4.0 ms / 3.0 ms; n=100.0 k: 20.0 ms / 1.0 ms / 0.0 ms.');
+    expect(goals(results).find((g) => g.goal.startsWith('imitate-best >= 4x'))!.goal).toContain('(main-thread CPU, same rounds');
+    const processClock = renderReport({ ...results, python: { ...python, clock: 'process' } });
+    expect(processClock).toContain("the whole process's CPU (this system gives no thread CPU time)");
+    expect(processClock).not.toContain('other threads');
   });
 });

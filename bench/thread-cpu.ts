@@ -1,0 +1,101 @@
+/**
+ * CPU time of the main thread, for per-round figures.
+ *
+ * Why not process.cpuUsage() alone: it sums every thread of the process, and V8 compiles optimised
+ * code on background threads (and marks and sweeps the heap on helper threads). Whatever they
+ * finish while a round runs lands in that round, whoever asked for it: in bench/python's warm
+ * third run at 10^4 nodes the process's CPU per round was about twice the main thread's, and equal
+ * to it with `node --no-concurrent-recompilation` (0.285 ms a round both), so the difference was the
+ * optimising compiler at work on other code, set-up code included.
+ *
+ * How (Linux; Node 20 has no thread CPU clock, process.threadCpuUsage came in 23.9): the process's
+ * CPU (getrusage, exact) minus the other threads' (the first field of /proc/self/task/<tid>/
+ * schedstat, in ns). The main thread's own schedstat will not do: the kernel brings a running
+ * thread's count up to date only at a scheduler tick or a switch (4 ms here), so a thread that
+ * reads it about itself sees 0 for most short spans. The other threads are mostly asleep when read,
+ * so theirs is exact; one running at that moment is counted late, in the next span, and the sum
+ * over spans stays right. Their files are opened once (`refreshThreads`, called by each timed run;
+ * a thread started later is counted as the main thread's, which can only make the engine look
+ * slower) and read again at offset 0: about 2 us a thread, a dozen us a sample, charged to the
+ * main thread like any work of its own.
+ * Elsewhere, the process's CPU, and `threadClock` says so.
+ */
+import { openSync, readSync, readdirSync, readlinkSync, closeSync } from 'node:fs';
+
+const buf = Buffer.alloc(128);
+
+function readNs(fd: number): number {
+  const len = readSync(fd, buf, 0, buf.length, 0);
+  const ns = Number(buf.toString('latin1', 0, len).split(' ')[0]);
+  return Number.isFinite(ns) ? ns : 0;
+}
+
+/** This thread's id, or null where /proc gives no per-thread files. */
+function mainTid(): string | null {
+  try {
+    const tid = readlinkSync('/proc/thread-self').split('/').pop()!;
+    readNs(openSync(`/proc/self/task/${tid}/schedstat`, 'r'));
+    return tid;
+  } catch {
+    return null;
+  }
+}
+
+const main = mainTid();
+
+interface Other {
+  fd: number | null;
+  /** The last count read; an ended thread's CPU stays in the process's total, so it stays here. */
+  ns: number;
+}
+/** The other threads' schedstat files, by thread id. */
+const others = new Map<string, Other>();
+
+/** What `threadCpuMs` measures here. */
+export const threadClock: 'main thread' | 'process' = main === null ? 'process' : 'main thread';
+
+/** The process's CPU (every thread), in ms. */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Opens the files of the threads started since the last call. */
+export function refreshThreads(): void {
+  if (main === null) return;
+  for (const tid of readdirSync('/proc/self/task')) {
+    if (tid === main || others.has(tid)) continue;
+    try {
+      others.set(tid, { fd: openSync(`/proc/self/task/${tid}/schedstat`, 'r'), ns: 0 });
+    } catch {
+      // It ended between the listing and the open.
+    }
+  }
+}
+
+/** The CPU in ms of the other threads known since the last refreshThreads. */
+export function otherThreadsCpuMs(): number {
+  let ns = 0;
+  for (const o of others.values()) {
+    if (o.fd !== null) {
+      try {
+        o.ns = readNs(o.fd);
+      } catch {
+        // The thread ended: its last count stands.
+        closeSync(o.fd);
+        o.fd = null;
+      }
+    }
+    ns += o.ns;
+  }
+  return ns / 1e6;
+}
+
+/** The main thread's CPU in ms (the process's where threads cannot be told apart). */
+export function threadCpuMs(): number {
+  if (main === null) return processCpuMs();
+  const all = processCpuMs();
+  return all - otherThreadsCpuMs();
+}
+
+refreshThreads();

@@ -1,0 +1,50 @@
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { processCpuMs, refreshThreads, threadClock, threadCpuMs } from '../../bench/thread-cpu.ts';
+
+describe('bench/thread-cpu: the main thread\'s CPU, not the process\'s', () => {
+  it.skipIf(threadClock !== 'main thread')('does not count what another thread of the process burns meanwhile', async () => {
+    // A worker spins for 400 ms while this thread sleeps (Atomics.wait blocks without spinning):
+    // the process's CPU grows by the worker's spin, this thread's hardly at all. Per-round figures
+    // taken with process.cpuUsage() counted such work (V8's background compiles) in the rounds.
+    const spin = new Worker('const end = Date.now() + 400; while (Date.now() < end); require("node:worker_threads").parentPort.postMessage("done");', { eval: true });
+    const started = new Promise((resolve) => spin.once('online', resolve));
+    await started;
+    refreshThreads(); // the worker is a thread started after the module was loaded
+    const t0 = threadCpuMs();
+    const p0 = processCpuMs();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+    const thread = threadCpuMs() - t0;
+    const proc = processCpuMs() - p0;
+    await new Promise((resolve) => spin.once('message', resolve));
+    await spin.terminate();
+    expect(thread).toBeLessThan(50);
+    // The worker did get CPU (else the test proves nothing): the process counted it.
+    expect(proc - thread).toBeGreaterThan(100);
+  });
+
+  it('counts the main thread\'s own work', () => {
+    const t0 = threadCpuMs();
+    const end = performance.now() + 60;
+    let x = 0;
+    while (performance.now() < end) x++;
+    expect(x).toBeGreaterThan(0);
+    expect(threadCpuMs() - t0).toBeGreaterThan(30);
+  });
+
+  it('counts short spans too (a running thread\'s own schedstat stays at 0 between scheduler ticks)', () => {
+    // 200 spans of 0.2 ms each: the thread's own schedstat file read about itself gives 0 for most.
+    let zeros = 0;
+    let sum = 0;
+    for (let k = 0; k < 200; k++) {
+      const t0 = threadCpuMs();
+      const end = performance.now() + 0.2;
+      while (performance.now() < end);
+      const d = threadCpuMs() - t0;
+      if (d === 0) zeros++;
+      sum += d;
+    }
+    expect(zeros).toBeLessThan(20);
+    expect(sum / 200).toBeGreaterThan(0.1);
+  });
+});
