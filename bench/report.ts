@@ -400,7 +400,7 @@ export function renderReport(r: BenchResults): string {
         `${s.cascadeWarmRatio === null ? '' : `; its ${s.cascadeRounds} cascade rounds, warm: ${times(s.cascadeWarmRatio)}`}` +
         ` (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
       parts.push(
-        'The engine runs three times on each graph (same choices every time): its first run on the graph (after a warm-up run on a 2 000-node graph and any smaller size, in the same process), then warm as in a sweep (the third run).\n',
+        'The engine runs four times on each graph (same choices every time): its first run on the graph (after a warm-up run on a 2 000-node graph and any smaller size, in the same process), then warm as in a sweep (the third run); a fourth run, read at every round, gives the cascade rounds\' figure.\n',
       );
       parts.push(
         table(
