@@ -91,6 +91,12 @@ export function otherThreadsCpuMs(): number {
   return ns / 1e6;
 }
 
+/** The process's CPU and the main thread's, in ms, from one reading of the process's. */
+export function cpuSampleMs(): { process: number; thread: number } {
+  const all = processCpuMs();
+  return { process: all, thread: main === null ? all : all - otherThreadsCpuMs() };
+}
+
 /** The main thread's CPU in ms (the process's where threads cannot be told apart). */
 export function threadCpuMs(): number {
   if (main === null) return processCpuMs();
