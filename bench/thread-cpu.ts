@@ -15,8 +15,8 @@
  * reads it about itself sees 0 for most short spans. The other threads are mostly asleep when read,
  * so theirs is exact; one running at that moment is counted late, in the next span, and the sum
  * over spans stays right. Their files are opened once (`refreshThreads`, called by each timed run;
- * a thread started later is counted as the main thread's, which can only make the engine look
- * slower) and read again at offset 0: about 2 us a thread, a dozen us a sample, charged to the
+ * a thread started later is counted as the main thread's until then, and only its CPU after
+ * its file was opened comes off, which can only make the engine look slower) and read again at offset 0: about 2 us a thread, a dozen us a sample, charged to the
  * main thread like any work of its own.
  * Elsewhere, the process's CPU, and `threadClock` says so.
  */
@@ -45,6 +45,13 @@ const main = mainTid();
 
 interface Other {
   fd: number | null;
+  /**
+   * Its count when its file was opened: only what it takes after that comes off the main
+   * thread's. A reading taken before the open counted all of the thread's CPU so far as the main
+   * thread's; taking that off a later reading would make the span between them short of the main
+   * thread's own.
+   */
+  base: number;
   /** The last count read; an ended thread's CPU stays in the process's total, so it stays here. */
   ns: number;
 }
@@ -65,15 +72,19 @@ export function refreshThreads(): void {
   if (main === null) return;
   for (const tid of readdirSync('/proc/self/task')) {
     if (tid === main || others.has(tid)) continue;
+    let fd: number | null = null;
     try {
-      others.set(tid, { fd: openSync(`/proc/self/task/${tid}/schedstat`, 'r'), ns: 0 });
+      fd = openSync(`/proc/self/task/${tid}/schedstat`, 'r');
+      const ns = readNs(fd);
+      others.set(tid, { fd, base: ns, ns });
     } catch {
-      // It ended between the listing and the open.
+      // It ended between the listing and the open (or the first read).
+      if (fd !== null) closeSync(fd);
     }
   }
 }
 
-/** The CPU in ms of the other threads known since the last refreshThreads. */
+/** The CPU in ms of the other threads known since the last refreshThreads, since each was first seen. */
 export function otherThreadsCpuMs(): number {
   let ns = 0;
   for (const o of others.values()) {
@@ -86,7 +97,7 @@ export function otherThreadsCpuMs(): number {
         o.fd = null;
       }
     }
-    ns += o.ns;
+    ns += o.ns - o.base;
   }
   return ns / 1e6;
 }

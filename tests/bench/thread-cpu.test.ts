@@ -48,3 +48,23 @@ describe('bench/thread-cpu: the main thread\'s CPU, not the process\'s', () => {
     expect(sum / 200).toBeGreaterThan(0.1);
   });
 });
+
+describe('bench/thread-cpu: a thread first seen in the middle of a span', () => {
+  it.skipIf(threadClock !== 'main thread')('never takes that thread\'s earlier CPU off the main thread\'s (refreshThreads between two readings)', async () => {
+    // The worker spins from before the first reading; refreshThreads opens its file between the
+    // two readings. Its CPU before the first reading is in neither reading of the process; taking
+    // it off the second reading would make the span short of the main thread's own (negative
+    // here, where the main thread sleeps), the opposite of "can only make the engine look slower".
+    const spin = new Worker('const end = Date.now() + 600; while (Date.now() < end); require("node:worker_threads").parentPort.postMessage("done");', { eval: true });
+    await new Promise((resolve) => spin.once('online', resolve));
+    const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    sleep(200); // the worker burns about 200 ms before the span starts
+    const t0 = threadCpuMs();
+    sleep(100);
+    refreshThreads();
+    const t1 = threadCpuMs();
+    await new Promise((resolve) => spin.once('message', resolve));
+    await spin.terminate();
+    expect(t1 - t0).toBeGreaterThanOrEqual(0);
+  });
+});
