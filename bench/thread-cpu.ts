@@ -102,17 +102,32 @@ export function otherThreadsCpuMs(): number {
   return ns / 1e6;
 }
 
-/** The process's CPU and the main thread's, in ms, from one reading of the process's. */
+/**
+ * The process's CPU and the main thread's, in ms, from one reading of the process's between two
+ * equal readings of the other threads'. getrusage and the schedstat files read the same kernel
+ * counts, but not at the same moment: another thread's count that moves between them (a running
+ * compiler thread's, brought up to date by a tick or a switch on its own CPU) lands in one and not
+ * the other, and a single reading could put the main thread's CPU several ms off (measured: spans
+ * of one round at 10^4 down to -10 ms, the next +11 ms). Where the other threads' counts did not
+ * move around the process's reading, it saw those very counts. A few tries, then the last.
+ */
 export function cpuSampleMs(): { process: number; thread: number } {
-  const all = processCpuMs();
-  return { process: all, thread: main === null ? all : all - otherThreadsCpuMs() };
+  if (main === null) {
+    const all = processCpuMs();
+    return { process: all, thread: all };
+  }
+  let before = otherThreadsCpuMs();
+  for (let tries = 0; ; tries++) {
+    const all = processCpuMs();
+    const after = otherThreadsCpuMs();
+    if (after === before || tries === 4) return { process: all, thread: all - after };
+    before = after;
+  }
 }
 
 /** The main thread's CPU in ms (the process's where threads cannot be told apart). */
 export function threadCpuMs(): number {
-  if (main === null) return processCpuMs();
-  const all = processCpuMs();
-  return all - otherThreadsCpuMs();
+  return cpuSampleMs().thread;
 }
 
 refreshThreads();
