@@ -427,7 +427,7 @@ export function renderReport(r: BenchResults): string {
       );
       if (r.python.clock === 'main thread') {
         parts.push(
-          `\nThe engine process's other threads (V8's optimising compiler, heap helpers), in no per-round figure, over rounds 2..${rows[0]?.engineRounds ?? 'k'} of each of its three runs (the first run's is in its process figure): ` +
+          `\nThe engine process's other threads (V8's optimising compiler, heap helpers), over rounds 2..${rows[0]?.engineRounds ?? 'k'} of each of its three runs, in no main-thread figure (the first run's are in its process figure): ` +
             rows.map((x) => `n=${si(x.n)}: ${(x.otherThreadsSeconds ?? []).map((v) => seconds(v)).join(' / ')}`).join('; ') +
             '. A cascade round is one where some agent changed its choice; the others are settled, where the engine skips most of its work and Python does not.',
         );
