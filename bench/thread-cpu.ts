@@ -12,11 +12,14 @@
  * CPU (getrusage, exact) minus the other threads' (the first field of /proc/self/task/<tid>/
  * schedstat, in ns). The main thread's own schedstat will not do: the kernel brings a running
  * thread's count up to date only at a scheduler tick or a switch (4 ms here), so a thread that
- * reads it about itself sees 0 for most short spans. The other threads are mostly asleep when read,
- * so theirs is exact; one running at that moment is counted late, in the next span, and the sum
- * over spans stays right. Their files are opened once (`refreshThreads`, called by each timed run;
- * a thread started later is counted as the main thread's until then, and only its CPU after
- * its file was opened comes off, which can only make the engine look slower) and read again at offset 0: about 2 us a thread, a dozen us a sample, charged to the
+ * reads it about itself sees 0 for most short spans. getrusage and another thread's schedstat
+ * read the same count, but not at the same moment, and a running thread's count that moves between
+ * the two reads puts a single reading ms off (spans of one round down to -10 ms at 10^4 when read
+ * once): so the process's CPU is read between two equal readings of the other threads'
+ * (`cpuSampleMs`). Their files are opened once (`refreshThreads`, called by each timed run; a
+ * thread started later is counted as the main thread's until then, and only its CPU after its
+ * file was opened comes off, which can only make the engine look slower) and read again at offset
+ * 0: about 2 us a thread, about 40 us a sample with a dozen threads (two passes), charged to the
  * main thread like any work of its own.
  * Elsewhere, the process's CPU, and `threadClock` says so.
  */
