@@ -176,8 +176,8 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
  * engine warm, as in a sweep running replicates one after another in one process; Python's
  * figures have no such warm-up to pay (its start-up and imports are not counted either). These
  * three read the clock only where a mean needs it (the ends of round 1 and of each side's last
- * round): a reading costs the main thread about 20 us (bench/thread-cpu.ts), a tenth of a settled
- * round at 10^4. A fourth run reads it every round, for the cascade rounds' own figure.
+ * round): a reading costs the main thread about 40 us (bench/thread-cpu.ts), a fifth of a settled
+ * round at 10^4 (so the fourth run's cascade rounds carry that much more than the others). A fourth run reads it every round, for the cascade rounds' own figure.
  */
 const ENGINE_RUNS = 3;
 

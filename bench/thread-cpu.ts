@@ -6,7 +6,10 @@
  * finish while a round runs lands in that round, whoever asked for it: in bench/python's warm
  * third run at 10^4 nodes the process's CPU per round was about twice the main thread's, and equal
  * to it with `node --no-concurrent-recompilation` (0.285 ms a round both), so the difference was the
- * optimising compiler at work on other code, set-up code included.
+ * optimising compiler at work on other code, set-up code included. Not so in a first run on a
+ * graph: there the same flag raised the main thread's figure (1.03 against 0.62 ms a round at
+ * 10^4), the compiler working on the round code that run needs, so bench/python also sets the
+ * first run against the process's CPU.
  *
  * How (Linux; Node 20 has no thread CPU clock, process.threadCpuUsage came in 23.9): the process's
  * CPU (getrusage, exact) minus the other threads' (the first field of /proc/self/task/<tid>/
