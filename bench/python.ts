@@ -32,7 +32,7 @@ import type { Csr } from '../src/core/types.ts';
 import type { Scenario } from '../src/core/scenario.ts';
 import { violationIndex } from '../src/scenarios/types.ts';
 import { classicScenario } from './scenarios.ts';
-import { processCpuMs, refreshThreads, threadClock, threadCpuMs } from './thread-cpu.ts';
+import { cpuSampleMs, refreshThreads, threadClock } from './thread-cpu.ts';
 
 export interface PythonParams {
   readonly ns: readonly number[];
@@ -56,6 +56,15 @@ export interface PythonSide {
    */
   readonly cascadeWarmRatio: number | null;
   readonly cascadeRounds: number;
+  /**
+   * The engine's first run on the graph by the process's CPU over the same rounds (every thread):
+   * the optimising compiler works on the round code a first run needs on threads of its own
+   * (under --no-concurrent-recompilation that work lands on the main thread, in the rounds: at
+   * 10^4, 1.03 ms a round against 0.62 ms with it concurrent), so the main thread alone leaves a
+   * first run's own JIT cost out. An upper bound: it also counts compiles of other code.
+   */
+  readonly firstProcessEngineSecondsPerRound: number;
+  readonly firstProcessRatio: number;
   /** The same for the engine's last run on the graph (warm, as in a sweep: see ENGINE_RUNS). */
   readonly warmEngineSecondsPerRound: number;
   readonly warmRatio: number;
@@ -74,8 +83,9 @@ export interface PythonSide {
 
 export interface PythonRow {
   /**
-   * CPU seconds the process's other threads (V8's compiler and heap helpers) took while each
-   * engine run ran its rounds, in run order: in no per-round figure, which count the main thread.
+   * CPU seconds the process's other threads (V8's compiler and heap helpers) took over rounds
+   * 2..rounds of each of the three engine runs, in run order: in the main-thread figures of none
+   * (the first run's process figure, firstProcessRatio, counts them).
    */
   readonly otherThreadsSeconds: number[];
   readonly n: number;
@@ -122,7 +132,7 @@ const spanMean = (at: Clock, r: number): number => (at[r] - at[1]) / (r - 1) / 1
  * and `warm` are the engine's first and last runs on the graph; `every` a run read at every round
  * (for the cascade rounds).
  */
-function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, first: Clock, warm: Clock, every: Clock, changed: readonly boolean[]): PythonSide {
+function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, first: Clock, firstProcess: Clock, warm: Clock, every: Clock, changed: readonly boolean[]): PythonSide {
   const r = spawnSync('python3', [SCRIPT, dir, mode, String(rounds)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`imitate.py ${mode} failed: ${r.stderr}`);
   const { seconds, importSeconds } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number[]; importSeconds: number };
@@ -136,6 +146,7 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
   const secondsPerRound = mean(seconds.slice(1));
   const engineSecondsPerRound = spanMean(first, rounds);
   const warmEngineSecondsPerRound = spanMean(warm, rounds);
+  const firstProcessEngineSecondsPerRound = spanMean(firstProcess, rounds);
   // Rounds 2..rounds (1-based) where some choice changed.
   const cascade = [...Array(rounds + 1).keys()].filter((k) => k >= 2 && changed[k - 1]);
   const cascadeEngine = mean(cascade.map((k) => (every[k] - every[k - 1]) / 1000));
@@ -146,6 +157,8 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
     ratio: secondsPerRound / engineSecondsPerRound,
     cascadeWarmRatio: cascade.length === 0 ? null : mean(cascade.map((k) => seconds[k - 1])) / cascadeEngine,
     cascadeRounds: cascade.length,
+    firstProcessEngineSecondsPerRound,
+    firstProcessRatio: secondsPerRound / firstProcessEngineSecondsPerRound,
     warmEngineSecondsPerRound,
     warmRatio: secondsPerRound / warmEngineSecondsPerRound,
     identical: firstMismatchRound === null,
@@ -163,22 +176,38 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
  * engine warm, as in a sweep running replicates one after another in one process; Python's
  * figures have no such warm-up to pay (its start-up and imports are not counted either). These
  * three read the clock only where a mean needs it (the ends of round 1 and of each side's last
- * round): a reading costs the main thread about 20 us (bench/thread-cpu.ts), a tenth of a settled
- * round at 10^4. A fourth run reads it every round, for the cascade rounds' own figure.
+ * round): a reading costs the main thread about 40 us (bench/thread-cpu.ts), a fifth of a settled
+ * round at 10^4 (so the fourth run's cascade rounds carry that much more than the others). A fourth run reads it every round, for the cascade rounds' own figure.
  */
 const ENGINE_RUNS = 3;
 
+interface TimedRun {
+  /** The main thread's CPU (ms) at the end of each round read (index 0: the run's start). */
+  at: number[];
+  /** The process's, read at the same moments. */
+  processAt: number[];
+  /** The other threads' CPU over rounds 2..rounds (s). */
+  otherThreadsSeconds: number;
+  choices: Uint8Array;
+}
+
 /**
- * The main thread's CPU at the end of the rounds `sampled` asks for (or every round), the other
- * threads' CPU over the run (s), and the choices, round after round.
+ * The main thread's and the process's CPU at the end of the rounds `sampled` asks for (or every
+ * round), the other threads' CPU over rounds 2..rounds (s), and the choices, round after round.
+ * `sampled` must hold 1 and `rounds`.
  */
-export async function timedRun(scenario: Scenario, csr: Csr, rounds: number, sampled: ReadonlySet<number> | 'every'): Promise<{ at: number[]; otherThreadsSeconds: number; choices: Uint8Array }> {
+export async function timedRun(scenario: Scenario, csr: Csr, rounds: number, sampled: ReadonlySet<number> | 'every'): Promise<TimedRun> {
   const n = csr.n;
   const choices = new Uint8Array(rounds * n);
   const at: number[] = new Array(rounds + 1).fill(NaN);
+  const processAt: number[] = new Array(rounds + 1).fill(NaN);
+  const read = (k: number) => {
+    const c = cpuSampleMs();
+    at[k] = c.thread;
+    processAt[k] = c.process;
+  };
   refreshThreads();
-  const p0 = processCpuMs();
-  at[0] = threadCpuMs();
+  read(0);
   await runEngine({
     scenario,
     csr,
@@ -186,12 +215,13 @@ export async function timedRun(scenario: Scenario, csr: Csr, rounds: number, sam
     onChoices: (round, c) => choices.set(new Uint8Array(c.buffer, c.byteOffset, n), (round - 1) * n),
     sink: {
       round: (rec) => {
-        if (sampled === 'every' || sampled.has(rec.round)) at[rec.round] = threadCpuMs();
+        if (sampled === 'every' || sampled.has(rec.round)) read(rec.round);
       },
     },
   });
-  const other = processCpuMs() - p0 - (threadCpuMs() - at[0]);
-  return { at, otherThreadsSeconds: Math.max(0, other) / 1000, choices };
+  // Over the rounds the figures cover (2..rounds), not the run's set-up.
+  const other = processAt[rounds] - processAt[1] - (at[rounds] - at[1]);
+  return { at, processAt, otherThreadsSeconds: Math.max(0, other) / 1000, choices };
 }
 
 async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
@@ -222,11 +252,11 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
     // its round callback; every round's choices kept (every run must make the same ones).
     (globalThis as { gc?: () => void }).gc?.();
     const sampled = new Set([1, params.rounds, plainRounds]);
-    const runs: Array<{ at: number[]; otherThreadsSeconds: number; choices: Uint8Array }> = [];
+    const runs: TimedRun[] = [];
     for (let k = 0; k < ENGINE_RUNS; k++) runs.push(await timedRun(scenario, csr, rounds, sampled));
     const every = await timedRun(scenario, csr, rounds, 'every');
     runs.push(every);
-    const { at: first, choices } = runs[0];
+    const { at: first, processAt: firstProcess, choices } = runs[0];
     const warm = runs[ENGINE_RUNS - 1].at;
     const differing = runs.findIndex((r) => Buffer.compare(r.choices, choices) !== 0);
     if (differing > 0) throw new Error(`bench/python: the engine's run ${differing + 1} made other choices than its first run`);
@@ -246,8 +276,8 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
       engineSecondsPerRound: engineS,
       engineRounds: rounds,
       otherThreadsSeconds: runs.slice(0, ENGINE_RUNS).map((r) => r.otherThreadsSeconds),
-      numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, first, warm, every.at, changed),
-      plain: pythonSide(dir, 'plain', plainRounds, n, choices, first, warm, every.at, changed),
+      numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, first, firstProcess, warm, every.at, changed),
+      plain: pythonSide(dir, 'plain', plainRounds, n, choices, first, firstProcess, warm, every.at, changed),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

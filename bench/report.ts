@@ -6,7 +6,7 @@ import type { MemoryResult } from './memory.ts';
 import type { PoolResult } from './pool.ts';
 import type { PromptResult } from './prompt.ts';
 import type { StartupResult } from './startup.ts';
-import type { PythonResult, PythonRow } from './python.ts';
+import type { PythonResult, PythonRow, PythonSide } from './python.ts';
 
 export interface Goal {
   readonly goal: string;
@@ -192,16 +192,23 @@ export function goals(r: BenchResults): Goal[] {
   const py = r.python?.rows ?? [];
   if (py.length > 0) {
     const cpu = r.python?.clock === 'main thread' ? 'main-thread CPU' : 'CPU';
-    // Met only where both the engine's first run on the graph and its warm run reach it.
+    // Met only where the engine's first run on the graph, its warm run and its cascade rounds
+    // (warm) all reach it: over 20 rounds most are settled, where the engine skips most of its
+    // work and Python does not, so the mean over all rounds alone would grow with the rounds run.
+    const cascade = (s: PythonSide, digits: number) => (s.cascadeWarmRatio == null ? '' : `, cascade rounds ${s.cascadeWarmRatio.toFixed(digits)}x`);
+    // The first run by the process's CPU as well (where told apart): the compiler's work on the
+    // round code a first run needs runs on a thread of its own.
+    const firstProcess = (s: PythonSide, digits: number) => (s.firstProcessRatio == null || r.python?.clock !== 'main thread' ? '' : ` (process ${s.firstProcessRatio.toFixed(digits)}x)`);
+    const reaches = (s: PythonSide, goal: number) => Math.min(s.ratio, s.firstProcessRatio ?? Infinity, s.warmRatio, s.cascadeWarmRatio ?? Infinity) >= goal;
     out.push({
-      goal: `imitate-best >= 4x vectorised numpy/scipy.sparse per round (${cpu}, same rounds, same graph; first run / warm run)`,
-      measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.ratio.toFixed(2)}x / ${x.numpy.warmRatio.toFixed(2)}x`).join(', '),
-      met: py.every((x) => Math.min(x.numpy.ratio, x.numpy.warmRatio) >= 4),
+      goal: `imitate-best >= 4x vectorised numpy/scipy.sparse per round (${cpu}, same rounds, same graph; first run (and by the process's CPU) / warm run, and warm on the cascade rounds)`,
+      measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.ratio.toFixed(2)}x${firstProcess(x.numpy, 2)} / ${x.numpy.warmRatio.toFixed(2)}x${cascade(x.numpy, 2)}`).join(', '),
+      met: py.every((x) => reaches(x.numpy, 4)),
     });
     out.push({
-      goal: `imitate-best >= 25x a plain Python loop per round (${cpu}, same rounds, same graph; first run / warm run)`,
-      measured: py.map((x) => `n=${si(x.n)}: ${x.plain.ratio.toFixed(1)}x / ${x.plain.warmRatio.toFixed(1)}x`).join(', '),
-      met: py.every((x) => Math.min(x.plain.ratio, x.plain.warmRatio) >= 25),
+      goal: `imitate-best >= 25x a plain Python loop per round (${cpu}, same rounds, same graph; first run (and by the process's CPU) / warm run, and warm on the cascade rounds)`,
+      measured: py.map((x) => `n=${si(x.n)}: ${x.plain.ratio.toFixed(1)}x${firstProcess(x.plain, 1)} / ${x.plain.warmRatio.toFixed(1)}x${cascade(x.plain, 1)}`).join(', '),
+      met: py.every((x) => reaches(x.plain, 25)),
     });
     out.push({
       goal: 'the same choices as both Python versions in every round they run',
@@ -396,8 +403,9 @@ export function renderReport(r: BenchResults): string {
     if (skipped) parts.push(`skipped: ${skipped}`);
     else {
       const side = (s: PythonRow['plain']) =>
-        `${seconds(s.secondsPerRound)} vs ${seconds(s.engineSecondsPerRound)}: ${times(s.ratio)}; warm ${seconds(s.warmEngineSecondsPerRound)}: ${times(s.warmRatio)}` +
-        `${s.cascadeWarmRatio === null ? '' : `; its ${s.cascadeRounds} cascade rounds, warm: ${times(s.cascadeWarmRatio)}`}` +
+        `${seconds(s.secondsPerRound)} vs ${seconds(s.engineSecondsPerRound)}: ${times(s.ratio)}` +
+        `${s.firstProcessRatio == null || r.python?.clock !== 'main thread' ? '' : ` (process ${seconds(s.firstProcessEngineSecondsPerRound)}: ${times(s.firstProcessRatio)})`}; warm ${seconds(s.warmEngineSecondsPerRound)}: ${times(s.warmRatio)}` +
+        `${s.cascadeWarmRatio == null ? '' : `; its ${s.cascadeRounds} cascade rounds, warm: ${times(s.cascadeWarmRatio)}`}` +
         ` (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
       parts.push(
         'The engine runs four times on each graph (same choices every time): its first run on the graph (after a warm-up run on a 2 000-node graph and any smaller size, in the same process), then warm as in a sweep (the third run); a fourth run, read at every round, gives the cascade rounds\' figure.\n',
@@ -419,7 +427,7 @@ export function renderReport(r: BenchResults): string {
       );
       if (r.python.clock === 'main thread') {
         parts.push(
-          `\nThe engine process's other threads (V8's optimising compiler, heap helpers), in no per-round figure, over each of its three runs' rounds: ` +
+          `\nThe engine process's other threads (V8's optimising compiler, heap helpers), over rounds 2..${rows[0]?.engineRounds ?? 'k'} of each of its three runs, in no main-thread figure (the first run's are in its process figure): ` +
             rows.map((x) => `n=${si(x.n)}: ${(x.otherThreadsSeconds ?? []).map((v) => seconds(v)).join(' / ')}`).join('; ') +
             '. A cascade round is one where some agent changed its choice; the others are settled, where the engine skips most of its work and Python does not.',
         );
