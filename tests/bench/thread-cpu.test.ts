@@ -7,7 +7,17 @@ describe('bench/thread-cpu: the main thread\'s CPU, not the process\'s', () => {
     // A worker spins for 400 ms while this thread sleeps (Atomics.wait blocks without spinning):
     // the process's CPU grows by the worker's spin, this thread's hardly at all. Per-round figures
     // taken with process.cpuUsage() counted such work (V8's background compiles) in the rounds.
-    const spin = new Worker('const end = Date.now() + 400; while (Date.now() < end); require("node:worker_threads").parentPort.postMessage("done");', { eval: true });
+    // It spins in 2 ms slices with a short sleep between them, as V8's compile jobs come and go:
+    // a thread that never sleeps is brought up to date in its schedstat only at a scheduler tick,
+    // and on a tickless CPU not until it is switched out, so it would be seen late (then counted
+    // on the main thread's side meanwhile; one such run read 392 ms here).
+    const worker = [
+      'const nap = new Int32Array(new SharedArrayBuffer(4));',
+      'const end = Date.now() + 400;',
+      'while (Date.now() < end) { const slice = Date.now() + 2; while (Date.now() < slice); Atomics.wait(nap, 0, 0, 0.1); }',
+      'require("node:worker_threads").parentPort.postMessage("done");',
+    ].join('\n');
+    const spin = new Worker(worker, { eval: true });
     const started = new Promise((resolve) => spin.once('online', resolve));
     await started;
     refreshThreads(); // the worker is a thread started after the module was loaded
