@@ -65,7 +65,7 @@ export interface PythonSide {
    */
   readonly firstProcessEngineSecondsPerRound: number;
   readonly firstProcessRatio: number;
-  /** The same for the engine's last run on the graph (warm, as in a sweep: see ENGINE_RUNS). */
+  /** The same for the engine warm on the graph (as in a sweep: the median of WARM_RUNS runs' means). */
   readonly warmEngineSecondsPerRound: number;
   readonly warmRatio: number;
   readonly identical: boolean;
@@ -127,12 +127,20 @@ type Clock = readonly number[];
 /** Mean seconds per round over rounds 2..r of a run. */
 const spanMean = (at: Clock, r: number): number => (at[r] - at[1]) / (r - 1) / 1000;
 
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
 /**
  * Runs imitate.py in `mode` and compares its choices with the engine's, round by round. `first`
- * and `warm` are the engine's first and last runs on the graph; `every` a run read at every round
- * (for the cascade rounds).
+ * is the engine's first run on the graph (main thread and process), `warm` its warm runs (their
+ * means' median is the warm figure) and `every` its runs read at every round (the median of each
+ * round's time over them is that round's figure, for the cascade rounds).
  */
-function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, first: Clock, firstProcess: Clock, warm: Clock, every: Clock, changed: readonly boolean[]): PythonSide {
+function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: number, engine: Uint8Array, first: Clock, firstProcess: Clock, warm: readonly Clock[], every: readonly Clock[], changed: readonly boolean[]): PythonSide {
   const r = spawnSync('python3', [SCRIPT, dir, mode, String(rounds)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`imitate.py ${mode} failed: ${r.stderr}`);
   const { seconds, importSeconds } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number[]; importSeconds: number };
@@ -145,11 +153,11 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
   // cost more than its later ones on this machine, and the comparison should not pick.
   const secondsPerRound = mean(seconds.slice(1));
   const engineSecondsPerRound = spanMean(first, rounds);
-  const warmEngineSecondsPerRound = spanMean(warm, rounds);
+  const warmEngineSecondsPerRound = median(warm.map((w) => spanMean(w, rounds)));
   const firstProcessEngineSecondsPerRound = spanMean(firstProcess, rounds);
   // Rounds 2..rounds (1-based) where some choice changed.
   const cascade = [...Array(rounds + 1).keys()].filter((k) => k >= 2 && changed[k - 1]);
-  const cascadeEngine = mean(cascade.map((k) => (every[k] - every[k - 1]) / 1000));
+  const cascadeEngine = mean(cascade.map((k) => median(every.map((e) => (e[k] - e[k - 1]) / 1000))));
   return {
     rounds,
     secondsPerRound,
@@ -169,17 +177,22 @@ function pythonSide(dir: string, mode: 'plain' | 'numpy', rounds: number, n: num
 }
 
 /**
- * Engine runs per graph. The first is the first on that graph (after `run`'s warm-up on a small
- * graph and any smaller size, in one process: not all a fresh process pays): its cascade rounds still run
- * partly unoptimised code, since V8 drops optimised code that depended on a finished run's
- * objects once they are collected (the gc() before the first run does that). The third is the
- * engine warm, as in a sweep running replicates one after another in one process; Python's
- * figures have no such warm-up to pay (its start-up and imports are not counted either). These
- * three read the clock only where a mean needs it (the ends of round 1 and of each side's last
- * round): a reading costs the main thread about 40 us (bench/thread-cpu.ts), a fifth of a settled
- * round at 10^4 (so the fourth run's cascade rounds carry that much more than the others). A fourth run reads it every round, for the cascade rounds' own figure.
+ * Engine runs per graph, in this order. The first is the first on that graph (after `run`'s
+ * warm-up on a small graph and any smaller size, in one process: not all a fresh process pays):
+ * its cascade rounds still run partly unoptimised code, since V8 drops optimised code that
+ * depended on a finished run's objects once they are collected (the gc() before the first run
+ * does that). The second is not counted. The next WARM_RUNS are the engine warm, as in a sweep
+ * running replicates one after another in one process, and the median of their means is the warm
+ * figure (a run at 10^4 is about 6 ms of rounds, and one run's figure moved by a fifth from run to
+ * run). Python's figures have no such warm-up to pay (its start-up and imports are not counted
+ * either). These read the clock only where a mean needs it (the ends of round 1 and of each
+ * side's last round): a reading costs the main thread about 40 us (bench/thread-cpu.ts), a fifth
+ * of a settled round at 10^4. The last EVERY_RUNS read it every round, for the cascade rounds'
+ * own figure (each round's median over them; each of those rounds carries one reading more).
  */
-const ENGINE_RUNS = 3;
+const ENGINE_RUNS = 2;
+const WARM_RUNS = 3;
+const EVERY_RUNS = 3;
 
 interface TimedRun {
   /** The main thread's CPU (ms) at the end of each round read (index 0: the run's start). */
@@ -248,16 +261,17 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
         ...game.rewards,
       }),
     );
-    // The engine, ENGINE_RUNS times on the same graph and once more read every round: times from
-    // its round callback; every round's choices kept (every run must make the same ones).
+    // The engine on the same graph, ENGINE_RUNS + WARM_RUNS runs read where the means need it and
+    // EVERY_RUNS read every round: times from its round callback; every round's choices kept
+    // (every run must make the same ones).
     (globalThis as { gc?: () => void }).gc?.();
     const sampled = new Set([1, params.rounds, plainRounds]);
     const runs: TimedRun[] = [];
-    for (let k = 0; k < ENGINE_RUNS; k++) runs.push(await timedRun(scenario, csr, rounds, sampled));
-    const every = await timedRun(scenario, csr, rounds, 'every');
-    runs.push(every);
+    for (let k = 0; k < ENGINE_RUNS + WARM_RUNS; k++) runs.push(await timedRun(scenario, csr, rounds, sampled));
+    for (let k = 0; k < EVERY_RUNS; k++) runs.push(await timedRun(scenario, csr, rounds, 'every'));
     const { at: first, processAt: firstProcess, choices } = runs[0];
-    const warm = runs[ENGINE_RUNS - 1].at;
+    const warm = runs.slice(ENGINE_RUNS, ENGINE_RUNS + WARM_RUNS).map((r) => r.at);
+    const every = runs.slice(ENGINE_RUNS + WARM_RUNS).map((r) => r.at);
     const differing = runs.findIndex((r) => Buffer.compare(r.choices, choices) !== 0);
     if (differing > 0) throw new Error(`bench/python: the engine's run ${differing + 1} made other choices than its first run`);
     const engineS = spanMean(first, rounds);
@@ -275,9 +289,9 @@ async function oneSize(n: number, params: PythonParams): Promise<PythonRow> {
       violations,
       engineSecondsPerRound: engineS,
       engineRounds: rounds,
-      otherThreadsSeconds: runs.slice(0, ENGINE_RUNS).map((r) => r.otherThreadsSeconds),
-      numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, first, firstProcess, warm, every.at, changed),
-      plain: pythonSide(dir, 'plain', plainRounds, n, choices, first, firstProcess, warm, every.at, changed),
+      otherThreadsSeconds: runs.slice(0, 3).map((r) => r.otherThreadsSeconds),
+      numpy: pythonSide(dir, 'numpy', params.rounds, n, choices, first, firstProcess, warm, every, changed),
+      plain: pythonSide(dir, 'plain', plainRounds, n, choices, first, firstProcess, warm, every, changed),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -408,7 +408,7 @@ export function renderReport(r: BenchResults): string {
         `${s.cascadeWarmRatio == null ? '' : `; its ${s.cascadeRounds} cascade rounds, warm: ${times(s.cascadeWarmRatio)}`}` +
         ` (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
       parts.push(
-        'The engine runs four times on each graph (same choices every time): its first run on the graph (after a warm-up run on a 2 000-node graph and any smaller size, in the same process), then warm as in a sweep (the third run); a fourth run, read at every round, gives the cascade rounds\' figure.\n',
+        'The engine runs eight times on each graph (same choices every time): its first run on the graph (after a warm-up run on a 2 000-node graph and any smaller size, in the same process), then warm as in a sweep (the median of runs 3 to 5); three more, read at every round, give the cascade rounds\' figure (each round\'s median over them).\n',
       );
       parts.push(
         table(
