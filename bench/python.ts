@@ -51,8 +51,8 @@ export interface PythonSide {
   readonly ratio: number;
   /**
    * The same on the cascade rounds alone (those of 2..rounds where some agent changed its
-   * choice, the engine's dearest: a settled round skips most of its work), warm engine run; null
-   * when no round of them changed.
+   * choice, the engine's dearest: a settled round skips most of its work), each round's median
+   * over EVERY_RUNS warm runs read every round; null when no round of them changed.
    */
   readonly cascadeWarmRatio: number | null;
   readonly cascadeRounds: number;
@@ -84,7 +84,7 @@ export interface PythonSide {
 export interface PythonRow {
   /**
    * CPU seconds the process's other threads (V8's compiler and heap helpers) took over rounds
-   * 2..rounds of each of the three engine runs, in run order: in the main-thread figures of none
+   * 2..rounds of each of the first three engine runs, in run order: in the main-thread figures of none
    * (the first run's process figure, firstProcessRatio, counts them).
    */
   readonly otherThreadsSeconds: number[];

@@ -40,7 +40,12 @@ function readNs(fd: number): number {
 function mainTid(): string | null {
   try {
     const tid = readlinkSync('/proc/thread-self').split('/').pop()!;
-    readNs(openSync(`/proc/self/task/${tid}/schedstat`, 'r'));
+    const fd = openSync(`/proc/self/task/${tid}/schedstat`, 'r');
+    try {
+      readNs(fd);
+    } finally {
+      closeSync(fd);
+    }
     return tid;
   } catch {
     return null;
