@@ -73,10 +73,10 @@ export interface PythonSide {
   /** CPU seconds that importing numpy and scipy.sparse took (in neither side's figures). */
   readonly importSeconds: number;
   /**
-   * CPU seconds the engine's first run on this graph spent over its warm run on the same rounds
-   * (2..rounds). Not a fresh process's whole JIT warm-up: `run` warms the engine on a small graph
-   * first and the sizes run one after another in one process; negative when the warm run was the
-   * slower (noise), and the report says so.
+   * CPU seconds the engine's first run on this graph spent over its warm figure (the median of
+   * WARM_RUNS runs' means) on the same rounds (2..rounds). Not a fresh process's whole JIT
+   * warm-up: `run` warms the engine on a small graph first and the sizes run one after another in
+   * one process; negative when the warm median was the slower (noise), and the report says so.
    */
   readonly firstRunExtraSeconds: number;
 }
