@@ -11,7 +11,7 @@
  * 'none'), Python's from time.thread_time around each round inside the script (its start-up,
  * imports and file reading are not counted). Not the whole process's CPU: V8's compiler and
  * heap helpers run on threads of their own and finish work (set-up code's included) while a
- * round runs; what they took over each engine run is reported apart (otherThreadsSeconds).
+ * round runs; what they took over the first three engine runs is reported apart (otherThreadsSeconds).
  * Per-round means over rounds 2..k: round 1 has no imitation pass.
  * Skipped, with the reason, where python3 with numpy and scipy is not found.
  *
