@@ -192,7 +192,7 @@ export function goals(r: BenchResults): Goal[] {
   const py = r.python?.rows ?? [];
   if (py.length > 0) {
     const cpu = r.python?.clock === 'main thread' ? 'main-thread CPU' : 'CPU';
-    // Met only where the engine's first run on the graph, its warm run and its cascade rounds
+    // Met only where the engine's first run on the graph, its warm figure (median of three runs) and its cascade rounds
     // (warm) all reach it: over 20 rounds most are settled, where the engine skips most of its
     // work and Python does not, so the mean over all rounds alone would grow with the rounds run.
     const cascade = (s: PythonSide, digits: number) => (s.cascadeWarmRatio == null ? '' : `, cascade rounds ${s.cascadeWarmRatio.toFixed(digits)}x`);
