@@ -11,7 +11,7 @@
  * 'none'), Python's from time.thread_time around each round inside the script (its start-up,
  * imports and file reading are not counted). Not the whole process's CPU: V8's compiler and
  * heap helpers run on threads of their own and finish work (set-up code's included) while a
- * round runs; what they took over each engine run is reported apart (otherThreadsSeconds).
+ * round runs; what they took over the first three engine runs is reported apart (otherThreadsSeconds).
  * Per-round means over rounds 2..k: round 1 has no imitation pass.
  * Skipped, with the reason, where python3 with numpy and scipy is not found.
  *
@@ -73,10 +73,10 @@ export interface PythonSide {
   /** CPU seconds that importing numpy and scipy.sparse took (in neither side's figures). */
   readonly importSeconds: number;
   /**
-   * CPU seconds the engine's first run on this graph spent over its warm run on the same rounds
-   * (2..rounds). Not a fresh process's whole JIT warm-up: `run` warms the engine on a small graph
-   * first and the sizes run one after another in one process; negative when the warm run was the
-   * slower (noise), and the report says so.
+   * CPU seconds the engine's first run on this graph spent over its warm figure (the median of
+   * WARM_RUNS runs' means) on the same rounds (2..rounds). Not a fresh process's whole JIT
+   * warm-up: `run` warms the engine on a small graph first and the sizes run one after another in
+   * one process; negative when the warm median was the slower (noise), and the report says so.
    */
   readonly firstRunExtraSeconds: number;
 }

@@ -52,9 +52,9 @@ function si(x: number): string {
 }
 const seconds = (s: number) => (s >= 10 ? `${s.toFixed(1)} s` : s >= 0.1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(1)} ms`);
 
-/** The first run's extra CPU; a negative one is noise (the warm run was the slower), said so. */
+/** The first run's extra CPU; a negative one is noise (the warm runs' median was the slower), said so. */
 export function firstRunExtra(s: number): string {
-  return s >= 0 ? seconds(s) : `none measured (the warm run was ${seconds(-s)} slower)`;
+  return s >= 0 ? seconds(s) : `none measured (the warm runs' median was ${seconds(-s)} slower)`;
 }
 
 /** A Markdown table with aligned columns. */
@@ -192,7 +192,7 @@ export function goals(r: BenchResults): Goal[] {
   const py = r.python?.rows ?? [];
   if (py.length > 0) {
     const cpu = r.python?.clock === 'main thread' ? 'main-thread CPU' : 'CPU';
-    // Met only where the engine's first run on the graph, its warm run and its cascade rounds
+    // Met only where the engine's first run on the graph, its warm figure (median of three runs) and its cascade rounds
     // (warm) all reach it: over 20 rounds most are settled, where the engine skips most of its
     // work and Python does not, so the mean over all rounds alone would grow with the rounds run.
     const cascade = (s: PythonSide, digits: number) => (s.cascadeWarmRatio == null ? '' : `, cascade rounds ${s.cascadeWarmRatio.toFixed(digits)}x`);
@@ -201,12 +201,12 @@ export function goals(r: BenchResults): Goal[] {
     const firstProcess = (s: PythonSide, digits: number) => (s.firstProcessRatio == null || r.python?.clock !== 'main thread' ? '' : ` (process ${s.firstProcessRatio.toFixed(digits)}x)`);
     const reaches = (s: PythonSide, goal: number) => Math.min(s.ratio, s.firstProcessRatio ?? Infinity, s.warmRatio, s.cascadeWarmRatio ?? Infinity) >= goal;
     out.push({
-      goal: `imitate-best >= 4x vectorised numpy/scipy.sparse per round (${cpu}, same rounds, same graph; first run (and by the process's CPU) / warm run, and warm on the cascade rounds)`,
+      goal: `imitate-best >= 4x vectorised numpy/scipy.sparse per round (${cpu}, same rounds, same graph; first run (and by the process's CPU) / warm (median of three runs), and warm on the cascade rounds)`,
       measured: py.map((x) => `n=${si(x.n)}: ${x.numpy.ratio.toFixed(2)}x${firstProcess(x.numpy, 2)} / ${x.numpy.warmRatio.toFixed(2)}x${cascade(x.numpy, 2)}`).join(', '),
       met: py.every((x) => reaches(x.numpy, 4)),
     });
     out.push({
-      goal: `imitate-best >= 25x a plain Python loop per round (${cpu}, same rounds, same graph; first run (and by the process's CPU) / warm run, and warm on the cascade rounds)`,
+      goal: `imitate-best >= 25x a plain Python loop per round (${cpu}, same rounds, same graph; first run (and by the process's CPU) / warm (median of three runs), and warm on the cascade rounds)`,
       measured: py.map((x) => `n=${si(x.n)}: ${x.plain.ratio.toFixed(1)}x${firstProcess(x.plain, 1)} / ${x.plain.warmRatio.toFixed(1)}x${cascade(x.plain, 1)}`).join(', '),
       met: py.every((x) => reaches(x.plain, 25)),
     });
@@ -419,7 +419,7 @@ export function renderReport(r: BenchResults): string {
       parts.push(
         `\nIn neither figure (CPU): Python importing numpy and scipy.sparse, paid by every Python process: ` +
           rows.map((x) => `n=${si(x.n)}: ${seconds(x.numpy.importSeconds)}`).join('; ') +
-          `. The engine's first run on a graph over its warm run, rounds 2..${rows[0]?.numpy.rounds ?? '?'} ` +
+          `. The engine's first run on a graph over its warm runs' median, rounds 2..${rows[0]?.numpy.rounds ?? '?'} ` +
           `(measured after a warm-up run on a small graph in the same process, so not all of a fresh process's JIT warm-up; ` +
           `the engine's module loading is in the start-up section): ` +
           rows.map((x) => `n=${si(x.n)}: ${firstRunExtra(x.numpy.firstRunExtraSeconds)}`).join('; ') +
@@ -427,7 +427,7 @@ export function renderReport(r: BenchResults): string {
       );
       if (r.python.clock === 'main thread') {
         parts.push(
-          `\nThe engine process's other threads (V8's optimising compiler, heap helpers), over rounds 2..${rows[0]?.engineRounds ?? 'k'} of each of its three runs, in no main-thread figure (the first run's are in its process figure): ` +
+          `\nThe engine process's other threads (V8's optimising compiler, heap helpers), over rounds 2..${rows[0]?.engineRounds ?? 'k'} of each of its first three runs (the first on the graph, the uncounted second, the first warm one), in no main-thread figure (the first run's are in its process figure): ` +
             rows.map((x) => `n=${si(x.n)}: ${(x.otherThreadsSeconds ?? []).map((v) => seconds(v)).join(' / ')}`).join('; ') +
             '. A cascade round is one where some agent changed its choice; the others are settled, where the engine skips most of its work and Python does not.',
         );

@@ -63,7 +63,11 @@ interface Other {
    * thread's own.
    */
   base: number;
-  /** The last count read; an ended thread's CPU stays in the process's total, so it stays here. */
+  /**
+   * The last count read; an ended thread's CPU stays in the process's total, so it stays here, but
+   * only up to its last reading: what it took after that is counted as the main thread's (its file
+   * is gone). V8's compiler and heap helper threads live as long as the process.
+   */
   ns: number;
 }
 /** The other threads' schedstat files, by thread id. */

@@ -11,13 +11,18 @@ describe('bench/thread-cpu: the main thread\'s CPU, not the process\'s', () => {
     // a thread that never sleeps is brought up to date in its schedstat only at a scheduler tick,
     // and on a tickless CPU not until it is switched out, so it would be seen late (then counted
     // on the main thread's side meanwhile; one such run read 392 ms here).
+    // It spins until told to stop after the second reading, not for a fixed time: a worker that
+    // ended first takes its CPU since the last reading with it (its file is gone), and it lands on
+    // the main thread's side (375 ms when this thread slept 60 ms past a 400 ms spin).
+    const stop = new Int32Array(new SharedArrayBuffer(4));
     const worker = [
+      'const { workerData, parentPort } = require("node:worker_threads");',
+      'const stop = new Int32Array(workerData);',
       'const nap = new Int32Array(new SharedArrayBuffer(4));',
-      'const end = Date.now() + 400;',
-      'while (Date.now() < end) { const slice = Date.now() + 2; while (Date.now() < slice); Atomics.wait(nap, 0, 0, 0.1); }',
-      'require("node:worker_threads").parentPort.postMessage("done");',
+      'while (Atomics.load(stop, 0) === 0) { const slice = Date.now() + 2; while (Date.now() < slice); Atomics.wait(nap, 0, 0, 0.1); }',
+      'parentPort.postMessage("done");',
     ].join('\n');
-    const spin = new Worker(worker, { eval: true });
+    const spin = new Worker(worker, { eval: true, workerData: stop.buffer });
     const started = new Promise((resolve) => spin.once('online', resolve));
     await started;
     refreshThreads(); // the worker is a thread started after the module was loaded
@@ -26,6 +31,7 @@ describe('bench/thread-cpu: the main thread\'s CPU, not the process\'s', () => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
     const thread = threadCpuMs() - t0;
     const proc = processCpuMs() - p0;
+    Atomics.store(stop, 0, 1);
     await new Promise((resolve) => spin.once('message', resolve));
     await spin.terminate();
     expect(thread).toBeLessThan(50);
