@@ -52,6 +52,11 @@ function si(x: number): string {
 }
 const seconds = (s: number) => (s >= 10 ? `${s.toFixed(1)} s` : s >= 0.1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(1)} ms`);
 
+/** Whether the first run's process figure is shown: only where the main thread's was told apart (and measured). */
+function processShown(r: BenchResults, s: PythonSide): boolean {
+  return s.firstProcessRatio != null && r.python?.clock === 'main thread';
+}
+
 /** The first run's extra CPU; a negative one is noise (the warm runs' median was the slower), said so. */
 export function firstRunExtra(s: number): string {
   return s >= 0 ? seconds(s) : `none measured (the warm runs' median was ${seconds(-s)} slower)`;
@@ -198,7 +203,7 @@ export function goals(r: BenchResults): Goal[] {
     const cascade = (s: PythonSide, digits: number) => (s.cascadeWarmRatio == null ? '' : `, cascade rounds ${s.cascadeWarmRatio.toFixed(digits)}x`);
     // The first run by the process's CPU as well (where told apart): the compiler's work on the
     // round code a first run needs runs on a thread of its own.
-    const firstProcess = (s: PythonSide, digits: number) => (s.firstProcessRatio == null || r.python?.clock !== 'main thread' ? '' : ` (process ${s.firstProcessRatio.toFixed(digits)}x)`);
+    const firstProcess = (s: PythonSide, digits: number) => (processShown(r, s) ? ` (process ${s.firstProcessRatio.toFixed(digits)}x)` : '');
     const reaches = (s: PythonSide, goal: number) => Math.min(s.ratio, s.firstProcessRatio ?? Infinity, s.warmRatio, s.cascadeWarmRatio ?? Infinity) >= goal;
     out.push({
       goal: `imitate-best >= 4x vectorised numpy/scipy.sparse per round (${cpu}, same rounds, same graph; first run (and by the process's CPU) / warm (median of three runs), and warm on the cascade rounds)`,
@@ -404,7 +409,7 @@ export function renderReport(r: BenchResults): string {
     else {
       const side = (s: PythonRow['plain']) =>
         `${seconds(s.secondsPerRound)} vs ${seconds(s.engineSecondsPerRound)}: ${times(s.ratio)}` +
-        `${s.firstProcessRatio == null || r.python?.clock !== 'main thread' ? '' : ` (process ${seconds(s.firstProcessEngineSecondsPerRound)}: ${times(s.firstProcessRatio)})`}; warm ${seconds(s.warmEngineSecondsPerRound)}: ${times(s.warmRatio)}` +
+        `${processShown(r, s) ? ` (process ${seconds(s.firstProcessEngineSecondsPerRound)}: ${times(s.firstProcessRatio)})` : ''}; warm ${seconds(s.warmEngineSecondsPerRound)}: ${times(s.warmRatio)}` +
         `${s.cascadeWarmRatio == null ? '' : `; its ${s.cascadeRounds} cascade rounds, warm: ${times(s.cascadeWarmRatio)}`}` +
         ` (${s.identical ? `${s.rounds} rounds identical` : `differs from round ${s.firstMismatchRound}`})`;
       parts.push(
