@@ -2,6 +2,22 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { processCpuMs, refreshThreads, threadClock, threadCpuMs } from '../../bench/thread-cpu.ts';
 
+/** A worker thread running `code` (it posts a message when done), once it runs; `finished` waits for that message and ends it. */
+async function spinner(code: string, workerData?: unknown): Promise<{ finished: () => Promise<void> }> {
+  const w = new Worker(code, { eval: true, workerData });
+  const done = new Promise((resolve) => w.once('message', resolve));
+  await new Promise((resolve) => w.once('online', resolve));
+  return {
+    finished: async () => {
+      await done;
+      await w.terminate();
+    },
+  };
+}
+
+/** `ms` for how long a worker spins without a break, then says so. */
+const spinFor = (ms: number) => `const end = Date.now() + ${ms}; while (Date.now() < end); require("node:worker_threads").parentPort.postMessage("done");`;
+
 describe('bench/thread-cpu: the main thread\'s CPU, not the process\'s', () => {
   it.skipIf(threadClock !== 'main thread')('does not count what another thread of the process burns meanwhile', async () => {
     // A worker spins for 400 ms while this thread sleeps (Atomics.wait blocks without spinning):
@@ -22,9 +38,7 @@ describe('bench/thread-cpu: the main thread\'s CPU, not the process\'s', () => {
       'while (Atomics.load(stop, 0) === 0) { const slice = Date.now() + 2; while (Date.now() < slice); Atomics.wait(nap, 0, 0, 0.1); }',
       'parentPort.postMessage("done");',
     ].join('\n');
-    const spin = new Worker(worker, { eval: true, workerData: stop.buffer });
-    const started = new Promise((resolve) => spin.once('online', resolve));
-    await started;
+    const spin = await spinner(worker, stop.buffer);
     refreshThreads(); // the worker is a thread started after the module was loaded
     const t0 = threadCpuMs();
     const p0 = processCpuMs();
@@ -32,8 +46,7 @@ describe('bench/thread-cpu: the main thread\'s CPU, not the process\'s', () => {
     const thread = threadCpuMs() - t0;
     const proc = processCpuMs() - p0;
     Atomics.store(stop, 0, 1);
-    await new Promise((resolve) => spin.once('message', resolve));
-    await spin.terminate();
+    await spin.finished();
     expect(thread).toBeLessThan(50);
     // The worker did get CPU (else the test proves nothing): the process counted it.
     expect(proc - thread).toBeGreaterThan(100);
@@ -71,16 +84,14 @@ describe('bench/thread-cpu: a thread first seen in the middle of a span', () => 
     // two readings. Its CPU before the first reading is in neither reading of the process; taking
     // it off the second reading would make the span short of the main thread's own (negative
     // here, where the main thread sleeps), the opposite of "can only make the engine look slower".
-    const spin = new Worker('const end = Date.now() + 600; while (Date.now() < end); require("node:worker_threads").parentPort.postMessage("done");', { eval: true });
-    await new Promise((resolve) => spin.once('online', resolve));
+    const spin = await spinner(spinFor(600));
     const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     sleep(200); // the worker burns about 200 ms before the span starts
     const t0 = threadCpuMs();
     sleep(100);
     refreshThreads();
     const t1 = threadCpuMs();
-    await new Promise((resolve) => spin.once('message', resolve));
-    await spin.terminate();
+    await spin.finished();
     expect(t1 - t0).toBeGreaterThanOrEqual(0);
   });
 });
@@ -91,8 +102,7 @@ describe('bench/thread-cpu: readings while another thread runs', () => {
     // short spans of busy work. getrusage and the schedstat files read the same counts at two
     // moments; a worker's count that moved between them put single readings ms off (spans of a
     // round down to -10 ms at 10^4 in bench/python), which endpoint-only means inherit.
-    const spin = new Worker('const end = Date.now() + 1500; while (Date.now() < end); require("node:worker_threads").parentPort.postMessage("done");', { eval: true });
-    await new Promise((resolve) => spin.once('online', resolve));
+    const spin = await spinner(spinFor(1500));
     refreshThreads();
     let low = Infinity;
     let high = -Infinity;
@@ -105,8 +115,7 @@ describe('bench/thread-cpu: readings while another thread runs', () => {
       low = Math.min(low, d);
       high = Math.max(high, d);
     }
-    await new Promise((resolve) => spin.once('message', resolve));
-    await spin.terminate();
+    await spin.finished();
     // Each span is about 0.3 ms of this thread's work, a bit more where the machine is shared.
     expect(low).toBeGreaterThanOrEqual(0);
     expect(high).toBeLessThan(3);
