@@ -1,0 +1,70 @@
+/**
+ * bench/before-after.ts: the pairs take turns at going first, the goal is judged on the median of
+ * the pairs' ratios, and a missing or unusable older checkout is one line with the fix, exit 2.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { beforeDirProblem, firstSide, median, summarize, type Pair } from '../../bench/before-after.ts';
+
+const pair = (before: number, after: number, k: number): Pair => ({ before: { cpuUs: before, ofIdeal: 0.8 }, after: { cpuUs: after, ofIdeal: 0.9 }, first: firstSide(k) });
+
+describe('before-after pairs', () => {
+  it('alternates which side runs first', () => {
+    expect([0, 1, 2, 3].map(firstSide)).toEqual(['before', 'after', 'before', 'after']);
+  });
+
+  it('takes the median of the per-pair ratios, not the ratio of the medians', () => {
+    // Ratios 0.6, 0.45, 0.4: median 0.45 (halved). The medians alone (400 and 200) would say 0.5.
+    const s = summarize([pair(300, 180, 0), pair(400, 180, 1), pair(500, 200, 2)]);
+    expect(s.ratios.map((r) => r.toFixed(2))).toEqual(['0.60', '0.45', '0.40']);
+    expect(s.ratio).toBeCloseTo(0.45, 10);
+    expect(s.beforeUs).toBe(400);
+    expect(s.afterUs).toBe(180);
+    expect(s.halved).toBe(true);
+  });
+
+  it('calls 0.5 halved and anything above it not', () => {
+    expect(summarize([pair(400, 200, 0)]).halved).toBe(true);
+    expect(summarize([pair(400, 201, 0)]).halved).toBe(false);
+  });
+
+  it('medians of even and odd counts', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+});
+
+describe('the older checkout', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'atp-before-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names what is missing and how to make it', () => {
+    expect(beforeDirProblem(undefined)).toMatch(/^--before: missing; .*git worktree add --detach \.\.\/atp-before d11ca43/);
+    expect(beforeDirProblem(dir)).toBe(`--before=${dir}: no bench/case.ts there; give the folder of an older atp-sim checkout (make one with: git worktree add --detach ../atp-before d11ca43 && (cd ../atp-before && npm ci --ignore-scripts))`);
+    mkdirSync(join(dir, 'bench'));
+    mkdirSync(join(dir, 'bin'));
+    for (const f of ['bench/case.ts', 'bench/llm.ts', 'bin/run-ts.js']) writeFileSync(join(dir, f), '');
+    expect(beforeDirProblem(dir)).toBe(`--before=${dir}: its dependencies are not installed; run (cd ${dir} && npm ci --ignore-scripts)`);
+    mkdirSync(join(dir, 'node_modules/tsx'), { recursive: true });
+    expect(beforeDirProblem(dir)).toBeNull();
+  });
+
+  it('the script refuses a bad folder or option in one line, exit 2, before running anything', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ['bin/run-ts.js', 'bench/before-after.ts', ...args], { encoding: 'utf8' });
+    const missing = run();
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/^--before: missing/);
+    const pairs = run(`--before=${dir}`, '--pairs=0');
+    expect(pairs.status).toBe(2);
+    expect(pairs.stderr.trim()).toBe('--pairs=0: expected a positive whole number, e.g. --pairs=5');
+    const unknown = run('--befor=x');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trim()).toBe('unknown option --befor=x; known: --before --n --pairs --latency --concurrency');
+    expect(pairs.stdout + missing.stdout + unknown.stdout).toBe('');
+  });
+});
