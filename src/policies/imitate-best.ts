@@ -1,5 +1,6 @@
 import type { Csr } from '../core/types.ts';
 import { INVALID } from '../core/world.ts';
+import { BestNeighbours } from './best-neighbour-wasm.ts';
 import { classicPolicy, type PrevState } from './classic.ts';
 import type { PolicyFactory } from './policy.ts';
 import { SettledNeighbourhoods } from './settled.ts';
@@ -11,45 +12,73 @@ import { SettledNeighbourhoods } from './settled.ts';
  * garbage per round). `zero` (two options, no invalid choice last round): per agent, how many of
  * its closed neighbourhood chose option 0; 0 or all of them is a neighbourhood that chose alike. `differ`: per agent, how many neighbours chose otherwise last round
  * (settled.ts); where none did, the agent keeps its choice without walking its neighbours.
+ * `walk`: the same walk in WebAssembly for this graph (best-neighbour-wasm.ts), which then holds
+ * the worth itself (`worth` is not used).
  */
 export function decideImitateBest(
   agents: Int32Array,
   csr: Csr,
   prev: PrevState,
   out: Int8Array,
-  worth = new Float64Array(prev.choice.length),
+  worth: Float64Array | null = null,
   differ: Int32Array | null = null,
   zero: Int32Array | null = null,
+  walk: BestNeighbours | null = null,
 ): void {
+  if (walk !== null) return decideByWalk(agents, csr, prev, out, walk, differ, zero);
   const { offsets, targets } = csr;
   const pc = prev.choice;
   const pp = prev.payoff;
   let filled = false;
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
-    if (differ !== null && differ[i] === 0) {
-      out[i] = pc[i]; // the whole closed neighbourhood chose this
-      continue;
-    }
-    if (zero !== null && (zero[i] === 0 || zero[i] === offsets[i + 1] - offsets[i] + 1)) {
-      out[i] = pc[i]; // all of it chose option 1, or all option 0 (two options, none invalid)
+    if (alike(i, offsets, differ, zero)) {
+      out[i] = pc[i];
       continue;
     }
     if (!filled) {
+      worth ??= new Float64Array(pc.length);
       fillWorth(pc, pp, worth);
       filled = true;
     }
-    let best = worth[i];
+    let best = worth![i];
     let from = i;
     for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) {
       const j = targets[e];
-      if (worth[j] > best) {
-        best = worth[j];
+      if (worth![j] > best) {
+        best = worth![j];
         from = j;
       }
     }
     out[i] = pc[from];
   }
+}
+
+/**
+ * Whether the agent's whole closed neighbourhood chose alike last round (then it keeps its choice
+ * whatever anyone earned): no neighbour differs (`differ`), or none or all of it chose option 0
+ * (`zero`, two options, none invalid).
+ */
+function alike(i: number, offsets: Int32Array, differ: Int32Array | null, zero: Int32Array | null): boolean {
+  if (differ !== null && differ[i] === 0) return true;
+  return zero !== null && (zero[i] === 0 || zero[i] === offsets[i + 1] - offsets[i] + 1);
+}
+
+/** decideImitateBest with the walk in WebAssembly: the agents to walk listed, walked at once, copied. */
+function decideByWalk(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array, walk: BestNeighbours, differ: Int32Array | null, zero: Int32Array | null): void {
+  const { offsets } = csr;
+  const pc = prev.choice;
+  const { todo, from } = walk;
+  let count = 0;
+  for (let a = 0; a < agents.length; a++) {
+    const i = agents[a];
+    if (alike(i, offsets, differ, zero)) out[i] = pc[i];
+    else todo[count++] = i;
+  }
+  if (count === 0) return;
+  fillWorth(pc, prev.payoff, walk.worth);
+  walk.run(count);
+  for (let k = 0; k < count; k++) out[todo[k]] = pc[from[k]];
 }
 
 /**
@@ -87,9 +116,34 @@ function decideFew(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array
   }
 }
 
+/**
+ * Graphs with fewer CSR entries keep the JavaScript walk: there the walk is a small part of a
+ * round and both take the same time (10^4 agents, BA m = 5: 10^5 entries, the same cascade
+ * rounds), and a graph does not cost a WebAssembly memory (each reserves gigabytes of address
+ * space until it is collected) for nothing, which matters to a test suite or sweep of small runs.
+ * From 10^5 agents on (10^6 entries) the WebAssembly walk made cascade rounds 20% faster, at 10^6
+ * about twice as fast (bench/README.md).
+ */
+export const WASM_MIN_ENTRIES = 1 << 18;
+
+/**
+ * The WebAssembly walk per graph, shared by every run on it (a sweep's runs on one graph copy its
+ * CSR in once); null for a small graph or one too large for it. Safe to share: a classic policy
+ * decides synchronously, so no two decisions use the walk's buffers at once.
+ */
+const walks = new WeakMap<Csr, BestNeighbours | null>();
+
+export function walkFor(csr: Csr): BestNeighbours | null {
+  if (csr.targets.length < WASM_MIN_ENTRIES) return null;
+  let walk = walks.get(csr);
+  if (walk === undefined) walks.set(csr, (walk = BestNeighbours.for(csr)));
+  return walk;
+}
+
 export const imitateBest: PolicyFactory = (_spec, setup) => {
   const n = setup.csr.n;
-  const worth = new Float64Array(n);
+  // Only for a graph the WebAssembly walk does not take (made at the first walk that needs it).
+  let worth: Float64Array | null = null;
   const settled = new SettledNeighbourhoods(n);
   const twoOptions = setup.game.options.length === 2;
   return classicPolicy(setup, (agents, ctx, out) => {
@@ -99,9 +153,12 @@ export const imitateBest: PolicyFactory = (_spec, setup) => {
     if (!batch) return decideFew(agents, ctx.world.csr, ctx.prev, out);
     // The game's own counts of last round (threshold game: closed neighbourhoods choosing option
     // 0) say the same with no pass of ours, where every choice was one of two options.
+    const csr = ctx.world.csr;
+    const walk = walkFor(csr);
+    if (walk === null) worth ??= new Float64Array(n);
     const z = ctx.prev.closedZero;
-    if (twoOptions && z !== undefined && z.invalid === 0 && z.csr === ctx.world.csr) return decideImitateBest(agents, ctx.world.csr, ctx.prev, out, worth, null, z.counts);
-    const differ = settled.update(ctx.prev.choice, ctx.world.csr) ? settled.differ : null;
-    decideImitateBest(agents, ctx.world.csr, ctx.prev, out, worth, differ);
+    if (twoOptions && z !== undefined && z.invalid === 0 && z.csr === csr) return decideImitateBest(agents, csr, ctx.prev, out, worth, null, z.counts, walk);
+    const differ = settled.update(ctx.prev.choice, csr) ? settled.differ : null;
+    decideImitateBest(agents, csr, ctx.prev, out, worth, differ, null, walk);
   });
 };

@@ -4,6 +4,7 @@ import { toGraphology } from '../../src/networks/index.ts';
 import { prepareRun } from '../../src/run.ts';
 import { runCallbackBaseline } from '../../bench/baseline.ts';
 import { classicScenario } from '../../bench/scenarios.ts';
+import { WASM_MIN_ENTRIES, walkFor } from '../../src/policies/imitate-best.ts';
 
 const NETWORKS = {
   'Barabási–Albert': { kind: 'barabasi-albert', n: 300, m: 3 },
@@ -31,6 +32,19 @@ async function bothWays(raw: Record<string, unknown>): Promise<{ engine: Int8Arr
 const violationsPerRound = (rounds: Int8Array[]) => rounds.map((c) => c.filter((x) => x === 0).length);
 
 describe('the callback baseline of the benchmark', () => {
+  it('makes the same choices as imitate-best on a graph large enough for its WebAssembly walk', async () => {
+    const raw = classicScenario(30_000, 'imitate-best', { rounds: 8, seed: 5, network: { kind: 'barabasi-albert', n: 30_000, m: 5 } });
+    const { csr } = prepareRun(raw);
+    expect(csr.targets.length).toBeGreaterThanOrEqual(WASM_MIN_ENTRIES);
+    expect(walkFor(csr)).not.toBeNull();
+    const { engine, baseline, capital } = await bothWays(raw);
+    expect(baseline).toHaveLength(8);
+    expect(baseline).toEqual(engine);
+    expect(Array.from(capital[1])).toEqual(Array.from(capital[0]));
+    // A cascade: the count of violators moves for some rounds, so the walk decided something.
+    expect(new Set(violationsPerRound(engine)).size).toBeGreaterThan(2);
+  }, 60_000);
+
   for (const [netName, network] of Object.entries(NETWORKS)) {
     for (const [policyName, policy] of Object.entries(POLICIES)) {
       it(`makes the same choices as the engine every round: ${policyName} on a ${netName} graph`, async () => {
