@@ -2,15 +2,14 @@
  * imitate-best's neighbour walk as one WebAssembly function: for each listed agent, the first
  * neighbour (in CSR order) worth strictly more than the agent and every neighbour before it.
  *
- * Why: the JavaScript walk (imitate-best.ts) is bound by its comparisons, not by memory. Each
- * `worth[j] > best` is a branch the processor mispredicts about as often as the best changes, so
- * a cascade round at 10^5 agents spent ~4.4 ms walking against ~1.1 ms for the same reads alone
- * (bench/README.md). WebAssembly's `select` (core spec 1.0, section 4.4.4, "parametric
- * instructions") picks one of two values without a branch, and V8 compiles it to a conditional
- * move; V8 cannot be asked for that from JavaScript. On the bench's own cascade rounds (saved from
- * a run) this walk took 2.0 ms against 4.4 ms at 10^5 agents and 0.14 against 0.23 ms at 10^4,
- * the same choices. A WebAssembly function is also compiled before its first call (Liftoff), so
- * a run's first rounds do not wait for the optimising compiler.
+ * Why: the JavaScript walk (imitate-best.ts) compares with a branch, `if (worth[j] > best)`, that
+ * the processor mispredicts about as often as the best changes, and on large graphs each
+ * misprediction also throws away the neighbours' reads already under way. WebAssembly's `select`
+ * (core spec 1.0, section 4.4.4, "parametric instructions") picks one of two values without a
+ * branch, and V8 compiles it to a conditional move, which JavaScript cannot ask for. Measured in
+ * the engine (imitate-best on BA m = 5, warm runs, bench/README.md): cascade rounds about twice as
+ * fast at 10^6 agents, about 10% faster at 3 x 10^5, the same at 10^5, where the walk's reads
+ * stay in the processor's caches and the JavaScript walk keeps up.
  *
  * The comparison is the JavaScript one: `f64.gt` is false when either side is NaN, as `>` is, and
  * a tie keeps the earlier candidate, so the result is the one the JavaScript walk gives

@@ -117,12 +117,13 @@ function decideFew(agents: Int32Array, csr: Csr, prev: PrevState, out: Int8Array
 }
 
 /**
- * Graphs with fewer CSR entries keep the JavaScript walk: there the walk is a small part of a
- * round and both take the same time (10^4 agents, BA m = 5: 10^5 entries, the same cascade
- * rounds), and a graph does not cost a WebAssembly memory (each reserves gigabytes of address
- * space until it is collected) for nothing, which matters to a test suite or sweep of small runs.
- * From 10^5 agents on (10^6 entries) the WebAssembly walk made cascade rounds 20% faster, at 10^6
- * about twice as fast (bench/README.md).
+ * Below this many CSR entries imitate-best walks in JavaScript. Up to about 10^6 entries (BA
+ * m = 5 with 10^5 agents) both walks take the same time in the engine; the WebAssembly walk pays
+ * off on larger graphs (cascade rounds about 10% faster at 3 x 10^6 entries, twice as fast at
+ * 10^7). The bound is lower than that so that the tests run the WebAssembly walk on graphs of tens
+ * of thousands of agents, and high enough that small graphs (most runs of a test suite or a
+ * sweep) do not each cost a WebAssembly memory, which reserves gigabytes of address space until
+ * it is collected.
  */
 export const WASM_MIN_ENTRIES = 1 << 18;
 
