@@ -160,7 +160,7 @@ export class BestNeighbours {
     this.#at = layout;
   }
 
-  /** The walk for `csr`, or null when the graph is too large for a 32-bit memory. */
+  /** The walk for `csr`, or null when the graph is too large for a 32-bit memory or its memory cannot be had. */
   static for(csr: Csr): BestNeighbours | null {
     const n = csr.n;
     // worth first (8-byte aligned at 0), then the i32 arrays.
@@ -171,7 +171,16 @@ export class BestNeighbours {
     const from = todo + 4 * n;
     const bytes = from + 4 * n;
     if (bytes > MAX_BYTES) return null;
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    } catch (err) {
+      // V8 throws a RangeError when it cannot reserve the memory (each one reserves gigabytes of
+      // address space, under a ulimit -v or with many graphs alive) or commit its pages: the
+      // JavaScript walk decides the same, so the run goes on with it instead of failing.
+      if (err instanceof RangeError) return null;
+      throw err;
+    }
     return new BestNeighbours(csr, memory, { worth, offsets, targets, todo, from });
   }
 
