@@ -69,7 +69,20 @@ describe('the WebAssembly best-neighbour walk', () => {
   it('declines a graph too large for a 32-bit memory, and imitate-best then walks in JavaScript', () => {
     const huge = { n: 300_000_000, offsets: new Int32Array(0), targets: new Int32Array(0), keys: [] } as Csr;
     expect(8 * huge.n + 4 * (huge.n + 1) + 8 * huge.n).toBeGreaterThan(MAX_BYTES);
-    expect(BestNeighbours.for(huge)).toBeNull();
+    // Just above the bound (2.2 GB, which V8 could allocate): declined before any memory is
+    // asked for, not left to an allocation failure (whose RangeError also gives null).
+    const above = { ...huge, n: 110_000_000 };
+    expect(20 * above.n + 4).toBeGreaterThan(MAX_BYTES);
+    const Memory = WebAssembly.Memory;
+    (WebAssembly as { Memory: unknown }).Memory = function () {
+      throw new Error('a memory was asked for');
+    };
+    try {
+      expect(BestNeighbours.for(huge)).toBeNull();
+      expect(BestNeighbours.for(above)).toBeNull();
+    } finally {
+      (WebAssembly as { Memory: unknown }).Memory = Memory;
+    }
   });
 
   it('decides as the rule and as the JavaScript walk on random graphs (ties, invalid, NaN, subsets, skips)', () => {
