@@ -59,7 +59,12 @@ describe('the older checkout', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/^--before: missing/);
-    const pairs = run(`--before=${dir}`, '--pairs=0');
+    // A folder that passes beforeDirProblem, made here so that this test does not lean on the one above.
+    const usable = mkdtempSync(join(tmpdir(), 'atp-before-ok-'));
+    for (const d of ['bench', 'bin', 'node_modules/tsx']) mkdirSync(join(usable, d), { recursive: true });
+    for (const f of ['bench/case.ts', 'bench/llm.ts', 'bin/run-ts.js']) writeFileSync(join(usable, f), '');
+    const pairs = run(`--before=${usable}`, '--pairs=0');
+    rmSync(usable, { recursive: true, force: true });
     expect(pairs.status).toBe(2);
     expect(pairs.stderr.trim()).toBe('--pairs=0: expected a positive whole number, e.g. --pairs=5');
     const unknown = run('--befor=x');
