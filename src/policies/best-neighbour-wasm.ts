@@ -7,7 +7,7 @@
  * misprediction also throws away the neighbours' reads already under way. WebAssembly's `select`
  * (core spec 1.0, section 4.4.4, "parametric instructions") picks one of two values without a
  * branch, and V8 compiles it to a conditional move, which JavaScript cannot ask for. Measured in
- * the engine (imitate-best on BA m = 5, warm runs, bench/README.md): cascade rounds about twice as
+ * the engine (imitate-best on BA m = 5, warm runs; not recorded in bench/README.md): cascade rounds about twice as
  * fast at 10^6 agents, about 10% faster at 3 x 10^5, the same at 10^5, where the walk's reads
  * stay in the processor's caches and the JavaScript walk keeps up.
  *
@@ -171,6 +171,8 @@ export class BestNeighbours {
     const from = todo + 4 * n;
     const bytes = from + 4 * n;
     if (bytes > MAX_BYTES) return null;
+    // node --jitless (or --no-expose-wasm) has no WebAssembly global: the JavaScript walk then.
+    if (typeof WebAssembly === 'undefined') return null;
     let memory: WebAssembly.Memory;
     try {
       memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });

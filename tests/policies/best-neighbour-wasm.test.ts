@@ -184,4 +184,17 @@ describe('the WebAssembly walk per graph', () => {
       (WebAssembly as { Memory: unknown }).Memory = Memory;
     }
   });
+
+  it('falls back to the JavaScript walk where Node runs without WebAssembly (node --jitless)', () => {
+    const csr = ring(WASM_MIN_ENTRIES / 2);
+    const wasm = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
+    // What --jitless (or --no-expose-wasm) leaves: no WebAssembly global at all.
+    delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+    try {
+      expect(BestNeighbours.for(csr)).toBeNull();
+      expect(walkFor(csr)).toBeNull();
+    } finally {
+      Object.defineProperty(globalThis, 'WebAssembly', wasm);
+    }
+  });
 });
