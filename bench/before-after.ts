@@ -108,7 +108,9 @@ export function runSide(root: string, params: LlmParams, timeoutMs: number): Pro
       clearTimeout(timer);
       failed(`could not start (${err.message})`);
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': it waits for the IPC channel too, so a result sent just before the
+    // child exits has been received.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (reply?.result) {
         const row = reply.result.rows.find((r) => r.n === params.ns[0] && r.transport === 'default');

@@ -87,6 +87,13 @@ describe('a side that fails', () => {
     return dir;
   };
 
+  it("reads the default transport's row at N from a child that answers, then exits", async () => {
+    const rows = [{ n: 1000, transport: 'global', cpuUsPerDecision: 900, ratio: 0.5 }, { n: 1000, transport: 'default', cpuUsPerDecision: 177, ratio: 0.89 }];
+    const dir = checkout('answers', `process.send({ type: 'result', result: { rows: ${JSON.stringify(rows)} } }, () => process.exit(0));`);
+    await expect(runSide(dir, params, 30_000)).resolves.toEqual({ cpuUs: 177, ofIdeal: 0.89 });
+    await expect(runSide(dir, { ...params, ns: [2000] }, 30_000)).rejects.toThrow('failed: no default-transport row for N = 2000 in its result');
+  });
+
   it('is one line with the exit code when the child exits without a result', async () => {
     const dir = checkout('crash', 'process.exit(3);');
     await expect(runSide(dir, params, 30_000)).rejects.toThrow(`bench case llm in ${dir} failed: no result (exit 3)`);
