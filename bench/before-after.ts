@@ -17,9 +17,10 @@
  *   git worktree add --detach ../atp-before d11ca43
  *   (cd ../atp-before && npm ci --ignore-scripts)
  *   node bin/run-ts.js bench/before-after.ts --before=../atp-before [--n=1000] [--pairs=5]
- *        [--latency=20] [--concurrency=50]
+ *        [--latency=20] [--concurrency=50] [--timeout=600]
  *
  * Each side runs N agents for 5 rounds (after the case's own warm-up), as the bench's LLM table.
+ * --timeout: seconds one side may take before it is killed and the script fails (exit 1).
  */
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -82,24 +83,43 @@ export function beforeDirProblem(dir: string | undefined): string | null {
   return null;
 }
 
-/** The LLM case of the checkout at `root`, in a fresh process of its own. */
-function runSide(root: string, params: LlmParams): Promise<SideRun> {
+/**
+ * The LLM case of the checkout at `root`, in a fresh process of its own. Rejects with one line when
+ * the child cannot start, exits without a result, answers with an error, or gives no answer within
+ * `timeoutMs` (then it is killed: a hung side would otherwise keep the script waiting for ever).
+ */
+export function runSide(root: string, params: LlmParams, timeoutMs: number): Promise<SideRun> {
   return new Promise((done, fail) => {
+    const failed = (why: string) => fail(new Error(`bench case llm in ${root} failed: ${why}`));
     const child = fork(resolve(root, 'bin/run-ts.js'), [resolve(root, 'bench/case.ts'), 'llm', JSON.stringify(params)], {
       cwd: root,
       execArgv: ['--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    const timer = setTimeout(() => {
+      failed(`no answer after ${timeoutMs / 1000} s (killed; --timeout to wait longer)`);
+      child.kill('SIGKILL');
+    }, timeoutMs);
     let reply: { result?: LlmResult; error?: string } | null = null;
     child.on('message', (m: { type: string; result?: LlmResult; error?: string }) => {
       if (m.type === 'result') reply = m;
     });
-    child.on('exit', (code) => {
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      failed(`could not start (${err.message})`);
+    });
+    // 'close', not 'exit': it waits for the IPC channel too, so a result sent just before the
+    // child exits has been received.
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
       if (reply?.result) {
         const row = reply.result.rows.find((r) => r.n === params.ns[0] && r.transport === 'default');
         if (row) return done({ cpuUs: row.cpuUsPerDecision, ofIdeal: row.ratio });
+        return failed(`no default-transport row for N = ${params.ns[0]} in its result`);
       }
-      fail(new Error(`bench case llm in ${root} failed (exit ${code}): ${reply?.error ?? 'no result'}`));
+      // The child's error is a stack; its first line says what went wrong.
+      const why = reply?.error?.split('\n')[0] ?? 'no result';
+      failed(`${why} (exit ${signal ?? code})`);
     });
   });
 }
@@ -130,7 +150,7 @@ function count(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const known = ['before', 'n', 'pairs', 'latency', 'concurrency'];
+  const known = ['before', 'n', 'pairs', 'latency', 'concurrency', 'timeout'];
   for (const a of process.argv.slice(2)) {
     if (!known.includes(a.replace(/^--/, '').split('=')[0]) || !a.startsWith('--')) {
       console.error(`unknown option ${a}; known: ${known.map((k) => `--${k}`).join(' ')}`);
@@ -146,6 +166,7 @@ async function main(): Promise<void> {
   const before = resolve(dir!);
   const n = count('n', 1000);
   const pairs = count('pairs', 5);
+  const timeoutMs = 1000 * count('timeout', 600);
   const params: LlmParams = { ns: [n], rounds: 5, latencyMs: count('latency', 20), concurrency: count('concurrency', 50), transports: ['default'], breakdownN: 0 };
   console.log(`before: ${before} (${commitOf(before)}); after: ${HERE} (${commitOf(HERE)})`);
   console.log(`N = ${n}, ${params.rounds} rounds, L = ${params.latencyMs} ms, C = ${params.concurrency}, default transport; ${pairs} pairs, taking turns at going first`);
@@ -153,7 +174,7 @@ async function main(): Promise<void> {
   for (let k = 0; k < pairs; k++) {
     const first = firstSide(k);
     const runs: Partial<Record<'before' | 'after', SideRun>> = {};
-    for (const side of first === 'before' ? (['before', 'after'] as const) : (['after', 'before'] as const)) runs[side] = await runSide(side === 'before' ? before : HERE, params);
+    for (const side of first === 'before' ? (['before', 'after'] as const) : (['after', 'before'] as const)) runs[side] = await runSide(side === 'before' ? before : HERE, params, timeoutMs);
     const pair: Pair = { before: runs.before!, after: runs.after!, first };
     done.push(pair);
     const f = (s: SideRun) => `${s.cpuUs.toFixed(0)} us (${s.ofIdeal.toFixed(2)} of C/L)`;
@@ -164,4 +185,11 @@ async function main(): Promise<void> {
   console.log(`goal: CPU per decision at N = ${n} halved (<= 0.5x): ${s.halved ? 'yes' : 'NO'}`);
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // A side that fails ends the comparison: one line saying which and why, exit 1 (2 is for a bad
+  // option or folder, before anything ran), rather than a stack trace.
+  await main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+}

@@ -7,9 +7,9 @@
  * misprediction also throws away the neighbours' reads already under way. WebAssembly's `select`
  * (core spec 1.0, section 4.4.4, "parametric instructions") picks one of two values without a
  * branch, and V8 compiles it to a conditional move, which JavaScript cannot ask for. Measured in
- * the engine (imitate-best on BA m = 5, warm runs, bench/README.md): cascade rounds about twice as
- * fast at 10^6 agents, about 10% faster at 3 x 10^5, the same at 10^5, where the walk's reads
- * stay in the processor's caches and the JavaScript walk keeps up.
+ * the engine (imitate-best on BA m = 5, warm runs; the figures are not in bench/README.md): cascade
+ * rounds about twice as fast at 10^6 agents, about 10% faster at 3 x 10^5, the same at 10^5, where
+ * the walk's reads stay in the processor's caches and the JavaScript walk keeps up.
  *
  * The comparison is the JavaScript one: `f64.gt` is false when either side is NaN, as `>` is, and
  * a tie keeps the earlier candidate, so the result is the one the JavaScript walk gives
@@ -160,7 +160,7 @@ export class BestNeighbours {
     this.#at = layout;
   }
 
-  /** The walk for `csr`, or null when the graph is too large for a 32-bit memory. */
+  /** The walk for `csr`, or null when the graph is too large for a 32-bit memory or none can be had. */
   static for(csr: Csr): BestNeighbours | null {
     const n = csr.n;
     // worth first (8-byte aligned at 0), then the i32 arrays.
@@ -171,7 +171,18 @@ export class BestNeighbours {
     const from = todo + 4 * n;
     const bytes = from + 4 * n;
     if (bytes > MAX_BYTES) return null;
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    // node --jitless (or --no-expose-wasm) has no WebAssembly global: the JavaScript walk then.
+    if (typeof WebAssembly === 'undefined') return null;
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    } catch (err) {
+      // V8 throws a RangeError when it cannot reserve the memory (each one reserves gigabytes of
+      // address space: under `ulimit -v 4000000` even a 100-page one fails) or commit its pages: the
+      // JavaScript walk decides the same, so the run goes on with it instead of failing.
+      if (err instanceof RangeError) return null;
+      throw err;
+    }
     return new BestNeighbours(csr, memory, { worth, offsets, targets, todo, from });
   }
 

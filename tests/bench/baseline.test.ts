@@ -39,8 +39,12 @@ describe('the callback baseline of the benchmark', () => {
     expect(walkFor(csr)).not.toBeNull();
     const { engine, baseline, capital } = await bothWays(raw);
     expect(baseline).toHaveLength(8);
-    expect(baseline).toEqual(engine);
-    expect(Array.from(capital[1])).toEqual(Array.from(capital[0]));
+    expect(engine).toHaveLength(8);
+    // Counted, not compared whole: a failing toEqual on 30 000-entry arrays spends a minute and
+    // more of CPU on its diff (measured: 94 s with the walk's select operands swapped).
+    const differing = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).filter((x, i) => !Object.is(x, b[i])).length;
+    expect(engine.map((c, r) => differing(c, baseline[r])), 'agents choosing otherwise per round').toEqual(new Array(8).fill(0));
+    expect(differing(capital[1], capital[0]), 'agents with other capital').toBe(0);
     // A cascade: the count of violators moves for some rounds, so the walk decided something.
     expect(new Set(violationsPerRound(engine)).size).toBeGreaterThan(2);
   }, 60_000);

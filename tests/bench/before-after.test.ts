@@ -3,11 +3,11 @@
  * the pairs' ratios, and a missing or unusable older checkout is one line with the fix, exit 2.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { beforeDirProblem, firstSide, median, summarize, type Pair } from '../../bench/before-after.ts';
+import { beforeDirProblem, firstSide, median, runSide, summarize, type Pair } from '../../bench/before-after.ts';
 
 const pair = (before: number, after: number, k: number): Pair => ({ before: { cpuUs: before, ofIdeal: 0.8 }, after: { cpuUs: after, ofIdeal: 0.9 }, first: firstSide(k) });
 
@@ -59,12 +59,65 @@ describe('the older checkout', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/^--before: missing/);
-    const pairs = run(`--before=${dir}`, '--pairs=0');
+    // A folder that passes beforeDirProblem, made here so that this test does not lean on the one above.
+    const usable = mkdtempSync(join(tmpdir(), 'atp-before-ok-'));
+    for (const d of ['bench', 'bin', 'node_modules/tsx']) mkdirSync(join(usable, d), { recursive: true });
+    for (const f of ['bench/case.ts', 'bench/llm.ts', 'bin/run-ts.js']) writeFileSync(join(usable, f), '');
+    const pairs = run(`--before=${usable}`, '--pairs=0');
+    rmSync(usable, { recursive: true, force: true });
     expect(pairs.status).toBe(2);
     expect(pairs.stderr.trim()).toBe('--pairs=0: expected a positive whole number, e.g. --pairs=5');
     const unknown = run('--befor=x');
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr.trim()).toBe('unknown option --befor=x; known: --before --n --pairs --latency --concurrency');
+    expect(unknown.stderr.trim()).toBe('unknown option --befor=x; known: --before --n --pairs --latency --concurrency --timeout');
     expect(pairs.stdout + missing.stdout + unknown.stdout).toBe('');
+  });
+});
+
+describe('a side that fails', () => {
+  const root = mkdtempSync(join(tmpdir(), 'atp-side-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const params = { ns: [1000], rounds: 5, latencyMs: 20, concurrency: 50, transports: ['default' as const], breakdownN: 0 };
+  /** A checkout whose bin/run-ts.js is `code` (plain JavaScript, run as the child). */
+  const checkout = (name: string, code: string) => {
+    const dir = join(root, name);
+    for (const d of ['bin', 'bench', 'node_modules/tsx']) mkdirSync(join(dir, d), { recursive: true });
+    for (const f of ['bench/case.ts', 'bench/llm.ts']) writeFileSync(join(dir, f), '');
+    writeFileSync(join(dir, 'bin/run-ts.js'), code);
+    return dir;
+  };
+
+  it("reads the default transport's row at N from a child that answers, then exits", async () => {
+    const rows = [{ n: 1000, transport: 'global', cpuUsPerDecision: 900, ratio: 0.5 }, { n: 1000, transport: 'default', cpuUsPerDecision: 177, ratio: 0.89 }];
+    const dir = checkout('answers', `process.send({ type: 'result', result: { rows: ${JSON.stringify(rows)} } }, () => process.exit(0));`);
+    await expect(runSide(dir, params, 30_000)).resolves.toEqual({ cpuUs: 177, ofIdeal: 0.89 });
+    await expect(runSide(dir, { ...params, ns: [2000] }, 30_000)).rejects.toThrow('failed: no default-transport row for N = 2000 in its result');
+  });
+
+  it('is one line with the exit code when the child exits without a result', async () => {
+    const dir = checkout('crash', 'process.exit(3);');
+    await expect(runSide(dir, params, 30_000)).rejects.toThrow(`bench case llm in ${dir} failed: no result (exit 3)`);
+  });
+
+  it("is the first line of the child's error when it answers with one", async () => {
+    const dir = checkout('error', "process.send({ type: 'result', error: 'Error: no server\\n    at run (llm.ts:1:1)' }, () => process.exit(0));");
+    await expect(runSide(dir, params, 30_000)).rejects.toThrow(/^bench case llm in .* failed: Error: no server \(exit 0\)$/);
+  });
+
+  it('kills a child that never answers and says so, rather than waiting for ever', async () => {
+    const pidFile = join(root, 'hung.pid');
+    const dir = checkout('hung', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`);
+    await expect(runSide(dir, params, 1500)).rejects.toThrow('failed: no answer after 1.5 s (killed; --timeout to wait longer)');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(() => process.kill(pid, 0)).toThrow(); // gone
+  });
+
+  it('ends the script with that one line and exit 1', () => {
+    const dir = checkout('crash-main', 'process.exit(3);');
+    const run = spawnSync(process.execPath, ['bin/run-ts.js', 'bench/before-after.ts', `--before=${dir}`, '--pairs=1'], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(`bench case llm in ${dir} failed: no result (exit 3)`);
+    expect(run.stdout).toMatch(/^before: .*\nN = 1000, 5 rounds/);
   });
 });

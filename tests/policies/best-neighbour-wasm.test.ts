@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { BestNeighbours, MAX_BYTES, MODULE_BYTES } from '../../src/policies/best-neighbour-wasm.ts';
-import { decideImitateBest } from '../../src/policies/imitate-best.ts';
+import { decideImitateBest, WASM_MIN_ENTRIES, walkFor } from '../../src/policies/imitate-best.ts';
 import type { Csr } from '../../src/core/types.ts';
 import { INVALID } from '../../src/core/world.ts';
 
@@ -69,7 +69,20 @@ describe('the WebAssembly best-neighbour walk', () => {
   it('declines a graph too large for a 32-bit memory, and imitate-best then walks in JavaScript', () => {
     const huge = { n: 300_000_000, offsets: new Int32Array(0), targets: new Int32Array(0), keys: [] } as Csr;
     expect(8 * huge.n + 4 * (huge.n + 1) + 8 * huge.n).toBeGreaterThan(MAX_BYTES);
-    expect(BestNeighbours.for(huge)).toBeNull();
+    // Just above the bound (2.2 GB, which V8 could allocate): declined before any memory is
+    // asked for, not left to an allocation failure (whose RangeError also gives null).
+    const above = { ...huge, n: 110_000_000 };
+    expect(20 * above.n + 4).toBeGreaterThan(MAX_BYTES);
+    const Memory = WebAssembly.Memory;
+    (WebAssembly as { Memory: unknown }).Memory = function () {
+      throw new Error('a memory was asked for');
+    };
+    try {
+      expect(BestNeighbours.for(huge)).toBeNull();
+      expect(BestNeighbours.for(above)).toBeNull();
+    } finally {
+      (WebAssembly as { Memory: unknown }).Memory = Memory;
+    }
   });
 
   it('decides as the rule and as the JavaScript walk on random graphs (ties, invalid, NaN, subsets, skips)', () => {
@@ -100,5 +113,88 @@ describe('the WebAssembly best-neighbour walk', () => {
     // Golden-style count: how much was compared.
     console.log(`best-neighbour walk: ${cases} random cases, ${walked} agents decided, all equal to the rule`);
     expect(cases).toBe(300);
+  });
+});
+
+/** A ring of n agents (2n CSR entries), each row in order (i - 1, i + 1). */
+function ring(n: number): Csr {
+  const offsets = Int32Array.from({ length: n + 1 }, (_, i) => 2 * i);
+  const targets = new Int32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    targets[2 * i] = (i + n - 1) % n;
+    targets[2 * i + 1] = (i + 1) % n;
+  }
+  return { n, offsets, targets, keys: [] };
+}
+
+describe('the WebAssembly walk per graph', () => {
+  it('spans a memory of several pages whose size is not a whole number of them', () => {
+    // 20 n + 4 entries + 4 bytes = 140 004: three pages, the last one partly used.
+    const csr = ring(5000);
+    const rng = seedrandom('pages');
+    const choice = Int8Array.from({ length: csr.n }, () => Math.floor(rng() * 2));
+    const payoff = Float64Array.from({ length: csr.n }, () => Math.floor(rng() * 5));
+    const agents = Int32Array.from({ length: csr.n }, (_, i) => csr.n - 1 - i);
+    const want = new Int8Array(csr.n);
+    reference(agents, csr, choice, payoff, null, null, want);
+    const got = new Int8Array(csr.n);
+    decideImitateBest(agents, csr, { choice, payoff }, got, null, null, null, BestNeighbours.for(csr));
+    expect(Array.from(got)).toEqual(Array.from(want));
+  });
+
+  it('is one per graph: a graph replaced by another of the same size (rewire, remove) gets its own', () => {
+    // Same n, same entries; b's rows list the neighbours the other way round, so a tie between
+    // the two neighbours goes to the other one.
+    const a = ring(WASM_MIN_ENTRIES / 2);
+    const b = ring(WASM_MIN_ENTRIES / 2);
+    for (let i = 0; i < b.n; i++) [b.targets[2 * i], b.targets[2 * i + 1]] = [b.targets[2 * i + 1], b.targets[2 * i]];
+    const wa = walkFor(a);
+    const wb = walkFor(b);
+    // Compared by identity (toBe on these objects would print their typed arrays).
+    expect(wa !== null && wb !== null).toBe(true);
+    expect(wb === wa).toBe(false);
+    expect(walkFor(a) === wa).toBe(true);
+    // Every odd agent earns 0 between two even ones earning 1 that chose differently (0, 1, 0, ...).
+    const choice = Int8Array.from({ length: a.n }, (_, i) => (i % 2 === 0 ? (i / 2) % 2 : 0));
+    const payoff = Float64Array.from({ length: a.n }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    const agents = Int32Array.from({ length: 2000 }, (_, i) => i);
+    for (const [csr, walk] of [[a, wa], [b, wb]] as const) {
+      const want = new Int8Array(csr.n);
+      reference(agents, csr, choice, payoff, null, null, want);
+      const got = new Int8Array(csr.n);
+      decideImitateBest(agents, csr, { choice, payoff }, got, null, null, null, walk);
+      expect(Array.from(got.subarray(0, 2000))).toEqual(Array.from(want.subarray(0, 2000)));
+      // Each graph's own order decided the tie: agent 1 copies 0 (choice 0) in a, 2 (choice 1) in b.
+      expect(got[1]).toBe(csr === a ? 0 : 1);
+    }
+  });
+
+  it('falls back to the JavaScript walk when the engine cannot allocate the memory', () => {
+    const csr = ring(WASM_MIN_ENTRIES / 2);
+    const Memory = WebAssembly.Memory;
+    // What V8 throws when it cannot reserve or commit a memory of that size.
+    const failing = function () {
+      throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    };
+    (WebAssembly as { Memory: unknown }).Memory = failing;
+    try {
+      expect(BestNeighbours.for(csr)).toBeNull();
+      expect(walkFor(csr)).toBeNull();
+    } finally {
+      (WebAssembly as { Memory: unknown }).Memory = Memory;
+    }
+  });
+
+  it('falls back to the JavaScript walk where Node runs without WebAssembly (node --jitless)', () => {
+    const csr = ring(WASM_MIN_ENTRIES / 2);
+    const wasm = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
+    // What --jitless (or --no-expose-wasm) leaves: no WebAssembly global at all.
+    delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+    try {
+      expect(BestNeighbours.for(csr)).toBeNull();
+      expect(walkFor(csr)).toBeNull();
+    } finally {
+      Object.defineProperty(globalThis, 'WebAssembly', wasm);
+    }
   });
 });
