@@ -7,9 +7,9 @@
  * misprediction also throws away the neighbours' reads already under way. WebAssembly's `select`
  * (core spec 1.0, section 4.4.4, "parametric instructions") picks one of two values without a
  * branch, and V8 compiles it to a conditional move, which JavaScript cannot ask for. Measured in
- * the engine (imitate-best on BA m = 5, warm runs; the figures are not in bench/README.md): cascade
- * rounds about twice as fast at 10^6 agents, about 10% faster at 3 x 10^5, the same at 10^5, where
- * the walk's reads stay in the processor's caches and the JavaScript walk keeps up.
+ * the engine (imitate-best on BA m = 5, warm runs; bench/README.md, the run of 2026-11-30, 00:30):
+ * cascade rounds about twice as fast at 10^6 agents, about 10% faster at 3 x 10^5, the same at
+ * 10^5, where the walk's reads stay in the processor's caches and the JavaScript walk keeps up.
  *
  * The comparison is the JavaScript one: `f64.gt` is false when either side is NaN, as `>` is, and
  * a tie keeps the earlier candidate, so the result is the one the JavaScript walk gives
