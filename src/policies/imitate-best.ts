@@ -28,25 +28,24 @@ export function decideImitateBest(
   if (walk !== null) return decideByWalk(agents, csr, prev, out, walk, differ, zero);
   const { offsets, targets } = csr;
   const pc = prev.choice;
-  const pp = prev.payoff;
-  let filled = false;
+  // Filled at the first agent that walks (none may: every neighbourhood settled).
+  let w: Float64Array | null = null;
   for (let a = 0; a < agents.length; a++) {
     const i = agents[a];
     if (alike(i, offsets, differ, zero)) {
       out[i] = pc[i];
       continue;
     }
-    if (!filled) {
-      worth ??= new Float64Array(pc.length);
-      fillWorth(pc, pp, worth);
-      filled = true;
+    if (w === null) {
+      w = worth ?? new Float64Array(pc.length);
+      fillWorth(pc, prev.payoff, w);
     }
-    let best = worth![i];
+    let best = w[i];
     let from = i;
     for (let e = offsets[i], end = offsets[i + 1]; e < end; e++) {
       const j = targets[e];
-      if (worth![j] > best) {
-        best = worth![j];
+      if (w[j] > best) {
+        best = w[j];
         from = j;
       }
     }
@@ -152,11 +151,11 @@ export const imitateBest: PolicyFactory = (_spec, setup) => {
     // time (random-sequential) walks its neighbours, as keeping it would cost n per agent.
     const batch = agents.length * 8 >= n;
     if (!batch) return decideFew(agents, ctx.world.csr, ctx.prev, out);
-    // The game's own counts of last round (threshold game: closed neighbourhoods choosing option
-    // 0) say the same with no pass of ours, where every choice was one of two options.
     const csr = ctx.world.csr;
     const walk = walkFor(csr);
     if (walk === null) worth ??= new Float64Array(n);
+    // The game's own counts of last round (threshold game: closed neighbourhoods choosing option
+    // 0) say the same with no pass of ours, where every choice was one of two options.
     const z = ctx.prev.closedZero;
     if (twoOptions && z !== undefined && z.invalid === 0 && z.csr === csr) return decideImitateBest(agents, csr, ctx.prev, out, worth, null, z.counts, walk);
     const differ = settled.update(ctx.prev.choice, csr) ? settled.differ : null;
