@@ -125,6 +125,15 @@ let compiled: WebAssembly.Module | null = null;
 
 type Walk = (count: number, todo: number, offsets: number, targets: number, worth: number, from: number) => void;
 
+/** Byte addresses of the arrays in the memory. */
+interface Layout {
+  readonly worth: number;
+  readonly offsets: number;
+  readonly targets: number;
+  readonly todo: number;
+  readonly from: number;
+}
+
 /**
  * Above this many bytes of memory the JavaScript walk is used: addresses stay below 2^31 (a
  * 32-bit memory; V8 allows up to 4 GiB), i.e. graphs up to about 500 million CSR entries.
@@ -140,13 +149,9 @@ export class BestNeighbours {
   /** Per listed agent, after `run`: the agent it copies. */
   readonly from: Int32Array;
   readonly #walk: Walk;
-  readonly #at: { todo: number; offsets: number; targets: number; worth: number; from: number };
+  readonly #at: Layout;
 
-  private constructor(
-    readonly csr: Csr,
-    memory: WebAssembly.Memory,
-    layout: { todo: number; offsets: number; targets: number; worth: number; from: number },
-  ) {
+  private constructor(csr: Csr, memory: WebAssembly.Memory, layout: Layout) {
     const { n, offsets, targets } = csr;
     const buf = memory.buffer;
     new Int32Array(buf, layout.offsets, n + 1).set(offsets);
