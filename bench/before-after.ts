@@ -26,6 +26,7 @@ import { execFileSync, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median as medianOf } from '../src/metrics/intervals.ts';
 import type { LlmParams, LlmResult } from './llm.ts';
 
 const HERE = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -48,11 +49,9 @@ export function firstSide(pair: number): 'before' | 'after' {
   return pair % 2 === 0 ? 'before' : 'after';
 }
 
+/** The median of the figures (src/metrics/intervals.ts), NaN for none. */
 export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return medianOf(xs) ?? NaN;
 }
 
 export interface Summary {

@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runEngine } from '../src/run/engine.ts';
+import { median as medianOf } from '../src/metrics/intervals.ts';
 import { prepareRun } from '../src/run.ts';
 import { assignRoles } from '../src/policies/roles.ts';
 import type { ThresholdGame } from '../src/scenarios/types.ts';
@@ -127,12 +128,8 @@ type Clock = readonly number[];
 /** Mean seconds per round over rounds 2..r of a run. */
 const spanMean = (at: Clock, r: number): number => (at[r] - at[1]) / (r - 1) / 1000;
 
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
+/** The middle value (the mean of the two middle ones for an even count; src/metrics/intervals.ts). */
+const median = (xs: readonly number[]): number => medianOf(xs) ?? NaN;
 
 /**
  * Runs imitate.py in `mode` and compares its choices with the engine's, round by round. `first`
