@@ -9,9 +9,10 @@ import { SettledNeighbourhoods } from './settled.ts';
  * imitate-best: copy the choice of the best-earning agent among self and neighbours last round.
  * Ties keep the agent's own choice, then the lowest-index neighbour; invalid choices are not copied.
  * `worth`: scratch space of n numbers (a policy passes the same one every round: no n-sized
- * garbage per round). `zero` (two options, no invalid choice last round): per agent, how many of
- * its closed neighbourhood chose option 0; 0 or all of them is a neighbourhood that chose alike. `differ`: per agent, how many neighbours chose otherwise last round
- * (settled.ts); where none did, the agent keeps its choice without walking its neighbours.
+ * garbage per round; made here when null). `zero` (two options, no invalid choice last round):
+ * per agent, how many of its closed neighbourhood chose option 0; 0 or all of them is a
+ * neighbourhood that chose alike. `differ`: per agent, how many neighbours chose otherwise last
+ * round (settled.ts); where none did, the agent keeps its choice without walking its neighbours.
  * `walk`: the same walk in WebAssembly for this graph (best-neighbour-wasm.ts), which then holds
  * the worth itself (`worth` is not used).
  */

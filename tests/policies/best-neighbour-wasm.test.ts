@@ -66,23 +66,22 @@ describe('the WebAssembly best-neighbour walk', () => {
     expect(Array.from(walk.from)).toEqual([0, 1, 2, 3]);
   });
 
-  it('declines a graph too large for a 32-bit memory, and imitate-best then walks in JavaScript', () => {
+  it('declines a graph too large for a 32-bit memory before asking for one', () => {
     const huge = { n: 300_000_000, offsets: new Int32Array(0), targets: new Int32Array(0), keys: [] } as Csr;
     expect(8 * huge.n + 4 * (huge.n + 1) + 8 * huge.n).toBeGreaterThan(MAX_BYTES);
     // Just above the bound (2.2 GB, which V8 could allocate): declined before any memory is
     // asked for, not left to an allocation failure (whose RangeError also gives null).
     const above = { ...huge, n: 110_000_000 };
     expect(20 * above.n + 4).toBeGreaterThan(MAX_BYTES);
-    const Memory = WebAssembly.Memory;
-    (WebAssembly as { Memory: unknown }).Memory = function () {
-      throw new Error('a memory was asked for');
-    };
-    try {
-      expect(BestNeighbours.for(huge)).toBeNull();
-      expect(BestNeighbours.for(above)).toBeNull();
-    } finally {
-      (WebAssembly as { Memory: unknown }).Memory = Memory;
-    }
+    withMemory(
+      function () {
+        throw new Error('a memory was asked for');
+      },
+      () => {
+        expect(BestNeighbours.for(huge)).toBeNull();
+        expect(BestNeighbours.for(above)).toBeNull();
+      },
+    );
   });
 
   it('decides as the rule and as the JavaScript walk on random graphs (ties, invalid, NaN, subsets, skips)', () => {
@@ -115,6 +114,17 @@ describe('the WebAssembly best-neighbour walk', () => {
     expect(cases).toBe(300);
   });
 });
+
+/** Runs `body` with `WebAssembly.Memory` replaced by `fake` (a function, as `new` calls it), then puts the real one back. */
+function withMemory(fake: () => never, body: () => void): void {
+  const Memory = WebAssembly.Memory;
+  (WebAssembly as { Memory: unknown }).Memory = fake;
+  try {
+    body();
+  } finally {
+    (WebAssembly as { Memory: unknown }).Memory = Memory;
+  }
+}
 
 /** A ring of n agents (2n CSR entries), each row in order (i - 1, i + 1). */
 function ring(n: number): Csr {
@@ -171,18 +181,16 @@ describe('the WebAssembly walk per graph', () => {
 
   it('falls back to the JavaScript walk when the engine cannot allocate the memory', () => {
     const csr = ring(WASM_MIN_ENTRIES / 2);
-    const Memory = WebAssembly.Memory;
     // What V8 throws when it cannot reserve or commit a memory of that size.
-    const failing = function () {
-      throw new RangeError('WebAssembly.Memory(): could not allocate memory');
-    };
-    (WebAssembly as { Memory: unknown }).Memory = failing;
-    try {
-      expect(BestNeighbours.for(csr)).toBeNull();
-      expect(walkFor(csr)).toBeNull();
-    } finally {
-      (WebAssembly as { Memory: unknown }).Memory = Memory;
-    }
+    withMemory(
+      function () {
+        throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+      },
+      () => {
+        expect(BestNeighbours.for(csr)).toBeNull();
+        expect(walkFor(csr)).toBeNull();
+      },
+    );
   });
 
   it('falls back to the JavaScript walk where Node runs without WebAssembly (node --jitless)', () => {
