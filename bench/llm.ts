@@ -46,9 +46,19 @@ export interface LlmParams {
  * `bare-openai`: not the engine but the reference a user would write instead, the official
  * openai client in a p-limit loop sending the same prompts (bench/bare-client.ts);
  * `null`: a client that does nothing but send the same requests, prepared beforehand: the
- * ceiling of "of C/L" on this machine and server (bench/null-client.ts).
+ * ceiling of "of C/L" on this machine and server (bench/null-client.ts);
+ * `queued` and `null-queued`: `default` and `null` keeping 2C calls at the server, which serves C
+ * and queues the rest (as vLLM and a llama.cpp server do with their batch full), so a slot that
+ * frees starts a waiting call without a round trip to the client.
  */
-export type Transport = 'default' | 'node-http' | 'hf-client' | 'global' | 'bare-openai' | 'null';
+export type Transport = 'default' | 'node-http' | 'hf-client' | 'global' | 'bare-openai' | 'null' | 'queued' | 'null-queued';
+
+export const TRANSPORTS: readonly Transport[] = ['default', 'node-http', 'hf-client', 'global', 'bare-openai', 'null', 'queued', 'null-queued'];
+
+/** Calls a transport keeps at a server of concurrency C. */
+export function inFlight(t: Transport, c: number): number {
+  return t === 'queued' || t === 'null-queued' ? 2 * c : c;
+}
 
 export interface LlmRow {
   readonly n: number;
@@ -184,7 +194,7 @@ export async function run(params: LlmParams): Promise<LlmResult> {
       nodeHttp.push(own);
       return createModel(settings, { stats, fetch: own.fetch });
     }
-    const { fetch: f, viaHfClient } = transports.get(t)!;
+    const { fetch: f, viaHfClient } = transports.get(t === 'queued' ? 'default' : t)!;
     return createModel(settings, { stats, ...(f ? { fetch: f } : {}), ...(viaHfClient ? { viaHfClient } : {}) });
   };
 
@@ -200,12 +210,14 @@ export async function run(params: LlmParams): Promise<LlmResult> {
     };
     const bareTimed = async (n: number, r = rounds) => bareRun(url, 'bench-model', await recorded(n, r), C, OPTIONS);
     // The ceiling: a client that does nothing but send the same requests, prepared beforehand (null-client.ts).
-    const nullTimed = async (n: number, r = rounds) => nullRun(url, 'bench-model', await recorded(n, r), C);
-    for (const t of params.transports) {
-      if (t === 'null') await nullTimed(Math.max(1000, 2 * C), 3);
-      else if (t === 'bare-openai') await bareTimed(Math.max(1000, 2 * C), 3);
-      else await timedRun(llmScenario(Math.max(1000, 2 * C), { endpoint: url, concurrency: C, rounds: 3 }), viaServer(t));
-    }
+    const nullTimed = async (n: number, t: Transport, r = rounds) => nullRun(url, 'bench-model', await recorded(n, r), inFlight(t, C));
+    const timed = (n: number, t: Transport, r = rounds) =>
+      t === 'null' || t === 'null-queued'
+        ? nullTimed(n, t, r)
+        : t === 'bare-openai'
+          ? bareTimed(n, r)
+          : timedRun(llmScenario(n, { endpoint: url, concurrency: inFlight(t, C), rounds: r }), viaServer(t));
+    for (const t of params.transports) await timed(Math.max(1000, 2 * C), t, 3);
     await timedRun(llmScenario(1000, { rounds: 3 }), () => instantModel);
     await timedRun(llmScenario(1000, { endpoint: url, concurrency: C, rounds: 3 }), (settings, stats) => createModel(settings, { stats, fetch: inProcessFetch }));
 
@@ -214,8 +226,7 @@ export async function run(params: LlmParams): Promise<LlmResult> {
       for (const t of params.transports) {
         server.send({ type: 'reset' });
         await server.next('reset');
-        const r =
-          t === 'null' ? await nullTimed(n) : t === 'bare-openai' ? await bareTimed(n) : await timedRun(llmScenario(n, { endpoint: url, concurrency: C, rounds }), viaServer(t));
+        const r = await timed(n, t);
         const s = await serverStats();
         const rate = r.decisions / r.wallS;
         const ideal = C / (L / 1000);
@@ -249,7 +260,7 @@ export async function run(params: LlmParams): Promise<LlmResult> {
         createModel(settings, { stats, fetch: inProcessFetch }),
       );
       const transportUs: Record<string, number> = {};
-      for (const row of rows) if (row.n === n && row.transport !== 'null' && row.transport !== 'bare-openai') transportUs[row.transport] = row.cpuUsPerDecision; // the engine's paths only
+      for (const row of rows) if (row.n === n && row.transport !== 'null' && row.transport !== 'null-queued' && row.transport !== 'bare-openai') transportUs[row.transport] = row.cpuUsPerDecision; // the engine's paths only
       breakdown = { n, engineUs: engine.cpuUs / engine.decisions, wrappersUs: wrappers.cpuUs / wrappers.decisions, transportUs };
     }
     return { params, rows, breakdown };

@@ -75,7 +75,16 @@ function poolLabel(latencies: readonly number[]): string {
 }
 
 /** How the LLM section names a transport in its tables. */
-const TRANSPORT_LABEL: Record<string, string> = { default: 'default', 'node-http': 'node:http (before)', 'hf-client': 'HF client', global: 'global fetch', 'bare-openai': 'bare openai + p-limit', null: 'null client (ceiling)' };
+const TRANSPORT_LABEL: Record<string, string> = {
+  default: 'default',
+  'node-http': 'node:http (before)',
+  'hf-client': 'HF client',
+  global: 'global fetch',
+  'bare-openai': 'bare openai + p-limit',
+  null: 'null client (ceiling)',
+  queued: 'default, 2C in flight',
+  'null-queued': 'null client, 2C in flight',
+};
 const TRANSPORT_GOAL: Record<string, string> = {
   default: "hf backend's direct POST on its keep-alive transport",
   'node-http': "hf backend's direct POST on node:http (before the raw HTTP/1.1 client)",
@@ -83,14 +92,21 @@ const TRANSPORT_GOAL: Record<string, string> = {
   global: "hf backend on Node's global fetch",
   'bare-openai': 'the bare openai client in a p-limit loop, no engine (reference)',
   null: 'a client that only sends prepared requests: the ceiling on this machine and server',
+  queued: 'the default transport keeping 2C calls at the server, which queues those beyond C',
 };
 
-/** The default transport's row beside `other`'s, per N where both ran: `pick` read from each. */
-function besideDefault<R extends { n: number; transport: string }>(rows: readonly R[], other: string, pick: (row: R) => number): { n: number; ours: number; theirs: number }[] {
+/** The null clients: ceilings, whose CPU is sending and framing only. */
+const isNull = (t: string): boolean => t === 'null' || t === 'null-queued';
+
+/** The ceiling each transport's C/L is read against: the null client keeping as many calls in flight. */
+const CEILING_OF: Record<string, string> = { default: 'null', queued: 'null-queued' };
+
+/** The `mine` transport's row (the default one unless given) beside `other`'s, per N where both ran: `pick` read from each. */
+function besideDefault<R extends { n: number; transport: string }>(rows: readonly R[], other: string, pick: (row: R) => number, mine = 'default'): { n: number; ours: number; theirs: number }[] {
   const out: { n: number; ours: number; theirs: number }[] = [];
   for (const d of rows) {
     const c = rows.find((x) => x.n === d.n && x.transport === other);
-    if (d.transport === 'default' && c) out.push({ n: d.n, ours: pick(d), theirs: pick(c) });
+    if (d.transport === mine && c) out.push({ n: d.n, ours: pick(d), theirs: pick(c) });
   }
   return out;
 }
@@ -100,9 +116,11 @@ function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerD
   return besideDefault(rows, other, (x) => x.cpuUsPerDecision).map((p) => ({ n: p.n, direct: p.ours, client: p.theirs }));
 }
 
-/** Of C/L, the default transport's and the null client's (the ceiling), per N where both ran. */
-export function ofCeiling(rows: readonly { n: number; transport: string; ratio: number }[]): { n: number; ours: number; ceiling: number }[] {
-  return besideDefault(rows, 'null', (x) => x.ratio).map((p) => ({ n: p.n, ours: p.ours, ceiling: p.theirs }));
+/** Of C/L, a transport's (the default one unless given) and its null client's (the ceiling), per N where both ran. */
+export function ofCeiling(rows: readonly { n: number; transport: string; ratio: number }[], mine = 'default'): { n: number; ours: number; ceiling: number }[] {
+  const other = CEILING_OF[mine];
+  if (other === undefined) return [];
+  return besideDefault(rows, other, (x) => x.ratio, mine).map((p) => ({ n: p.n, ours: p.ours, ceiling: p.theirs }));
 }
 
 /** The goals of the scale issue, checked against the results present. */
@@ -110,13 +128,13 @@ export function goals(r: BenchResults): Goal[] {
   const out: Goal[] = [];
   for (const llm of r.llm) {
     for (const t of llm.params.transports) {
-      // The null client is the ceiling the goal is read against, not something held to it.
-      if (t === 'null') continue;
+      // The null clients are the ceilings the goal is read against, not something held to it.
+      if (isNull(t)) continue;
       const rows = llm.rows.filter((x) => x.transport === t);
       if (rows.length === 0) continue;
       const worst = Math.min(...rows.map((x) => x.ratio));
       const { latencyMs: L, concurrency: C } = llm.params;
-      const ceiling = t === 'default' ? ofCeiling(llm.rows) : [];
+      const ceiling = ofCeiling(llm.rows, t);
       out.push({
         goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${TRANSPORT_GOAL[t] ?? t})`,
         measured:
@@ -280,8 +298,8 @@ export function renderReport(r: BenchResults): string {
           x.roundBound.toFixed(2),
           // The null client's CPU is sending and framing only (its requests are built off the
           // clock, its replies never parsed): not a client's cost, and no ceiling of one.
-          x.transport === 'null' ? `${x.cpuUsPerDecision.toFixed(0)} us (send + frame only)` : `${x.cpuUsPerDecision.toFixed(0)} us`,
-          x.transport === 'null' ? '-' : `${x.cpuCeiling.toFixed(0)}/s`,
+          isNull(x.transport) ? `${x.cpuUsPerDecision.toFixed(0)} us (send + frame only)` : `${x.cpuUsPerDecision.toFixed(0)} us`,
+          isNull(x.transport) ? '-' : `${x.cpuCeiling.toFixed(0)}/s`,
           String(x.server.maxInFlight),
           String(x.server.maxQueued),
           `${x.server.meanServiceMs.toFixed(1)} ms`,
@@ -304,6 +322,14 @@ export function renderReport(r: BenchResults): string {
       parts.push(
         `\nOf C/L, ours / the null client's (a client that only sends the same requests, prepared beforehand: what this machine and server allow, same run): ` +
           ceiling.map((p) => `N=${p.n}: ${p.ours.toFixed(2)} / ${p.ceiling.toFixed(2)} = ${(p.ours / p.ceiling).toFixed(2)}`).join('; ') +
+          '.',
+      );
+    }
+    const queued = ofCeiling(rows, 'queued');
+    if (queued.length > 0) {
+      parts.push(
+        `\nWith 2C calls in flight (the server serves C and queues the rest), ours / the null client's: ` +
+          queued.map((p) => `N=${p.n}: ${p.ours.toFixed(2)} / ${p.ceiling.toFixed(2)}`).join('; ') +
           '.',
       );
     }

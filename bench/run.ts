@@ -6,7 +6,7 @@
  *   npm run bench -- --quick           smaller sizes, under a minute
  *   npm run bench -- --only=llm,prompt sections: llm, pool, classic, memory, prompt, python, startup, surrogate
  *   --latency=20 --concurrency=50      the model server of the LLM section (ms, requests)
- *   --llm-n=100,1000 --classic-n=10000,100000 --transport=default,bare-openai,null,hf-client,global,node-http
+ *   --llm-n=100,1000 --classic-n=10000,100000 --transport=default,bare-openai,null,queued,null-queued,hf-client,global,node-http
  * The same options are read from BENCH_* environment variables (BENCH_QUICK=1, BENCH_ONLY=llm).
  *
  * Every case runs in a fresh child process (bench/case.ts), so memory and CPU figures are its own.
@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ClassicParams, ClassicResult } from './classic.ts';
-import type { LlmParams, LlmResult, Transport } from './llm.ts';
+import { TRANSPORTS, type LlmParams, type LlmResult, type Transport } from './llm.ts';
 import type { MemoryParams, MemoryResult } from './memory.ts';
 import type { PoolParams, PoolResult } from './pool.ts';
 import type { PromptParams, PromptResult } from './prompt.ts';
@@ -67,7 +67,13 @@ for (const s of only) {
     process.exit(2);
   }
 }
-const transports = (option('transport')?.split(',') ?? ['default', 'bare-openai', 'null', 'hf-client', 'global']) as Transport[];
+const transports = (option('transport')?.split(',') ?? ['default', 'bare-openai', 'null', 'queued', 'null-queued', 'hf-client', 'global']) as Transport[];
+for (const t of transports) {
+  if (!TRANSPORTS.includes(t)) {
+    console.error(`--transport: unknown transport ${t}; one of ${TRANSPORTS.join(', ')}`);
+    process.exit(2);
+  }
+}
 
 const llmParams: LlmParams[] = [
   {

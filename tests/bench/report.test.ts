@@ -93,6 +93,25 @@ describe('bench/report: the null client and the once-per-process costs', () => {
     expect(text).toContain('N=100: 0.80 / 0.93 = 0.86; N=1000: 0.90 / 0.96 = 0.94.');
   });
 
+  it('reads 2C in flight against the null client keeping 2C in flight, as a goal row of its own', () => {
+    const queued: LlmResult = {
+      ...llm,
+      params: { ...llm.params, transports: ['default', 'null', 'queued', 'null-queued'] },
+      rows: [...llm.rows, row(100, 'queued', 0.85, 170), row(100, 'null-queued', 0.88, 60), row(1000, 'queued', 0.95, 140), row(1000, 'null-queued', 0.97, 33)],
+    };
+    const both = { ...results, llm: [queued] };
+    const llmGoals = goals(both).filter((g) => g.goal.startsWith('LLM decisions/s'));
+    expect(llmGoals.map((g) => g.measured)).toEqual([
+      'N=100: 0.80, N=1000: 0.90 (the null client: N=100: 0.93, N=1000: 0.96)',
+      'N=100: 0.85, N=1000: 0.95 (the null client: N=100: 0.88, N=1000: 0.97)',
+    ]);
+    expect(llmGoals[1].goal).toContain('2C calls at the server');
+    const text = renderReport(both);
+    expect(text).toContain('With 2C calls in flight (the server serves C and queues the rest), ours / the null client\'s: N=100: 0.85 / 0.88; N=1000: 0.95 / 0.97.');
+    const nullQueued = text.split('\n').find((l) => l.includes('| 100 ') && l.includes('null client, 2C in flight'))!;
+    expect(nullQueued).toContain('60 us (send + frame only)');
+  });
+
   it('says so when no transport ran at the N of the CPU breakdown, instead of an empty clause', () => {
     const text = renderReport({ ...results, llm: [{ ...llm, breakdown: { n: 5000, engineUs: 37, wrappersUs: 123, transportUs: {} } }] });
     expect(text).toContain('(in-process fetch) 123 us (no transport row at N=5000).');
