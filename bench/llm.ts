@@ -55,6 +55,21 @@ export type Transport = 'default' | 'node-http' | 'hf-client' | 'global' | 'bare
 
 export const TRANSPORTS: readonly Transport[] = ['default', 'node-http', 'hf-client', 'global', 'bare-openai', 'null', 'queued', 'null-queued'];
 
+/**
+ * What is wrong with a list of transport names (`--transport`), or null: an empty name, an unknown
+ * one, or one named twice (it would run twice and give two rows per N, two goal rows).
+ */
+export function transportProblem(names: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const t of names) {
+    if (t === '') return `an empty name in ${JSON.stringify(names.join(','))}; one of ${TRANSPORTS.join(', ')}`;
+    if (!(TRANSPORTS as readonly string[]).includes(t)) return `unknown transport ${t}; one of ${TRANSPORTS.join(', ')}`;
+    if (seen.has(t)) return `${t} given twice`;
+    seen.add(t);
+  }
+  return null;
+}
+
 /** Calls a transport keeps at a server of concurrency C. */
 export function inFlight(t: Transport, c: number): number {
   return t === 'queued' || t === 'null-queued' ? 2 * c : c;

@@ -100,6 +100,8 @@ const isNull = (t: string): boolean => t === 'null' || t === 'null-queued';
 
 /** The ceiling each transport's C/L is read against: the null client keeping as many calls in flight. */
 const CEILING_OF: Record<string, string> = { default: 'null', queued: 'null-queued' };
+/** How a goal row names its ceiling: two null clients can sit in one goals table, read apart from the LLM table. */
+const CEILING_NAME: Record<string, string> = { null: 'the null client', 'null-queued': 'the null client with 2C in flight' };
 
 /** The `mine` transport's row (the default one unless given) beside `other`'s, per N where both ran: `pick` read from each. */
 function besideDefault<R extends { n: number; transport: string }>(rows: readonly R[], other: string, pick: (row: R) => number, mine = 'default'): { n: number; ours: number; theirs: number }[] {
@@ -139,7 +141,7 @@ export function goals(r: BenchResults): Goal[] {
         goal: `LLM decisions/s >= 0.9 of C/L at every N (L=${L} ms, C=${C}; ${TRANSPORT_GOAL[t] ?? t})`,
         measured:
           rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(', ') +
-          (ceiling.length > 0 ? ` (the null client: ${ceiling.map((p) => `N=${p.n}: ${p.ceiling.toFixed(2)}`).join(', ')})` : ''),
+          (ceiling.length > 0 ? ` (${CEILING_NAME[CEILING_OF[t]]}: ${ceiling.map((p) => `N=${p.n}: ${p.ceiling.toFixed(2)}`).join(', ')})` : ''),
         met: worst >= 0.9,
       });
     }

@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ClassicParams, ClassicResult } from './classic.ts';
-import { TRANSPORTS, type LlmParams, type LlmResult, type Transport } from './llm.ts';
+import { transportProblem, type LlmParams, type LlmResult, type Transport } from './llm.ts';
 import type { MemoryParams, MemoryResult } from './memory.ts';
 import type { PoolParams, PoolResult } from './pool.ts';
 import type { PromptParams, PromptResult } from './prompt.ts';
@@ -34,11 +34,17 @@ function option(name: string): string | undefined {
   return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
 }
 
+/** An option it cannot use: one line, exit 2, before anything runs (not a stack trace). */
+function refuse(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
 function numbers(name: string, fallback: readonly number[]): number[] {
   const v = option(name);
   if (v === undefined) return [...fallback];
   const list = v.split(',').map(Number);
-  if (list.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`--${name}: expected positive integers separated by commas; got ${v}`);
+  if (list.some((x) => !Number.isInteger(x) || x <= 0)) refuse(`--${name}: expected positive integers separated by commas; got ${v}`);
   return list;
 }
 
@@ -46,34 +52,28 @@ function positive(name: string, fallback: number): number {
   const v = option(name);
   if (v === undefined) return fallback;
   const x = Number(v);
-  if (!(x > 0)) throw new Error(`--${name}: expected a positive number; got ${v}`);
+  if (!(x > 0)) refuse(`--${name}: expected a positive number; got ${v}`);
   return x;
 }
 
 const known = ['quick', 'only', 'latency', 'concurrency', 'llm-n', 'classic-n', 'transport'];
+const given = new Set<string>();
 for (const a of process.argv.slice(2)) {
   const name = a.replace(/^--/, '').split('=')[0];
-  if (!a.startsWith('--') || !known.includes(name)) {
-    console.error(`unknown option ${a}; known: ${known.map((k) => `--${k}`).join(' ')}`);
-    process.exit(2);
-  }
+  if (!a.startsWith('--') || !known.includes(name)) refuse(`unknown option ${a}; known: ${known.map((k) => `--${k}`).join(' ')}`);
+  // option() reads the first of two: the second would be dropped without a word.
+  if (given.has(name)) refuse(`--${name} given twice`);
+  given.add(name);
+  // option() reads a bare flag as 'true', which only --quick means.
+  if (name !== 'quick' && !a.includes('=')) refuse(`--${name} needs a value (--${name}=...)`);
 }
 
 const quick = option('quick') === 'true' || option('quick') === '1';
 const only = (option('only')?.split(',') ?? [...SECTIONS]) as Section[];
-for (const s of only) {
-  if (!SECTIONS.includes(s)) {
-    console.error(`--only: unknown section ${s}; one of ${SECTIONS.join(', ')}`);
-    process.exit(2);
-  }
-}
+for (const s of only) if (!SECTIONS.includes(s)) refuse(`--only: unknown section ${s}; one of ${SECTIONS.join(', ')}`);
 const transports = (option('transport')?.split(',') ?? ['default', 'bare-openai', 'null', 'queued', 'null-queued', 'hf-client', 'global']) as Transport[];
-for (const t of transports) {
-  if (!TRANSPORTS.includes(t)) {
-    console.error(`--transport: unknown transport ${t}; one of ${TRANSPORTS.join(', ')}`);
-    process.exit(2);
-  }
-}
+const transportIssue = transportProblem(transports);
+if (transportIssue !== null) refuse(`--transport: ${transportIssue}`);
 
 const llmParams: LlmParams[] = [
   {

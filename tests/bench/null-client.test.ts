@@ -135,3 +135,15 @@ describe('bench/null-client: the same bytes as the engine, honest replies', () =
     }
   }, 10_000);
 });
+
+describe("bench/null-client: the 'null-queued' row's 2C in flight", () => {
+  it('keeps as many calls at the server as asked, beyond what it serves: the server queues the rest', async () => {
+    // The LLM section's `null-queued` row is nullRun with 2C against a server serving C (here C = 4).
+    server.reset();
+    const r = await nullRun(server.url, 'bench-model', [round(16, 1), round(8, 2)], 8);
+    expect(r.decisions).toBe(24);
+    expect(server.stats.answered).toBe(24);
+    expect(server.stats.maxInFlight).toBe(4);
+    expect(server.stats.maxQueued).toBe(4);
+  });
+});

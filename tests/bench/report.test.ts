@@ -101,15 +101,18 @@ describe('bench/report: the null client and the once-per-process costs', () => {
     };
     const both = { ...results, llm: [queued] };
     const llmGoals = goals(both).filter((g) => g.goal.startsWith('LLM decisions/s'));
+    // The queued row names its ceiling: in a goals table pasted alone, "the null client" would
+    // read as the C-in-flight one of the row above.
     expect(llmGoals.map((g) => g.measured)).toEqual([
       'N=100: 0.80, N=1000: 0.90 (the null client: N=100: 0.93, N=1000: 0.96)',
-      'N=100: 0.85, N=1000: 0.95 (the null client: N=100: 0.88, N=1000: 0.97)',
+      'N=100: 0.85, N=1000: 0.95 (the null client with 2C in flight: N=100: 0.88, N=1000: 0.97)',
     ]);
     expect(llmGoals[1].goal).toContain('2C calls at the server');
     const text = renderReport(both);
     expect(text).toContain('With 2C calls in flight (the server serves C and queues the rest), ours / the null client\'s: N=100: 0.85 / 0.88; N=1000: 0.95 / 0.97.');
     const nullQueued = text.split('\n').find((l) => l.includes('| 100 ') && l.includes('null client, 2C in flight'))!;
     expect(nullQueued).toContain('60 us (send + frame only)');
+    expect(nullQueued).not.toContain('16667/s'); // no one-core ceiling for a null client either
   });
 
   it('says so when no transport ran at the N of the CPU breakdown, instead of an empty clause', () => {
