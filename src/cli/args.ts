@@ -1,6 +1,7 @@
 /** Argument checks shared by the commands: numbers, the model flags, the cache mode. */
 import { parseArgs } from 'node:util';
 import { AtpSimError, describeValue } from '../core/errors.ts';
+import { closest } from '../core/reader.ts';
 import { isHttpUrl } from '../core/url.ts';
 import { safeUrl } from '../llm/hf.ts';
 import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.ts';
@@ -92,7 +93,39 @@ type FlagSpec = { readonly type: 'string' | 'boolean'; readonly short?: string }
 // The return type is spelled out because the emitted .d.ts cannot name node:util's internal types.
 type Parsed<O> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O & typeof HELP_FLAG }>>;
 export function parseCommand<const O extends Record<string, FlagSpec>>(argv: string[], options: O): Parsed<O> {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_FLAG } });
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_FLAG } });
+  } catch (err) {
+    throw usageError(err, argv, Object.keys(options)) ?? err;
+  }
+}
+
+/**
+ * node:util's parse errors as one line with the fix: its own texts span three lines and never
+ * name the flag that was meant. Undefined for an error this does not know (passed on as it is).
+ */
+function usageError(err: unknown, argv: readonly string[], known: readonly string[]): AtpSimError | undefined {
+  const { code, message } = err as { code?: string; message?: string };
+  const flag = /'(-[^' ]+)/.exec(message ?? '')?.[1];
+  if (!flag) return undefined;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const near = flag.startsWith('--') ? closest(flag.slice(2), [...known, 'help']) : undefined;
+    // The "Unknown option '--x'" opening is node's own, which scripts may already match.
+    return new AtpSimError('INVALID_ARGUMENT', `Unknown option '${flag}' (fix: ${near ? `did you mean --${near}? ` : ''}--help lists the options)`);
+  }
+  if (code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return undefined;
+  if (/argument is ambiguous/.test(message ?? '')) {
+    // `--rounds -2`: a value that starts with a dash reads as the next flag.
+    const value = argv[argv.indexOf(flag) + 1] ?? '';
+    return new AtpSimError('INVALID_ARGUMENT', `${flag}: its value ${JSON.stringify(value)} starts with a dash, so it reads as a flag (fix: write ${flag}=${value} to give it as the value)`);
+  }
+  if (/argument missing/.test(message ?? '')) {
+    return new AtpSimError('INVALID_ARGUMENT', `${flag}: needs a value (fix: write ${flag} <value>; --help describes it)`);
+  }
+  if (/does not take an argument/.test(message ?? '')) {
+    return new AtpSimError('INVALID_ARGUMENT', `${flag} takes no value (fix: write ${flag} alone)`);
+  }
+  return undefined;
 }
 
 /** Access tokens from the environment: HF_TOKEN for hosted models only, a separate key for endpoints. */

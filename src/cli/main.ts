@@ -1,5 +1,6 @@
 /** The atp-sim command line. Exit codes: see EXIT_CODES (printed by --help, listed in the README). */
 import { AtpSimError } from '../core/errors.ts';
+import { closest } from '../core/reader.ts';
 import { redactUrlsIn } from '../core/url.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -86,7 +87,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   const load = COMMANDS[cmd];
   if (!load) {
-    io.stderr(`atp-sim: unknown command "${cmd}"\n\n${MAIN_HELP}`);
+    // One line, as for every usage error: the whole help here buried the word that was wrong.
+    const near = closest(cmd, Object.keys(COMMANDS));
+    io.stderr(`atp-sim: unknown command "${cmd}" (fix: ${near ? `did you mean "${near}"? ` : ''}atp-sim --help lists the commands)`);
     return 2;
   }
   try {
@@ -116,7 +119,9 @@ function reportError(err: unknown, io: CliIo): number {
   }
   const e = err as { code?: string; message?: string };
   if (e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
-    io.stderr(`atp-sim: ${e.message} (see --help)`);
+    // node:util's own text spans lines and says nothing of the fix; parseCommand rewrites the
+    // common cases, this is the rest (a command that calls parseArgs itself), on one line.
+    io.stderr(`atp-sim: ${(e.message ?? '').replace(/\s*\n\s*/g, ' ')} (see --help)`);
     return 2;
   }
   io.stderr(`atp-sim: unexpected error: ${redactUrlsIn(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);

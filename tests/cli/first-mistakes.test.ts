@@ -1,0 +1,67 @@
+/**
+ * The mistakes a new user makes first (a misspelled command or flag, a negative number given
+ * as a flag's value, a negative population, an endpoint without its scheme): each is one line
+ * on stderr that names what was wrong and the fix, exit 2, nothing on stdout, nothing written.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/paths.ts';
+import { thresholdScenario, thresholdScenarioFile } from '../helpers/scenarios.ts';
+
+/** Runs the command and checks the shape every usage error shares; returns the one line. */
+async function oneLineError(argv: string[]): Promise<string> {
+  const res = await cli(argv);
+  expect(res.code).toBe(2);
+  expect(res.stdout).toBe('');
+  const lines = res.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).not.toMatch(/\n|    at /);
+  return lines[0];
+}
+
+describe('a first-time user\'s mistakes', () => {
+  it('a misspelled command is named, with the command meant and where the list is', async () => {
+    const line = await oneLineError(['runn', 'scenarios/atp/public-fund.yaml']);
+    expect(line).toMatch(/^atp-sim: unknown command "runn" \(fix: did you mean "run"\? atp-sim --help lists the commands\)$/);
+    // Nothing close: the list is still where to look.
+    expect(await oneLineError(['frobnicate'])).toMatch(/^atp-sim: unknown command "frobnicate" \(fix: atp-sim --help lists the commands\)$/);
+  });
+
+  it('a misspelled flag is named with the flag meant', async () => {
+    const out = tempDir();
+    const line = await oneLineError(['run', thresholdScenarioFile(), '--modle', 'm', '--out', out]);
+    expect(line).toMatch(/^atp-sim: Unknown option '--modle' \(fix: did you mean --model\? --help lists the options\)$/);
+    expect(existsSync(join(out, 'cache.sqlite'))).toBe(false);
+  });
+
+  it('a negative number after a flag names the flag, the value and how to pass it', async () => {
+    const line = await oneLineError(['run', thresholdScenarioFile(), '--rounds', '-2', '--dry-run']);
+    expect(line).toMatch(/^atp-sim: --rounds: its value "-2" starts with a dash, so it reads as a flag \(fix: write --rounds=-2 to give it as the value\)$/);
+    // Given that way, the value itself is checked, on one line.
+    expect(await oneLineError(['run', thresholdScenarioFile(), '--rounds=-2', '--dry-run'])).toMatch(/^atp-sim: --rounds: .*got "-2" \(fix: use 1 or more\)$/);
+    expect(await oneLineError(['sweep', 'scenarios/sweeps/topologies.yaml', '--shard', '-1/4', '--dry-run'])).toMatch(/^atp-sim: --shard: its value "-1\/4" starts with a dash/);
+  });
+
+  it('a flag without its value says which value it needs', async () => {
+    const line = await oneLineError(['run', thresholdScenarioFile(), '--rounds']);
+    expect(line).toMatch(/^atp-sim: --rounds: needs a value \(fix: write --rounds <value>; --help describes it\)$/);
+  });
+
+  it('a negative population names the field, the value and the fix', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'neg.json');
+    const s = thresholdScenario();
+    writeFileSync(file, JSON.stringify({ ...s, population: { ...(s.population as object), size: -8 } }));
+    const res = await cli(['run', file, '--out', join(dir, 'runs'), '--dry-run']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/population\.size: must be at least 1; got -8 \(fix: give the number of agents, a whole number of 1 or more, or leave population\.size out to use the network's size\)/);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
+
+  it('an endpoint without http:// says to add it', async () => {
+    const line = await oneLineError(['run', thresholdScenarioFile(), '--endpoint', 'localhost:8000/v1', '--model', 'm', '--dry-run']);
+    expect(line).toMatch(/--endpoint must be an http\(s\) URL such as http:\/\/localhost:8000\/v1; got "localhost:8000\/v1" \(fix: write http:\/\/localhost:8000\/v1\)$/);
+  });
+});
