@@ -28,12 +28,14 @@ Commands:
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   explore <dir>              An interactive, offline HTML explorer of a run or a sweep
   serve <folder>             Live view of the runs in a folder, in a browser (127.0.0.1 only)
-  export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
+  export <dir> --format F    Tidy csv or parquet tables of a run or a sweep (rounds, decisions or
+                             agents); gexf: a run's network, choices per round, for Gephi
   pairs <scenario|sweep>     DPO preference pairs and GRPO prompts from a scenario's prompts
   fit <dir>                  Fit a surrogate policy to a run's or sweep's LLM decisions
-  validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
+  validate [--full]          Reproduce published results offline (Watts 2002, Centola & Macy 2007,
+                             Santos & Pacheco 2005)
   schema scenario|sweep      JSON Schema of scenario or sweep files, for editors
-  reproduce atp              The ATP paper's grids (group games, role-play) and its tables
+  reproduce atp              The ATP paper's grids (group, roleplay, tools, bargaining) and its tables
   help <command>             That command's help (same as atp-sim <command> --help)
 
 Options: -h, --help (this text), -v, -V, --version (the version)
