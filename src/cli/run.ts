@@ -173,10 +173,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       [
         `dry run: nothing was sent`,
-        `LLM agents: ${est.llmAgents}   model calls: ${est.calls} (plus up to one repair call per unreadable reply)`,
+        `LLM agents: ${est.llmAgents}   model calls: ${est.calls}${est.repairs ? ' (plus up to one repair call per unreadable reply)' : ''}`,
         `prompt tokens (estimate, chars/4): ${est.promptTokens}`,
         `completion tokens (upper bound, calls x maxTokens): ${est.maxCompletionTokens}`,
-        `cost: ${est.cost === null ? 'unknown (set model.pricePerMillion or --price-in/--price-out)' : `at most $${est.cost.toFixed(4)}`}`,
+        // No model call costs nothing: asking for a price then would send the user looking for one.
+        `cost: ${est.calls === 0 ? '$0 (no model calls)' : est.cost === null ? 'unknown (set model.pricePerMillion or --price-in/--price-out)' : `at most $${est.cost.toFixed(4)}`}`,
       ].join('\n'),
     );
     return 0;

@@ -65,3 +65,22 @@ describe('a first-time user\'s mistakes', () => {
     expect(line).toMatch(/--endpoint must be an http\(s\) URL such as http:\/\/localhost:8000\/v1; got "localhost:8000\/v1" \(fix: write http:\/\/localhost:8000\/v1\)$/);
   });
 });
+
+describe('the dry run says what can be sent', () => {
+  it('a scenario without repair prompts (the atp style) promises no repair calls', async () => {
+    const res = await cli(['run', 'scenarios/atp/public-fund.yaml', '--model', 'm', '--dry-run', '--price-in', '0.2', '--price-out', '0.6']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('LLM agents: 8   model calls: 24\n');
+    // The network style sends one repair prompt after an unreadable reply: it says so.
+    const net = await cli(['run', 'scenarios/bargaining/paper.yaml', '--model', 'm', '--dry-run']);
+    expect(net.stdout).toContain('model calls: 48 (plus up to one repair call per unreadable reply)');
+  });
+
+  it('classic agents cost nothing: no price is asked for', async () => {
+    const run = await cli(['run', 'scenarios/bargaining/price.yaml', '--dry-run']);
+    expect(run.stdout).toContain('LLM agents: 0   model calls: 0\n');
+    expect(run.stdout).toMatch(/\ncost: \$0 \(no model calls\)$/m);
+    const sweep = await cli(['sweep', 'scenarios/sweeps/interventions.yaml', '--dry-run']);
+    expect(sweep.stdout).toMatch(/\nmodel calls: 0; prompt tokens \(estimate, chars\/4\): 0\ncost: \$0 \(no model calls\)\n?$/);
+  });
+});
