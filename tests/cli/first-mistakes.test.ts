@@ -49,6 +49,24 @@ describe('a first-time user\'s mistakes', () => {
     expect(line).toMatch(/^atp-sim: --rounds: needs a value \(fix: write --rounds <value>; --help describes it\)$/);
   });
 
+  it('a misspelled field in a scenario is one line with the field meant; two problems are a line each', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'typo.json');
+    const { rounds, ...rest } = thresholdScenario();
+    writeFileSync(file, JSON.stringify({ ...rest, rouds: rounds }));
+    const line = await oneLineError(['run', file, '--out', join(dir, 'runs'), '--dry-run']);
+    expect(line).toMatch(/^atp-sim: \S*typo\.json: rouds: is not a known field \(fix: did you mean `rounds`\? known fields: /);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+    // More than one: a header that counts them, then one line each.
+    writeFileSync(file, JSON.stringify({ ...rest, rouds: rounds, sed: 1 }));
+    const two = await cli(['run', file, '--dry-run']);
+    expect(two.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/typo\.json has problems: 2 problem\(s\)$/),
+      expect.stringMatching(/typo\.json: rouds: is not a known field/),
+      expect.stringMatching(/typo\.json: sed: is not a known field \(fix: did you mean `seed`\?/),
+    ]);
+  });
+
   it('a negative population names the field, the value and the fix', async () => {
     const dir = tempDir();
     const file = join(dir, 'neg.json');
