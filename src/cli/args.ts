@@ -60,7 +60,8 @@ export function modelFlags(flags: ModelValues, env: NodeJS.ProcessEnv = {}): {
   const values = withModelEnv(flags, env);
   const cacheMode = values['cache-mode'];
   if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
-    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
+    const near = closest(cacheMode, ['read-write', 'replay', 'off']);
+    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}" (fix: ${near ? `did you mean ${near}?` : 'use one of those three'})`);
   }
   const endpoints = values.endpoint ?? [];
   if (!values.model && (endpoints.length > 0 || values.provider)) {
@@ -137,6 +138,9 @@ export function tokensFromEnv(env: NodeJS.ProcessEnv): { token?: string; endpoin
 export function dollars(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x) || x < 0) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a non-negative number of dollars; got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0) {
+    const fix = name.startsWith('price') ? `a plain number of US dollars per million tokens, e.g. --${name} 0.2` : `a plain number of US dollars, e.g. --${name} 5`;
+    throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a non-negative number of dollars; got "${value}" (fix: ${fix})`);
+  }
   return x;
 }

@@ -67,6 +67,15 @@ describe('a first-time user\'s mistakes', () => {
     ]);
   });
 
+  it('a misspelled cache mode and a price that is no number say what to write', async () => {
+    expect(await oneLineError(['run', thresholdScenarioFile(), '--model', 'm', '--dry-run', '--cache-mode', 'replayy'])).toMatch(
+      /^atp-sim: --cache-mode: must be read-write, replay or off; got "replayy" \(fix: did you mean replay\?\)$/,
+    );
+    expect(await oneLineError(['run', thresholdScenarioFile(), '--model', 'm', '--dry-run', '--price-in', '$0.2'])).toMatch(
+      /^atp-sim: --price-in: must be a non-negative number of dollars; got "\$0\.2" \(fix: a plain number of US dollars per million tokens, e\.g\. --price-in 0\.2\)$/,
+    );
+  });
+
   it('a negative population names the field, the value and the fix', async () => {
     const dir = tempDir();
     const file = join(dir, 'neg.json');
