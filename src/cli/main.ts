@@ -77,7 +77,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (cmd === 'help' && rest.length > 0) return helpFor(rest, io);
+  // `help --help` asks for help about help: the main help, as a bare `help` gives.
+  if (cmd === 'help' && rest.length > 0 && !(rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h'))) return helpFor(rest, io);
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.stdout(MAIN_HELP);
     return cmd ? 0 : 2;

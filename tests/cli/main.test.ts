@@ -86,6 +86,8 @@ describe('version and help', () => {
     expect((await cli(['help', 'sweep'])).stdout).toBe(SWEEP_HELP);
     expect((await cli(['help', 'network'])).stdout).toMatch(/^Usage: atp-sim network/);
     expect((await cli(['help', 'pairs'])).stdout).toMatch(/^Usage: atp-sim pairs/);
+    // `help --help` (or -h) is the main help, as `atp-sim help` is.
+    for (const flag of ['--help', '-h']) expect(await cli(['help', flag])).toEqual({ code: 0, stdout: (await cli(['--help'])).stdout, stderr: '' });
     const bad = await cli(['help', 'rnu']);
     expect(bad.code).toBe(2);
     const listed = /^atp-sim help: unknown command "rnu" \(commands: ([a-z, -]+)\)\n$/.exec(bad.stderr)?.[1].split(', ');
