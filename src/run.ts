@@ -749,7 +749,7 @@ export function modelOptions(options: RunOptions, out: string, stats: CallStats,
 }
 
 /** Dry run: counts the model calls a scenario makes and estimates tokens, without sending any. */
-export async function estimateRun(raw: unknown, options: RunOptions = {}): Promise<{ calls: number; promptTokens: number; maxCompletionTokens: number; cost: number | null; llmAgents: number }> {
+export async function estimateRun(raw: unknown, options: RunOptions = {}): Promise<{ calls: number; promptTokens: number; maxCompletionTokens: number; cost: number | null; llmAgents: number; repairs: boolean }> {
   const prepared = prepareRun(raw, { ...options, model: options.model ?? { id: 'dry-run', complete: async () => ({ text: '' }) } });
   const { scenario, csr } = prepared;
   let calls = 0;
@@ -771,5 +771,6 @@ export async function estimateRun(raw: unknown, options: RunOptions = {}): Promi
   const maxCompletionTokens = calls * scenario.model.maxTokens;
   const price = scenario.model.pricePerMillion;
   const cost = price ? (promptTokens * price.input + maxCompletionTokens * price.output) / 1e6 : null;
-  return { calls, promptTokens, maxCompletionTokens, cost, llmAgents: agents.size };
+  // Whether an unreadable reply may add a repair call on top of `calls` (prompt.repair: off in the atp style).
+  return { calls, promptTokens, maxCompletionTokens, cost, llmAgents: agents.size, repairs: calls > 0 && scenario.prompt.repair };
 }

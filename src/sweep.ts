@@ -849,6 +849,8 @@ export interface SweepEstimate {
   readonly maxCompletionTokens: number;
   /** At most this much (USD); null when no price is known. */
   readonly cost: number | null;
+  /** Some cell may send a repair call after an unreadable reply, on top of `calls`. */
+  readonly repairs: boolean;
 }
 
 /**
@@ -866,6 +868,7 @@ export async function estimateSweep(loaded: LoadedSweep, options: { readonly mod
   let promptTokens = 0;
   let maxCompletionTokens = 0;
   let cost: number | null = 0;
+  let repairs = false;
   const conditions: Array<{ label: string; cells: number; calls: number }> = [];
   for (const list of byCondition.values()) {
     const raw = cellScenario(spec, list[0]);
@@ -875,7 +878,8 @@ export async function estimateSweep(loaded: LoadedSweep, options: { readonly mod
     promptTokens += est.promptTokens * list.length;
     maxCompletionTokens += est.maxCompletionTokens * list.length;
     cost = cost === null || est.cost === null ? null : cost + est.cost * list.length;
+    repairs ||= est.repairs;
     conditions.push({ label: conditionLabel(list[0].params), cells: list.length, calls: est.calls * list.length });
   }
-  return { cells: mine.length, conditions, calls, promptTokens, maxCompletionTokens, cost };
+  return { cells: mine.length, conditions, calls, promptTokens, maxCompletionTokens, cost, repairs };
 }

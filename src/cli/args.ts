@@ -1,6 +1,7 @@
 /** Argument checks shared by the commands: numbers, the model flags, the cache mode. */
 import { parseArgs } from 'node:util';
 import { AtpSimError, describeValue } from '../core/errors.ts';
+import { closest } from '../core/reader.ts';
 import { isHttpUrl } from '../core/url.ts';
 import { safeUrl } from '../llm/hf.ts';
 import { parseModelArg, type CacheMode, type ModelSettings } from '../llm/index.ts';
@@ -59,7 +60,8 @@ export function modelFlags(flags: ModelValues, env: NodeJS.ProcessEnv = {}): {
   const values = withModelEnv(flags, env);
   const cacheMode = values['cache-mode'];
   if (cacheMode !== undefined && !['read-write', 'replay', 'off'].includes(cacheMode)) {
-    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}"`);
+    const near = closest(cacheMode, ['read-write', 'replay', 'off']);
+    throw new AtpSimError('INVALID_ARGUMENT', `--cache-mode: must be read-write, replay or off; got "${cacheMode}" (fix: ${near ? `did you mean ${near}?` : 'use one of those three'})`);
   }
   const endpoints = values.endpoint ?? [];
   if (!values.model && (endpoints.length > 0 || values.provider)) {
@@ -92,7 +94,39 @@ type FlagSpec = { readonly type: 'string' | 'boolean'; readonly short?: string }
 // The return type is spelled out because the emitted .d.ts cannot name node:util's internal types.
 type Parsed<O> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O & typeof HELP_FLAG }>>;
 export function parseCommand<const O extends Record<string, FlagSpec>>(argv: string[], options: O): Parsed<O> {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_FLAG } });
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_FLAG } });
+  } catch (err) {
+    throw usageError(err, argv, Object.keys(options)) ?? err;
+  }
+}
+
+/**
+ * node:util's parse errors as one line with the fix: its own texts span three lines and never
+ * name the flag that was meant. Undefined for an error this does not know (passed on as it is).
+ */
+function usageError(err: unknown, argv: readonly string[], known: readonly string[]): AtpSimError | undefined {
+  const { code, message } = err as { code?: string; message?: string };
+  const flag = /'(-[^' ]+)/.exec(message ?? '')?.[1];
+  if (!flag) return undefined;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const near = flag.startsWith('--') ? closest(flag.slice(2), [...known, 'help']) : undefined;
+    // The "Unknown option '--x'" opening is node's own, which scripts may already match.
+    return new AtpSimError('INVALID_ARGUMENT', `Unknown option '${flag}' (fix: ${near ? `did you mean --${near}? ` : ''}--help lists the options)`);
+  }
+  if (code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return undefined;
+  if (/argument is ambiguous/.test(message ?? '')) {
+    // `--rounds -2`: a value that starts with a dash reads as the next flag.
+    const value = argv[argv.indexOf(flag) + 1] ?? '';
+    return new AtpSimError('INVALID_ARGUMENT', `${flag}: its value ${JSON.stringify(value)} starts with a dash, so it reads as a flag (fix: write ${flag}=${value} to give it as the value)`);
+  }
+  if (/argument missing/.test(message ?? '')) {
+    return new AtpSimError('INVALID_ARGUMENT', `${flag}: needs a value (fix: write ${flag} <value>; --help describes it)`);
+  }
+  if (/does not take an argument/.test(message ?? '')) {
+    return new AtpSimError('INVALID_ARGUMENT', `${flag} takes no value (fix: write ${flag} alone)`);
+  }
+  return undefined;
 }
 
 /** Access tokens from the environment: HF_TOKEN for hosted models only, a separate key for endpoints. */
@@ -104,6 +138,9 @@ export function tokensFromEnv(env: NodeJS.ProcessEnv): { token?: string; endpoin
 export function dollars(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x) || x < 0) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a non-negative number of dollars; got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0) {
+    const fix = name.startsWith('price') ? `a plain number of US dollars per million tokens, e.g. --${name} 0.2` : `a plain number of US dollars, e.g. --${name} 5`;
+    throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a non-negative number of dollars; got "${value}" (fix: ${fix})`);
+  }
   return x;
 }

@@ -1,5 +1,6 @@
 /** The atp-sim command line. Exit codes: see EXIT_CODES (printed by --help, listed in the README). */
 import { AtpSimError } from '../core/errors.ts';
+import { closest } from '../core/reader.ts';
 import { redactUrlsIn } from '../core/url.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -27,12 +28,14 @@ Commands:
   report <dir>               Tables and a self-contained HTML report for a run or a sweep
   explore <dir>              An interactive, offline HTML explorer of a run or a sweep
   serve <folder>             Live view of the runs in a folder, in a browser (127.0.0.1 only)
-  export <dir> --format csv  Tidy CSV of a run or a sweep (rounds, decisions or agents)
+  export <dir> --format F    Tidy csv or parquet tables of a run or a sweep (rounds, decisions or
+                             agents); gexf: a run's network, choices per round, for Gephi
   pairs <scenario|sweep>     DPO preference pairs and GRPO prompts from a scenario's prompts
   fit <dir>                  Fit a surrogate policy to a run's or sweep's LLM decisions
-  validate [--full]          Reproduce published results (Watts 2002, Centola & Macy 2007), offline
+  validate [--full]          Reproduce published results offline (Watts 2002, Centola & Macy 2007,
+                             Santos & Pacheco 2005)
   schema scenario|sweep      JSON Schema of scenario or sweep files, for editors
-  reproduce atp              The ATP paper's grids (group games, role-play) and its tables
+  reproduce atp              The ATP paper's grids (group, roleplay, tools, bargaining) and its tables
   help <command>             That command's help (same as atp-sim <command> --help)
 
 Options: -h, --help (this text), -v, -V, --version (the version)
@@ -74,7 +77,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (cmd === 'help' && rest.length > 0) return helpFor(rest, io);
+  // `help --help` asks for help about help: the main help, as a bare `help` gives.
+  if (cmd === 'help' && rest.length > 0 && !(rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h'))) return helpFor(rest, io);
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.stdout(MAIN_HELP);
     return cmd ? 0 : 2;
@@ -86,7 +90,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   const load = COMMANDS[cmd];
   if (!load) {
-    io.stderr(`atp-sim: unknown command "${cmd}"\n\n${MAIN_HELP}`);
+    // One line, as for every usage error: the whole help here buried the word that was wrong.
+    const near = closest(cmd, Object.keys(COMMANDS));
+    io.stderr(`atp-sim: unknown command "${cmd}" (fix: ${near ? `did you mean "${near}"? ` : ''}atp-sim --help lists the commands)`);
     return 2;
   }
   try {
@@ -116,7 +122,9 @@ function reportError(err: unknown, io: CliIo): number {
   }
   const e = err as { code?: string; message?: string };
   if (e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
-    io.stderr(`atp-sim: ${e.message} (see --help)`);
+    // node:util's own text spans lines and says nothing of the fix; parseCommand rewrites the
+    // common cases, this is the rest (a command that calls parseArgs itself), on one line.
+    io.stderr(`atp-sim: ${(e.message ?? '').replace(/\s*\n\s*/g, ' ')} (see --help)`);
     return 2;
   }
   io.stderr(`atp-sim: unexpected error: ${redactUrlsIn(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);

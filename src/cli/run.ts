@@ -11,7 +11,7 @@ import { toolUseTable } from '../games/tool-use/table.ts';
 import { progressLine, type CliIo } from './io.ts';
 import { runProgress } from './progress.ts';
 import { onInterrupt } from './signals.ts';
-import { MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
+import { dollars, MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
        atp-sim run --resume <run dir> [--budget USD]
@@ -101,12 +101,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(RUN_HELP);
     return 0;
   }
-  const money = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const x = Number(v);
-    if (!Number.isFinite(x) || x < 0) throw new AtpSimError('INVALID_ARGUMENT', `--${name}: must be a non-negative number of dollars; got "${v}"`);
-    return x;
-  };
+  // One price reader for run and pairs (args.ts): an empty value is refused, not read as $0.
+  const money = dollars;
   if (values.resume && positionals.length > 0) throw new AtpSimError('INVALID_ARGUMENT', '--resume takes a run directory and no scenario file (fix: drop the scenario argument)');
   if (!values.resume && positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `run: expected one scenario file; got ${positionals.length} (see atp-sim run --help)`);
 
@@ -173,10 +169,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       [
         `dry run: nothing was sent`,
-        `LLM agents: ${est.llmAgents}   model calls: ${est.calls} (plus up to one repair call per unreadable reply)`,
+        `LLM agents: ${est.llmAgents}   model calls: ${est.calls}${est.repairs ? ' (plus up to one repair call per unreadable reply)' : ''}`,
         `prompt tokens (estimate, chars/4): ${est.promptTokens}`,
         `completion tokens (upper bound, calls x maxTokens): ${est.maxCompletionTokens}`,
-        `cost: ${est.cost === null ? 'unknown (set model.pricePerMillion or --price-in/--price-out)' : `at most $${est.cost.toFixed(4)}`}`,
+        // No model call costs nothing: asking for a price then would send the user looking for one.
+        `cost: ${est.calls === 0 ? '$0 (no model calls)' : est.cost === null ? 'unknown (set model.pricePerMillion or --price-in/--price-out)' : `at most $${est.cost.toFixed(4)}`}`,
       ].join('\n'),
     );
     return 0;

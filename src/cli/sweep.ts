@@ -142,8 +142,8 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
         '',
         table(['condition', 'cells', 'model calls'], rows),
         '',
-        `model calls: ${calls} (plus up to one repair call per unreadable reply); prompt tokens (estimate, chars/4): ${promptTokens}`,
-        `cost: ${cost === null ? 'unknown (set model.pricePerMillion in the base scenario)' : calls === 0 ? '$0 (no model calls)' : `at most $${cost.toFixed(4)}`}`,
+        `model calls: ${calls}${est.repairs ? ' (plus up to one repair call per unreadable reply)' : ''}; prompt tokens (estimate, chars/4): ${promptTokens}`,
+        `cost: ${calls === 0 ? '$0 (no model calls)' : cost === null ? 'unknown (set model.pricePerMillion in the base scenario)' : `at most $${cost.toFixed(4)}`}`,
       ].join('\n'),
     );
     return 0;

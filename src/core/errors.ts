@@ -44,7 +44,11 @@ export class AtpSimError extends Error {
   }
 }
 
-/** Throws an INVALID_* error listing every issue (one line each) when the list is not empty. */
+/**
+ * Throws an INVALID_* error listing every issue (one line each) when the list is not empty.
+ * One issue is one line: it names the file itself, so a header that only counted it to 1 was a
+ * second line to read past (`x.yaml has problems: 1 problem(s)`).
+ */
 export function throwIfIssues(
   issues: readonly Issue[],
   code: ErrorCode,
@@ -52,6 +56,9 @@ export function throwIfIssues(
   source?: string,
 ): void {
   if (issues.length === 0) return;
+  if (issues.length === 1) {
+    throw new AtpSimError(code, source ? formatIssue(issues[0], source) : `${what}: ${formatIssue(issues[0])}`, issues);
+  }
   const lines = issues.map((i) => formatIssue(i, source));
   throw new AtpSimError(code, `${what}: ${issues.length} problem(s)\n${lines.join('\n')}`, issues);
 }

@@ -280,7 +280,12 @@ export function parseModelArg(model: string, endpoint?: string, provider?: strin
   }
   if (endpoint !== undefined) {
     if (provider !== undefined) fail('--endpoint and --provider cannot be combined (a provider is for hosted models)');
-    if (!isHttpUrl(endpoint)) fail(`--endpoint must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(endpoint))}`);
+    if (!isHttpUrl(endpoint)) {
+      // `localhost:8000/v1` (the scheme left out) is the usual slip: say what to write.
+      const bare = !/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint.trim()) && endpoint.trim() !== '';
+      const fix = bare ? `write http://${safeUrl(endpoint.trim())}` : 'give the server\'s http:// or https:// address, e.g. http://localhost:8000/v1';
+      fail(`--endpoint must be an http(s) URL such as http://localhost:8000/v1; got ${describeValue(safeUrl(endpoint))} (fix: ${fix})`);
+    }
     return { backend: 'hf', model: rest, endpointUrl: endpoint };
   }
   return { backend: 'hf', model: rest, provider: provider ?? 'auto' };

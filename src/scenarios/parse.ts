@@ -114,7 +114,7 @@ export function readScenario(r: Reader, raw: unknown, baseDir = process.cwd()): 
   const networkRaw = top.network ?? { kind: 'complete' };
   const netObj = r.isObject(networkRaw) ? networkRaw : undefined;
   const popObj = r.object(top.population, 'population', ['size', 'policy', 'mix', 'committed', 'seedViolators', 'initialChoice'], false);
-  let size = r.optNumber(popObj, 'size', 'population', { min: 1, integer: true });
+  let size = r.optNumber(popObj, 'size', 'population', { min: 1, integer: true, fix: "give the number of agents, a whole number of 1 or more, or leave population.size out to use the network's size" });
   if (size === undefined) {
     // The network's own size when its spec fixes one (n, rows x cols, block sizes, karate, ...);
     // a file's size is known once it is loaded (-1 until then); else the paper's 8 (1 agent alone

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_HELP } from '../../src/cli/run.ts';
 import { SWEEP_HELP } from '../../src/cli/sweep.ts';
 import { VERSION } from '../../src/run.ts';
+import { PARADIGMS } from '../../src/reproduce/registry.ts';
 import { cli } from '../helpers/cli.ts';
 import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
 import { seededChoice } from '../helpers/replies.ts';
@@ -85,11 +86,22 @@ describe('version and help', () => {
     expect((await cli(['help', 'sweep'])).stdout).toBe(SWEEP_HELP);
     expect((await cli(['help', 'network'])).stdout).toMatch(/^Usage: atp-sim network/);
     expect((await cli(['help', 'pairs'])).stdout).toMatch(/^Usage: atp-sim pairs/);
+    // `help --help` (or -h) is the main help, as `atp-sim help` is.
+    for (const flag of ['--help', '-h']) expect(await cli(['help', flag])).toEqual({ code: 0, stdout: (await cli(['--help'])).stdout, stderr: '' });
     const bad = await cli(['help', 'rnu']);
     expect(bad.code).toBe(2);
     const listed = /^atp-sim help: unknown command "rnu" \(commands: ([a-z, -]+)\)\n$/.exec(bad.stderr)?.[1].split(', ');
     expect(listed?.slice(0, 8)).toEqual(['run', 'import-atp', 'network', 'quickstart', 'sweep', 'merge', 'cache', 'report']);
     expect(new Set(listed)).toEqual(new Set(['run', 'import-atp', 'network', 'quickstart', 'sweep', 'merge', 'cache', 'report', 'explore', 'export', 'validate', 'schema', 'pairs', 'fit', 'reproduce', 'serve']));
+  });
+
+  it('the command list names every validation, every paradigm of reproduce atp and every export format', async () => {
+    const help = (await cli(['--help'])).stdout;
+    // A command's entry: its line and the indented lines that continue it.
+    const line = (cmd: string) => /^ {2}\S.*(?:\n {10,}\S.*)*/gm.exec(help.slice(help.indexOf(`\n  ${cmd} `) + 1))?.[0] ?? '';
+    for (const study of ['Watts 2002', 'Centola & Macy 2007', 'Santos & Pacheco 2005']) expect(line('validate')).toContain(study);
+    for (const name of Object.keys(PARADIGMS)) expect(line('reproduce')).toContain(name);
+    for (const format of ['csv', 'parquet', 'gexf']) expect(line('export')).toContain(format);
   });
 
   it('documents the exit codes in --help and in the README', async () => {

@@ -27,7 +27,7 @@ describe('atp-sim sweep', () => {
     expect(code).toBe(0);
     // 8 agents x 3 rounds per cell, 4 cells.
     expect(stdout).toMatch(/4 cell\(s\): 2 condition\(s\) x 2 replicate\(s\)/);
-    expect(stdout).toMatch(/model calls: 96 /);
+    expect(stdout).toMatch(/model calls: 96\b/);
   });
 
   it('exits 1 when a cell fails, and a rerun resumes it', async () => {

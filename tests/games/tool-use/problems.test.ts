@@ -124,7 +124,7 @@ describe('a problem file', () => {
     const r = await cli(['run', scenario, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`game.problems: bad.jsonl:2: difficulty must be easy or complex (hard counts as complex); got "medium"`);
-    expect(r.stderr.trim().split('\n')).toHaveLength(2); // the header and the one bad line
+    expect(r.stderr.trim().split('\n')).toHaveLength(1); // the one bad line, naming the scenario
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
