@@ -20,6 +20,7 @@
 import { EndpointHttpError, endpointBodyBuilder, endpointHeaders, endpointReply, endpointRoute } from './hf-endpoint.ts';
 import { MAX_TIMEOUT_MS } from './fetch-response.ts';
 import { keepAliveFetch, keepAliveOf } from './http-fetch.ts';
+import { DEFAULT_MAX_IDLE } from './http1.ts';
 import { hasProxy, proxySettings } from './proxy.ts';
 import { isHttpUrl, redactUrl, redactUrlsIn, splitEndpoint, withEndpointQuery, type EndpointParts } from '../core/url.ts';
 import type { InferenceClient, InferenceProviderOrPolicy } from '@huggingface/inference';
@@ -49,6 +50,11 @@ export interface HfModelOptions {
   readonly fetch?: typeof fetch;
   /** Per-attempt timeout in ms. */
   readonly timeoutMs: number;
+  /**
+   * Calls this model may have in flight (the limiter's concurrency): its own keep-alive
+   * transport keeps that many connections open between rounds, when above node's 256.
+   */
+  readonly concurrency?: number;
   /**
    * Send endpoint calls through @huggingface/inference as before the direct path (hf-endpoint.ts):
    * the reference the byte-for-byte test and the bench compare the direct path with.
@@ -214,7 +220,7 @@ export function hfModel(options: HfModelOptions): LanguageModel {
   // Endpoints get the keep-alive transport (much cheaper per call than global fetch); hosted calls
   // keep global fetch unless a proxy is set (Node 20's fetch ignores HTTPS_PROXY). A keep-alive
   // transport's fetch passed in (the bench's node:http reference) is used the same way, not closed here.
-  const own = options.fetch || (hosted && !hasProxy(proxySettings(process.env))) ? undefined : keepAliveFetch();
+  const own = options.fetch || (hosted && !hasProxy(proxySettings(process.env))) ? undefined : keepAliveFetch({ maxIdle: Math.max(DEFAULT_MAX_IDLE, options.concurrency ?? 0) });
   const transport = (options.fetch && keepAliveOf(options.fetch)) || own;
   const baseFetch: typeof fetch = options.fetch ?? transport?.fetch ?? ((input, init) => fetch(input, init));
   // Loaded on the first call that needs it (hosted providers, viaHfClient): not at start-up.

@@ -24,7 +24,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { onAbort } from './abort.ts';
 import { BufferedHeaders, BufferedResponse, fetchFailure, timeoutError, type Deadline } from './fetch-response.ts';
-import { bareHostname, Http1Client, http1Origin, requestHead, requestPayload, type Http1Origin } from './http1.ts';
+import { bareHostname, DEFAULT_MAX_IDLE, Http1Client, http1Origin, requestHead, requestPayload, type Http1Origin } from './http1.ts';
 import { proxyFor, proxySettings, type Proxy } from './proxy.ts';
 
 export type { Deadline } from './fetch-response.ts';
@@ -49,6 +49,11 @@ export interface KeepAliveFetchOptions {
   readonly ca?: string | Buffer;
   /** Plain http:// targets without a proxy over http1.ts (default true); false: node:http for all. */
   readonly http1?: boolean;
+  /**
+   * Idle connections kept per origin between bursts, on both paths (default 256, node's
+   * maxFreeSockets); a model passes its concurrency when that is larger (hf.ts).
+   */
+  readonly maxIdle?: number;
 }
 
 /** Where the requests to one URL go: directly, or through a proxy (then `via` is the proxy). */
@@ -189,7 +194,8 @@ export function keepAliveOf(f: typeof fetch): KeepAliveFetch | undefined {
 
 export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFetch {
   const ca = options.ca;
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }) };
+  const maxFreeSockets = options.maxIdle ?? DEFAULT_MAX_IDLE;
+  const agents = { http: new http.Agent({ keepAlive: true, maxFreeSockets }), https: new https.Agent({ keepAlive: true, maxFreeSockets, ...(ca ? { ca } : {}) }) };
   const proxies = proxySettings(options.env ?? process.env);
   const tunnels = new Map<string, https.Agent>();
   const tunnelFor = (proxy: Proxy) => {
@@ -200,7 +206,7 @@ export function keepAliveFetch(options: KeepAliveFetchOptions = {}): KeepAliveFe
   // Where a URL's requests go, worked out once per URL object (the direct endpoint path sends
   // every call to the same one): the URL getters and the proxy rules were ~2% of the CPU per call.
   const targets = new WeakMap<URL, Target>();
-  const http1 = options.http1 === false ? null : new Http1Client();
+  const http1 = options.http1 === false ? null : new Http1Client(maxFreeSockets);
   const targetOf = (url: URL): Target | null => {
     const known = targets.get(url);
     if (known && known.href === url.href) return known;

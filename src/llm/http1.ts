@@ -104,8 +104,13 @@ export function requestPayload(head: string, body: string | Uint8Array | undefin
  */
 export const STALE_IDLE_MS = 1000;
 
-/** Idle connections kept per origin (node's agent's default maxFreeSockets). */
-const MAX_IDLE = 256;
+/**
+ * Idle connections kept per origin unless the client is given more (node's agent's default
+ * maxFreeSockets). A model with more calls in flight asks for its concurrency (hf.ts): at a
+ * round's end every connection goes idle at once, and closing those above 256 would open them
+ * again at the next round's first wave.
+ */
+export const DEFAULT_MAX_IDLE = 256;
 
 /** A connection error as node:http reports a server that closed before the response ended. */
 function hangUp(): Error {
@@ -256,6 +261,9 @@ export class Http1Client {
   readonly #idle = new Map<string, Conn[]>();
   readonly #all = new Set<Conn>();
 
+  /** `maxIdle`: idle connections kept per origin after a burst (the rest are closed). */
+  constructor(private readonly maxIdle = DEFAULT_MAX_IDLE) {}
+
   /**
    * Sends one request; resolves with a buffered response, rejects as fetch does (fetch-response.ts:
    * `TypeError('fetch failed')` with the socket's or the parser's error as `cause`, the signal's
@@ -312,7 +320,7 @@ export class Http1Client {
     let list = this.#idle.get(conn.origin.key);
     if (list === undefined) this.#idle.set(conn.origin.key, (list = []));
     // As node's agent (maxFreeSockets): after a burst, no more than this many idle sockets stay open.
-    if (list.length >= MAX_IDLE) {
+    if (list.length >= this.maxIdle) {
       conn.destroy();
       return;
     }

@@ -399,6 +399,7 @@ function makeBackend(settings: ModelSettings, options: CreateModelOptions): Lang
         fetch: options.fetch,
         timeoutMs: settings.timeoutMs ?? MODEL_DEFAULTS.timeoutMs,
         viaHfClient: options.viaHfClient,
+        concurrency: settings.concurrency ?? MODEL_DEFAULTS.concurrency,
       });
     case 'scripted':
       return scriptedModel(loadScript(settings.script ?? settings.model), settings.model);
@@ -413,12 +414,15 @@ function makeBackend(settings: ModelSettings, options: CreateModelOptions): Lang
  * once; its owner closes it.
  */
 export function createPool(settings: ModelSettings, options: Pick<CreateModelOptions, 'token' | 'fetch'>): ModelPool {
-  const members = (settings.endpoints ?? []).map((e) => ({
-    url: redactUrl(e.url),
-    weight: e.weight,
-    concurrency: e.concurrency ?? settings.concurrency ?? MODEL_DEFAULTS.concurrency,
-    model: hfModel({ model: settings.model, endpointUrl: e.url, token: options.token, fetch: options.fetch, timeoutMs: settings.timeoutMs ?? MODEL_DEFAULTS.timeoutMs }),
-  }));
+  const members = (settings.endpoints ?? []).map((e) => {
+    const concurrency = e.concurrency ?? settings.concurrency ?? MODEL_DEFAULTS.concurrency;
+    return {
+      url: redactUrl(e.url),
+      weight: e.weight,
+      concurrency,
+      model: hfModel({ model: settings.model, endpointUrl: e.url, token: options.token, fetch: options.fetch, timeoutMs: settings.timeoutMs ?? MODEL_DEFAULTS.timeoutMs, concurrency }),
+    };
+  });
   return modelPool(`hf:${settings.model}`, members);
 }
 

@@ -28,8 +28,8 @@ async function server(answer: RawAnswer): Promise<RawServer> {
   return s;
 }
 
-function transport(http1 = true): KeepAliveFetch {
-  const t = keepAliveFetch({ env: {}, http1 });
+function transport(http1 = true, maxIdle?: number): KeepAliveFetch {
+  const t = keepAliveFetch({ env: {}, http1, ...(maxIdle === undefined ? {} : { maxIdle }) });
   open.push(t);
   return t;
 }
@@ -615,6 +615,46 @@ describe('idle connections after a burst', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(s.closed()).toBe(300 - 256);
     }
+  });
+
+  /** 300 calls held until all are in (a connection each), twice: connections opened, closed. */
+  async function twoBursts(t: KeepAliveFetch): Promise<{ opened: number; closed: number }> {
+    let waiting: (() => void)[] = [];
+    const s = await server((_req, socket) => {
+      waiting.push(() => socket.write(okJson));
+      if (waiting.length === 300) {
+        for (const answer of waiting) answer();
+        waiting = [];
+      }
+    });
+    for (let burst = 0; burst < 2; burst++) await Promise.all(Array.from({ length: 300 }, () => post(t, s).then((r) => r.text())));
+    await new Promise((r) => setTimeout(r, 50));
+    return { opened: s.connections(), closed: s.closed() };
+  }
+
+  it('keeps as many as it is given (a model with 300 calls in flight): the second burst opens none', async () => {
+    for (const http1 of [true, false]) {
+      expect(await twoBursts(transport(http1, 300))).toEqual({ opened: 300, closed: 0 });
+      // The default closes 44 after each burst and opens them again for the next.
+      expect(await twoBursts(transport(http1))).toEqual({ opened: 344, closed: 88 });
+    }
+  });
+
+  it("an endpoint model keeps its concurrency's connections (from 256 up)", async () => {
+    let waiting: (() => void)[] = [];
+    const chat = response('{"choices":[{"index":0,"message":{"role":"assistant","content":"{\\"choice\\": \\"a\\"}"},"finish_reason":"stop"}]}');
+    const s = await server((_req, socket) => {
+      waiting.push(() => socket.write(chat));
+      if (waiting.length === 300) {
+        for (const answer of waiting) answer();
+        waiting = [];
+      }
+    });
+    const model = hfModel({ model: 'm', endpointUrl: s.url, timeoutMs: 10_000, concurrency: 300 });
+    open.push({ close: () => model.close?.() });
+    for (let burst = 0; burst < 2; burst++) await Promise.all(Array.from({ length: 300 }, (_, i) => model.complete(sampleRequest({ seed: i }))));
+    await new Promise((r) => setTimeout(r, 50));
+    expect({ opened: s.connections(), closed: s.closed() }).toEqual({ opened: 300, closed: 0 });
   });
 });
 
