@@ -15,7 +15,7 @@ import { baselines, reliability, score, splitRows, type ReliabilityBin, type Sco
 import { fitLogistic, predictLogistic, type LogisticFit } from './logistic.ts';
 
 export interface FitOptions {
-  /** Features to use (default: all; constant ones are dropped either way). */
+  /** Features to use (default: all; constant ones, and linear functions of earlier ones, are dropped either way). */
   readonly features?: readonly SurrogateFeature[];
   /** Penalty on the standardised coefficients (default 1). */
   readonly l2?: number;
@@ -88,12 +88,12 @@ function design(ds: Dataset, rows: Int32Array, cols: readonly number[], mean: nu
   return x;
 }
 
-function sameColumn(ds: Dataset, a: number, b: number): boolean {
+function sameColumn(ds: Pick<Dataset, 'x' | 'rows'>, a: number, b: number): boolean {
   for (let r = 0; r < ds.rows; r++) if (ds.x[r * FEATURE_COUNT + a] !== ds.x[r * FEATURE_COUNT + b]) return false;
   return true;
 }
 
-function moments(ds: Dataset, rows: Int32Array, c: number): { mean: number; sd: number } {
+function moments(ds: Pick<Dataset, 'x' | 'rows'>, rows: Int32Array, c: number): { mean: number; sd: number } {
   let s = 0;
   for (const r of rows) s += ds.x[r * FEATURE_COUNT + c];
   const mean = s / rows.length;
@@ -145,6 +145,111 @@ function checkOptions(o: FitOptions): { l2: number; holdout: number; seed: numbe
   return { l2, holdout, seed: o.seed ?? 1 };
 }
 
+/** Residual norm, relative to the column's own spread, under which a column counts as a linear function of the kept ones. */
+const DEPENDENT = 1e-9;
+
+/** `v` rounded to 6 significant digits, as written in a reason. */
+const num = (v: number) => String(Number(v.toPrecision(6)));
+
+/** "y = a + b1 × x1 - b2 × x2": the relation found, in raw units, terms that are 0 left out. */
+function relation(name: string, a: number, terms: ReadonlyArray<readonly [string, number]>): string {
+  let text = a === 0 ? '' : num(a);
+  for (const [x, b] of terms) {
+    const term = `${num(Math.abs(b))} × ${x}`;
+    text = text === '' ? (b < 0 ? `-${term}` : term) : `${text} ${b < 0 ? '-' : '+'} ${term}`;
+  }
+  return `${name} = ${text}`;
+}
+
+/**
+ * The columns of `wanted` the fit keeps, in the order asked for, and why each other one is left
+ * out: not shown to the agents (`hidden`), constant, identical to a kept column, or a linear
+ * function of the kept columns and the intercept (on a graph where every agent has degree d, a
+ * share is the count / d). Such a column adds no information, and the fit would split one effect
+ * between its coefficients, each with a needlessly wide interval.
+ *
+ * Dependence is found by Gram-Schmidt without pivoting, in the fixed order of `wanted` (so the
+ * first column of a dependent group is the one kept, deterministically): each standardised column
+ * (centred, which removes its projection on the intercept, and scaled to unit variance) is
+ * orthogonalised against the kept ones; it is kept when the residual's norm is at least
+ * DEPENDENT times its own (sqrt(rows)). Modified Gram-Schmidt (Golub & Van Loan, Matrix
+ * Computations, 4th ed., §5.2), run twice, since one pass loses orthogonality when columns are
+ * nearly dependent ("twice is enough": Kahan, in Parlett, The Symmetric Eigenvalue Problem, 1980). The
+ * projections R give the relation on the standardised columns (R gamma = Q^T z, back-substituted),
+ * which is reported in the features' own units.
+ */
+export function pickColumns(
+  ds: Pick<Dataset, 'x' | 'rows'>,
+  wanted: readonly SurrogateFeature[],
+  hidden: (f: SurrogateFeature) => string | null = () => null,
+): { cols: number[]; dropped: Array<{ feature: string; reason: string }> } {
+  const all = Int32Array.from({ length: ds.rows }, (_, i) => i);
+  const dropped: Array<{ feature: string; reason: string }> = [];
+  const cols: number[] = [];
+  const kept: Array<{ q: Float64Array; r: Float64Array; mean: number; sd: number }> = [];
+  const n = ds.rows;
+  for (const f of wanted) {
+    const c = SURROGATE_FEATURES.indexOf(f);
+    const why = hidden(f);
+    if (why !== null) {
+      dropped.push({ feature: f, reason: why });
+      continue;
+    }
+    const m = moments(ds, all, c);
+    if (m.sd === 0) {
+      dropped.push({ feature: f, reason: `constant in the data (always ${m.mean})` });
+      continue;
+    }
+    // A column equal to a kept one (every violator rewarded: rewardedShare is violatingShare).
+    const same = cols.find((k) => sameColumn(ds, k, c));
+    if (same !== undefined) {
+      dropped.push({ feature: f, reason: `identical to ${SURROGATE_FEATURES[same]} in the data` });
+      continue;
+    }
+    const z = Float64Array.from(all, (r) => (ds.x[r * FEATURE_COUNT + c] - m.mean) / m.sd);
+    const proj = new Float64Array(kept.length);
+    for (let pass = 0; pass < 2; pass++) {
+      kept.forEach(({ q }, j) => {
+        let d = 0;
+        for (let r = 0; r < n; r++) d += q[r] * z[r];
+        for (let r = 0; r < n; r++) z[r] -= d * q[r];
+        proj[j] += d;
+      });
+    }
+    let ss = 0;
+    for (let r = 0; r < n; r++) ss += z[r] * z[r];
+    const residual = Math.sqrt(ss);
+    if (residual >= DEPENDENT * Math.sqrt(n)) {
+      for (let r = 0; r < n; r++) z[r] /= residual;
+      cols.push(c);
+      kept.push({ q: z, r: Float64Array.from([...proj, residual]), mean: m.mean, sd: m.sd });
+      continue;
+    }
+    // z = sum gamma_j z_j on the standardised kept columns: R gamma = proj, R upper triangular.
+    const gamma = new Float64Array(kept.length);
+    for (let i = kept.length - 1; i >= 0; i--) {
+      let s = proj[i];
+      for (let j = i + 1; j < kept.length; j++) s -= kept[j].r[i] * gamma[j];
+      gamma[i] = s / kept[i].r[i];
+    }
+    // In raw units: x_c = a + sum b_j x_j, b_j = sd_c gamma_j / sd_j, a = mean_c - sum b_j mean_j.
+    const terms: Array<[string, number]> = [];
+    let a = m.mean;
+    let scale = Math.abs(m.mean);
+    kept.forEach((k, j) => {
+      if (Math.abs(gamma[j]) < DEPENDENT) return;
+      const b = (m.sd * gamma[j]) / k.sd;
+      terms.push([SURROGATE_FEATURES[cols[j]], b]);
+      a -= b * k.mean;
+      scale += Math.abs(b * k.mean);
+    });
+    // An intercept that is rounding noise of the means is 0.
+    if (Math.abs(a) < DEPENDENT * scale) a = 0;
+    dropped.push({ feature: f, reason: `a linear function of ${terms.map(([x]) => x).join(', ')} in the data (${relation(f, a, terms)})` });
+  }
+  return { cols, dropped };
+}
+
 /**
  * Fits, writes `out`, runs the surrogate in place of the LLM agents of every fitted run
  * (`replicates` each) and writes `out` again with the curves compared (`check`).
@@ -170,25 +275,9 @@ export function fitSurrogate(root: string, options: FitOptions = {}): SurrogateF
 function fitDataset(ds: Dataset, root: string, options: FitOptions): SurrogateFile {
   const { l2, holdout, seed } = checkOptions(options);
   const all = Int32Array.from({ length: ds.rows }, (_, i) => i);
-  const dropped: Array<{ feature: string; reason: string }> = [];
-  const cols: number[] = [];
   const twice = (options.features ?? []).find((f, k, all) => all.indexOf(f) !== k);
   if (twice !== undefined) throw new AtpSimError('INVALID_ARGUMENT', `fit: features: ${twice} is listed twice (two identical columns share one effect; fix: list each feature once)`);
-  for (const f of options.features ?? SURROGATE_FEATURES) {
-    const c = SURROGATE_FEATURES.indexOf(f);
-    const hidden = unseen(ds, f);
-    if (hidden !== null) {
-      dropped.push({ feature: f, reason: hidden });
-      continue;
-    }
-    const m = moments(ds, all, c);
-    // A column equal to a kept one (every violator rewarded: rewardedShare is violatingShare)
-    // split one effect between two coefficients with meaningless intervals.
-    const same = cols.find((k) => sameColumn(ds, k, c));
-    if (m.sd === 0) dropped.push({ feature: f, reason: `constant in the data (always ${m.mean})` });
-    else if (same !== undefined) dropped.push({ feature: f, reason: `identical to ${SURROGATE_FEATURES[same]} in the data` });
-    else cols.push(c);
-  }
+  const { cols, dropped } = pickColumns(ds, options.features ?? SURROGATE_FEATURES, (f) => unseen(ds, f));
   const names = cols.map((c) => SURROGATE_FEATURES[c]);
   // Agents of one run watched each other: held out by agent, their decisions share neighbours and
   // a trajectory with training rows, and the held-out score flatters. Whole runs whenever there are two.
