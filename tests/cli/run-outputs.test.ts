@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
 import { atpDir, tempDir } from '../helpers/paths.ts';
 import { CLASSIC_YAML } from '../helpers/scenarios.ts';
+import { startOpenAiServer } from '../helpers/openai-server.ts';
+import { ResponseCache } from '../../src/llm/cache.ts';
 
 const GOOD = CLASSIC_YAML.replace('rounds: 2', 'rounds: 2\nseed: 1');
 const LLM = GOOD.replace('policy: { kind: imitate-best }', 'policy: llm');
@@ -178,5 +180,48 @@ describe('a model server that refuses connections', () => {
       'atp-sim: round 1: all 4 model calls failed after retries (connection refused: is the server running?); no round was completed, so no run directory was kept (fix: check that the model server is up and reachable, then run again)',
     );
     expect(existsSync(join(dir, 'runs', 'down'))).toBe(false);
+  });
+
+  it('leaves nothing it created: no empty cache.sqlite, no empty --out folder', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(1);
+    expect(oneLine(res.stderr)).toContain('no run directory was kept');
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
+
+  it('keeps the cache it created when it holds replies already paid for', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    // The first call is answered, the others fail: round 1 fails with one reply in the cache.
+    const server = await startOpenAiServer({ reply: () => '{"choice": "invest"}', faults: (_b, i) => (i === 0 ? undefined : { kind: 'status', status: 400 }) });
+    try {
+      const res = await cli(['run', file, '--endpoint', server.url, '--model', 'm', '--out', join(dir, 'runs')]);
+      expect(res.code).toBe(1);
+      expect(oneLine(res.stderr)).toContain('no run directory was kept');
+      expect(readdirSync(join(dir, 'runs'))).toEqual(['cache.sqlite']);
+      const cache = ResponseCache.open(join(dir, 'runs', 'cache.sqlite'));
+      expect(cache.size).toBe(1);
+      cache.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('never removes a cache that was there before the run, nor the --out folder it was in', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    mkdirSync(join(dir, 'runs'));
+    writeFileSync(join(dir, 'runs', 'cache.sqlite'), '');
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(1);
+    expect(readdirSync(join(dir, 'runs'))).toEqual(['cache.sqlite']);
+  });
+
+  it('never removes a cache named with --cache, even one this run created', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    const shared = join(dir, 'shared', 'cache.sqlite');
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', join(dir, 'runs'), '--cache', shared]);
+    expect(res.code).toBe(1);
+    expect(existsSync(shared)).toBe(true);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 });
