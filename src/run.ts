@@ -442,14 +442,17 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     finish('incomplete', { error: message });
     runLog.error({ err: message, roundsCompleted: rounds.length }, 'run failed');
     if (!(err instanceof AtpSimError)) throw err;
-    if (!options.resume && rounds.length === 0) {
+    // A --replay whose recording does not answer a call cannot be resumed either (it would ask
+    // the same recording again): like a first round that failed, nothing is kept.
+    if (!options.resume && (rounds.length === 0 || (replayed && err.code === 'REPLAY_MISS'))) {
       // Nothing to resume: a directory with 0 rounds and a --resume hint would only mislead.
       // (Replies already received are in the response cache, so a rerun does not pay twice.)
       const dir = runDir;
       // Released in reverse: the directory goes after everything is closed, then what else this run made.
       held.unshift(() => rmSync(dir, { recursive: true, force: true }));
       if (made) held.unshift(() => leaveNothing(out, made));
-      throw new AtpSimError(err.code, nothingKept(err.code, message), err.issues, { cause: err });
+      const line = rounds.length === 0 ? nothingKept(err.code, message) : `${message.split('\n')[0]}; no run directory was kept`;
+      throw new AtpSimError(err.code, line, err.issues, { cause: err });
     }
     throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
   }
@@ -690,6 +693,11 @@ function checkReplaySource(from: string, scenario: Scenario): { id: string; path
   const srcSeed = src.seeds?.root ?? src.scenario?.seed;
   if (srcSeed !== undefined && srcSeed !== scenario.seed) {
     throw new AtpSimError('INVALID_ARGUMENT', `--replay ${from}: that run used seed ${srcSeed}, this one seed ${scenario.seed}; its replies belong to seed ${srcSeed} (fix: drop --seed, or run without --replay to call the model)`);
+  }
+  // More rounds than were recorded can only end in a miss after the recorded ones: say so now.
+  const recorded = src.status === 'complete' ? (src.scenario?.rounds ?? Infinity) : src.roundsCompleted;
+  if (typeof recorded === 'number' && scenario.rounds > recorded) {
+    throw new AtpSimError('INVALID_ARGUMENT', `--replay ${from}: that run recorded ${recorded} round(s), this one asks for ${scenario.rounds} (fix: --rounds ${recorded} or fewer, or run without --replay to call the model)`);
   }
   return { id: src.id, path, model: src.model ?? null };
 }

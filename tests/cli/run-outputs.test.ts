@@ -168,6 +168,48 @@ describe('--replay', () => {
     expect(oneLine(res.stderr)).toBe(`atp-sim: --replay ${src}: that run used seed 1, this one seed 9; its replies belong to seed 1 (fix: drop --seed, or run without --replay to call the model)`);
     expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
   });
+
+  it('of a run of another scenario is an input error: one line with the fix, exit 2, nothing kept', async () => {
+    const { dir, src } = await recorded();
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, LLM.replace('must invest.', 'must invest, or all lose.'));
+    const res = await cli(['run', other, '--replay', src, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(
+      `atp-sim: replay: round 1, agent 0 sends different messages than recorded in ${src} (fix: the scenario or prompt changed; run without --replay to call the model); no round was completed, so no run directory was kept`,
+    );
+    expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
+  });
+
+  it('asking for more rounds than were recorded is refused before anything is written', async () => {
+    const { dir, file, src } = await recorded();
+    const res = await cli(['run', file, '--replay', src, '--rounds', '5', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: --replay ${src}: that run recorded 2 round(s), this one asks for 5 (fix: --rounds 2 or fewer, or run without --replay to call the model)`);
+    expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
+  });
+
+  it('a recording that stops answering after some rounds keeps no half-replayed directory', async () => {
+    const { dir, file, src } = await recorded();
+    // Round 2's decisions lost from the recording: round 1 replays, round 2 misses.
+    const decisions = join(src, 'decisions.jsonl');
+    const kept = readFileSync(decisions, 'utf8').split('\n').filter((l) => l !== '' && JSON.parse(l).round === 1);
+    writeFileSync(decisions, `${kept.join('\n')}\n`);
+    const res = await cli(['run', file, '--replay', src, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(
+      `atp-sim: replay: round 2, agent 0 was not recorded in ${src} (fix: the scenario, seed or rounds differ from the recorded run; run without --replay to call the model); no run directory was kept`,
+    );
+    expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
+  });
+
+  it('--cache-mode replay with a reply missing from the cache is an input error too (exit 2)', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--cache-mode', 'replay', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toMatch(/^atp-sim: replay: no cached reply for round 1 agent 0 .*; no round was completed, so no run directory was kept$/);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
 });
 
 describe('a model server that refuses connections', () => {
