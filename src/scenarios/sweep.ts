@@ -192,7 +192,7 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
   // in a cell shows with the file's other problems instead of after they are fixed.
   const wrong = new Set(r.issues.filter((i) => i.path.startsWith('grid.')).map((i) => i.path));
   const checkable = grid.filter((a) => ![...wrong].some((w) => w === `grid.${a.path}` || w.startsWith(`grid.${a.path}[`) || w.startsWith(`grid.${a.path}.`)));
-  const cellIssues = base ? checkCells({ base, grid: checkable, seed: seed ?? seedDefault } as SweepSpec, baseDir) : [];
+  const cellIssues = base ? checkCells({ base, grid: checkable, seed: seed ?? seedDefault }, baseDir) : [];
   if (r.issues.length > 0) throwIfIssues([...r.issues, ...cellIssues], 'INVALID_SCENARIO', `${source} has problems`, source);
 
   const spec: SweepSpec = {
@@ -272,7 +272,7 @@ function shorthand(segment: string, value: unknown): Record<string, unknown> | u
 }
 
 /** The raw scenario of a cell: the base with the cell's values set, and the cell's seed. */
-export function cellScenario(spec: SweepSpec, cell: Pick<SweepCell, 'params' | 'seed'>): Record<string, unknown> {
+export function cellScenario(spec: Pick<SweepSpec, 'base' | 'grid'>, cell: Pick<SweepCell, 'params' | 'seed'>): Record<string, unknown> {
   const raw = structuredClone(spec.base) as Record<string, unknown>;
   for (const axis of spec.grid) {
     if (axis.path in cell.params) setPath(raw, axis.path, cell.params[axis.path]);
@@ -360,7 +360,7 @@ function missingSurrogates(scenario: Scenario, baseDir: string): Issue[] {
  * Validates the scenario of every grid combination (replicates differ only in seed). Identical
  * problems are reported once, with the cells they occur in.
  */
-function checkCells(spec: SweepSpec, baseDir: string): Issue[] {
+function checkCells(spec: Pick<SweepSpec, 'base' | 'grid' | 'seed'>, baseDir: string): Issue[] {
   const found = new Map<string, { issue: Issue; cells: string[] }>();
   for (const params of gridCombinations(spec.grid)) {
     const raw = cellScenario(spec, { params, seed: spec.seed });
