@@ -618,11 +618,15 @@ function firstMissing(path: string): string | null {
  * After a fresh run that kept no run directory: removes the default cache.sqlite if this run
  * created it and it holds no reply (one that holds some is kept: a rerun does not pay twice),
  * then the --out folders this run created, while empty. A cache that was there before the run,
- * or that the user named with --cache (maybe shared by other runs), is never touched.
+ * that the user named with --cache (maybe shared by other runs), or that another run has open is
+ * never touched.
  */
 function leaveNothing(out: string, made: { folder: string | null; cache: boolean }): void {
   const cache = join(out, 'cache.sqlite');
-  if (made.cache && existsSync(cache) && !existsSync(pendingFile(cache))) {
+  // SQLite removes -wal and -shm as the last connection closes (this run's is closed): if they are
+  // there, another run with the same --out has the cache open, and its replies go there.
+  const inUse = existsSync(`${cache}-wal`) || existsSync(`${cache}-shm`);
+  if (made.cache && existsSync(cache) && !inUse && !existsSync(pendingFile(cache))) {
     let replies = 1;
     try {
       const opened = ResponseCache.open(cache);

@@ -249,6 +249,24 @@ describe('a model server that refuses connections', () => {
     }
   });
 
+  it('keeps the cache it created when another process opened it meanwhile (two runs with one --out)', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    const path = join(dir, 'runs', 'cache.sqlite');
+    let other: ResponseCache | undefined;
+    // While this run waits for its first reply, another run opens the same default cache.
+    const server = await startOpenAiServer({ faults: () => ((other ??= ResponseCache.open(path)), { kind: 'status', status: 400 }) });
+    try {
+      const res = await cli(['run', file, '--endpoint', server.url, '--model', 'm', '--out', join(dir, 'runs')]);
+      expect(res.code).toBe(1);
+      expect(oneLine(res.stderr)).toContain('no run directory was kept');
+      expect(existsSync(path)).toBe(true);
+      expect(other!.size).toBe(0);
+    } finally {
+      other?.close();
+      await server.close();
+    }
+  });
+
   it('never removes a cache that was there before the run, nor the --out folder it was in', async () => {
     const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
     mkdirSync(join(dir, 'runs'));
