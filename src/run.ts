@@ -6,8 +6,8 @@
  * Rounds are appended and flushed as they complete; a run that fails later keeps its completed
  * rounds, is marked incomplete in its manifest, and continues with `resume`.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues } from './core/errors.ts';
 import { deriveSeed } from './core/rng.ts';
 import { runEngine, type DecisionProgress } from './run/engine.ts';
@@ -20,7 +20,7 @@ import { writeNetworkFile } from './networks/files.ts';
 import { writeRunGexf } from './run/gexf.ts';
 import { parseNetworkSpec } from './networks/spec.ts';
 import { checkRunFits, expectedMeanDegree } from './networks/memory.ts';
-import { createModel, modelId, openLocalModel, recordedSettings, settingsFromSpec, usesEndpoints, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode, type ModelPool, type ResponseCacheOptions } from './llm/index.ts';
+import { createModel, modelId, openLocalModel, recordedSettings, ResponseCache, settingsFromSpec, usesEndpoints, type CreateModelOptions, type ModelSettings, type Limiter, type CacheMode, type ModelPool, type ResponseCacheOptions } from './llm/index.ts';
 import { REDACTED, redactUrl, redactUrlsIn } from './core/url.ts';
 import { checkProvider } from './llm/hf.ts';
 import { withInlineGraph } from './networks/inline-graph.ts';
@@ -34,6 +34,7 @@ import { checkFolderName } from './io/names.ts';
 import { checkPlainData, checkRunOptions } from './options-check.ts';
 import { RecordedReplies, replayModel } from './io/replay.ts';
 import { loadNodeLlamaCpp } from './llm/llama-loader.ts';
+import { pendingFile } from './llm/cache-busy.ts';
 import { costOf, summarizeRun, totalUsage, type RunSummary } from './metrics/summary.ts';
 import { ATP_STYLE_VERSION } from './games/style.ts';
 import { NETWORK_STYLE_VERSION } from './prompts/network.ts';
@@ -335,6 +336,8 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   const budget = options.budgetUsd ?? (options.resume ? manifest.budgetUsd : undefined) ?? scenario.limits.budgetUsd;
   if (budget !== undefined && !price) throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   if (options.signal?.aborted) throw new AtpSimError('ABORTED', `${interruption(options.signal)} before the run started: nothing was written`);
+  // What a fresh run is about to create, so a run that keeps nothing removes only that (see leaveNothing).
+  const made = options.resume ? null : { folder: firstMissing(out), cache: options.cache?.path === undefined && !existsSync(join(out, 'cache.sqlite')) };
   const local = await openLocalThenOut(prepared, options, out);
   const stats = emptyCallStats();
   let log: FileLogger | null = null;
@@ -439,12 +442,17 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     finish('incomplete', { error: message });
     runLog.error({ err: message, roundsCompleted: rounds.length }, 'run failed');
     if (!(err instanceof AtpSimError)) throw err;
-    if (!options.resume && rounds.length === 0) {
+    // A --replay whose recording does not answer a call cannot be resumed either (it would ask
+    // the same recording again): like a first round that failed, nothing is kept.
+    if (!options.resume && (rounds.length === 0 || (replayed && err.code === 'REPLAY_MISS'))) {
       // Nothing to resume: a directory with 0 rounds and a --resume hint would only mislead.
       // (Replies already received are in the response cache, so a rerun does not pay twice.)
       const dir = runDir;
+      // Released in reverse: the directory goes after everything is closed, then what else this run made.
       held.unshift(() => rmSync(dir, { recursive: true, force: true }));
-      throw new AtpSimError(err.code, nothingKept(err.code, message), err.issues, { cause: err });
+      if (made) held.unshift(() => leaveNothing(out, made));
+      const line = rounds.length === 0 ? nothingKept(err.code, message) : `${message.split('\n')[0]}; no run directory was kept`;
+      throw new AtpSimError(err.code, line, err.issues, { cause: err });
     }
     throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
   }
@@ -596,6 +604,50 @@ function startRunDir(
   return { runDir, manifest };
 }
 
+/** The highest folder of `path` (or `path` itself) that does not exist yet; null when `path` exists. */
+function firstMissing(path: string): string | null {
+  let missing: string | null = null;
+  for (let p = path; !existsSync(p); p = dirname(p)) {
+    missing = p;
+    if (dirname(p) === p) break;
+  }
+  return missing;
+}
+
+/**
+ * After a fresh run that kept no run directory: removes the default cache.sqlite if this run
+ * created it and it holds no reply (one that holds some is kept: a rerun does not pay twice),
+ * then the --out folders this run created, while empty. A cache that was there before the run,
+ * that the user named with --cache (maybe shared by other runs), or that another run has open is
+ * never touched.
+ */
+function leaveNothing(out: string, made: { folder: string | null; cache: boolean }): void {
+  const cache = join(out, 'cache.sqlite');
+  // SQLite removes -wal and -shm as the last connection closes (this run's is closed): if they are
+  // there, another run with the same --out has the cache open, and its replies go there.
+  const inUse = existsSync(`${cache}-wal`) || existsSync(`${cache}-shm`);
+  if (made.cache && existsSync(cache) && !inUse && !existsSync(pendingFile(cache))) {
+    let replies = 1;
+    try {
+      const opened = ResponseCache.open(cache);
+      replies = opened.size;
+      opened.close();
+    } catch {
+      // Unreadable: not ours to judge, so it stays.
+    }
+    if (replies === 0) for (const f of [cache, `${cache}-wal`, `${cache}-shm`]) rmSync(f, { force: true });
+  }
+  if (made.folder === null) return;
+  for (let p = out; ; p = dirname(p)) {
+    try {
+      rmdirSync(p);
+    } catch {
+      return; // not empty (something else is in it): it stays, and so do its parents
+    }
+    if (p === made.folder) return;
+  }
+}
+
 /** Socket errors in words (the messages of the retry layer name them by errno). */
 const NETWORK_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused: is the server running?',
@@ -645,6 +697,11 @@ function checkReplaySource(from: string, scenario: Scenario): { id: string; path
   const srcSeed = src.seeds?.root ?? src.scenario?.seed;
   if (srcSeed !== undefined && srcSeed !== scenario.seed) {
     throw new AtpSimError('INVALID_ARGUMENT', `--replay ${from}: that run used seed ${srcSeed}, this one seed ${scenario.seed}; its replies belong to seed ${srcSeed} (fix: drop --seed, or run without --replay to call the model)`);
+  }
+  // More rounds than were recorded can only end in a miss after the recorded ones: say so now.
+  const recorded = src.status === 'complete' ? (src.scenario?.rounds ?? Infinity) : src.roundsCompleted;
+  if (typeof recorded === 'number' && scenario.rounds > recorded) {
+    throw new AtpSimError('INVALID_ARGUMENT', `--replay ${from}: that run recorded ${recorded} round(s), this one asks for ${scenario.rounds} (fix: --rounds ${recorded} or fewer, or run without --replay to call the model)`);
   }
   return { id: src.id, path, model: src.model ?? null };
 }

@@ -116,8 +116,9 @@ async function helpFor(args: string[], io: CliIo): Promise<number> {
 function reportError(err: unknown, io: CliIo): number {
   if (err instanceof AtpSimError) {
     io.stderr(`atp-sim: ${redactUrlsIn(err.message)}`);
-    // A folder that holds something else, or a damaged file, is the user's input too: exit 2.
-    const input = ['INVALID_SCENARIO', 'INVALID_NETWORK', 'INVALID_ARGUMENT', 'FILE_NOT_FOUND', 'RUN_DIR_CONFLICT', 'CORRUPT_FILE'].includes(err.code);
+    // A folder that holds something else, or a damaged file, is the user's input too: exit 2. So is
+    // a replay that asks for a call its recording (or --cache-mode replay's cache) does not hold.
+    const input = ['INVALID_SCENARIO', 'INVALID_NETWORK', 'INVALID_ARGUMENT', 'FILE_NOT_FOUND', 'RUN_DIR_CONFLICT', 'CORRUPT_FILE', 'REPLAY_MISS'].includes(err.code);
     return input ? 2 : 1;
   }
   const e = err as { code?: string; message?: string };

@@ -26,7 +26,9 @@ export function onInterrupt(notice: (text: string) => void): Interrupts {
         process.exit(CODES[sig]);
       }
       received = sig;
-      notice(`atp-sim: ${sig} received: stopping (the round in flight is abandoned; press Ctrl-C again to quit at once)`);
+      // Either signal a second time quits; a SIGTERM (a scheduler, kill) may come with no terminal to press Ctrl-C in.
+      const again = sig === 'SIGINT' ? 'press Ctrl-C again' : 'send SIGTERM again, or press Ctrl-C,';
+      notice(`atp-sim: ${sig} received: stopping (the round in flight is abandoned; ${again} to quit at once)`);
       controller.abort(sig);
     };
     handlers.set(sig, handler);

@@ -185,15 +185,19 @@ function renderDollarTemplate(text: string, params: Record<string, unknown>): st
 
 export type AtpFileKind = 'group-templates' | 'group-items' | 'dilemma-items' | 'dilemma-templates';
 
+const ATP_FILES = 'a JSON data file of an ATP checkout (ma_templates.json, ma_questions_70.json, sa_questions_64.json or sa_templates.json)';
+
 export function readAtpFile(path: string): { kind: AtpFileKind; entries: unknown[] } {
   if (!existsSync(path)) throw new AtpSimError('FILE_NOT_FOUND', `ATP file not found: ${path} (fix: give the path of ma_templates.json or sa_questions_64.json from an ATP checkout)`);
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new AtpSimError('INVALID_ARGUMENT', `${path}: not valid JSON (${(e as Error).message})`);
+    // ATP's data files are JSON; a YAML file here is most likely a scenario (shipped or imported).
+    const scenario = /\.ya?ml$/i.test(path) ? '; a scenario file is run with atp-sim run, not imported' : '';
+    throw new AtpSimError('INVALID_ARGUMENT', `${path}: not valid JSON (${(e as Error).message}; fix: give ${ATP_FILES}${scenario})`);
   }
-  if (!Array.isArray(data) || data.length === 0) throw new AtpSimError('INVALID_ARGUMENT', `${path}: expected a non-empty JSON list of ATP templates or items`);
+  if (!Array.isArray(data) || data.length === 0) throw new AtpSimError('INVALID_ARGUMENT', `${path}: expected a non-empty JSON list of ATP templates or items (fix: give ${ATP_FILES})`);
   const first = data[0] as Record<string, unknown>;
   const tpl = first.template as Record<string, unknown> | undefined;
   if (tpl && 'collective_choice' in tpl) return { kind: 'group-templates', entries: data };

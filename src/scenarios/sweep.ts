@@ -119,9 +119,9 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
   const dir = resolve(from.dir ?? process.cwd());
   const r = new Reader();
   const top = r.object(raw, '', TOP);
-  throwIfIssues(r.issues, 'INVALID_SCENARIO', `${source} has problems`, source);
+  // Only a file that is no mapping stops here: an unknown key is reported with every other problem.
+  if (!top) throwIfIssues(r.issues, 'INVALID_SCENARIO', `${source} has problems`, source);
   const t = top!;
-
 
   // The base scenario: a path relative to the sweep file, or inline.
   let base: Record<string, unknown> | undefined;
@@ -174,7 +174,10 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
       });
       if (base) {
         const blocked = blockedPath(base, segments);
-        if (blocked) r.problem(where, blocked, 'address a field inside a mapping (or replace the parent mapping instead)');
+        if (blocked) {
+          r.problem(where, blocked, 'address a field inside a mapping (or replace the parent mapping instead)');
+          continue; // its cells would only repeat the problem in other words
+        }
       }
       grid.push({ path, values: structuredClone(values) });
     }
@@ -185,7 +188,12 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
       }
     }
   }
-  throwIfIssues(r.issues, 'INVALID_SCENARIO', `${source} has problems`, source);
+  // The cells are checked along the grid paths that are themselves fine, so a misspelled field
+  // in a cell shows with the file's other problems instead of after they are fixed.
+  const wrong = new Set(r.issues.filter((i) => i.path.startsWith('grid.')).map((i) => i.path));
+  const checkable = grid.filter((a) => ![...wrong].some((w) => w === `grid.${a.path}` || w.startsWith(`grid.${a.path}[`) || w.startsWith(`grid.${a.path}.`)));
+  const cellIssues = base ? checkCells({ base, grid: checkable, seed: seed ?? seedDefault }, baseDir) : [];
+  if (r.issues.length > 0) throwIfIssues([...r.issues, ...cellIssues], 'INVALID_SCENARIO', `${source} has problems`, source);
 
   const spec: SweepSpec = {
     name: name!,
@@ -198,7 +206,7 @@ export function parseSweep(raw: unknown, from: SweepSource = {}): LoadedSweep {
     concurrency,
     ...(record ? { record } : {}),
   };
-  throwIfIssues(checkCells(spec, baseDir), 'INVALID_SCENARIO', `${source}: cells with problems`, source);
+  throwIfIssues(cellIssues, 'INVALID_SCENARIO', `${source}: cells with problems`, source);
   return { spec, cells: expandSweep(spec), baseDir, source };
 }
 
@@ -264,7 +272,7 @@ function shorthand(segment: string, value: unknown): Record<string, unknown> | u
 }
 
 /** The raw scenario of a cell: the base with the cell's values set, and the cell's seed. */
-export function cellScenario(spec: SweepSpec, cell: Pick<SweepCell, 'params' | 'seed'>): Record<string, unknown> {
+export function cellScenario(spec: Pick<SweepSpec, 'base' | 'grid'>, cell: Pick<SweepCell, 'params' | 'seed'>): Record<string, unknown> {
   const raw = structuredClone(spec.base) as Record<string, unknown>;
   for (const axis of spec.grid) {
     if (axis.path in cell.params) setPath(raw, axis.path, cell.params[axis.path]);
@@ -352,7 +360,7 @@ function missingSurrogates(scenario: Scenario, baseDir: string): Issue[] {
  * Validates the scenario of every grid combination (replicates differ only in seed). Identical
  * problems are reported once, with the cells they occur in.
  */
-function checkCells(spec: SweepSpec, baseDir: string): Issue[] {
+function checkCells(spec: Pick<SweepSpec, 'base' | 'grid' | 'seed'>, baseDir: string): Issue[] {
   const found = new Map<string, { issue: Issue; cells: string[] }>();
   for (const params of gridCombinations(spec.grid)) {
     const raw = cellScenario(spec, { params, seed: spec.seed });

@@ -81,4 +81,18 @@ describe('atp-sim import-atp', () => {
     expect(res.stderr).toContain('expected a non-empty JSON list of ATP templates or items');
     expect(existsSync(out)).toBe(false);
   });
+
+  it('given a scenario file (YAML), says what to give instead, in one line, writing nothing', async () => {
+    const dir = tempDir();
+    const yaml = join(dir, 'public-fund.yaml');
+    writeFileSync(yaml, '# a scenario\nname: public-fund\n');
+    const out = join(dir, 'x');
+    const res = await cli(['import-atp', yaml, '--out', out]);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr.trim()).toMatch(
+      new RegExp(`^atp-sim: ${yaml}: not valid JSON \\(.*; fix: give a JSON data file of an ATP checkout \\(ma_templates\\.json, ma_questions_70\\.json, sa_questions_64\\.json or sa_templates\\.json\\); a scenario file is run with atp-sim run, not imported\\)$`),
+    );
+    expect(existsSync(out)).toBe(false);
+  });
 });

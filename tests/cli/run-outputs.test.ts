@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
 import { atpDir, tempDir } from '../helpers/paths.ts';
 import { CLASSIC_YAML } from '../helpers/scenarios.ts';
+import { startOpenAiServer } from '../helpers/openai-server.ts';
+import { ResponseCache } from '../../src/llm/cache.ts';
 
 const GOOD = CLASSIC_YAML.replace('rounds: 2', 'rounds: 2\nseed: 1');
 const LLM = GOOD.replace('policy: { kind: imitate-best }', 'policy: llm');
@@ -166,6 +168,48 @@ describe('--replay', () => {
     expect(oneLine(res.stderr)).toBe(`atp-sim: --replay ${src}: that run used seed 1, this one seed 9; its replies belong to seed 1 (fix: drop --seed, or run without --replay to call the model)`);
     expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
   });
+
+  it('of a run of another scenario is an input error: one line with the fix, exit 2, nothing kept', async () => {
+    const { dir, src } = await recorded();
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, LLM.replace('must invest.', 'must invest, or all lose.'));
+    const res = await cli(['run', other, '--replay', src, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(
+      `atp-sim: replay: round 1, agent 0 sends different messages than recorded in ${src} (fix: the scenario or prompt changed; run without --replay to call the model); no round was completed, so no run directory was kept`,
+    );
+    expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
+  });
+
+  it('asking for more rounds than were recorded is refused before anything is written', async () => {
+    const { dir, file, src } = await recorded();
+    const res = await cli(['run', file, '--replay', src, '--rounds', '5', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: --replay ${src}: that run recorded 2 round(s), this one asks for 5 (fix: --rounds 2 or fewer, or run without --replay to call the model)`);
+    expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
+  });
+
+  it('a recording that stops answering after some rounds keeps no half-replayed directory', async () => {
+    const { dir, file, src } = await recorded();
+    // Round 2's decisions lost from the recording: round 1 replays, round 2 misses.
+    const decisions = join(src, 'decisions.jsonl');
+    const kept = readFileSync(decisions, 'utf8').split('\n').filter((l) => l !== '' && JSON.parse(l).round === 1);
+    writeFileSync(decisions, `${kept.join('\n')}\n`);
+    const res = await cli(['run', file, '--replay', src, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(
+      `atp-sim: replay: round 2, agent 0 was not recorded in ${src} (fix: the scenario, seed or rounds differ from the recorded run; run without --replay to call the model); no run directory was kept`,
+    );
+    expect(readdirSync(join(dir, 'runs')).sort()).toEqual(['src']);
+  });
+
+  it('--cache-mode replay with a reply missing from the cache is an input error too (exit 2)', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--cache-mode', 'replay', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toMatch(/^atp-sim: replay: no cached reply for round 1 agent 0 .*; no round was completed, so no run directory was kept$/);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
 });
 
 describe('a model server that refuses connections', () => {
@@ -178,5 +222,66 @@ describe('a model server that refuses connections', () => {
       'atp-sim: round 1: all 4 model calls failed after retries (connection refused: is the server running?); no round was completed, so no run directory was kept (fix: check that the model server is up and reachable, then run again)',
     );
     expect(existsSync(join(dir, 'runs', 'down'))).toBe(false);
+  });
+
+  it('leaves nothing it created: no empty cache.sqlite, no empty --out folder', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(1);
+    expect(oneLine(res.stderr)).toContain('no run directory was kept');
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
+
+  it('keeps the cache it created when it holds replies already paid for', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    // The first call is answered, the others fail: round 1 fails with one reply in the cache.
+    const server = await startOpenAiServer({ reply: () => '{"choice": "invest"}', faults: (_b, i) => (i === 0 ? undefined : { kind: 'status', status: 400 }) });
+    try {
+      const res = await cli(['run', file, '--endpoint', server.url, '--model', 'm', '--out', join(dir, 'runs')]);
+      expect(res.code).toBe(1);
+      expect(oneLine(res.stderr)).toContain('no run directory was kept');
+      expect(readdirSync(join(dir, 'runs'))).toEqual(['cache.sqlite']);
+      const cache = ResponseCache.open(join(dir, 'runs', 'cache.sqlite'));
+      expect(cache.size).toBe(1);
+      cache.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps the cache it created when another process opened it meanwhile (two runs with one --out)', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    const path = join(dir, 'runs', 'cache.sqlite');
+    let other: ResponseCache | undefined;
+    // While this run waits for its first reply, another run opens the same default cache.
+    const server = await startOpenAiServer({ faults: () => ((other ??= ResponseCache.open(path)), { kind: 'status', status: 400 }) });
+    try {
+      const res = await cli(['run', file, '--endpoint', server.url, '--model', 'm', '--out', join(dir, 'runs')]);
+      expect(res.code).toBe(1);
+      expect(oneLine(res.stderr)).toContain('no run directory was kept');
+      expect(existsSync(path)).toBe(true);
+      expect(other!.size).toBe(0);
+    } finally {
+      other?.close();
+      await server.close();
+    }
+  });
+
+  it('never removes a cache that was there before the run, nor the --out folder it was in', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    mkdirSync(join(dir, 'runs'));
+    writeFileSync(join(dir, 'runs', 'cache.sqlite'), '');
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(1);
+    expect(readdirSync(join(dir, 'runs'))).toEqual(['cache.sqlite']);
+  });
+
+  it('never removes a cache named with --cache, even one this run created', async () => {
+    const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
+    const shared = join(dir, 'shared', 'cache.sqlite');
+    const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', join(dir, 'runs'), '--cache', shared]);
+    expect(res.code).toBe(1);
+    expect(existsSync(shared)).toBe(true);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 });

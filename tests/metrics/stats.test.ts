@@ -33,6 +33,11 @@ describe('gini', () => {
     expect(gini([1, 2, 3, 4])).toBeCloseTo(0.25, 12);
   });
 
+  it('is exactly 0 for an equal population whatever the capital (no rounding residue like 2.2e-16)', () => {
+    for (const v of [1.2, 0.8, 1.44, 0.1, 7.3]) for (const n of [3, 7, 8, 20, 100]) expect(gini(new Array(n).fill(v))).toBe(0);
+    expect(gini(new Float64Array(5000).fill(0.8))).toBe(0);
+  });
+
   it('agrees on large arrays (radix path) with the definition by pairs', () => {
     const r = rngStream(9, 'gini');
     const a = new Float64Array(5000);

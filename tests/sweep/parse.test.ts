@@ -74,6 +74,23 @@ describe('sweep files', () => {
     expect(msg).toMatch(/grid\.game\.threshold\.x: game\.threshold is 4 in the base scenario, not a mapping/);
   });
 
+  it('report a misspelled top-level key, a bad header value and a misspelled grid path in one pass', () => {
+    const msg = problems({ name: 's', base: classic(), replicate: 2, concurrency: 0, grid: { 'game.treshold': [2, 4], 'population.size': [] } });
+    expect(msg.split('\n')[0]).toBe('sweep has problems: 4 problem(s)');
+    expect(msg).toMatch(/replicate: is not a known field \(fix: did you mean `replicates`\?/);
+    expect(msg).toMatch(/concurrency: must be at least 1/);
+    expect(msg).toMatch(/grid\.population\.size: must be a non-empty list/);
+    expect(msg).toMatch(/game\.treshold: is not a known field \(in every cell\) \(fix: did you mean `threshold`\?/);
+  });
+
+  it('check no cell along a grid path that is itself wrong (its problem is the one reported)', () => {
+    const msg = problems({ name: 's', base: classic(), grid: { 'game.threshold.x': [1], 'game.treshold': [2] } });
+    expect(msg).toMatch(/grid\.game\.threshold\.x: game\.threshold is 4 in the base scenario, not a mapping/);
+    expect(msg).toMatch(/game\.treshold: is not a known field/);
+    // Setting game.threshold.x would have turned the threshold into a mapping: no second problem about it.
+    expect(msg).not.toMatch(/game\.threshold: must/);
+  });
+
   it('validate every cell scenario and name the cells that fail', () => {
     const msg = problems({ name: 's', base: classic(), grid: { 'game.treshold': [2], 'network.kind': ['ring', 'moebius'] } });
     expect(msg).toMatch(/game\.treshold: is not a known field \(in every cell\) \(fix: did you mean `threshold`\?/);
