@@ -179,9 +179,10 @@ export function goals(r: BenchResults): Goal[] {
   const withBase = r.classic.filter((c) => c.baseline);
   if (withBase.length > 0) {
     out.push({
-      goal: '>= 20x the graphology callback baseline',
+      // Issue 14 raised the goal at 10^4 nodes to 30x; 20x is the first scale issue's, everywhere.
+      goal: '>= 30x the graphology callback baseline at 10^4 nodes, >= 20x at every size',
       measured: withBase.map((c) => `n=${si(c.n)}: ${times(c.baseline!.speedup)}`).join(', '),
-      met: withBase.every((c) => c.baseline!.speedup >= 20),
+      met: withBase.every((c) => c.baseline!.speedup >= (c.n === 10_000 ? 30 : 20)),
     });
     out.push({
       goal: 'same choices as the baseline every round',
@@ -191,9 +192,10 @@ export function goals(r: BenchResults): Goal[] {
   }
   if (r.classic.length > 0) {
     out.push({
-      goal: '>= 1/4 of the streaming limit (neighbour visits/s)',
+      // Issue 14's goal (the first scale issue asked for 1/4).
+      goal: '>= 0.5 of the streaming limit at every size (neighbour visits/s)',
       measured: r.classic.map((c) => `n=${si(c.n)}: ${c.streaming.ratio.toFixed(2)}`).join(', '),
-      met: r.classic.every((c) => c.streaming.ratio >= 0.25),
+      met: r.classic.every((c) => c.streaming.ratio >= 0.5),
     });
   }
   if (r.memory) {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { goals, renderReport, type BenchResults } from '../../bench/report.ts';
 import type { LlmResult, LlmRow, Transport } from '../../bench/llm.ts';
 import type { PythonResult, PythonSide } from '../../bench/python.ts';
+import type { ClassicResult } from '../../bench/classic.ts';
 
 function row(n: number, transport: Transport, ratio: number, cpuUsPerDecision: number): LlmRow {
   const ideal = 2500;
@@ -113,6 +114,23 @@ describe('bench/report: the null client and the once-per-process costs', () => {
     const nullQueued = text.split('\n').find((l) => l.includes('| 100 ') && l.includes('null client, 2C in flight'))!;
     expect(nullQueued).toContain('60 us (send + frame only)');
     expect(nullQueued).not.toContain('16667/s'); // no one-core ceiling for a null client either
+  });
+
+  it("holds the classic engine to issue 14's goals: 30x the callback baseline at 10^4 nodes, half the streaming limit", () => {
+    const classic = (n: number, speedup: number, streaming: number): ClassicResult => ({
+      n, edges: 5 * n, rounds: 100, generateS: 0, secondsPerRound: 0.001, totalS: 0.1, visitsPerSecond: 1e8, peakRssBytes: 1e8, peakHeapBytes: 1e7,
+      csrBytes: 1e6, finalViolationRate: 1, violationsByRound: [], streaming: { seconds: 0.001, visitsPerSecond: 1e8, ratio: streaming },
+      baseline: { rounds: 5, buildS: 0, secondsPerRound: 0.01, engineSecondsPerRound: 0.001, speedup, identical: true, firstMismatchRound: null, rssAfterBytes: 1e8 },
+    });
+    const met = (rows: ClassicResult[]) => {
+      const g = goals({ ...results, classic: rows });
+      return [g.find((x) => x.goal.includes('callback baseline'))!.met, g.find((x) => x.goal.includes('streaming limit'))!.met];
+    };
+    expect(met([classic(10_000, 31, 0.51), classic(100_000, 21, 0.6)])).toEqual([true, true]);
+    // 25x at 10^4 met the first scale issue's 20x, not issue 14's 30x; 0.3 met its 1/4, not 0.5.
+    expect(met([classic(10_000, 25, 0.51), classic(100_000, 21, 0.6)])).toEqual([false, true]);
+    expect(met([classic(10_000, 31, 0.3), classic(100_000, 21, 0.6)])).toEqual([true, false]);
+    expect(met([classic(10_000, 31, 0.51), classic(100_000, 19, 0.6)])).toEqual([false, true]);
   });
 
   it('says so when no transport ran at the N of the CPU breakdown, instead of an empty clause', () => {
