@@ -337,7 +337,7 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
   if (budget !== undefined && !price) throw new AtpSimError('INVALID_ARGUMENT', 'a budget needs prices (fix: set model.pricePerMillion { input, output } in the scenario, or pass --price-in and --price-out)');
   if (options.signal?.aborted) throw new AtpSimError('ABORTED', `${interruption(options.signal)} before the run started: nothing was written`);
   // What a fresh run is about to create, so a run that keeps nothing removes only that (see leaveNothing).
-  const made = options.resume ? null : { folder: firstMissing(out), cache: options.cache?.path === undefined && !existsSync(join(out, 'cache.sqlite')) };
+  const made: Made | null = options.resume ? null : { folder: firstMissing(out), cache: options.cache?.path === undefined && !existsSync(join(out, 'cache.sqlite')) };
   const local = await openLocalThenOut(prepared, options, out);
   const stats = emptyCallStats();
   let log: FileLogger | null = null;
@@ -444,18 +444,31 @@ async function runHeld(raw: unknown, options: RunOptions, held: Array<() => void
     if (!(err instanceof AtpSimError)) throw err;
     // A --replay whose recording does not answer a call cannot be resumed either (it would ask
     // the same recording again): like a first round that failed, nothing is kept.
-    if (!options.resume && (rounds.length === 0 || (replayed && err.code === 'REPLAY_MISS'))) {
-      // Nothing to resume: a directory with 0 rounds and a --resume hint would only mislead.
-      // (Replies already received are in the response cache, so a rerun does not pay twice.)
-      const dir = runDir;
-      // Released in reverse: the directory goes after everything is closed, then what else this run made.
-      held.unshift(() => rmSync(dir, { recursive: true, force: true }));
-      if (made) held.unshift(() => leaveNothing(out, made));
-      const line = rounds.length === 0 ? nothingKept(err.code, message) : `${message.split('\n')[0]}; no run directory was kept`;
-      throw new AtpSimError(err.code, line, err.issues, { cause: err });
-    }
-    throw new AtpSimError(err.code, `${message}\nrun directory: ${runDir} (${rounds.length} round(s) saved; continue with: atp-sim run --resume ${runDir})`, err.issues, { cause: err });
+    const resumable = Boolean(options.resume) || (rounds.length > 0 && !(replayed && err.code === 'REPLAY_MISS'));
+    throw failedRun(err, message, { runDir, saved: rounds.length, resumable, out, made }, held);
   }
+}
+
+/**
+ * The error a failed run ends with: where to resume it, or, with nothing to resume, that nothing
+ * was kept. A directory with 0 rounds and a --resume hint would only mislead (replies already
+ * received are in the response cache, so a rerun does not pay twice): the run directory and what
+ * else this run made are removed once everything is closed (`held` is released in reverse).
+ */
+function failedRun(
+  err: AtpSimError,
+  message: string,
+  at: { runDir: string; saved: number; resumable: boolean; out: string; made: Made | null },
+  held: Array<() => void | Promise<void>>,
+): AtpSimError {
+  if (at.resumable) {
+    return new AtpSimError(err.code, `${message}\nrun directory: ${at.runDir} (${at.saved} round(s) saved; continue with: atp-sim run --resume ${at.runDir})`, err.issues, { cause: err });
+  }
+  const { runDir, out, made } = at;
+  held.unshift(() => rmSync(runDir, { recursive: true, force: true }));
+  if (made) held.unshift(() => leaveNothing(out, made));
+  const line = at.saved === 0 ? nothingKept(err.code, message) : `${message.split('\n')[0]}; no run directory was kept`;
+  return new AtpSimError(err.code, line, err.issues, { cause: err });
 }
 
 /** This session's entry of the manifest (its counters are filled in as the run ends). */
@@ -604,6 +617,12 @@ function startRunDir(
   return { runDir, manifest };
 }
 
+/** What a fresh run is about to create: the highest missing folder of --out, and whether the default cache is new. */
+interface Made {
+  readonly folder: string | null;
+  readonly cache: boolean;
+}
+
 /** The highest folder of `path` (or `path` itself) that does not exist yet; null when `path` exists. */
 function firstMissing(path: string): string | null {
   let missing: string | null = null;
@@ -621,7 +640,7 @@ function firstMissing(path: string): string | null {
  * that the user named with --cache (maybe shared by other runs), or that another run has open is
  * never touched.
  */
-function leaveNothing(out: string, made: { folder: string | null; cache: boolean }): void {
+function leaveNothing(out: string, made: Made): void {
   const cache = join(out, 'cache.sqlite');
   // SQLite removes -wal and -shm as the last connection closes (this run's is closed): if they are
   // there, another run with the same --out has the cache open, and its replies go there.
