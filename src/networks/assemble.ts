@@ -157,6 +157,10 @@ export function assembleNetwork(raw: RawGraph, directed: DirectedPolicy, source:
 export function structureWarnings(csr: Csr, source: string): string[] {
   const warnings: string[] = [];
   if (csr.n < 2) return warnings; // a lone agent (single-agent dilemmas) is isolated by design
+  // No edges at all is a set-up (independent agents, e.g. the tool-use testbed's er with p = 0;
+  // the prompts then speak of agents who each play alone), not a few nodes left out by mistake:
+  // one plain line rather than a list of every node as isolated.
+  if (csr.targets.length === 0) return [`${source}: the network has no edges: the ${csr.n} agents each play alone`];
   const isolated: string[] = [];
   for (let i = 0; i < csr.n; i++) if (csr.offsets[i + 1] === csr.offsets[i]) isolated.push(csr.keys[i]);
   if (isolated.length > 0) {

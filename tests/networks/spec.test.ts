@@ -134,4 +134,11 @@ describe('buildNetwork', () => {
     const { warnings } = buildNetwork('er:n=200,p=0.005', { seed: 1 });
     expect(warnings.join('\n')).toMatch(/isolated node\(s\) with no neighbours: they still play but observe no one/);
   });
+
+  it('says once, plainly, that a graph without edges has agents who each play alone (a set-up, not a list of isolated nodes)', () => {
+    // The tool-use testbed's independent agents: er with p = 0. Some isolated nodes stay a warning (above).
+    expect(buildNetwork('er:n=20,p=0', { seed: 1 }).warnings).toEqual(['erdos-renyi:n=20,p=0: the network has no edges: the 20 agents each play alone']);
+    // The same for a graph given node by node without edges.
+    expect(buildNetwork({ kind: 'graph', nodes: ['a', 'b', 'c'], edges: [] }, { seed: 1 }).warnings).toEqual(['network: the network has no edges: the 3 agents each play alone']);
+  });
 });
