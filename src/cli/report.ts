@@ -226,7 +226,8 @@ export function atpReport(dir: string): string {
     const rounds = Math.max(...group.map((r) => r.cells.length));
     out.push(
       'ATP group games (imitative diffusion): share of ALL decisions of the round that chose the collective ("colluding") option,',
-      'pooled over the games of each row: collective choices / decisions (invalid replies included in the denominator)',
+      'pooled over the runs of each row: collective choices / decisions (invalid replies included in the denominator);',
+      'games counts distinct games (scenario names), with the runs pooled when a game ran more than once',
       '',
       table(
         ['model', 'threshold', 'rewards h/n/l', 'games', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`)],
@@ -234,7 +235,7 @@ export function atpReport(dir: string): string {
           r.model,
           r.threshold,
           `${r.rewards.high}/${r.rewards.normal}/${r.rewards.low}${r.rewardMode === 'additive' ? ' (additive)' : ''}`,
-          r.games,
+          r.runs === r.games ? r.games : `${r.games} (${r.runs} runs)`,
           ...Array.from({ length: rounds }, (_, i) => cell(r.cells[i])),
         ]),
       ),

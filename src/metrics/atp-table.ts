@@ -74,7 +74,7 @@ export interface AtpCell {
   readonly count: number;
   /** All decisions of the round over the pooled games (role-play: runs). */
   readonly decisions: number;
-  /** Games (runs) pooled in this cell. */
+  /** Runs pooled in this cell (group games: a game run twice counts twice). */
   readonly games: number;
   readonly rate: number;
 }
@@ -84,7 +84,10 @@ export interface AtpGroupRow {
   readonly threshold: number;
   readonly rewards: ThresholdGame['rewards'];
   readonly rewardMode: ThresholdGame['rewardMode'];
+  /** Distinct games (scenario names) in the row: a game run twice is one game. */
   readonly games: number;
+  /** Runs pooled in the row (more than `games` when a game ran more than once, e.g. replicates). */
+  readonly runs: number;
   readonly cells: readonly AtpCell[];
 }
 
@@ -180,7 +183,8 @@ export function atpGroupTable(runs: readonly AtpRun[]): AtpGroupRow[] {
       threshold: g.threshold,
       rewards: g.rewards,
       rewardMode: g.rewardMode,
-      games: list.length,
+      games: new Set(list.map((r) => r.scenario.name)).size,
+      runs: list.length,
       // The paper's metric is the collective ("colluding") share, whichever option the scenario calls the violation.
       cells: poolByRound(list, (r) => r.rounds, (rec) => rec.collective, (rec) => rec.decisions),
     });

@@ -121,7 +121,7 @@ function results(grid: readonly GridRun[], s: ReproduceSettings): ParadigmResult
       `k = (high - normal) / (normal - low). Games: complete runs of the row out of the ${games} of the design.`,
     ],
     columns: ['model', 'k', 'rewards h/n/l', 'threshold', 'games', ...Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1}`)],
-    rows: all.map((r) => [r.model, incentiveRatio(r.rewards), rewardsText(r.rewards), r.threshold, `${r.games}/${games}`, ...Array.from({ length: ROUNDS }, (_, i) => share(r.cells[i]))]),
+    rows: all.map((r) => [r.model, incentiveRatio(r.rewards), rewardsText(r.rewards), r.threshold, `${r.runs}/${games}`, ...Array.from({ length: ROUNDS }, (_, i) => share(r.cells[i]))]),
   };
   const mine = all.filter((r) => r.model === model);
   return { tables: [table], series: series(runs, all), figures: [figure(mine)], references: references(mine) };

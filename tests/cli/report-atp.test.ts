@@ -104,6 +104,19 @@ describe('atp-sim report --atp', () => {
     expect(stdout).toMatch(/^ {2}1 x prompt style network \(the paper: atp\): classic$/m);
   });
 
+  it('counts distinct games, and says how many runs a row pools when a game ran more than once', async () => {
+    // One game run twice (two replicates of public-fund) is one game of two runs, not "games 2".
+    const twice = tempDir();
+    const fund = groupGame('public-fund');
+    const [collective, independent] = resolveScenario(fund).game.options;
+    const model = scriptedModel(({ agent }) => `{"choice": "${agent < 2 ? collective : independent}"}`, 'hand');
+    for (const id of ['fund-a', 'fund-b']) await runScenario(fund, { out: twice, id, model });
+    const { code, stdout } = await cli(['report', '--atp', twice]);
+    expect(code).toBe(0);
+    expect(row(stdout, /^scripted:hand\s+4\s/)).toMatch(/^scripted:hand\s+4\s+1\.2\/1\/0\.8\s+1 \(2 runs\)\s+4\/16 25\.0%\s+4\/16 25\.0%\s+4\/16 25\.0%$/);
+    expect(stdout).toMatch(/pooled over the runs of each row/);
+  });
+
   it('says so when a folder holds no ATP runs', async () => {
     const { code, stderr } = await cli(['report', '--atp', join(dir, 'other')]);
     expect(code).toBe(2);
