@@ -64,8 +64,8 @@ export interface RunOptions {
   /** API key for an OpenAI-compatible endpoint (the CLI reads ATP_SIM_ENDPOINT_KEY or OPENAI_API_KEY).
    * Kept apart from the HF token so that token is never sent to a server that is not Hugging Face's. */
   readonly endpointKey?: string;
-  /** Response cache (default `<out>/cache.sqlite`, read-write); lock waits: see ResponseCacheOptions; `share`: also answer from other endpoints' or providers' replies. */
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
+  /** Response cache (default `<out>/cache.sqlite`, read-write); lock waits: see ResponseCacheOptions; `share`: also answer from other endpoints' or providers' replies; `setting`: how the user sets the mode, named in a replay miss (the CLI: `--cache-mode`). */
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean; readonly setting?: string } & ResponseCacheOptions;
   readonly limiter?: Limiter;
   /** A pool of servers shared by a sweep's cells (createPool), for `endpoints` settings. */
   readonly pool?: ModelPool;

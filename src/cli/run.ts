@@ -154,7 +154,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     replayFrom: values.replay,
     budgetUsd: money('budget', values.budget),
     networkFileLimit: wholeNumber('network-files', values['network-files'], 0),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true, setting: '--cache-mode' },
     onWarning: (w) => io.stderr(`warning: ${w}`),
   };
 

@@ -207,7 +207,11 @@ describe('--replay', () => {
     const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
     const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--cache-mode', 'replay', '--out', join(dir, 'runs')]);
     expect(res.code).toBe(2);
-    expect(oneLine(res.stderr)).toMatch(/^atp-sim: replay: no cached reply for round 1 agent 0 .*; no round was completed, so no run directory was kept$/);
+    // The message names the flag the user gave (--cache-mode replay), not --replay (a run directory).
+    const line = oneLine(res.stderr);
+    expect(line).toMatch(/^atp-sim: --cache-mode replay: no cached reply for round 1 agent 0 .*; no round was completed, so no run directory was kept$/);
+    expect(line).toContain('Fix: rerun with --cache-mode read-write to call the model');
+    expect(line).not.toMatch(/--replay\b/);
     expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 });
