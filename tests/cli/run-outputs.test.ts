@@ -151,6 +151,19 @@ describe('--replay', () => {
     expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 
+  it('of a run manifest.json (a file) says it is a file and to give its folder', async () => {
+    const { dir, file, src } = await recorded();
+    const given = join(src, 'manifest.json');
+    const res = await cli(['run', file, '--replay', given, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: --replay ${given}: is a file; --replay takes the run directory that holds it (fix: --replay ${src})`);
+    expect(readdirSync(join(dir, 'runs'))).toEqual(['src']);
+    // Another file (the scenario, say) has no run folder to point to.
+    const other = await cli(['run', file, '--replay', file, '--out', join(dir, 'runs')]);
+    expect(other.code).toBe(2);
+    expect(oneLine(other.stderr)).toBe(`atp-sim: --replay ${file}: is a file, not a run directory (fix: give a run directory made by atp-sim run)`);
+  });
+
   it('records the run it replayed and that run model', async () => {
     const { dir, file, src } = await recorded();
     const res = await cli(['run', file, '--replay', src, '--out', join(dir, 'runs'), '--id', 'again']);
