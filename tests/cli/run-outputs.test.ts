@@ -164,6 +164,35 @@ describe('--replay', () => {
     expect(oneLine(other.stderr)).toBe(`atp-sim: --replay ${file}: is a file, not a run directory (fix: give a run directory made by atp-sim run)`);
   });
 
+  it('refuses model flags in one line before anything is written: the recording answers every call', async () => {
+    const { dir, file, src } = await recorded();
+    const cases: [string[], string][] = [
+      [['--model', 'm'], '--model m'],
+      [['--model', 'm', '--endpoint', 'http://user:secret@127.0.0.1:9/v1'], '--model m and --endpoint http://REDACTED@127.0.0.1:9/v1'],
+      [['--model', 'Qwen/Qwen3-8B', '--provider', 'together'], '--model Qwen/Qwen3-8B and --provider together'],
+      // Checked before --endpoint's own need of --model: the replay is what makes it pointless.
+      [['--endpoint', 'http://127.0.0.1:9/v1'], '--endpoint http://127.0.0.1:9/v1'],
+      [['--model', 'local:x.gguf', '--context-size', '512'], '--model local:x.gguf and --context-size 512'],
+    ];
+    for (const [flags, named] of cases) {
+      const res = await cli(['run', file, '--replay', src, ...flags, '--out', join(dir, 'runs')]);
+      expect(res.code, flags.join(' ')).toBe(2);
+      const drop = named.split(' and ').map((f) => f.split(' ')[0]).join(' and ');
+      expect(oneLine(res.stderr)).toBe(
+        `atp-sim: ${named} with --replay ${src}: the replay answers every model call from that run's recorded replies, so no model is called (fix: drop ${drop}, or drop --replay to call the model)`,
+      );
+      expect(res.stderr).not.toContain('secret');
+      expect(readdirSync(join(dir, 'runs'))).toEqual(['src']);
+    }
+  });
+
+  it('a model from the environment (ATP_SIM_MODEL) is not a flag the user gave: the replay runs', async () => {
+    const { dir, file, src } = await recorded();
+    const res = await cli(['run', file, '--replay', src, '--out', join(dir, 'runs'), '--id', 'env'], { ATP_SIM_MODEL: 'env-model' });
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'runs', 'env', 'manifest.json'), 'utf8')).model.id).toMatch(/^scripted:/);
+  });
+
   it('records the run it replayed and that run model', async () => {
     const { dir, file, src } = await recorded();
     const res = await cli(['run', file, '--replay', src, '--out', join(dir, 'runs'), '--id', 'again']);
