@@ -6,7 +6,7 @@
  * Rounds are appended and flushed as they complete; a run that fails later keeps its completed
  * rounds, is marked incomplete in its manifest, and continues with `resume`.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AtpSimError, throwIfIssues } from './core/errors.ts';
 import { deriveSeed } from './core/rng.ts';
@@ -64,8 +64,8 @@ export interface RunOptions {
   /** API key for an OpenAI-compatible endpoint (the CLI reads ATP_SIM_ENDPOINT_KEY or OPENAI_API_KEY).
    * Kept apart from the HF token so that token is never sent to a server that is not Hugging Face's. */
   readonly endpointKey?: string;
-  /** Response cache (default `<out>/cache.sqlite`, read-write); lock waits: see ResponseCacheOptions; `share`: also answer from other endpoints' or providers' replies. */
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
+  /** Response cache (default `<out>/cache.sqlite`, read-write); lock waits: see ResponseCacheOptions; `share`: also answer from other endpoints' or providers' replies; `setting`: how the user sets the mode, named in a replay miss (the CLI: `--cache-mode`). */
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean; readonly setting?: string } & ResponseCacheOptions;
   readonly limiter?: Limiter;
   /** A pool of servers shared by a sweep's cells (createPool), for `endpoints` settings. */
   readonly pool?: ModelPool;
@@ -708,6 +708,12 @@ function nothingKept(code: AtpSimError['code'], redacted: string): string {
 function checkReplaySource(from: string, scenario: Scenario): { id: string; path: string; model: Manifest['model'] } {
   const path = resolve(from);
   const mPath = join(path, 'manifest.json');
+  if (statSync(path, { throwIfNoEntry: false })?.isFile()) {
+    // A run's own manifest.json (tab completion stops there): name the folder to give instead.
+    const folder = dirname(from);
+    const fix = existsSync(join(folder, 'manifest.json')) ? `; --replay takes the run directory that holds it (fix: --replay ${folder})` : ', not a run directory (fix: give a run directory made by atp-sim run)';
+    throw new AtpSimError('INVALID_ARGUMENT', `--replay ${from}: is a file${fix}`);
+  }
   if (!existsSync(mPath) || !existsSync(join(path, 'decisions.jsonl'))) {
     throw new AtpSimError('FILE_NOT_FOUND', `--replay ${from}: not a run directory with recorded decisions (no ${existsSync(mPath) ? 'decisions.jsonl' : 'manifest.json'}; fix: give a run directory made by atp-sim run)`);
   }

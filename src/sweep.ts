@@ -397,7 +397,7 @@ export interface SweepOptions {
   readonly endpointKey?: string;
   /** A ready model for every cell, or per cell (tests). */
   readonly model?: LanguageModel | ((cell: SweepCell) => LanguageModel);
-  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean };
+  readonly cache?: { readonly path?: string; readonly mode: CacheMode; readonly share?: boolean; readonly setting?: string };
   /** Start at most this many cells in this invocation; a rerun continues with the rest. */
   readonly maxCells?: number;
   /** No new cell starts once aborted; cells running stop their model calls and stay resumable. */
@@ -563,7 +563,7 @@ async function runLockedSweep(loaded: LoadedSweep, options: SweepOptions, place:
       endpointKey: options.endpointKey,
       modelSettings: settingsFor(cell),
       model: typeof options.model === 'function' ? options.model(cell) : options.model,
-      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share },
+      cache: { path: options.cache?.path ?? join(out, 'cache.sqlite'), mode: options.cache?.mode ?? 'read-write', share: options.cache?.share, setting: options.cache?.setting },
       ...(spec.record ? { record: spec.record } : {}),
       ...(options.networkFileLimit !== undefined ? { networkFileLimit: options.networkFileLimit } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),

@@ -100,7 +100,7 @@ export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
     steering,
     ...(retries !== undefined ? { retries } : {}),
     ...(seed !== undefined ? { seed } : {}),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true, setting: '--cache-mode' },
     signal: interrupts.signal,
     onItem: (done, total) => bar.update(`pairs: items ${done}/${total}`),
     onWarning: (w) => io.stderr(`warning: ${w}`),

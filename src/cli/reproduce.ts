@@ -189,7 +189,7 @@ async function runAll(chosen: readonly Paradigm[], settings: ReproduceSettings, 
         ...(f.shard ? { shard: f.shard } : {}),
         modelSettings: f.modelSettings,
         ...tokensFromEnv(io.env),
-        cache: { path: f.cachePath, mode: f.cacheMode ?? 'read-write', share: f.share },
+        cache: { path: f.cachePath, mode: f.cacheMode ?? 'read-write', share: f.share, setting: '--cache-mode' },
         signal: interrupts.signal,
         onProgress: (g) => line.update([`${p.name}`, `sweeps ${g.sweepsDone}/${g.sweeps}`, `cells ${g.cellsDone}/${g.cells}`, `failed ${g.failed}`, `calls ${g.calls}`, `cache hits ${g.cacheHits}`], g.sweepsDone === g.sweeps),
       });

@@ -12,6 +12,7 @@ import { progressLine, type CliIo } from './io.ts';
 import { runProgress } from './progress.ts';
 import { onInterrupt } from './signals.ts';
 import { dollars, MODEL_FLAGS, modelFlags, parseCommand, tokensFromEnv, wholeNumber } from './args.ts';
+import { redactUrl } from '../core/url.ts';
 
 export const RUN_HELP = `Usage: atp-sim run <scenario.yaml> [options]
        atp-sim run --resume <run dir> [--budget USD]
@@ -42,7 +43,8 @@ Run:
   --out DIR          Parent folder of run directories (default runs)
   --id ID            Run directory name (default <name>-s<seed>-<time>)
   --resume DIR       Continue a stopped or crashed run from its last complete round
-  --replay DIR       Answer every model call from DIR's recorded replies (offline, no server)
+  --replay DIR       Answer every model call from DIR's recorded replies (offline, no server;
+                     --model, --endpoint, --provider and --context-size are refused with it)
   --cache PATH       Response cache file (default <out>/cache.sqlite)
   --cache-mode M     read-write (default), replay (a miss is an error) or off
   --cache-share      Also answer from replies another endpoint or provider gave to the same
@@ -81,6 +83,25 @@ function gameCell(v: unknown, percent?: boolean): string {
   return percent ? pct(v) : String(Number(v.toFixed(3)));
 }
 
+/**
+ * A replay answers every model call from the recorded run, so a model flag would do nothing:
+ * refused (one line naming the flags given) rather than ignored, before anything is read or
+ * written. The environment's model (ATP_SIM_MODEL, ...) is ambient, not asked for: not refused.
+ */
+function refuseModelFlags(values: { model?: string; endpoint?: string[]; provider?: string; 'context-size'?: string }, from: string): void {
+  const given = [
+    values.model !== undefined ? ['--model', values.model] : null,
+    values.endpoint !== undefined ? ['--endpoint', values.endpoint.map(redactUrl).join(', ')] : null,
+    values.provider !== undefined ? ['--provider', values.provider] : null,
+    values['context-size'] !== undefined ? ['--context-size', values['context-size']] : null,
+  ].filter((g): g is string[] => g !== null);
+  if (given.length === 0) return;
+  throw new AtpSimError(
+    'INVALID_ARGUMENT',
+    `${given.map(([flag, value]) => `${flag} ${value}`).join(' and ')} with --replay ${from}: the replay answers every model call from that run's recorded replies, so no model is called (fix: drop ${given.map(([flag]) => flag).join(' and ')}, or drop --replay to call the model)`,
+  );
+}
+
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(argv, {
     ...MODEL_FLAGS,
@@ -106,6 +127,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.resume && positionals.length > 0) throw new AtpSimError('INVALID_ARGUMENT', '--resume takes a run directory and no scenario file (fix: drop the scenario argument)');
   if (!values.resume && positionals.length !== 1) throw new AtpSimError('INVALID_ARGUMENT', `run: expected one scenario file; got ${positionals.length} (see atp-sim run --help)`);
 
+  if (values.replay !== undefined) refuseModelFlags(values, values.replay);
   const flags = modelFlags(values, io.env);
   const cacheMode = flags.cacheMode;
   let modelSettings = flags.modelSettings;
@@ -154,7 +176,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     replayFrom: values.replay,
     budgetUsd: money('budget', values.budget),
     networkFileLimit: wholeNumber('network-files', values['network-files'], 0),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true, setting: '--cache-mode' },
     onWarning: (w) => io.stderr(`warning: ${w}`),
   };
 

@@ -163,7 +163,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     maxCells,
     modelSettings,
     ...tokensFromEnv(io.env),
-    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true },
+    cache: { path: values.cache, mode: cacheMode ?? 'read-write', share: values['cache-share'] === true, setting: '--cache-mode' },
     onProgress: progress.onProgress,
     networkFileLimit,
     // The runs' warnings, each distinct one printed once after the progress line.

@@ -294,6 +294,12 @@ export interface CacheOptions {
   readonly share?: boolean;
   /** Where waits for a cache locked by another process are reported. */
   readonly log?: { warn(obj: object, msg: string): void };
+  /**
+   * How the caller's user sets the mode, named in a replay miss with the mode after it (the CLI:
+   * `--cache-mode`; default `cache mode`, as a library caller sets `cache: { mode }`). Not
+   * `--replay`, which answers from a run directory and never reaches the cache.
+   */
+  readonly setting?: string;
 }
 
 function preview(request: CompletionRequest): string {
@@ -325,11 +331,12 @@ export function withCache(model: LanguageModel, cache: ResponseCache, options: C
         return { ...hit, cached: true };
       }
       if (mode === 'replay') {
+        const setting = options.setting ?? 'cache mode';
         throw new AtpSimError(
           'REPLAY_MISS',
-          `replay: no cached reply for ${describeOrigin(request.origin)} (${model.id}; last message: "${preview(request)}") in ${cache.path}. ` +
+          `${setting} replay: no cached reply for ${describeOrigin(request.origin)} (${model.id}; last message: "${preview(request)}") in ${cache.path}. ` +
             'Replay makes no model calls, so every request must be exactly one that was recorded. ' +
-            'Fix: rerun without --replay to call the model, or replay with the same scenario, model settings and seed that produced the cache.',
+            `Fix: rerun with ${setting} read-write to call the model, or replay with the same scenario, model settings and seed that produced the cache.`,
         );
       }
       const result = await model.complete(request);

@@ -107,8 +107,9 @@ export interface CreateModelOptions {
   readonly limiter?: Limiter;
   /** A shared pool of servers for `endpoints` settings (sweeps: createPool); without it the model gets its own. */
   readonly pool?: ModelPool;
-  /** `share`: answer from replies of other endpoints or providers of the model too (opt-in). */
-  readonly cache?: { readonly path: string; readonly mode: CacheMode; readonly share?: boolean } & ResponseCacheOptions;
+  /** `share`: answer from replies of other endpoints or providers of the model too (opt-in);
+   * `setting`: how the caller's user sets the mode, named in a replay miss (see CacheOptions). */
+  readonly cache?: { readonly path: string; readonly mode: CacheMode; readonly share?: boolean; readonly setting?: string } & ResponseCacheOptions;
   /** Access token for hosted providers (the caller reads HF_TOKEN). Never logged. */
   readonly token?: string;
   readonly fetch?: typeof fetch;
@@ -461,7 +462,7 @@ export function createModel(settings: ModelSettings, options: CreateModelOptions
   let cache: ResponseCache | undefined;
   if (options.cache && cacheMode !== 'off') {
     cache = ResponseCache.open(options.cache.path, options.cache);
-    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings), share: options.cache.share === true, log: options.log });
+    model = withCache(model, cache, { mode: cacheMode, stats, backendId: cacheBackendId(settings), share: options.cache.share === true, log: options.log, setting: options.cache.setting });
   }
   const id = modelId(settings);
   const outer = withDefaults(model, settings, id);

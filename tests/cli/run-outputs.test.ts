@@ -151,6 +151,48 @@ describe('--replay', () => {
     expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 
+  it('of a run manifest.json (a file) says it is a file and to give its folder', async () => {
+    const { dir, file, src } = await recorded();
+    const given = join(src, 'manifest.json');
+    const res = await cli(['run', file, '--replay', given, '--out', join(dir, 'runs')]);
+    expect(res.code).toBe(2);
+    expect(oneLine(res.stderr)).toBe(`atp-sim: --replay ${given}: is a file; --replay takes the run directory that holds it (fix: --replay ${src})`);
+    expect(readdirSync(join(dir, 'runs'))).toEqual(['src']);
+    // Another file (the scenario, say) has no run folder to point to.
+    const other = await cli(['run', file, '--replay', file, '--out', join(dir, 'runs')]);
+    expect(other.code).toBe(2);
+    expect(oneLine(other.stderr)).toBe(`atp-sim: --replay ${file}: is a file, not a run directory (fix: give a run directory made by atp-sim run)`);
+  });
+
+  it('refuses model flags in one line before anything is written: the recording answers every call', async () => {
+    const { dir, file, src } = await recorded();
+    const cases: [string[], string][] = [
+      [['--model', 'm'], '--model m'],
+      [['--model', 'm', '--endpoint', 'http://user:secret@127.0.0.1:9/v1'], '--model m and --endpoint http://REDACTED@127.0.0.1:9/v1'],
+      [['--model', 'Qwen/Qwen3-8B', '--provider', 'together'], '--model Qwen/Qwen3-8B and --provider together'],
+      // Checked before --endpoint's own need of --model: the replay is what makes it pointless.
+      [['--endpoint', 'http://127.0.0.1:9/v1'], '--endpoint http://127.0.0.1:9/v1'],
+      [['--model', 'local:x.gguf', '--context-size', '512'], '--model local:x.gguf and --context-size 512'],
+    ];
+    for (const [flags, named] of cases) {
+      const res = await cli(['run', file, '--replay', src, ...flags, '--out', join(dir, 'runs')]);
+      expect(res.code, flags.join(' ')).toBe(2);
+      const drop = named.split(' and ').map((f) => f.split(' ')[0]).join(' and ');
+      expect(oneLine(res.stderr)).toBe(
+        `atp-sim: ${named} with --replay ${src}: the replay answers every model call from that run's recorded replies, so no model is called (fix: drop ${drop}, or drop --replay to call the model)`,
+      );
+      expect(res.stderr).not.toContain('secret');
+      expect(readdirSync(join(dir, 'runs'))).toEqual(['src']);
+    }
+  });
+
+  it('a model from the environment (ATP_SIM_MODEL) is not a flag the user gave: the replay runs', async () => {
+    const { dir, file, src } = await recorded();
+    const res = await cli(['run', file, '--replay', src, '--out', join(dir, 'runs'), '--id', 'env'], { ATP_SIM_MODEL: 'env-model' });
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'runs', 'env', 'manifest.json'), 'utf8')).model.id).toMatch(/^scripted:/);
+  });
+
   it('records the run it replayed and that run model', async () => {
     const { dir, file, src } = await recorded();
     const res = await cli(['run', file, '--replay', src, '--out', join(dir, 'runs'), '--id', 'again']);
@@ -207,7 +249,11 @@ describe('--replay', () => {
     const { dir, file } = setup(LLM.replace('prompt:', 'model: { maxRetries: 0 }\nprompt:'));
     const res = await cli(['run', file, '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--cache-mode', 'replay', '--out', join(dir, 'runs')]);
     expect(res.code).toBe(2);
-    expect(oneLine(res.stderr)).toMatch(/^atp-sim: replay: no cached reply for round 1 agent 0 .*; no round was completed, so no run directory was kept$/);
+    // The message names the flag the user gave (--cache-mode replay), not --replay (a run directory).
+    const line = oneLine(res.stderr);
+    expect(line).toMatch(/^atp-sim: --cache-mode replay: no cached reply for round 1 agent 0 .*; no round was completed, so no run directory was kept$/);
+    expect(line).toContain('Fix: rerun with --cache-mode read-write to call the model');
+    expect(line).not.toMatch(/--replay\b/);
     expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 });

@@ -206,8 +206,21 @@ describe('withCache', () => {
     expect(err.message).toContain('round 3 agent 5');
     expect(err.message).toContain(`"${'x'.repeat(79)}Y..."`);
     expect(err.message).not.toContain('Yz');
-    expect(err.message).toMatch(/without --replay/);
+    // A library caller set the mode as cache: { mode: 'replay' }; --replay (a run directory) is another thing.
+    expect(err.message).toMatch(/^cache mode replay: no cached reply/);
+    expect(err.message).toContain('Fix: rerun with cache mode read-write');
+    expect(err.message).not.toMatch(/--replay/);
     expect(state.calls).toBe(0);
+    cache.close();
+  });
+
+  it('replay: a miss names the setting as the caller spells it (the CLI: --cache-mode)', async () => {
+    const cache = ResponseCache.open(join(dir, 'c.sqlite'));
+    const { model } = countingModel();
+    const err = await rejection(withCache(model, cache, { mode: 'replay', stats: emptyCallStats(), backendId: 'test', setting: '--cache-mode' }).complete(request));
+    expect(err.code).toBe('REPLAY_MISS');
+    expect(err.message).toMatch(/^--cache-mode replay: no cached reply for round 3 agent 5 /);
+    expect(err.message).toContain('Fix: rerun with --cache-mode read-write to call the model, or replay with the same scenario, model settings and seed that produced the cache.');
     cache.close();
   });
 
