@@ -70,6 +70,11 @@ export function transportProblem(names: readonly string[]): string | null {
   return null;
 }
 
+/** The null clients: ceilings, not the engine; their CPU is sending and framing only. */
+export function isNullClient(t: string): boolean {
+  return t === 'null' || t === 'null-queued';
+}
+
 /** Calls a transport keeps at a server of concurrency C. */
 export function inFlight(t: Transport, c: number): number {
   return t === 'queued' || t === 'null-queued' ? 2 * c : c;
@@ -227,7 +232,7 @@ export async function run(params: LlmParams): Promise<LlmResult> {
     // The ceiling: a client that does nothing but send the same requests, prepared beforehand (null-client.ts).
     const nullTimed = async (n: number, t: Transport, r = rounds) => nullRun(url, 'bench-model', await recorded(n, r), inFlight(t, C));
     const timed = (n: number, t: Transport, r = rounds) =>
-      t === 'null' || t === 'null-queued'
+      isNullClient(t)
         ? nullTimed(n, t, r)
         : t === 'bare-openai'
           ? bareTimed(n, r)
@@ -275,7 +280,7 @@ export async function run(params: LlmParams): Promise<LlmResult> {
         createModel(settings, { stats, fetch: inProcessFetch }),
       );
       const transportUs: Record<string, number> = {};
-      for (const row of rows) if (row.n === n && row.transport !== 'null' && row.transport !== 'null-queued' && row.transport !== 'bare-openai') transportUs[row.transport] = row.cpuUsPerDecision; // the engine's paths only
+      for (const row of rows) if (row.n === n && !isNullClient(row.transport) && row.transport !== 'bare-openai') transportUs[row.transport] = row.cpuUsPerDecision; // the engine's paths only
       breakdown = { n, engineUs: engine.cpuUs / engine.decisions, wrappersUs: wrappers.cpuUs / wrappers.decisions, transportUs };
     }
     return { params, rows, breakdown };

@@ -1,7 +1,7 @@
 /** The benchmark's results: their shape, the goals they are held to, and the printed table. */
 import type { ClassicResult } from './classic.ts';
 import type { SurrogateResult } from './surrogate.ts';
-import type { LlmResult } from './llm.ts';
+import { isNullClient, type LlmResult } from './llm.ts';
 import type { MemoryResult } from './memory.ts';
 import type { PoolResult } from './pool.ts';
 import type { PromptResult } from './prompt.ts';
@@ -95,16 +95,13 @@ const TRANSPORT_GOAL: Record<string, string> = {
   queued: 'the default transport keeping 2C calls at the server, which queues those beyond C',
 };
 
-/** The null clients: ceilings, whose CPU is sending and framing only. */
-const isNull = (t: string): boolean => t === 'null' || t === 'null-queued';
-
 /** The ceiling each transport's C/L is read against: the null client keeping as many calls in flight. */
 const CEILING_OF: Record<string, string> = { default: 'null', queued: 'null-queued' };
 /** How a goal row names its ceiling: two null clients can sit in one goals table, read apart from the LLM table. */
 const CEILING_NAME: Record<string, string> = { null: 'the null client', 'null-queued': 'the null client with 2C in flight' };
 
 /** The `mine` transport's row (the default one unless given) beside `other`'s, per N where both ran: `pick` read from each. */
-function besideDefault<R extends { n: number; transport: string }>(rows: readonly R[], other: string, pick: (row: R) => number, mine = 'default'): { n: number; ours: number; theirs: number }[] {
+function beside<R extends { n: number; transport: string }>(rows: readonly R[], other: string, pick: (row: R) => number, mine = 'default'): { n: number; ours: number; theirs: number }[] {
   const out: { n: number; ours: number; theirs: number }[] = [];
   for (const d of rows) {
     const c = rows.find((x) => x.n === d.n && x.transport === other);
@@ -115,14 +112,14 @@ function besideDefault<R extends { n: number; transport: string }>(rows: readonl
 
 /** CPU per decision of the direct path over another transport's (the HF client path by default), per N where both ran. */
 function directVsClient(rows: readonly { n: number; transport: string; cpuUsPerDecision: number }[], other = 'hf-client'): { n: number; direct: number; client: number }[] {
-  return besideDefault(rows, other, (x) => x.cpuUsPerDecision).map((p) => ({ n: p.n, direct: p.ours, client: p.theirs }));
+  return beside(rows, other, (x) => x.cpuUsPerDecision).map((p) => ({ n: p.n, direct: p.ours, client: p.theirs }));
 }
 
 /** Of C/L, a transport's (the default one unless given) and its null client's (the ceiling), per N where both ran. */
 export function ofCeiling(rows: readonly { n: number; transport: string; ratio: number }[], mine = 'default'): { n: number; ours: number; ceiling: number }[] {
   const other = CEILING_OF[mine];
   if (other === undefined) return [];
-  return besideDefault(rows, other, (x) => x.ratio, mine).map((p) => ({ n: p.n, ours: p.ours, ceiling: p.theirs }));
+  return beside(rows, other, (x) => x.ratio, mine).map((p) => ({ n: p.n, ours: p.ours, ceiling: p.theirs }));
 }
 
 /** The goals of the scale issue, checked against the results present. */
@@ -131,7 +128,7 @@ export function goals(r: BenchResults): Goal[] {
   for (const llm of r.llm) {
     for (const t of llm.params.transports) {
       // The null clients are the ceilings the goal is read against, not something held to it.
-      if (isNull(t)) continue;
+      if (isNullClient(t)) continue;
       const rows = llm.rows.filter((x) => x.transport === t);
       if (rows.length === 0) continue;
       const worst = Math.min(...rows.map((x) => x.ratio));
@@ -302,8 +299,8 @@ export function renderReport(r: BenchResults): string {
           x.roundBound.toFixed(2),
           // The null client's CPU is sending and framing only (its requests are built off the
           // clock, its replies never parsed): not a client's cost, and no ceiling of one.
-          isNull(x.transport) ? `${x.cpuUsPerDecision.toFixed(0)} us (send + frame only)` : `${x.cpuUsPerDecision.toFixed(0)} us`,
-          isNull(x.transport) ? '-' : `${x.cpuCeiling.toFixed(0)}/s`,
+          isNullClient(x.transport) ? `${x.cpuUsPerDecision.toFixed(0)} us (send + frame only)` : `${x.cpuUsPerDecision.toFixed(0)} us`,
+          isNullClient(x.transport) ? '-' : `${x.cpuCeiling.toFixed(0)}/s`,
           String(x.server.maxInFlight),
           String(x.server.maxQueued),
           `${x.server.meanServiceMs.toFixed(1)} ms`,
